@@ -1,0 +1,37 @@
+import os
+from typing import Any, Mapping, Optional
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.transform.project import dbt_project
+from orchestration.progress import report
+
+
+class Translator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> Optional[str]:
+        return "transform"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=Translator(),
+    pool="duckdb_write",
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse):
+    """Staging, pricing, intermediate and marts: `dbt build` (seeds, models, unit and data tests)."""
+    paths = warehouse.paths
+    # profiles.yml reads FINOPS_HOME; dbt runs in its own folder, so hand it the absolute path.
+    os.environ["FINOPS_HOME"] = str(paths.home)
+    os.environ["DBT_LOG_PATH"] = str(paths.logs / "dbt")
+    report(context, "dbt build: seeds, staging, pricing, marts and their tests ...")
+    invocation = dbt.cli(["build"], context=context, target_path=paths.dbt_target)
+    yield from invocation.stream()
+    results = invocation.get_artifact("run_results").get("results", [])
+    report(context, f"dbt build: {len(results)} nodes built and tested")
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[dbt_models])

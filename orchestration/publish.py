@@ -1,0 +1,84 @@
+"""Publish the checked marts to the read-only serving copy (DESIGN.md §8).
+
+The copy is written aside (``serving.duckdb.tmp``) through ATTACH, detached, then swapped in with
+``os.replace``, which is atomic on one filesystem: a reader sees either the previous copy or the new
+one, never half of one. The app and analysts open the serving copy read-only with short-lived
+connections, so a running build never blocks them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+MARTS_SCHEMA = "marts"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    tables: tuple[str, ...]
+    data_start: date | None
+    data_end: date | None  # exclusive
+    published_at: datetime
+
+
+def publish_serving(
+    conn: duckdb.DuckDBPyConnection,
+    serving_path: Path,
+    *,
+    run_id: str,
+    quality_warnings: int = 0,
+) -> PublishResult:
+    """Copy every table of schema ``marts`` from the warehouse behind ``conn`` to ``serving_path``."""
+    serving_path = Path(serving_path)
+    tmp = serving_path.with_name(serving_path.name + ".tmp")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and table_type = 'BASE TABLE' and table_catalog = current_database() "
+            "order by table_name",
+            [MARTS_SCHEMA],
+        ).fetchall()
+    ]
+    if not tables:
+        raise RuntimeError("the warehouse has no tables in schema 'marts' yet: run the dbt build before publishing")
+
+    bounds = (None, None)
+    if "fct_usage_cost_daily" in tables:
+        bounds = conn.execute(
+            f"select min(usage_date), max(usage_date) + 1 from {MARTS_SCHEMA}.fct_usage_cost_daily"
+        ).fetchall()[0]
+    published_at = datetime.now(timezone.utc).replace(tzinfo=None)
+
+    conn.execute(f"attach '{_sql_path(tmp)}' as serving_tmp")
+    try:
+        conn.execute(f"create schema serving_tmp.{MARTS_SCHEMA}")
+        for name in tables:
+            conn.execute(
+                f"create table serving_tmp.{MARTS_SCHEMA}.{name} as select * from {MARTS_SCHEMA}.{name}"
+            )
+        conn.execute(
+            f"create table serving_tmp.{MARTS_SCHEMA}.publish_info ("
+            "published_at timestamp, run_id varchar, data_start date, data_end date, quality_warnings integer)"
+        )
+        conn.execute(
+            f"insert into serving_tmp.{MARTS_SCHEMA}.publish_info values (?, ?, ?, ?, ?)",
+            [published_at, run_id, bounds[0], bounds[1], quality_warnings],
+        )
+        conn.execute("checkpoint serving_tmp")
+    finally:
+        conn.execute("detach serving_tmp")
+    os.replace(tmp, serving_path)
+    return PublishResult(tuple(tables), bounds[0], bounds[1], published_at)
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,126 @@
+"""The quality gate on the cost marts: Great Expectations suites run on pandas frames.
+
+GX's SQL data source does not work on DuckDB (STYLE.md §2 trap 9), so each check reads the rows it
+judges (the run's UTC days, or the whole mart) from DuckDB into a DataFrame and validates that with
+GX's pandas data source. Table-wide rules that need all history (the sum rule, uniqueness over every
+day) also live in dbt tests, which run inside DuckDB.
+
+Blocking rules stop the publish step; warning rules are reported (and shown in the app) but publish.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    blocking: bool
+    expectation: Callable[[], Any]  # builds a fresh GX expectation (GX binds them to one suite)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    table: str
+    rule: str
+    passed: bool
+    blocking: bool
+    description: str
+    unexpected_count: int
+    sample: list[Any] = field(default_factory=list)
+
+
+def _gxe():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network calls from GX
+    import great_expectations.expectations as gxe
+
+    return gxe
+
+
+def _non_negative(column: str) -> Rule:
+    return Rule(
+        name=f"no_negative_{column}",
+        description=f"{column} is never negative",
+        blocking=True,
+        expectation=lambda: _gxe().ExpectColumnValuesToBeBetween(column=column, min_value=0),
+    )
+
+
+def _unique(columns: list[str]) -> Rule:
+    return Rule(
+        name="unique_natural_key",
+        description="one row per " + ", ".join(columns),
+        blocking=True,
+        expectation=lambda: _gxe().ExpectCompoundColumnsToBeUnique(column_list=columns),
+    )
+
+
+USAGE_KEY = [
+    "usage_date", "provider", "account_id", "api_key_id", "model_raw",
+    "service_tier", "context_tier", "usage_type",
+]
+
+RULES: dict[str, list[Rule]] = {
+    "fct_usage_cost_daily": [
+        _non_negative("quantity"),
+        _non_negative("list_cost_usd"),
+        _non_negative("effective_cost_usd"),
+        _unique(USAGE_KEY),
+        Rule(
+            name="usage_has_price",
+            description="every usage row has a list price (unpriced usage is flagged, never costed at $0)",
+            blocking=False,
+            expectation=lambda: _gxe().ExpectColumnValuesToBeInSet(
+                column="is_priced", value_set=[True], severity="warning"
+            ),
+        ),
+    ],
+    "fct_billed_cost_daily": [
+        _non_negative("billed_cost_usd"),
+        _unique(["usage_date", "provider", "account_id", "line_item"]),
+    ],
+    "fct_cost_reconciliation_daily": [
+        _unique(["usage_date", "provider", "account_id"]),
+    ],
+}
+
+
+def validate(table: str, frame: pd.DataFrame) -> list[Outcome]:
+    """Validate ``frame`` (rows of ``marts.<table>``) against the table's rules with GX."""
+    import great_expectations as gx
+
+    rules = RULES[table]
+    context = gx.get_context(mode="ephemeral")
+    try:
+        context.variables.progress_bars = {"globally": False}
+    except Exception:  # older GX: progress bars are cosmetic
+        pass
+    batch = (
+        context.data_sources.add_pandas(name=f"{table}_source")
+        .add_dataframe_asset(name=table)
+        .add_batch_definition_whole_dataframe("rows")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    outcomes = []
+    for rule in rules:
+        result = batch.validate(rule.expectation())
+        details = result.result or {}
+        sample = details.get("partial_unexpected_list") or []
+        outcomes.append(
+            Outcome(
+                table=table,
+                rule=rule.name,
+                passed=bool(result.success),
+                blocking=rule.blocking,
+                description=rule.description,
+                unexpected_count=int(details.get("unexpected_count") or 0),
+                sample=[str(s) for s in sample[:5]],
+            )
+        )
+    return outcomes

@@ -1,0 +1,187 @@
+"""End to end: emulator -> connectors -> raw -> dbt -> quality gate -> serving copy, through the same
+Dagster job `finops run` executes. The emulator knows the ground truth, so the marts must reproduce it
+to the cent, twice in a row, without any key reaching a file."""
+
+import os
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import check_summary, prepare_environment, run_pipeline
+from orchestration.errors import FinopsError
+from orchestration.settings import Paths
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
+
+# Four UTC days around OpenAI's o3 price cut (2025-06-10) and after the Anthropic 1-hour cache launch.
+FIRST, LAST = date(2025, 6, 8), date(2025, 6, 11)
+CENT = Decimal("0.01")
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    from connectors.emulator import EmulatorServer
+
+    with EmulatorServer().start() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def pipeline(emulator, tmp_path_factory):
+    home = tmp_path_factory.mktemp("finops_home")
+    saved = dict(os.environ)
+    os.environ.update(
+        FINOPS_HOME=str(home),
+        OPENAI_ADMIN_KEY=emulator.openai_key,
+        OPENAI_BASE_URL=emulator.openai_base_url,
+        ANTHROPIC_ADMIN_KEY=emulator.anthropic_key,
+        ANTHROPIC_BASE_URL=emulator.anthropic_base_url,
+    )
+    paths = Paths(home)
+    prepare_environment(paths)
+    try:
+        first = run_pipeline(FIRST, LAST)
+        check_summary(first)
+        snapshot_1 = snapshot(paths)
+        second = run_pipeline(FIRST, LAST)
+        check_summary(second)
+        snapshot_2 = snapshot(paths)
+        yield {"paths": paths, "runs": (first, second), "snapshots": (snapshot_1, snapshot_2)}
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def snapshot(paths: Paths) -> dict:
+    """Every raw and mart row, without load metadata that legitimately changes between runs."""
+    out = {}
+    with duckdb.connect(str(paths.warehouse), read_only=True) as conn:
+        tables = conn.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('raw', 'marts') and table_type = 'BASE TABLE' order by 1, 2"
+        ).fetchall()
+        for schema, table in tables:
+            cols = [
+                c for (c,) in conn.execute(
+                    "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                    "order by ordinal_position", [schema, table]
+                ).fetchall()
+                if c not in ("_loaded_at", "_run_id")
+            ]
+            col_list = ", ".join(f'"{c}"' for c in cols)
+            out[f"{schema}.{table}"] = conn.execute(f"select {col_list} from {schema}.{table} order by all").fetchall()
+    return out
+
+
+def serving(paths, sql, params=()):
+    with duckdb.connect(str(paths.serving), read_only=True) as conn:
+        return conn.execute(sql, list(params)).fetchall()
+
+
+def test_list_cost_per_day_provider_model_equals_ground_truth(pipeline, emulator):
+    truth = {}
+    for row in emulator.org.ground_truth(FIRST, LAST + timedelta(days=1)):
+        if row["is_priced"]:
+            key = (row["usage_date"], row["provider"], row["model_id"])
+            truth[key] = truth.get(key, Decimal(0)) + row["list_cost_usd"]
+    marts = {
+        (d, p, m): c
+        for d, p, m, c in serving(
+            pipeline["paths"],
+            "select usage_date, provider, model_id, sum(list_cost_usd) from marts.fct_usage_cost_daily "
+            "where is_priced group by all",
+        )
+    }
+    assert truth, "the emulator produced no priced usage"
+    assert set(marts) == set(truth)
+    for key, expected in truth.items():
+        assert marts[key].quantize(CENT) == expected.quantize(CENT), key
+        assert abs(marts[key] - expected) < Decimal("1e-9"), key
+
+
+def test_the_o3_price_cut_shows(pipeline):
+    rows = dict(
+        serving(
+            pipeline["paths"],
+            "select usage_date, max(unit_price_usd) from marts.fct_usage_cost_daily "
+            "where model_id = 'o3-2025-04-16' and usage_type = 'output_tokens' and service_tier = 'standard' "
+            "group by 1",
+        )
+    )
+    assert rows[date(2025, 6, 9)] == Decimal("40")
+    assert rows[date(2025, 6, 10)] == Decimal("8")
+
+
+def test_unpriced_usage_is_flagged_never_zero(pipeline):
+    rows = serving(
+        pipeline["paths"],
+        "select count(*), count(list_cost_usd), count(unit_price_usd) from marts.fct_usage_cost_daily where not is_priced",
+    )
+    unpriced, with_cost, with_price = rows[0]
+    assert unpriced > 0 and with_cost == 0 and with_price == 0
+
+
+def test_reconciliation_matches_wherever_the_invoice_matches(pipeline):
+    statuses = serving(
+        pipeline["paths"],
+        "select status, count(*), max(abs(variance_usd)) filter (where status = 'matched') "
+        "from marts.fct_cost_reconciliation_daily group by 1",
+    )
+    by_status = {s: (n, v) for s, n, v in statuses}
+    assert set(by_status) <= {"matched", "unpriced_usage"}, by_status
+    assert by_status["matched"][0] > 0 and by_status["matched"][1] < CENT
+    # every non-matched (day, account) is one where unpriced usage happened
+    unmatched = serving(
+        pipeline["paths"],
+        "select r.usage_date, r.account_id from marts.fct_cost_reconciliation_daily r "
+        "where r.status <> 'matched' and not exists (select 1 from marts.fct_usage_cost_daily u "
+        "where u.usage_date = r.usage_date and u.account_id = r.account_id and not u.is_priced)",
+    )
+    assert unmatched == []
+
+
+def test_every_day_sums_to_the_range(pipeline):
+    (by_day,) = serving(
+        pipeline["paths"],
+        "select sum(c) from (select usage_date, sum(list_cost_usd) c from marts.fct_usage_cost_daily group by 1)",
+    )[0]
+    (whole,) = serving(pipeline["paths"], "select sum(list_cost_usd) from marts.fct_usage_cost_daily")[0]
+    assert by_day == whole
+
+
+def test_running_twice_changes_nothing(pipeline):
+    first, second = pipeline["snapshots"]
+    assert first.keys() == second.keys()
+    assert all(first[t] for t in ("raw.openai_completions_usage", "raw.anthropic_messages_usage", "marts.fct_usage_cost_daily"))
+    for table in first:
+        assert first[table] == second[table], table
+
+
+def test_no_admin_key_in_any_file_under_finops_home(pipeline, emulator):
+    secrets = [emulator.openai_key.encode(), emulator.anthropic_key.encode()]
+    files = [p for p in Path(pipeline["paths"].home).rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        for secret in secrets:
+            assert secret not in data, f"admin key found in {path}"
+
+
+def test_a_bad_key_fails_with_one_sentence_and_loses_nothing(pipeline, emulator, monkeypatch):
+    paths = pipeline["paths"]
+    before = snapshot(paths)
+    monkeypatch.setenv("FINOPS_HOME", str(paths.home))
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-wrong-but-fake")
+    monkeypatch.setenv("OPENAI_BASE_URL", emulator.openai_base_url)
+    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", emulator.anthropic_key)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", emulator.anthropic_base_url)
+    summary = run_pipeline(FIRST, FIRST, sources=["openai"])
+    with pytest.raises(FinopsError) as excinfo:
+        check_summary(summary)
+    message = str(excinfo.value)
+    assert "OPENAI_ADMIN_KEY" in message and "sk-admin-wrong-but-fake" not in message
+    assert "\n" not in message
+    assert snapshot(paths) == before

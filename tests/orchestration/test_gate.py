@@ -1,0 +1,84 @@
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from orchestration.defs.quality.checks import run_window
+from orchestration.quality.gate import validate
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def usage_frame(**overrides):
+    base = {
+        "usage_date": [date(2025, 3, 1), date(2025, 3, 1)],
+        "provider": ["openai", "openai"],
+        "account_id": ["proj_a", "proj_a"],
+        "api_key_id": ["key_1", "key_1"],
+        "model_raw": ["gpt-4o", "gpt-4o"],
+        "service_tier": ["standard", "standard"],
+        "context_tier": ["all", "all"],
+        "usage_type": ["input_tokens", "output_tokens"],
+        "quantity": [1000, 500],
+        "list_cost_usd": [Decimal("0.0025"), Decimal("0.005")],
+        "effective_cost_usd": [Decimal("0.0025"), Decimal("0.005")],
+        "is_priced": [True, True],
+    }
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
+def by_rule(outcomes):
+    return {o.rule: o for o in outcomes}
+
+
+def test_clean_rows_pass_every_rule():
+    outcomes = validate("fct_usage_cost_daily", usage_frame())
+    assert all(o.passed for o in outcomes), [o for o in outcomes if not o.passed]
+
+
+def test_negative_cost_fails_a_blocking_rule():
+    outcomes = by_rule(validate("fct_usage_cost_daily", usage_frame(list_cost_usd=[Decimal("-0.01"), Decimal("1")])))
+    failed = outcomes["no_negative_list_cost_usd"]
+    assert not failed.passed and failed.blocking and failed.unexpected_count == 1
+
+
+def test_negative_quantity_fails():
+    outcomes = by_rule(validate("fct_usage_cost_daily", usage_frame(quantity=[-5, 500])))
+    assert not outcomes["no_negative_quantity"].passed
+
+
+def test_duplicate_natural_key_fails():
+    outcomes = by_rule(validate("fct_usage_cost_daily", usage_frame(usage_type=["input_tokens", "input_tokens"])))
+    assert not outcomes["unique_natural_key"].passed and outcomes["unique_natural_key"].blocking
+
+
+def test_unpriced_usage_is_a_warning_not_a_block():
+    outcomes = by_rule(validate(
+        "fct_usage_cost_daily", usage_frame(is_priced=[True, False], list_cost_usd=[Decimal("1"), None])
+    ))
+    unpriced = outcomes["usage_has_price"]
+    assert not unpriced.passed and not unpriced.blocking and unpriced.unexpected_count == 1
+    assert outcomes["no_negative_list_cost_usd"].passed  # a NULL cost is not a negative cost
+
+
+def test_billed_and_reconciliation_rules():
+    billed = pd.DataFrame({
+        "usage_date": [date(2025, 3, 1)] * 2, "provider": ["anthropic"] * 2, "account_id": ["default"] * 2,
+        "line_item": ["a", "a"], "billed_cost_usd": [Decimal("1"), Decimal("2")],
+    })
+    assert not by_rule(validate("fct_billed_cost_daily", billed))["unique_natural_key"].passed
+
+
+@pytest.mark.parametrize(
+    "tags, expected",
+    [
+        ({"dagster/asset_partition_range_start": "2025-03-01", "dagster/asset_partition_range_end": "2025-03-03"},
+         (date(2025, 3, 1), date(2025, 3, 4))),
+        ({"dagster/partition": "2025-03-01"}, (date(2025, 3, 1), date(2025, 3, 2))),
+        ({}, None),
+    ],
+)
+def test_run_window_from_tags(tags, expected):
+    assert run_window(tags) == expected
