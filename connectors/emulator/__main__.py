@@ -1,0 +1,36 @@
+"""``python -m connectors.emulator [--port P] [--seed N] [--faults SPEC]``: run the emulator in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from .server import serve
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m connectors.emulator",
+        description="Run the OpenAI / Anthropic admin API emulator on 127.0.0.1.",
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
+    parser.add_argument("--seed", type=int, default=42, help="seed of the simulated organisation (default 42)")
+    parser.add_argument("--faults", default=None, help='fault spec, e.g. "429:0.1,500:0.05,seed=7" or "429x2"')
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    try:
+        return serve(args.port, args.seed, args.faults)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C before the server was up
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Helpers shared by the emulator tests (a uniquely named module, so it never shadows another conftest)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import requests
+
+from connectors.emulator import DEFAULT_ANTHROPIC_KEY, DEFAULT_OPENAI_KEY, EmulatorServer, SimulatedOrg
+
+OPENAI_HEADERS = {"Authorization": f"Bearer {DEFAULT_OPENAI_KEY}"}
+ANTHROPIC_HEADERS = {"x-api-key": DEFAULT_ANTHROPIC_KEY, "anthropic-version": "2023-06-01"}
+
+
+def unix(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+
+
+def rfc3339(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+class Client:
+    """Thin helpers over requests for one running emulator."""
+
+    def __init__(self, server: EmulatorServer) -> None:
+        self.server = server
+        self.session = requests.Session()
+
+    def openai(self, path: str, params=None, headers=None) -> requests.Response:
+        return self.session.get(self.server.openai_base_url + path, params=params, headers=OPENAI_HEADERS if headers is None else headers, timeout=10)
+
+    def anthropic(self, path: str, params=None, headers=None) -> requests.Response:
+        return self.session.get(self.server.anthropic_base_url + path, params=params, headers=ANTHROPIC_HEADERS if headers is None else headers, timeout=10)
+
+    def openai_pages(self, path: str, params) -> list[dict]:
+        """Every page of an OpenAI bucketed endpoint, following next_page."""
+        pages, query = [], list(params)
+        while True:
+            resp = self.openai(path, query + ([("page", pages[-1]["next_page"])] if pages else []))
+            assert resp.status_code == 200, resp.text
+            pages.append(resp.json(parse_float=Decimal))
+            if not pages[-1]["has_more"]:
+                return pages
+
+    def anthropic_pages(self, path: str, params) -> list[dict]:
+        pages, query = [], list(params)
+        while True:
+            resp = self.anthropic(path, query + ([("page", pages[-1]["next_page"])] if pages else []))
+            assert resp.status_code == 200, resp.text
+            pages.append(resp.json())
+            if not pages[-1]["has_more"]:
+                return pages
