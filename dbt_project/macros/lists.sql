@@ -1,0 +1,29 @@
+{#- Helpers for the price_modifiers seed, whose model_pattern and usage_types hold `|`-separated lists. -#}
+
+{% macro small_numbers(n) -%}
+    {#- A derived table of part_number 1..n (portable: no generate_series). -#}
+    {%- for i in range(1, n + 1) %}
+    select {{ i }} as part_number{% if not loop.last %} union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro pipe_list_max_parts() -%}
+    {#- Lists longer than this are rejected by the seed test assert_price_modifier_lists_are_short. -#}
+    {{ return(8) }}
+{%- endmacro %}
+
+
+{% macro pipe_list_contains(list_column, value) -%}
+    {#- True when the `|`-separated list contains value, or `*`, as a whole element. -#}
+    (
+        {{ dbt.position("'|*|'", dbt.concat(["'|'", list_column, "'|'"])) }} > 0
+        or {{ dbt.position(dbt.concat(["'|'", value, "'|'"]), dbt.concat(["'|'", list_column, "'|'"])) }} > 0
+    )
+{%- endmacro %}
+
+
+{% macro glob_to_like(glob) -%}
+    {#- A shell-style glob (`*` = any text) as a LIKE pattern; use with `escape '\'`. -#}
+    {{ dbt.replace(dbt.replace(glob, "'_'", "'\\_'"), "'*'", "'%'") }}
+{%- endmacro %}

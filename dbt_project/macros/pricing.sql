@@ -1,0 +1,77 @@
+{#- SQL fragments shared by the price lookup (int_usage_priced) and the billed-cost model. -#}
+
+{% macro join_on_columns(left, right, columns) -%}
+    {#- `left.c1 = right.c1 and left.c2 = right.c2 ...` (the columns are never null). -#}
+    {%- for column in columns %}
+        {% if not loop.first %}and {% endif %}{{ left }}.{{ column }} = {{ right }}.{{ column }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro in_effective_window(date_column, relation, open_start=false) -%}
+    {#- date_column in [relation.effective_from, relation.effective_to); a null bound is open. -#}
+    {%- if open_start -%}
+    ({{ relation }}.effective_from is null or {{ date_column }} >= {{ relation }}.effective_from)
+    {%- else -%}
+    {{ date_column }} >= {{ relation }}.effective_from
+    {%- endif %}
+    and ({{ relation }}.effective_to is null or {{ date_column }} < {{ relation }}.effective_to)
+{%- endmacro %}
+
+
+{% macro modifier_preference(relation) -%}
+    {#- ORDER BY for competing price_modifiers rows: a specific model_pattern before '*', then the latest
+        effective_from (an open start counts as the earliest); the last two keys only make ties deterministic. -#}
+    case when {{ relation }}.model_pattern = '*' then 1 else 0 end,
+    coalesce({{ relation }}.effective_from, cast('1900-01-01' as date)) desc,
+    {{ relation }}.model_pattern,
+    {{ relation }}.multiplier
+{%- endmacro %}
+
+
+{% macro price_book_rows_at_tier(lookup, usage_type_column, partition_by, carry_columns) -%}
+    {#-
+        The price-book rows that apply to each row of `lookup` (a CTE with provider, model_id, usage_date and
+        prompt_tokens_gt), for the usage type in lookup.<usage_type_column>, as a SELECT for a CTE body:
+          - rows of (provider, model_id, usage type) in effect on usage_date; when the model has none, the
+            provider-wide rows of model_id '*';
+          - of those, the rows at the largest prompt_tokens_gt <= the lookup row's prompt_tokens_gt (tier T),
+            over all service tiers (the caller then picks a service tier).
+        partition_by identifies one lookup row; carry_columns are passed through. Needs a `price_book` CTE.
+    -#}
+    {%- set partition = [] -%}
+    {%- for column in partition_by -%}{%- do partition.append(lookup ~ '.' ~ column) -%}{%- endfor -%}
+    select * from (
+        select
+            in_scope.*,
+            max(in_scope.book_prompt_tokens_gt) over (partition by {{ partition_by | join(', ') }}) as selected_prompt_tokens_gt
+        from (
+            select * from (
+                select
+                    {%- for column in carry_columns %}
+                    {{ lookup }}.{{ column }},
+                    {%- endfor %}
+                    {{ lookup }}.prompt_tokens_gt as usage_prompt_tokens_gt,
+                    price_book.model_id as book_model_id,
+                    price_book.service_tier as book_service_tier,
+                    price_book.prompt_tokens_gt as book_prompt_tokens_gt,
+                    price_book.unit_price_usd,
+                    price_book.unit,
+                    price_book.effective_from,
+                    price_book.price_conf,
+                    max(case when price_book.model_id = '*' then 0 else 1 end) over (
+                        partition by {{ partition | join(', ') }}
+                    ) as has_own_rows
+                from {{ lookup }}
+                inner join price_book
+                    on {{ lookup }}.provider = price_book.provider
+                    and ({{ lookup }}.model_id = price_book.model_id or price_book.model_id = '*')
+                    and {{ lookup }}.{{ usage_type_column }} = price_book.usage_type
+                    and {{ in_effective_window(lookup ~ '.usage_date', 'price_book') }}
+            ) as in_window
+            where (book_model_id <> '*' or has_own_rows = 0)
+                and book_prompt_tokens_gt <= usage_prompt_tokens_gt
+        ) as in_scope
+    ) as tiered
+    where book_prompt_tokens_gt = selected_prompt_tokens_gt
+{%- endmacro %}

@@ -1,0 +1,31 @@
+{#- What the providers billed, one row per UTC day x provider x account x line item (DESIGN §6). -#}
+
+with
+
+billed as (
+
+    select * from {{ ref('int_billed_costs_unioned') }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        usage_date,
+        provider,
+        account_id,
+        line_item,
+        model_id,
+
+        ----------  strings
+        currency,
+
+        ----------  numerics
+        billed_cost_usd
+
+    from billed
+
+)
+
+select * from final

@@ -1,0 +1,105 @@
+{#-
+    Computed (list-priced usage) against billed cost, one row per UTC day x provider x account (full outer join).
+    status, first match wins:
+      billed_only     a bill but no usage
+      unpriced_usage  some usage that day/account has no price (the computed cost is incomplete)
+      usage_only      usage but no bill
+      matched         |variance| < $0.01
+      variance        otherwise
+-#}
+
+with
+
+usage as (
+
+    select * from {{ ref('fct_usage_cost_daily') }}
+
+),
+
+billed as (
+
+    select * from {{ ref('fct_billed_cost_daily') }}
+
+),
+
+usage_daily as (
+
+    select
+        usage_date,
+        provider,
+        account_id,
+        sum(list_cost_usd) as computed_cost_usd,
+        sum(case when is_priced then 0 else quantity end) as unpriced_quantity
+    from usage
+    group by usage_date, provider, account_id
+
+),
+
+billed_daily as (
+
+    select
+        usage_date,
+        provider,
+        account_id,
+        sum(billed_cost_usd) as billed_cost_usd
+    from billed
+    group by usage_date, provider, account_id
+
+),
+
+joined as (
+
+    select
+        coalesce(usage_daily.usage_date, billed_daily.usage_date) as usage_date,
+        coalesce(usage_daily.provider, billed_daily.provider) as provider,
+        coalesce(usage_daily.account_id, billed_daily.account_id) as account_id,
+        {{ to_usd_decimal('coalesce(usage_daily.computed_cost_usd, 0)') }} as computed_cost_usd,
+        {{ to_usd_decimal('coalesce(billed_daily.billed_cost_usd, 0)') }} as billed_cost_usd,
+        cast(coalesce(usage_daily.unpriced_quantity, 0) as bigint) as unpriced_quantity,
+        usage_daily.usage_date is not null as has_usage,
+        billed_daily.usage_date is not null as has_billed
+    from usage_daily
+    full outer join billed_daily
+        on usage_daily.usage_date = billed_daily.usage_date
+        and usage_daily.provider = billed_daily.provider
+        and usage_daily.account_id = billed_daily.account_id
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        usage_date,
+        provider,
+        account_id,
+
+        ----------  strings
+        case
+            when not has_usage then 'billed_only'
+            when unpriced_quantity > 0 then 'unpriced_usage'
+            when not has_billed then 'usage_only'
+            when abs(computed_cost_usd - billed_cost_usd) < 0.01 then 'matched'
+            else 'variance'
+        end as status,
+
+        ----------  numerics
+        computed_cost_usd,
+        billed_cost_usd,
+        {{ to_usd_decimal('computed_cost_usd - billed_cost_usd') }} as variance_usd,
+        -- a ratio, not money: DuckDB divides decimals in DOUBLE, so it is rounded to 6 places and cast back
+        case
+            when billed_cost_usd <> 0
+                then cast(round((computed_cost_usd - billed_cost_usd) * 100 / billed_cost_usd, 6) as decimal(38,6))
+        end as variance_pct,
+        unpriced_quantity,
+
+        ----------  booleans
+        has_usage,
+        has_billed
+
+    from joined
+
+)
+
+select * from final
