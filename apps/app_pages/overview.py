@@ -1,0 +1,163 @@
+"""Overview: list cost, month to date, billed cost, unpriced usage and reconciliation at a glance."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from apps.lib import charts, formatting, queries
+from apps.lib.formatting import NO_VALUE, format_usd
+
+NO_DATA = "No data in this range."
+
+st.title("Overview")
+
+filters: queries.Filters | None = st.session_state.get("sidebar_filters")
+bounds = queries.date_bounds()
+if filters is None or bounds is None:
+    st.info("No published data yet. Run `finops demo` or `finops run` first.")
+    st.stop()
+
+start, end, providers = filters.start, filters.end, filters.providers
+st.caption(f"List prices, UTC days {start} to {end - timedelta(days=1)}; providers: {', '.join(providers)}.")
+
+# --- metrics ---------------------------------------------------------------------------------
+totals = queries.cost_totals(start, end, providers).iloc[0]
+as_of = bounds[1]
+mtd = queries.month_to_date(as_of, providers).iloc[0]
+cur_start, cur_end, prev_start, prev_end = queries.month_to_date_windows(as_of)
+recon_summary = queries.reconciliation_summary(start, end, providers)
+unpriced = queries.unpriced_usage(start, end, providers)
+
+usage_rows = int(totals["usage_rows"])
+unpriced_rows = int(totals["unpriced_rows"])
+list_help = "Usage × effective-dated list price, summed over priced usage rows."
+if unpriced_rows:
+    list_help += f" Excludes {formatting.format_count(unpriced_rows)} unpriced usage rows."
+
+mtd_value = NO_VALUE
+mtd_delta = None
+if int(mtd["current_rows"]):
+    mtd_value = format_usd(mtd["current_list_cost_usd"])
+    current, previous = mtd["current_list_cost_usd"], mtd["previous_list_cost_usd"]
+    if int(mtd["previous_rows"]) and current is not None and previous is not None:
+        mtd_delta = formatting.format_usd_delta(current - previous)
+
+matched = int(recon_summary.loc[recon_summary["status"] == "matched", "pairs"].sum())
+not_matched = int(recon_summary["pairs"].sum()) - matched
+
+col_list, col_mtd, col_billed, col_recon = st.columns(4)
+col_list.metric(
+    "List cost",
+    format_usd(totals["list_cost_usd"]) if usage_rows else NO_VALUE,
+    help=list_help,
+    border=True,
+)
+col_mtd.metric(
+    f"List cost, {as_of:%B %Y} to date",
+    mtd_value,
+    delta=mtd_delta,
+    delta_color="inverse",
+    delta_description=f"vs {formatting.format_day_span(prev_start, prev_end)}" if mtd_delta else None,
+    help=(
+        f"{formatting.format_day_span(cur_start, cur_end)}: the calendar month of the latest data day, "
+        "compared with the same days of the previous month. Ignores the date range."
+    ),
+    border=True,
+)
+col_billed.metric(
+    "Billed cost",
+    format_usd(totals["billed_cost_usd"], missing=NO_VALUE) if int(totals["billed_rows"]) else NO_VALUE,
+    help="What the providers' cost reports bill for the range.",
+    border=True,
+)
+col_recon.metric(
+    "Reconciliation: matched / not",
+    f"{matched} / {not_matched}" if matched + not_matched else NO_VALUE,
+    help="(day, provider, account) pairs whose computed list cost matches the bill, and those that do not.",
+    border=True,
+)
+
+if not unpriced.empty:
+    rows = int(unpriced["usage_rows"].sum())
+    models = ", ".join(f"`{name}`" for name in dict.fromkeys(unpriced["model_raw"].astype(str)))
+    many_models = unpriced["model_raw"].nunique() > 1
+    st.warning(
+        f"{formatting.format_count(rows)} usage {'rows' if rows != 1 else 'row'} "
+        f"for {'models' if many_models else 'model'} {models} "
+        f"{'have' if rows != 1 else 'has'} no list price; "
+        f"{'they are' if rows != 1 else 'it is'} excluded from list cost, not counted as \\$0. "
+        "Add them to `pricing_seeds/price_book.csv`.",
+        icon=":material/price_change:",
+    )
+
+if usage_rows == 0 and int(totals["billed_rows"]) == 0:
+    st.caption(NO_DATA)
+
+# --- spend by day ----------------------------------------------------------------------------
+st.subheader("Spend by day")
+daily = queries.daily_cost(start, end, providers)
+if daily.empty:
+    st.caption(NO_DATA)
+else:
+    st.altair_chart(charts.daily_spend_chart(daily), width="stretch")
+
+# --- spend by model --------------------------------------------------------------------------
+st.subheader("Spend by model")
+by_model = queries.cost_by_model(start, end, providers)
+if by_model.empty:
+    st.caption(NO_DATA)
+else:
+    col_chart, col_table = st.columns([3, 2])
+    if by_model["list_cost_usd"].notna().any():
+        col_chart.altair_chart(charts.model_spend_chart(by_model), width="stretch")
+    else:
+        col_chart.caption("No priced usage in this range.")
+    col_table.dataframe(
+        {
+            "Provider": by_model["provider"],
+            "Model": by_model["model_id"],
+            "List cost": [format_usd(value) for value in by_model["list_cost_usd"]],
+            "Share of total": [formatting.format_pct(value) for value in by_model["share_of_total"]],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+# --- reconciliation --------------------------------------------------------------------------
+st.subheader("Reconciliation against the bill")
+if recon_summary.empty:
+    st.caption(NO_DATA)
+else:
+    st.dataframe(
+        {
+            "Status": recon_summary["status"],
+            "Pairs": recon_summary["pairs"],
+            "Computed": [format_usd(v, missing=NO_VALUE) for v in recon_summary["computed_cost_usd"]],
+            "Billed": [format_usd(v, missing=NO_VALUE) for v in recon_summary["billed_cost_usd"]],
+            "Variance": [format_usd(v, missing=NO_VALUE) for v in recon_summary["variance_usd"]],
+        },
+        hide_index=True,
+    )
+    exceptions = queries.reconciliation_exceptions(start, end, providers)
+    if exceptions.empty:
+        st.caption("Every (day, provider, account) pair in this range matched the bill.")
+    else:
+        st.markdown("**Not matched**, newest first")
+        st.dataframe(
+            {
+                "Day": exceptions["usage_date"].astype(str),
+                "Provider": exceptions["provider"],
+                "Account": exceptions["account_id"],
+                "Status": exceptions["status"],
+                "Computed": [
+                    format_usd(v, missing=formatting.UNPRICED if s == "unpriced_usage" else NO_VALUE)
+                    for v, s in zip(exceptions["computed_cost_usd"], exceptions["status"], strict=True)
+                ],
+                "Billed": [format_usd(v, missing=NO_VALUE) for v in exceptions["billed_cost_usd"]],
+                "Variance": [format_usd(v, missing=NO_VALUE) for v in exceptions["variance_usd"]],
+            },
+            hide_index=True,
+            width="stretch",
+        )
+        if len(exceptions) == queries.RECONCILIATION_EXCEPTIONS_LIMIT:
+            st.caption(f"Showing the newest {queries.RECONCILIATION_EXCEPTIONS_LIMIT}.")

@@ -1,0 +1,88 @@
+"""Display helpers. Money stays ``Decimal`` until here; ``None`` cost means unpriced, never $0."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+UNPRICED = "unpriced"
+NO_VALUE = "—"
+CENTS = Decimal("0.01")
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return value is pd.NA or value is pd.NaT
+
+
+def _to_decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def format_usd(value: Any, *, missing: str = UNPRICED) -> str:
+    """``Decimal('12345.675')`` → ``"$12,345.68"`` (half up). ``None`` → ``missing`` ("unpriced")."""
+    if _is_missing(value):
+        return missing
+    cents = _to_decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP)
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents):,.2f}"
+
+
+def format_usd_delta(value: Any) -> str | None:
+    """Signed money for ``st.metric`` deltas: ``"+$1.23"`` / ``"-$1.23"``; ``None`` when unknown."""
+    if _is_missing(value):
+        return None
+    text = format_usd(value)
+    return text if text.startswith("-") else f"+{text}"
+
+
+def format_pct(value: Any, *, missing: str = NO_VALUE) -> str:
+    """``0.5041`` → ``"50.4%"``."""
+    if _is_missing(value):
+        return missing
+    return f"{float(value):.1%}"
+
+
+def format_count(value: Any) -> str:
+    return f"{int(value):,}"
+
+
+def format_day_span(start: date, end_exclusive: date) -> str:
+    """``(2025-02-01, 2025-02-15)`` → ``"Feb 1–14"``; spans months as ``"Jan 30–Feb 2"``."""
+    last = end_exclusive - timedelta(days=1)
+    if start == last:
+        return f"{start:%b} {start.day}"
+    if (start.year, start.month) == (last.year, last.month):
+        return f"{start:%b} {start.day}–{last.day}"
+    return f"{start:%b} {start.day}–{last:%b} {last.day}"
+
+
+def format_publish_caption(info: dict[str, Any] | None) -> str | None:
+    """``"Data published 2025-02-15 06:00 UTC, covers 2025-01-01..2025-02-14"`` (data_end is exclusive)."""
+    if not info:
+        return None
+    published_at = info.get("published_at")
+    parts = []
+    if not _is_missing(published_at):
+        if isinstance(published_at, datetime):
+            if published_at.tzinfo is not None:
+                published_at = published_at.astimezone(timezone.utc)
+            stamp = published_at.strftime("%Y-%m-%d %H:%M")
+        else:
+            stamp = str(published_at)
+        parts.append(f"Data published {stamp} UTC")
+    data_start, data_end = info.get("data_start"), info.get("data_end")
+    if not _is_missing(data_start) and not _is_missing(data_end):
+        parts.append(f"covers {data_start}..{data_end - timedelta(days=1)}")
+    warnings = info.get("quality_warnings")
+    if not _is_missing(warnings) and int(warnings) > 0:
+        parts.append(f"{int(warnings)} quality warning{'s' if int(warnings) != 1 else ''}")
+    return ", ".join(parts) if parts else None
+

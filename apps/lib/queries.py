@@ -1,0 +1,329 @@
+"""Read the published serving copy of the marts.
+
+Rules (DESIGN section 8, STYLE section 2 trap 5):
+
+* The app reads only ``$FINOPS_HOME/serving.duckdb``, the copy that passed the quality gate.
+* Every query opens a short-lived read-only connection and closes it. A cached or long-lived
+  handle would block the pipeline's writes and pin a stale file after the atomic swap.
+* DataFrames are cached (``st.cache_data`` with ``ttl`` and ``max_entries``), connections never.
+  The cache key includes the serving file's identity (inode, size, mtime), so a new publish is a
+  cache miss at once; the ttl is only a backstop.
+* SQL takes parameters only (``?`` or ``$name``), never f-string values. Date windows are
+  half-open ``[start, end)``.
+* Money stays DECIMAL: cost columns come back as ``decimal.Decimal`` (``None`` when unpriced).
+  Conversion to float happens at the edge, in ``charts.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+CACHE_TTL_SECONDS = 300
+CACHE_MAX_ENTRIES = 64
+RECONCILIATION_EXCEPTIONS_LIMIT = 50
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's selection, as every query takes it."""
+
+    start: date  # inclusive
+    end: date  # exclusive
+    providers: tuple[str, ...]
+
+
+def serving_path() -> Path:
+    """``$FINOPS_HOME/serving.duckdb``, read from the environment at call time."""
+    return Path(os.environ.get("FINOPS_HOME", "./data")) / "serving.duckdb"
+
+
+def _serving_stamp() -> tuple[str, int, int, int] | None:
+    """Identity of the current serving file: changes when the pipeline swaps in a new one."""
+    path = serving_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _query(sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Run one parameterised query (``?`` or ``$name``) on a short-lived, read-only connection.
+
+    Goes through Arrow so DECIMAL columns arrive as ``decimal.Decimal`` (``.df()`` would turn
+    them into float64) and DATE columns as ``datetime.date``. Python replacement scans are off:
+    a missing table must raise ``CatalogException``, not resolve to a Python variable of that name.
+    """
+    config = {"python_enable_replacements": False}
+    with duckdb.connect(str(serving_path()), read_only=True, config=config) as conn:
+        return conn.sql(sql, params=params).to_arrow_table().to_pandas()
+
+
+def _dataset(fn: F) -> F:
+    """Cache ``fn``'s DataFrame per serving-file version.
+
+    ``fn`` takes the stamp as its first argument (named without a leading underscore so that
+    ``st.cache_data`` hashes it); callers do not pass it.
+    """
+    cached = st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any) -> Any:
+        return cached(_serving_stamp(), *args)
+
+    wrapper.clear = cached.clear  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def month_to_date_windows(as_of: date) -> tuple[date, date, date, date]:
+    """Half-open windows for month-to-date and the same days of the previous month.
+
+    ``as_of`` is included. For 2025-03-31 the previous window is Feb 1..Feb 28 (clamped to
+    the shorter month): ``(2025-03-01, 2025-04-01, 2025-02-01, 2025-03-01)``.
+    """
+    cur_start = as_of.replace(day=1)
+    cur_end = as_of + timedelta(days=1)
+    prev_start = (cur_start - timedelta(days=1)).replace(day=1)
+    prev_end = min(prev_start + (cur_end - cur_start), cur_start)
+    return cur_start, cur_end, prev_start, prev_end
+
+
+# --- datasets -------------------------------------------------------------------------------
+# The first parameter of every function below is the serving-file stamp, added by @_dataset.
+
+
+@_dataset
+def date_bounds(stamp: object) -> tuple[date, date] | None:
+    """First and last UTC day with usage or billed data; ``None`` when nothing is published."""
+    if stamp is None:
+        return None
+    try:
+        frame = _query(
+            """
+            select min(usage_date) as min_date, max(usage_date) as max_date
+            from (
+                select usage_date from marts.fct_usage_cost_daily
+                union all
+                select usage_date from marts.fct_billed_cost_daily
+            )
+            """
+        )
+    except duckdb.CatalogException:
+        return None
+    min_date, max_date = frame.iloc[0]
+    if min_date is None or pd.isna(min_date):
+        return None
+    return min_date, max_date
+
+
+@_dataset
+def provider_options(stamp: object) -> list[str]:
+    """Providers present in the published data, sorted."""
+    frame = _query(
+        """
+        select distinct provider
+        from (
+            select provider from marts.fct_usage_cost_daily
+            union all
+            select provider from marts.fct_billed_cost_daily
+        )
+        order by provider
+        """
+    )
+    return frame["provider"].tolist()
+
+
+@_dataset
+def publish_info(stamp: object) -> dict[str, Any] | None:
+    """The one row of ``marts.publish_info``; ``None`` when the table is absent or empty."""
+    if stamp is None:
+        return None
+    try:
+        frame = _query(
+            """
+            select published_at, run_id, data_start, data_end, quality_warnings
+            from marts.publish_info
+            order by published_at desc
+            limit 1
+            """
+        )
+    except duckdb.CatalogException:
+        return None
+    if frame.empty:
+        return None
+    return frame.iloc[0].to_dict()
+
+
+@_dataset
+def cost_totals(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """One row: list and billed cost in ``[start, end)``, and usage, unpriced and billed row counts.
+
+    Costs are NULL when there is nothing to sum (no rows, or only unpriced rows).
+    """
+    return _query(
+        """
+        with usage as (
+            select
+                sum(list_cost_usd) as list_cost_usd,
+                count(*) as usage_rows,
+                count(*) filter (where is_priced is not true) as unpriced_rows
+            from marts.fct_usage_cost_daily
+            where usage_date >= $start and usage_date < $end
+              and provider in (select unnest($providers::varchar[]))
+        ),
+        billed as (
+            select sum(billed_cost_usd) as billed_cost_usd, count(*) as billed_rows
+            from marts.fct_billed_cost_daily
+            where usage_date >= $start and usage_date < $end
+              and provider in (select unnest($providers::varchar[]))
+        )
+        select usage.*, billed.* from usage cross join billed
+        """,
+        {"start": start, "end": end, "providers": list(providers)},
+    )
+
+
+@_dataset
+def month_to_date(stamp: object, as_of: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """One row: list cost month-to-date (through ``as_of``) and over the same days of the previous month."""
+    cur_start, cur_end, prev_start, prev_end = month_to_date_windows(as_of)
+    return _query(
+        """
+        select
+            sum(list_cost_usd) filter (where usage_date >= $cur_start and usage_date < $cur_end)
+                as current_list_cost_usd,
+            count(*) filter (where usage_date >= $cur_start and usage_date < $cur_end)
+                as current_rows,
+            sum(list_cost_usd) filter (where usage_date >= $prev_start and usage_date < $prev_end)
+                as previous_list_cost_usd,
+            count(*) filter (where usage_date >= $prev_start and usage_date < $prev_end)
+                as previous_rows
+        from marts.fct_usage_cost_daily
+        where usage_date >= $prev_start and usage_date < $cur_end
+          and provider in (select unnest($providers::varchar[]))
+        """,
+        {
+            "cur_start": cur_start,
+            "cur_end": cur_end,
+            "prev_start": prev_start,
+            "prev_end": prev_end,
+            "providers": list(providers),
+        },
+    )
+
+
+@_dataset
+def daily_cost(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """List cost per UTC day and provider (priced usage only)."""
+    return _query(
+        """
+        select usage_date, provider, sum(list_cost_usd) as list_cost_usd
+        from marts.fct_usage_cost_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+          and is_priced
+        group by usage_date, provider
+        order by usage_date, provider
+        """,
+        [start, end, list(providers)],
+    )
+
+
+@_dataset
+def cost_by_model(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """List cost and share of the priced total per provider and model.
+
+    Unpriced models are listed too, with NULL cost and share; a model with no ``model_id``
+    (unmapped) is shown by its raw name.
+    """
+    return _query(
+        """
+        select
+            provider,
+            coalesce(model_id, model_raw) as model_id,
+            sum(list_cost_usd) as list_cost_usd,
+            sum(list_cost_usd) / nullif(sum(sum(list_cost_usd)) over (), 0) as share_of_total,
+            bool_and(is_priced) as is_priced
+        from marts.fct_usage_cost_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+        group by provider, coalesce(model_id, model_raw)
+        order by list_cost_usd desc nulls last, provider, model_id
+        """,
+        [start, end, list(providers)],
+    )
+
+
+@_dataset
+def unpriced_usage(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Usage rows with no list price, per provider and raw model name."""
+    return _query(
+        """
+        select provider, model_raw, count(*) as usage_rows, sum(quantity) as quantity
+        from marts.fct_usage_cost_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+          and is_priced is not true
+        group by provider, model_raw
+        order by usage_rows desc, provider, model_raw
+        """,
+        [start, end, list(providers)],
+    )
+
+
+@_dataset
+def reconciliation_summary(
+    stamp: object, start: date, end: date, providers: tuple[str, ...]
+) -> pd.DataFrame:
+    """(day, provider, account) pairs and money per reconciliation status."""
+    return _query(
+        """
+        select
+            status,
+            count(*) as pairs,
+            sum(computed_cost_usd) as computed_cost_usd,
+            sum(billed_cost_usd) as billed_cost_usd,
+            sum(variance_usd) as variance_usd
+        from marts.fct_cost_reconciliation_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+        group by status
+        order by case status
+            when 'matched' then 1 when 'variance' then 2 when 'unpriced_usage' then 3
+            when 'usage_only' then 4 when 'billed_only' then 5 else 6 end, status
+        """,
+        [start, end, list(providers)],
+    )
+
+
+@_dataset
+def reconciliation_exceptions(
+    stamp: object, start: date, end: date, providers: tuple[str, ...]
+) -> pd.DataFrame:
+    """The newest non-matched (day, provider, account) rows, at most 50."""
+    return _query(
+        """
+        select
+            usage_date, provider, account_id, status,
+            computed_cost_usd, billed_cost_usd, variance_usd
+        from marts.fct_cost_reconciliation_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+          and status <> 'matched'
+        order by usage_date desc, provider, account_id
+        limit ?
+        """,
+        [start, end, list(providers), RECONCILIATION_EXCEPTIONS_LIMIT],
+    )

@@ -1,0 +1,61 @@
+"""AI spend: the Streamlit entrypoint.
+
+Owns page config, navigation and the shared sidebar (date range, providers). The sidebar's
+selection is stored in ``st.session_state["sidebar_filters"]`` as a ``queries.Filters`` with a
+half-open ``[start, end)`` window, or ``None`` when nothing is published yet. Pages read it.
+
+Run with ``finops app`` or ``streamlit run apps/streamlit_app.py``.
+"""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from apps.lib import formatting, queries
+
+st.set_page_config(page_title="AI spend", page_icon=":material/payments:", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    # Later pages slot in here: by model, by team, budgets, reconciliation.
+]
+
+page = st.navigation(PAGES)
+
+bounds = queries.date_bounds()
+if bounds is None:
+    st.session_state["sidebar_filters"] = None
+else:
+    min_date, max_date = bounds
+    default_start = max(min_date, max_date - timedelta(days=29))
+    picked = st.sidebar.date_input(
+        "Dates (UTC)",
+        value=(default_start, max_date),
+        min_value=min_date,
+        max_value=max_date,
+        format="YYYY-MM-DD",
+        key="sidebar_date_range",
+        help="UTC days, both ends included. Defaults to the last 30 days with data.",
+    )
+    # While a range is half picked the widget returns one date: show that day alone.
+    start, last = (picked[0], picked[-1]) if picked else (default_start, max_date)
+
+    all_providers = queries.provider_options()
+    chosen = st.sidebar.multiselect(
+        "Providers",
+        all_providers,
+        default=[],
+        placeholder="All providers",
+        key="sidebar_providers",
+    )
+    st.session_state["sidebar_filters"] = queries.Filters(
+        start=start,
+        end=last + timedelta(days=1),  # the widget's end is inclusive; queries take [start, end)
+        providers=tuple(chosen or all_providers),
+    )
+
+caption = formatting.format_publish_caption(queries.publish_info())
+if caption:
+    st.sidebar.caption(caption)
+
+page.run()

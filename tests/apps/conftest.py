@@ -1,0 +1,196 @@
+"""Fixtures for the Streamlit app tests: a small hand-built serving copy and clean Streamlit caches.
+
+The seeded rows (list costs are hand-chosen decimals; dates are UTC days):
+
+usage (fct_usage_cost_daily)
+  day         provider   account    model_raw                          list_cost_usd
+  2025-01-05  openai     proj_a     gpt-4o                             10.000000000000
+  2025-01-10  anthropic  wrkspc_1   claude-sonnet-4                     7.500000000000
+  2025-01-20  openai     proj_a     gpt-4o                              4.125000000000
+  2025-02-03  openai     proj_a     gpt-4o                             12.340000000000
+  2025-02-03  openai     proj_a     gpt-4o-mini                         0.015000000000
+  2025-02-05  openai     proj_a     ft:gpt-4o-2024-08-06:acme::abc123   NULL (unpriced)
+  2025-02-10  anthropic  wrkspc_1   claude-sonnet-4                    20.005000000000
+  2025-02-12  anthropic  wrkspc_1   claude-mystery-9                    NULL (unpriced)
+  2025-02-14  anthropic  wrkspc_1   claude-haiku-4-5                    3.200000000000
+
+Data spans 2025-01-05..2025-02-14, so the default range is the last 30 days, 2025-01-16..2025-02-14.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+
+D = Decimal
+
+_DDL = """
+create schema marts;
+
+create table marts.fct_usage_cost_daily (
+    usage_date date,
+    provider varchar,
+    account_id varchar,
+    account_name varchar,
+    api_key_id varchar,
+    model_raw varchar,
+    model_id varchar,
+    service_tier varchar,
+    context_tier varchar,
+    usage_type varchar,
+    unit varchar,
+    quantity bigint,
+    unit_price_usd decimal(38, 12),
+    list_cost_usd decimal(38, 12),
+    effective_cost_usd decimal(38, 12),
+    price_effective_from date,
+    price_source varchar,
+    price_confidence varchar,
+    is_priced boolean
+);
+
+create table marts.fct_billed_cost_daily (
+    usage_date date,
+    provider varchar,
+    account_id varchar,
+    line_item varchar,
+    model_id varchar,
+    billed_cost_usd decimal(38, 12),
+    currency varchar
+);
+
+create table marts.fct_cost_reconciliation_daily (
+    usage_date date,
+    provider varchar,
+    account_id varchar,
+    computed_cost_usd decimal(38, 12),
+    billed_cost_usd decimal(38, 12),
+    variance_usd decimal(38, 12),
+    variance_pct double,
+    unpriced_quantity bigint,
+    status varchar
+);
+
+create table marts.publish_info (
+    published_at timestamp,
+    run_id varchar,
+    data_start date,
+    data_end date,
+    quality_warnings integer
+);
+"""
+
+# (day, provider, account, model_raw, model_id, usage_type, quantity, list_cost_usd)
+USAGE = [
+    ("2025-01-05", "openai", "proj_a", "gpt-4o", "gpt-4o", "input", 4_000_000, D("10.000000000000")),
+    ("2025-01-10", "anthropic", "wrkspc_1", "claude-sonnet-4", "claude-sonnet-4", "input", 2_500_000, D("7.500000000000")),
+    ("2025-01-20", "openai", "proj_a", "gpt-4o", "gpt-4o", "output", 412_500, D("4.125000000000")),
+    ("2025-02-03", "openai", "proj_a", "gpt-4o", "gpt-4o", "input", 4_936_000, D("12.340000000000")),
+    ("2025-02-03", "openai", "proj_a", "gpt-4o-mini", "gpt-4o-mini", "input", 100_000, D("0.015000000000")),
+    ("2025-02-05", "openai", "proj_a", "ft:gpt-4o-2024-08-06:acme::abc123", None, "input", 50_000, None),
+    ("2025-02-10", "anthropic", "wrkspc_1", "claude-sonnet-4", "claude-sonnet-4", "input", 6_668_333, D("20.005000000000")),
+    ("2025-02-12", "anthropic", "wrkspc_1", "claude-mystery-9", None, "input", 1_000, None),
+    ("2025-02-14", "anthropic", "wrkspc_1", "claude-haiku-4-5", "claude-haiku-4-5", "output", 640_000, D("3.200000000000")),
+]
+
+# (day, provider, account, line_item, model_id, billed_cost_usd)
+BILLED = [
+    ("2025-01-05", "openai", "proj_a", "gpt-4o, input", "gpt-4o", D("10.000000000000")),
+    ("2025-01-10", "anthropic", "wrkspc_1", "Claude Sonnet 4 Usage - Input Tokens", "claude-sonnet-4", D("7.500000000000")),
+    ("2025-01-20", "openai", "proj_a", "gpt-4o, output", "gpt-4o", D("4.125000000000")),
+    ("2025-02-03", "openai", "proj_a", "gpt-4o, input", "gpt-4o", D("12.360000000000")),
+    ("2025-02-03", "openai", "proj_a", "gpt-4o-mini, input", "gpt-4o-mini", D("0.015000000000")),
+    ("2025-02-10", "anthropic", "wrkspc_1", "Claude Sonnet 4 Usage - Input Tokens", "claude-sonnet-4", D("20.005000000000")),
+    ("2025-02-14", "anthropic", "wrkspc_1", "Claude Haiku 4.5 Usage - Output Tokens", "claude-haiku-4-5", D("3.200000000000")),
+]
+
+# (day, provider, account, computed, billed, variance, variance_pct, unpriced_quantity, status)
+RECONCILIATION = [
+    ("2025-01-05", "openai", "proj_a", D("10"), D("10"), D("0"), 0.0, 0, "matched"),
+    ("2025-01-10", "anthropic", "wrkspc_1", D("7.5"), D("7.5"), D("0"), 0.0, 0, "matched"),
+    ("2025-01-20", "openai", "proj_a", D("4.125"), D("4.125"), D("0"), 0.0, 0, "matched"),
+    ("2025-02-03", "openai", "proj_a", D("12.355"), D("12.375"), D("-0.020"), -0.0016, 0, "variance"),
+    ("2025-02-05", "openai", "proj_a", D("0"), None, None, None, 50_000, "unpriced_usage"),
+    ("2025-02-10", "anthropic", "wrkspc_1", D("20.005"), D("20.005"), D("0"), 0.0, 0, "matched"),
+    ("2025-02-12", "anthropic", "wrkspc_1", D("0"), None, None, None, 1_000, "unpriced_usage"),
+    ("2025-02-14", "anthropic", "wrkspc_1", D("3.2"), D("3.2"), D("0"), 0.0, 0, "matched"),
+]
+
+PUBLISHED_AT = datetime(2025, 2, 15, 6, 0)
+
+
+def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
+    """Write the seeded serving copy to ``path``."""
+    account_names = {"proj_a": "Search team", "wrkspc_1": "Default workspace"}
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(_DDL)
+        conn.executemany(
+            "insert into marts.fct_usage_cost_daily values "
+            "(?, ?, ?, ?, ?, ?, ?, 'default', 'standard', ?, 'tokens', ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    date.fromisoformat(day), provider, account, account_names[account], f"key_{provider}",
+                    model_raw, model_id, usage_type, quantity,
+                    None if cost is None else cost / quantity,  # unit price per token
+                    cost, cost,
+                    None if cost is None else date(2024, 1, 1),
+                    None if cost is None else "pricing_seeds/price_book.csv",
+                    None if cost is None else "high",
+                    cost is not None,
+                ]
+                for day, provider, account, model_raw, model_id, usage_type, quantity, cost in USAGE
+            ],
+        )
+        conn.executemany(
+            "insert into marts.fct_billed_cost_daily values (?, ?, ?, ?, ?, ?, 'USD')",
+            [[date.fromisoformat(row[0]), *row[1:]] for row in BILLED],
+        )
+        conn.executemany(
+            "insert into marts.fct_cost_reconciliation_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[date.fromisoformat(row[0]), *row[1:]] for row in RECONCILIATION],
+        )
+        if publish_info:
+            conn.execute(
+                "insert into marts.publish_info values (?, 'run-test-1', ?, ?, 0)",
+                [PUBLISHED_AT, date(2025, 1, 5), date(2025, 2, 15)],
+            )
+        else:
+            conn.execute("drop table marts.publish_info")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def clear_streamlit_caches() -> Iterator[None]:
+    """``st.cache_data`` / ``st.cache_resource`` are process-global: keep tests independent."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def finops_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty FINOPS_HOME (no serving copy yet)."""
+    home = tmp_path / "finops_home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("FINOPS_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def make_serving_db() -> Callable[..., Path]:
+    """``build_serving_db`` for tests that need a variant (tests do not import conftest)."""
+    return build_serving_db
+
+
+@pytest.fixture
+def serving_db(finops_home: Path) -> Path:
+    """FINOPS_HOME with the seeded ``serving.duckdb``; returns the file's path."""
+    return build_serving_db(finops_home / "serving.duckdb")
