@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install demo test test-fast dagster app clean
 

@@ -63,18 +63,9 @@ def prepare_environment(paths: Paths) -> None:
 
 def parse_dbt_project() -> None:
     """(Re)build dbt's manifest so the Dagster dbt assets match the models on disk."""
-    from dbt.cli.main import dbtRunner
+    from orchestration.defs.transform.project import parse_manifest
 
-    from orchestration.settings import DBT_PROJECT_DIR
-
-    result = dbtRunner().invoke(
-        ["parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"]
-    )
-    if not result.success:
-        raise FinopsError(
-            f"dbt could not parse dbt_project/ ({result.exception or 'see the dbt log under FINOPS_HOME/logs'}); "
-            "fix the model named in the dbt log and retry."
-        )
+    parse_manifest()
 
 
 # ------------------------------------------------------------------------------------------ pipeline

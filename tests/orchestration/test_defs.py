@@ -27,17 +27,16 @@ def definitions():
 def test_every_asset_of_the_design_is_there(definitions):
     keys = {tuple(k.path) for k in definitions.resolve_all_asset_keys()}
     assert INGEST <= keys
-    assert {(m,) for m in MARTS} <= keys
+    assert {("marts", m) for m in MARTS} <= keys
     assert ("serving", "marts") in keys
 
 
 def test_lineage_runs_from_the_api_to_the_serving_copy(definitions):
     graph = definitions.resolve_asset_graph()
     upstream = graph.get(dg.AssetKey(["serving", "marts"])).parent_keys
-    assert {dg.AssetKey([m]) for m in MARTS} <= upstream
+    assert {dg.AssetKey(["marts", m]) for m in MARTS} <= upstream
     # the dbt source key is the ingest asset key, so lineage joins by itself
-    ancestors = graph.upstream_key_closure if hasattr(graph, "upstream_key_closure") else None
-    seen, frontier = set(), [dg.AssetKey(["fct_usage_cost_daily"])]
+    seen, frontier = set(), [dg.AssetKey(["marts", "fct_usage_cost_daily"])]
     while frontier:
         key = frontier.pop()
         for parent in graph.get(key).parent_keys:
@@ -54,9 +53,9 @@ def test_quality_gate_checks_are_blocking_except_unpriced(definitions):
         for checks in definitions.asset_checks or []
         for spec in checks.check_specs
     }
-    assert specs[(("fct_usage_cost_daily",), "fct_usage_cost_daily__no_negative_quantity")].blocking
-    assert specs[(("fct_usage_cost_daily",), "fct_usage_cost_daily__unique_natural_key")].blocking
-    assert not specs[(("fct_usage_cost_daily",), "fct_usage_cost_daily__usage_has_price")].blocking
+    assert specs[(("marts", "fct_usage_cost_daily"), "fct_usage_cost_daily__no_negative_quantity")].blocking
+    assert specs[(("marts", "fct_usage_cost_daily"), "fct_usage_cost_daily__unique_natural_key")].blocking
+    assert not specs[(("marts", "fct_usage_cost_daily"), "fct_usage_cost_daily__usage_has_price")].blocking
 
 
 def test_job_and_schedule(definitions):

@@ -19,7 +19,7 @@ UNPRICED = "(date '2025-03-01', 'openai', 'proj_a', 'key_1', 'ft:custom', 'stand
 
 
 def stand_in_mart(values: str):
-    @dg.asset(key=["fct_usage_cost_daily"], required_resource_keys={"warehouse"})
+    @dg.asset(key=["marts", "fct_usage_cost_daily"], required_resource_keys={"warehouse"})
     def fct_usage_cost_daily(context):
         with context.resources.warehouse.connect() as conn:
             conn.execute("create schema if not exists marts")

@@ -1,12 +1,13 @@
 import dagster as dg
 
+from orchestration.defs.quality.checks import check_name, mart_key
 from orchestration.progress import report
 from orchestration.publish import publish_serving
 from orchestration.quality.gate import RULES
 
-MARTS = [dg.AssetKey([table]) for table in RULES]
+MARTS = [mart_key(table) for table in RULES]
 WARNING_CHECKS = [
-    dg.AssetCheckKey(dg.AssetKey([table]), f"{table}__{rule.name}")
+    dg.AssetCheckKey(mart_key(table), check_name(table, rule.name))
     for table, rules in RULES.items()
     for rule in rules
     if not rule.blocking

@@ -31,12 +31,17 @@ def run_window(tags: dict) -> Optional[tuple[date, date]]:
     return None
 
 
+def mart_key(table: str) -> dg.AssetKey:
+    """The Dagster key dagster-dbt gives a mart: [schema, model]."""
+    return dg.AssetKey(["marts", table])
+
+
 def check_name(table: str, rule: str) -> str:
     return f"{table}__{rule}"
 
 
 def build_gate(table: str) -> dg.AssetChecksDefinition:
-    key = dg.AssetKey([table])
+    key = mart_key(table)
     specs = [
         dg.AssetCheckSpec(
             name=check_name(table, rule.name),

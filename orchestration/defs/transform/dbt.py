@@ -4,6 +4,7 @@ from typing import Any, Mapping, Optional
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.project import dbt_project
 from orchestration.progress import report
 
@@ -19,7 +20,7 @@ class Translator(DagsterDbtTranslator):
     dagster_dbt_translator=Translator(),
     pool="duckdb_write",
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse):
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Staging, pricing, intermediate and marts: `dbt build` (seeds, models, unit and data tests)."""
     paths = warehouse.paths
     # profiles.yml reads FINOPS_HOME; dbt runs in its own folder, so hand it the absolute path.
@@ -28,7 +29,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     report(context, "dbt build: seeds, staging, pricing, marts and their tests ...")
     invocation = dbt.cli(["build"], context=context, target_path=paths.dbt_target)
     yield from invocation.stream()
-    results = invocation.get_artifact("run_results").get("results", [])
+    results = invocation.get_artifact("run_results.json").get("results", [])
     report(context, f"dbt build: {len(results)} nodes built and tested")
 
 

@@ -1,9 +1,34 @@
+import os
+
 from dagster_dbt import DbtProject
 
+from orchestration.errors import FinopsError
 from orchestration.settings import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    # A fresh clone outside `dagster dev`: build the manifest once so the dbt assets can load.
-    dbt_project.preparer.prepare(dbt_project)
+
+
+def parse_manifest() -> None:
+    """(Re)build dbt's manifest in process, so the dbt assets match the models on disk. (dagster-dbt's own
+    preparer shells out to a `dbt` found on PATH, which a venv used by path does not provide.)"""
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(
+        [
+            "parse", "--quiet",
+            "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(dbt_project.target_path),
+        ]
+    )
+    if not result.success:
+        raise FinopsError(
+            f"dbt could not parse dbt_project/ ({result.exception or 'see the dbt log'}); "
+            "fix the model it names and retry."
+        )
+
+
+# The sanctioned import-time step (STYLE.md 3.5 item 6): under `dagster dev`, or on a fresh clone with no
+# manifest yet, parse the project so the dbt assets below can load.
+if os.environ.get("DAGSTER_IS_DEV_CLI") or not dbt_project.manifest_path.exists():
+    parse_manifest()
