@@ -8,6 +8,7 @@ Errors are one sentence on stderr and a non-zero exit; never a bare traceback fo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import subprocess
@@ -110,13 +111,17 @@ def run_pipeline(first: date, last: date, sources: list[str] | None = None) -> R
         selection = [k for k in keys if k not in ingest or k.path[0] in sources]
 
     instance = dg.DagsterInstance.get()
-    result = job.execute_in_process(
-        instance=instance,
-        tags=range_tags(first, last),
-        asset_selection=selection,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-    )
+    # dbt's and GX's own chatter goes to a log file under FINOPS_HOME; the terminal gets one line per step.
+    log_path = finops_home() / "logs" / "finops-run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        result = job.execute_in_process(
+            instance=instance,
+            tags=range_tags(first, last),
+            asset_selection=selection,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
     return summarise(result)
 
 
@@ -153,9 +158,29 @@ def _user_message(error) -> str:
     return text[len(prefix):] if text.startswith(prefix) else text
 
 
-def print_summary(summary: RunSummary, out=sys.stderr) -> None:
+def print_summary(summary: RunSummary) -> None:
     for line in summary.warnings:
-        print(f"warning: quality gate: {line}", file=out)
+        _progress(f"warning: quality gate: {line}")
+
+
+def published_totals(paths: Paths) -> str:
+    """One line on what the serving copy now holds, read back from it (not from the run's memory)."""
+    import duckdb
+
+    with duckdb.connect(str(paths.serving), read_only=True) as conn:
+        days, listed, unpriced = conn.execute(
+            "select count(distinct usage_date), coalesce(sum(list_cost_usd), 0), count(*) filter (where not is_priced) "
+            "from marts.fct_usage_cost_daily"
+        ).fetchall()[0]
+        billed = conn.execute("select coalesce(sum(billed_cost_usd), 0) from marts.fct_billed_cost_daily").fetchall()[0][0]
+        statuses = conn.execute(
+            "select status, count(*) from marts.fct_cost_reconciliation_daily group by 1 order by 2 desc"
+        ).fetchall()
+    recon = ", ".join(f"{n} {status}" for status, n in statuses) or "nothing to reconcile"
+    return (
+        f"serving copy: {days} UTC days, list cost ${listed:,.2f}, billed ${billed:,.2f}"
+        f" ({unpriced} unpriced usage rows); reconciliation (day x account): {recon}"
+    )
 
 
 def check_summary(summary: RunSummary) -> None:
@@ -189,7 +214,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = run_pipeline(first, last, args.source)
     print_summary(summary)
     check_summary(summary)
-    _progress(f"published {paths.serving} (run {summary.run_id})")
+    _progress(published_totals(paths))
     return 0
 
 
@@ -212,7 +237,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         summary = run_pipeline(first, last)
     print_summary(summary)
     check_summary(summary)
-    _progress(f"published {paths.serving} (run {summary.run_id})")
+    _progress(published_totals(paths))
     if args.no_app:
         return 0
     return serve_app(paths, args.port)
@@ -270,7 +295,7 @@ def cmd_emulator(args: argparse.Namespace) -> int:
 
 
 def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    logging.getLogger("finops").info(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -308,8 +333,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     warnings.filterwarnings("ignore")
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    logging.getLogger("finops").setLevel(logging.INFO)
+    # Progress lines from the assets (logger "finops") go to the terminal's stderr, bound now, so they
+    # still show while a run sends dbt's, Dagster's and GX's own output to the log file.
+    progress = logging.StreamHandler(sys.stderr)
+    progress.setFormatter(logging.Formatter("%(message)s"))
+    finops_logger = logging.getLogger("finops")
+    finops_logger.handlers[:] = [progress]
+    finops_logger.setLevel(logging.INFO)
+    finops_logger.propagate = False
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -185,3 +185,36 @@ def test_a_bad_key_fails_with_one_sentence_and_loses_nothing(pipeline, emulator,
     assert "OPENAI_ADMIN_KEY" in message and "sk-admin-wrong-but-fake" not in message
     assert "\n" not in message
     assert snapshot(paths) == before
+
+
+def test_another_organisation_and_era_also_matches_ground_truth(tmp_path, monkeypatch):
+    """A different simulated organisation (seed) in another era: the gpt-4o alias moves from the 2024-05-13
+    snapshot to 2024-08-06 on 2024-10-02 and prompt caching starts. No code or config changes."""
+    from connectors.emulator import EmulatorServer, SimulatedOrg
+
+    first, last = date(2024, 10, 1), date(2024, 10, 2)
+    with EmulatorServer(SimulatedOrg(seed=7)).start() as server:
+        home = tmp_path / "home"
+        monkeypatch.setenv("FINOPS_HOME", str(home))
+        monkeypatch.setenv("OPENAI_ADMIN_KEY", server.openai_key)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
+        monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", server.anthropic_key)
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.anthropic_base_url)
+        paths = Paths(home)
+        prepare_environment(paths)
+        check_summary(run_pipeline(first, last))
+        truth = server.org.ground_truth_totals(first, last + timedelta(days=1))
+    marts = {
+        (d, p, m): c
+        for d, p, m, c in serving(
+            paths,
+            "select usage_date, provider, model_id, sum(list_cost_usd) from marts.fct_usage_cost_daily "
+            "where is_priced group by all",
+        )
+    }
+    assert set(marts) == set(truth)
+    assert all(abs(marts[k] - truth[k]) < Decimal("1e-9") for k in truth)
+    aliases = dict(
+        serving(paths, "select usage_date, max(model_id) from marts.fct_usage_cost_daily where model_raw = 'gpt-4o' group by 1")
+    )
+    assert aliases == {date(2024, 10, 1): "gpt-4o-2024-05-13", date(2024, 10, 2): "gpt-4o-2024-08-06"}
