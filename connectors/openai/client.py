@@ -6,15 +6,14 @@ paths are ``organization/...`` relative to it. Auth is ``Authorization: Bearer <
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from connectors._http import HttpClient, typed_row
-from connectors.errors import AuthError, Hints
-from connectors.schema import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS, RawTable
-from connectors.windows import check_window, day_start_epoch
+from connectors._admin import AdminClient
+from connectors.errors import Hints
+from connectors.schema import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.windows import day_start_epoch
 
 SOURCE = "openai"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -40,71 +39,22 @@ HINTS = Hints(
 _COMPLETIONS_FIELDS = tuple(c for c in OPENAI_COMPLETIONS_USAGE.column_names if c not in ("bucket_start", "bucket_end"))
 
 
-def _bucket_page_problem(page: dict[str, Any]) -> str | None:
-    """What is wrong with a usage/costs page envelope, or None. ``object`` values are not checked."""
-    data = page.get("data")
-    if not isinstance(data, list):
-        return "no 'data' list"
-    for i, bucket in enumerate(data):
-        if not isinstance(bucket, dict):
-            return f"data[{i}] is not an object"
-        for key in ("start_time", "end_time"):
-            if key not in bucket or bucket[key] is None:
-                return f"data[{i}] has no '{key}'"
-        if not isinstance(bucket.get("results"), list):
-            return f"data[{i}] has no 'results' list"
-        if not all(isinstance(r, dict) for r in bucket["results"]):
-            return f"data[{i}].results holds a non-object"
-    return None
-
-
-def _list_page_problem(page: dict[str, Any]) -> str | None:
-    data = page.get("data")
-    if not isinstance(data, list):
-        return "no 'data' list"
-    if not all(isinstance(item, dict) for item in data):
-        return "'data' holds a non-object"
-    return None
-
-
-class OpenAIAdminClient:
-    """Reads the OpenAI organization Usage and Costs APIs with an admin key.
-
-    ``http_kwargs`` go to :class:`connectors._http.HttpClient` (``timeout``, ``max_retries``,
-    ``max_retry_delay``, ``sleep``, ``session``, ``jitter``, ``clock``).
-    """
+class OpenAIAdminClient(AdminClient):
+    """Reads the OpenAI organization Usage and Costs APIs with an admin key."""
 
     source = SOURCE
+    default_base_url = DEFAULT_BASE_URL
+    hints = HINTS
+    bucket_start_key, bucket_end_key = "start_time", "end_time"  # unix seconds
 
     def __init__(self, api_key: str, base_url: str = DEFAULT_BASE_URL, **http_kwargs: Any) -> None:
-        key = (api_key or "").strip()
-        if not key:
-            raise AuthError(f"{SOURCE}: no admin key was given; {HINTS.key_fix}.", source=SOURCE)
-        secrets = (key, *http_kwargs.pop("secrets", ()))
-        self._http = HttpClient(
-            base_url or DEFAULT_BASE_URL,
-            {"Authorization": f"Bearer {key}"},
-            source=SOURCE,
-            secrets=secrets,
-            hints=HINTS,
-            **http_kwargs,
-        )
+        super().__init__(api_key, base_url, **http_kwargs)
 
-    @property
-    def http(self) -> HttpClient:
-        return self._http
+    def _auth_headers(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
 
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> OpenAIAdminClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:  # never shows the key
-        return f"OpenAIAdminClient(base_url={self._http.base_url!r})"
+    def _window_params(self, start: date, end: date) -> list[tuple[str, Any]]:
+        return [("start_time", day_start_epoch(start)), ("end_time", day_start_epoch(end))]  # end exclusive
 
     # -- endpoints ---------------------------------------------------------------------------------------
 
@@ -136,56 +86,6 @@ class OpenAIAdminClient:
     def iter_projects(self) -> Iterator[dict[str, Any]]:
         """Rows of ``raw.openai_projects``: every project, archived ones included."""
         params = {"include_archived": True, "limit": PROJECTS_PAGE_SIZE}
-        pages = self._http.paginate_list(PROJECTS_PATH, params, cursor_param="after", validate=_list_page_problem)
-        for page in pages:
-            for item in page["data"]:
-                values = {name: item.get(name) for name in OPENAI_PROJECTS.column_names}
-                yield self._typed(OPENAI_PROJECTS, PROJECTS_PATH, values, item)
-
-    # -- helpers -----------------------------------------------------------------------------------------
-
-    def _iter_results(
-        self, path: str, start: date | datetime, end: date | datetime, limit: int, group_by: tuple[str, ...]
-    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-        """(bucket, result) pairs of a usage/costs endpoint, for whole UTC days, paging lazily."""
-        start_d, end_d = check_window(start, end)
-        lo, hi = day_start_epoch(start_d), day_start_epoch(end_d)
-        params = [
-            ("start_time", lo),
-            ("end_time", hi),  # exclusive
-            ("bucket_width", "1d"),
-            ("limit", limit),
-            *(("group_by[]", g) for g in group_by),
-        ]
-        for page in self._http.paginate(path, params, cursor_param="page", validate=_bucket_page_problem):
-            for bucket in page["data"]:
-                if not _starts_within(bucket["start_time"], lo, hi):
-                    # Landing replaces whole days: a bucket outside the window would duplicate another day's rows.
-                    self._http.emit(
-                        logging.WARNING,
-                        f"GET {self._http.path_of(path)}: skipped a bucket starting at {bucket['start_time']!r:.40}, "
-                        f"outside the requested window",
-                    )
-                    continue
-                for result in bucket["results"]:
-                    yield bucket, result
-
-    def _row(
-        self, table: RawTable, path: str, bucket: dict[str, Any], values: dict[str, Any], raw: dict[str, Any]
-    ) -> dict[str, Any]:
-        values = {"bucket_start": bucket["start_time"], "bucket_end": bucket["end_time"], **values}
-        return self._typed(table, path, values, raw)
-
-    def _typed(self, table: RawTable, path: str, values: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return typed_row(table, values, raw)
-        except ValueError as exc:
-            raise self._http.shape_error(path, str(exc)) from None
-
-
-def _starts_within(start_time: Any, lo: int, hi: int) -> bool:
-    try:
-        ts = int(start_time)
-    except (TypeError, ValueError, ArithmeticError):
-        return True  # not a number: typed_row reports it with the field name
-    return lo <= ts < hi
+        for item in self._iter_list(PROJECTS_PATH, params, cursor_param="after"):
+            values = {name: item.get(name) for name in OPENAI_PROJECTS.column_names}
+            yield self._typed(OPENAI_PROJECTS, PROJECTS_PATH, values, item)

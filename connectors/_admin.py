@@ -1,0 +1,155 @@
+"""What every provider's admin-API client shares: the key check, the HTTP core, the bucketed-report loop
+and the typed-row conversion. A provider client only names its paths, its auth headers, the names of its
+bucket time fields and how it maps a result onto its raw table."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime, time
+from typing import Any, ClassVar
+
+from connectors._http import HttpClient, typed_row
+from connectors.errors import AuthError, Hints
+from connectors.schema import RawTable
+from connectors.windows import check_window, parse_ts
+
+Page = dict[str, Any]
+
+
+def bucket_page_problem(start_key: str, end_key: str) -> Callable[[Page], str | None]:
+    """A validator for a bucketed report page (``data[]`` of buckets with start, end and ``results[]``).
+    ``object`` values are not checked: vendors have misspelt them before."""
+
+    def problem(page: Page) -> str | None:
+        data = page.get("data")
+        if not isinstance(data, list):
+            return "no 'data' list"
+        for i, bucket in enumerate(data):
+            if not isinstance(bucket, dict):
+                return f"data[{i}] is not an object"
+            for key in (start_key, end_key):
+                if bucket.get(key) in (None, ""):
+                    return f"data[{i}] has no '{key}'"
+            if not isinstance(bucket.get("results"), list):
+                return f"data[{i}] has no 'results' list"
+            if not all(isinstance(r, dict) for r in bucket["results"]):
+                return f"data[{i}].results holds a non-object"
+        return None
+
+    return problem
+
+
+def list_page_problem(page: Page) -> str | None:
+    """A validator for a list page (``data[]`` of objects)."""
+    data = page.get("data")
+    if not isinstance(data, list):
+        return "no 'data' list"
+    if not all(isinstance(item, dict) for item in data):
+        return "'data' holds a non-object"
+    return None
+
+
+def nested(result: dict[str, Any], parent: str, child: str) -> Any:
+    container = result.get(parent)
+    return container.get(child) if isinstance(container, dict) else None
+
+
+class AdminClient:
+    """Base of the provider clients. ``http_kwargs`` go to :class:`connectors._http.HttpClient`
+    (``timeout``, ``max_retries``, ``max_retry_delay``, ``sleep``, ``session``, ``jitter``, ``clock``)."""
+
+    source: ClassVar[str]
+    default_base_url: ClassVar[str]
+    hints: ClassVar[Hints]
+    bucket_start_key: ClassVar[str]
+    bucket_end_key: ClassVar[str]
+
+    def __init__(self, api_key: str, base_url: str | None = None, **http_kwargs: Any) -> None:
+        key = (api_key or "").strip()
+        if not key:
+            raise AuthError(f"{self.source}: no admin key was given; {self.hints.key_fix}.", source=self.source)
+        secrets = (key, *http_kwargs.pop("secrets", ()))
+        self._http = HttpClient(
+            base_url or self.default_base_url,
+            self._auth_headers(key),
+            source=self.source,
+            secrets=secrets,
+            hints=self.hints,
+            **http_kwargs,
+        )
+        self._page_problem = bucket_page_problem(self.bucket_start_key, self.bucket_end_key)
+
+    def _auth_headers(self, key: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _window_params(self, start: date, end: date) -> list[tuple[str, Any]]:
+        """The query parameters that ask for the whole UTC days [start, end)."""
+        raise NotImplementedError
+
+    @property
+    def http(self) -> HttpClient:
+        return self._http
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"{type(self).__name__}(base_url={self._http.base_url!r})"
+
+    # -- shared loops --------------------------------------------------------------------------------------
+
+    def _iter_results(
+        self, path: str, start: date | datetime, end: date | datetime, limit: int, group_by: Sequence[str]
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """(bucket, result) pairs of a bucketed report for whole UTC days [start, end), paging lazily."""
+        start_d, end_d = check_window(start, end)
+        params = [
+            *self._window_params(start_d, end_d),
+            ("bucket_width", "1d"),
+            ("limit", limit),
+            *(("group_by[]", g) for g in group_by),
+        ]
+        window = (datetime.combine(start_d, time.min), datetime.combine(end_d, time.min))
+        for page in self._http.paginate(path, params, cursor_param="page", validate=self._page_problem):
+            for bucket in page["data"]:
+                if not _starts_within(bucket[self.bucket_start_key], window):
+                    # Landing replaces whole days: a bucket outside the window would duplicate another day's rows.
+                    self._http.emit(
+                        logging.WARNING,
+                        f"GET {self._http.path_of(path)}: skipped a bucket starting at "
+                        f"{bucket[self.bucket_start_key]!r:.40}, outside the requested window",
+                    )
+                    continue
+                for result in bucket["results"]:
+                    yield bucket, result
+
+    def _iter_list(self, path: str, params: dict[str, Any], cursor_param: str) -> Iterator[dict[str, Any]]:
+        for page in self._http.paginate_list(path, params, cursor_param=cursor_param, validate=list_page_problem):
+            yield from page["data"]
+
+    def _row(
+        self, table: RawTable, path: str, bucket: dict[str, Any], values: dict[str, Any], raw: dict[str, Any]
+    ) -> dict[str, Any]:
+        values = {"bucket_start": bucket[self.bucket_start_key], "bucket_end": bucket[self.bucket_end_key], **values}
+        return self._typed(table, path, values, raw)
+
+    def _typed(self, table: RawTable, path: str, values: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return typed_row(table, values, raw)
+        except ValueError as exc:
+            raise self._http.shape_error(path, str(exc)) from None
+
+
+def _starts_within(value: Any, window: tuple[datetime, datetime]) -> bool:
+    try:
+        ts = parse_ts(value)
+    except ValueError:
+        return True  # not a timestamp: typed_row reports it with the field name
+    return window[0] <= ts < window[1]
