@@ -258,6 +258,7 @@ def serve_app(paths: Paths, port: int) -> int:
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
     ]
     _progress(f"app: http://127.0.0.1:{port}  (Ctrl-C to stop)")
     env = {**os.environ, "FINOPS_HOME": str(paths.home)}

@@ -147,7 +147,7 @@ else:
             {
                 "Day": exceptions["usage_date"].astype(str),
                 "Provider": exceptions["provider"],
-                "Account": exceptions["account_id"],
+                "Account": exceptions["account_name"],
                 "Status": exceptions["status"],
                 "Computed": [
                     format_usd(v, missing=formatting.UNPRICED if s == "unpriced_usage" else NO_VALUE)

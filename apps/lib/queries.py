@@ -316,7 +316,7 @@ def reconciliation_exceptions(
     return _query(
         """
         select
-            usage_date, provider, account_id, status,
+            usage_date, provider, account_id, account_name, status,
             computed_cost_usd, billed_cost_usd, variance_usd
         from marts.fct_cost_reconciliation_daily
         where usage_date >= ? and usage_date < ?

@@ -52,6 +52,7 @@ _COST_FIELDS = tuple(
     c for c in ANTHROPIC_COST_REPORT.column_names if c not in ("bucket_start", "bucket_end", "amount_cents")
 )
 
+
 class AnthropicAdminClient(AdminClient):
     """Reads the Anthropic organization Usage and Cost API with an admin key."""
 

@@ -69,6 +69,7 @@ create table marts.fct_cost_reconciliation_daily (
     usage_date date,
     provider varchar,
     account_id varchar,
+    account_name varchar,
     computed_cost_usd decimal(38, 12),
     billed_cost_usd decimal(38, 12),
     variance_usd decimal(38, 12),
@@ -112,14 +113,14 @@ BILLED = [
 
 # (day, provider, account, computed, billed, variance, variance_pct, unpriced_quantity, status)
 RECONCILIATION = [
-    ("2025-01-05", "openai", "proj_a", D("10"), D("10"), D("0"), 0.0, 0, "matched"),
-    ("2025-01-10", "anthropic", "wrkspc_1", D("7.5"), D("7.5"), D("0"), 0.0, 0, "matched"),
-    ("2025-01-20", "openai", "proj_a", D("4.125"), D("4.125"), D("0"), 0.0, 0, "matched"),
-    ("2025-02-03", "openai", "proj_a", D("12.355"), D("12.375"), D("-0.020"), -0.0016, 0, "variance"),
-    ("2025-02-05", "openai", "proj_a", D("0"), None, None, None, 50_000, "unpriced_usage"),
-    ("2025-02-10", "anthropic", "wrkspc_1", D("20.005"), D("20.005"), D("0"), 0.0, 0, "matched"),
-    ("2025-02-12", "anthropic", "wrkspc_1", D("0"), None, None, None, 1_000, "unpriced_usage"),
-    ("2025-02-14", "anthropic", "wrkspc_1", D("3.2"), D("3.2"), D("0"), 0.0, 0, "matched"),
+    ("2025-01-05", "openai", "proj_a", "Search", D("10"), D("10"), D("0"), 0.0, 0, "matched"),
+    ("2025-01-10", "anthropic", "wrkspc_1", "Product", D("7.5"), D("7.5"), D("0"), 0.0, 0, "matched"),
+    ("2025-01-20", "openai", "proj_a", "Search", D("4.125"), D("4.125"), D("0"), 0.0, 0, "matched"),
+    ("2025-02-03", "openai", "proj_a", "Search", D("12.355"), D("12.375"), D("-0.020"), -0.0016, 0, "variance"),
+    ("2025-02-05", "openai", "proj_a", "Search", D("0"), None, None, None, 50_000, "unpriced_usage"),
+    ("2025-02-10", "anthropic", "wrkspc_1", "Product", D("20.005"), D("20.005"), D("0"), 0.0, 0, "matched"),
+    ("2025-02-12", "anthropic", "wrkspc_1", "Product", D("0"), None, None, None, 1_000, "unpriced_usage"),
+    ("2025-02-14", "anthropic", "wrkspc_1", "Product", D("3.2"), D("3.2"), D("0"), 0.0, 0, "matched"),
 ]
 
 PUBLISHED_AT = datetime(2025, 2, 15, 6, 0)
@@ -152,7 +153,7 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
             [[date.fromisoformat(row[0]), *row[1:]] for row in BILLED],
         )
         conn.executemany(
-            "insert into marts.fct_cost_reconciliation_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into marts.fct_cost_reconciliation_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [[date.fromisoformat(row[0]), *row[1:]] for row in RECONCILIATION],
         )
         if publish_info:

@@ -116,6 +116,7 @@ def test_reconciliation_tables() -> None:
     exceptions = _dataframe(at, "Day")
     assert list(exceptions["Day"]) == ["2025-02-12", "2025-02-05", "2025-02-03"]  # newest first
     assert list(exceptions["Status"]) == ["unpriced_usage", "unpriced_usage", "variance"]
+    assert list(exceptions["Account"]) == ["Product", "Search", "Search"]
     variance_row = exceptions.iloc[2]
     assert (variance_row["Computed"], variance_row["Billed"], variance_row["Variance"]) == (
         "$12.36",  # 12.355 half up

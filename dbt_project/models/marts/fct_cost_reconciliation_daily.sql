@@ -22,6 +22,12 @@ billed as (
 
 ),
 
+accounts as (
+
+    select * from {{ ref('dim_account') }}
+
+),
+
 usage_daily as (
 
     select
@@ -70,11 +76,12 @@ final as (
 
     select
         ----------  ids
-        usage_date,
-        provider,
-        account_id,
+        joined.usage_date,
+        joined.provider,
+        joined.account_id,
 
         ----------  strings
+        coalesce(accounts.account_name, joined.account_id) as account_name,
         case
             when not has_usage then 'billed_only'
             when unpriced_quantity > 0 then 'unpriced_usage'
@@ -99,6 +106,9 @@ final as (
         has_billed
 
     from joined
+    left join accounts
+        on joined.provider = accounts.provider
+        and joined.account_id = accounts.account_id
 
 )
 
