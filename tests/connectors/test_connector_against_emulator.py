@@ -14,7 +14,7 @@ from connectors.errors import AuthError, ConnectorError, NotFoundError
 from connectors.openai.client import OpenAIAdminClient
 
 START, END = date(2025, 5, 20), date(2025, 6, 30)  # 41 days: two pages of 31 buckets per pull
-ALL_FAULTS = "429x2,500x1,502x1,503x1,529x1,truncatex2,slowx1,retry_after=0,slow_seconds=1.5"
+ALL_FAULTS = "429x2,500x1,502x1,503x1,529x1,truncatex2,slowx1,retry_after=0,slow_seconds=3"
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def truth_by_provider(org):
 
 def test_every_fault_is_survived_and_every_dollar_arrives_once(org, caplog):
     with EmulatorServer(org, faults=ALL_FAULTS).start() as server:
-        openai, anthropic = clients(server, timeout=1.0, max_retries=10)
+        openai, anthropic = clients(server, timeout=2.0, max_retries=10)
         got = billed_by_provider(openai, anthropic)
         usage_rows = list(openai.iter_completions_usage(START, END))
         messages_rows = list(anthropic.iter_messages_usage(START, END))

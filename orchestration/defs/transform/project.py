@@ -3,7 +3,7 @@ import os
 from dagster_dbt import DbtProject
 
 from orchestration.errors import FinopsError
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, finops_home
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -19,6 +19,7 @@ def parse_manifest() -> None:
             "--project-dir", str(DBT_PROJECT_DIR),
             "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(dbt_project.target_path),
+            "--log-path", str(finops_home() / "logs" / "dbt"),
         ]
     )
     if not result.success:
