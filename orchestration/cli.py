@@ -22,6 +22,7 @@ from orchestration.errors import FinopsError
 from orchestration.settings import APP_ENTRYPOINT, Paths, finops_home
 
 SOURCES = ("openai", "anthropic")
+SOURCE_KEYS = {"openai": "OPENAI_ADMIN_KEY", "anthropic": "ANTHROPIC_ADMIN_KEY"}
 DAGSTER_YAML = """\
 # Written by `finops`. One DuckDB writer at a time; no telemetry (this machine talks to no one).
 telemetry:
@@ -99,6 +100,13 @@ def run_pipeline(first: date, last: date, sources: list[str] | None = None) -> R
     if first < date.fromisoformat(HISTORY_START):
         raise FinopsError(f"--start {first} is before {HISTORY_START}, the first day this warehouse partitions.")
 
+    selected = sources or list(SOURCES)
+    missing = [s for s in selected if not os.environ.get(SOURCE_KEYS[s])]
+    for source in missing:
+        _progress(f"{source}: {SOURCE_KEYS[source]} is not set; skipping {source}.")
+    if len(missing) == len(selected):
+        _progress("note: no source is configured, so nothing new is loaded; set an admin key (see README) or try `finops demo`.")
+
     parse_dbt_project()
     from orchestration.definitions import defs as load_defs
 
@@ -146,16 +154,14 @@ def summarise(result) -> RunSummary:
 
 
 def _user_message(error) -> str:
-    """The most specific message in a Dagster error chain: the user's exception, not the wrapper."""
-    best = error
+    """The user's exception that Dagster wrapped (the first non-Dagster error in the chain), as one line."""
     chain = error
-    while chain is not None:
-        if chain.cls_name and not chain.cls_name.startswith("Dagster"):
-            best = chain
+    while chain is not None and chain.cls_name and chain.cls_name.startswith("Dagster"):
         chain = chain.cause
+    best = chain or error
     text = best.message.strip()
-    prefix = f"{best.cls_name}: "
-    return text[len(prefix):] if text.startswith(prefix) else text
+    head, sep, rest = text.partition(": ")
+    return rest if sep and head.split(".")[-1] == best.cls_name else text
 
 
 def print_summary(summary: RunSummary) -> None:
@@ -190,7 +196,10 @@ def check_summary(summary: RunSummary) -> None:
             "the serving copy still holds the last good data; see the failing checks in `dagster dev`."
         )
     if summary.failures:
-        raise FinopsError(summary.failures[0].split(": ", 1)[-1] if len(summary.failures) == 1 else "; ".join(summary.failures))
+        messages = list(dict.fromkeys(f.split(": ", 1)[-1] for f in summary.failures))
+        more = len(summary.failures) - 1
+        suffix = f" ({more} more step{'s' if more > 1 else ''} failed too; see the run in `finops dagster`)" if more else ""
+        raise FinopsError(messages[0].rstrip(".") + suffix + ".")
     if not summary.success or not summary.published:
         raise FinopsError(f"run {summary.run_id} did not publish; see it in `dagster dev` for details.")
 

@@ -185,6 +185,10 @@ def test_a_bad_key_fails_with_one_sentence_and_loses_nothing(pipeline, emulator,
     assert "OPENAI_ADMIN_KEY" in message and "sk-admin-wrong-but-fake" not in message
     assert "\n" not in message
     assert snapshot(paths) == before
+    # the failed run's event log (Dagster's sqlite under FINOPS_HOME) holds the error, but never the key
+    for path in Path(paths.home).rglob("*"):
+        if path.is_file():
+            assert b"sk-admin-wrong-but-fake" not in path.read_bytes(), path
 
 
 def test_another_organisation_and_era_also_matches_ground_truth(tmp_path, monkeypatch):

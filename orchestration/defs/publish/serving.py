@@ -34,10 +34,10 @@ def publish(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             warnings += 1
     with warehouse.connect() as conn:
         result = publish_serving(conn, warehouse.paths.serving, run_id=context.run_id, quality_warnings=warnings)
+    span = f"data {result.data_start}..{result.data_end}" if result.data_start else "no usage data yet"
     report(
         context,
-        f"published {len(result.tables)} marts to {warehouse.paths.serving.name}"
-        f" (data {result.data_start}..{result.data_end}, {warnings} quality warnings)"
+        f"published {len(result.tables)} marts to {warehouse.paths.serving.name} ({span}, {warnings} quality warnings)",
     )
     return dg.MaterializeResult(
         metadata={
