@@ -321,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="ingest + build + checks + publish for a range of UTC days")
     run.add_argument("--start", help="first UTC day, YYYY-MM-DD (default: 3 days ago)")
     run.add_argument("--end", help="last UTC day, inclusive (default: yesterday)")
-    run.add_argument("--source", action="append", help=f"only these sources ({', '.join(SOURCES)}); repeatable")
+    run.add_argument("--source", action="extend", nargs="+", metavar="S", help=f"only these sources: {' '.join(SOURCES)}")
     run.set_defaults(func=cmd_run)
 
     app = sub.add_parser("app", help="serve the Streamlit app on the published marts")
