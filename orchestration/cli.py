@@ -143,8 +143,8 @@ def summarise(result) -> RunSummary:
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 meta = evaluation.metadata or {}
-                count = getattr(meta.get("unexpected_count"), "value", "?")
-                line = f"{evaluation.check_name} ({count} rows)"
+                count = getattr(meta.get("unexpected_count") or meta.get("dagster_dbt/failed_row_count"), "value", None)
+                line = evaluation.check_name + (f" ({count} rows)" if count is not None else "")
                 blocking = evaluation.severity is None or evaluation.severity.value == "ERROR"
                 (summary.gate_failures if blocking else summary.warnings).append(line)
         elif kind == "STEP_FAILURE":
@@ -193,7 +193,8 @@ def check_summary(summary: RunSummary) -> None:
     if summary.gate_failures:
         raise FinopsError(
             "the quality gate failed (" + "; ".join(summary.gate_failures) + "); nothing was published and "
-            "the serving copy still holds the last good data; see the failing checks in `dagster dev`."
+            "the serving copy still holds the last good data; see the failing checks in `finops dagster` and "
+            "the dbt output in FINOPS_HOME/logs/finops-run.log."
         )
     if summary.failures:
         messages = list(dict.fromkeys(f.split(": ", 1)[-1] for f in summary.failures))

@@ -55,6 +55,16 @@ def pipeline(emulator, tmp_path_factory):
         os.environ.update(saved)
 
 
+def point_at(monkeypatch, home, server) -> None:
+    """This test's environment: FINOPS_HOME and the emulator's base URLs and fake keys. (The autouse
+    fixture in tests/conftest.py resets them for every test.)"""
+    monkeypatch.setenv("FINOPS_HOME", str(home))
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", server.openai_key)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
+    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", server.anthropic_key)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.anthropic_base_url)
+
+
 def snapshot(paths: Paths) -> dict:
     """Every raw and mart row, without load metadata that legitimately changes between runs."""
     out = {}
@@ -173,11 +183,8 @@ def test_no_admin_key_in_any_file_under_finops_home(pipeline, emulator):
 def test_a_bad_key_fails_with_one_sentence_and_loses_nothing(pipeline, emulator, monkeypatch):
     paths = pipeline["paths"]
     before = snapshot(paths)
-    monkeypatch.setenv("FINOPS_HOME", str(paths.home))
+    point_at(monkeypatch, paths.home, emulator)
     monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-wrong-but-fake")
-    monkeypatch.setenv("OPENAI_BASE_URL", emulator.openai_base_url)
-    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", emulator.anthropic_key)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", emulator.anthropic_base_url)
     summary = run_pipeline(FIRST, FIRST, sources=["openai"])
     with pytest.raises(FinopsError) as excinfo:
         check_summary(summary)
@@ -199,11 +206,7 @@ def test_another_organisation_and_era_also_matches_ground_truth(tmp_path, monkey
     first, last = date(2024, 10, 1), date(2024, 10, 2)
     with EmulatorServer(SimulatedOrg(seed=7)).start() as server:
         home = tmp_path / "home"
-        monkeypatch.setenv("FINOPS_HOME", str(home))
-        monkeypatch.setenv("OPENAI_ADMIN_KEY", server.openai_key)
-        monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
-        monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", server.anthropic_key)
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.anthropic_base_url)
+        point_at(monkeypatch, home, server)
         paths = Paths(home)
         prepare_environment(paths)
         check_summary(run_pipeline(first, last))
@@ -222,3 +225,27 @@ def test_another_organisation_and_era_also_matches_ground_truth(tmp_path, monkey
         serving(paths, "select usage_date, max(model_id) from marts.fct_usage_cost_daily where model_raw = 'gpt-4o' group by 1")
     )
     assert aliases == {date(2024, 10, 1): "gpt-4o-2024-05-13", date(2024, 10, 2): "gpt-4o-2024-08-06"}
+
+
+def test_a_failing_dbt_test_blocks_publish_and_keeps_the_last_good_copy(pipeline, emulator, monkeypatch):
+    """Runs last in this module: it corrupts the shared warehouse for one run, then repairs it."""
+    paths = pipeline["paths"]
+    point_at(monkeypatch, paths.home, emulator)
+    published_before = serving(paths, "select run_id from marts.publish_info")
+    bad_day = FIRST - timedelta(days=30)  # outside the run's window, so the reload does not replace it
+    with duckdb.connect(str(paths.warehouse)) as conn:
+        conn.execute(
+            "insert into raw.openai_completions_usage (bucket_start, bucket_end, project_id, api_key_id, model, batch, "
+            "service_tier, input_tokens, output_tokens, num_model_requests, _source, _partition_date, _loaded_at, "
+            "_run_id, _raw) values (?, ?, 'proj_x', 'key_x', 'gpt-4o', false, 'default', 100, -50, 1, 'openai', ?, "
+            "now(), 'corrupt', '{}')",
+            [bad_day, bad_day + timedelta(days=1), bad_day],
+        )
+    try:
+        summary = run_pipeline(FIRST, FIRST)
+        with pytest.raises(FinopsError, match="the quality gate failed .*output_tokens.*nothing was published"):
+            check_summary(summary)
+        assert serving(paths, "select run_id from marts.publish_info") == published_before
+    finally:
+        with duckdb.connect(str(paths.warehouse)) as conn:
+            conn.execute("delete from raw.openai_completions_usage where _run_id = 'corrupt'")
