@@ -21,8 +21,16 @@ from pathlib import Path
 from orchestration.errors import FinopsError
 from orchestration.settings import APP_ENTRYPOINT, Paths, finops_home
 
+
+def _clients():
+    from connectors.anthropic.client import AnthropicAdminClient
+    from connectors.openai.client import OpenAIAdminClient
+
+    return {c.source: c for c in (OpenAIAdminClient, AnthropicAdminClient)}
+
+
+# The env var names are the connectors' own (their error messages name the same ones).
 SOURCES = ("openai", "anthropic")
-SOURCE_KEYS = {"openai": "OPENAI_ADMIN_KEY", "anthropic": "ANTHROPIC_ADMIN_KEY"}
 DAGSTER_YAML = """\
 # Written by `finops`. One DuckDB writer at a time; no telemetry (this machine talks to no one).
 telemetry:
@@ -63,13 +71,6 @@ def prepare_environment(paths: Paths) -> None:
         config.write_text(DAGSTER_YAML)
 
 
-def parse_dbt_project() -> None:
-    """(Re)build dbt's manifest so the Dagster dbt assets match the models on disk."""
-    from orchestration.defs.transform.project import parse_manifest
-
-    parse_manifest()
-
-
 # ------------------------------------------------------------------------------------------ pipeline
 
 
@@ -101,13 +102,16 @@ def run_pipeline(first: date, last: date, sources: list[str] | None = None) -> R
         raise FinopsError(f"--start {first} is before {HISTORY_START}, the first day this warehouse partitions.")
 
     selected = sources or list(SOURCES)
-    missing = [s for s in selected if not os.environ.get(SOURCE_KEYS[s])]
+    key_env = {source: client.hints.key_env for source, client in _clients().items()}
+    missing = [s for s in selected if not os.environ.get(key_env[s])]
     for source in missing:
-        _progress(f"{source}: {SOURCE_KEYS[source]} is not set; skipping {source}.")
+        _progress(f"{source}: {key_env[source]} is not set; skipping {source}.")
     if len(missing) == len(selected):
         _progress("note: no source is configured, so nothing new is loaded; set an admin key (see README) or try `finops demo`.")
 
-    parse_dbt_project()
+    from orchestration.defs.transform.project import parse_manifest  # imports dagster-dbt: keep it lazy
+
+    parse_manifest()
     from orchestration.definitions import defs as load_defs
 
     definitions = load_defs()
@@ -239,10 +243,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     first = last - timedelta(days=args.days - 1)
     with EmulatorServer().start() as emulator:
         _progress(f"emulator serving OpenAI and Anthropic admin APIs at {emulator.url}")
-        os.environ["OPENAI_ADMIN_KEY"] = emulator.openai_key
-        os.environ["OPENAI_BASE_URL"] = emulator.openai_base_url
-        os.environ["ANTHROPIC_ADMIN_KEY"] = emulator.anthropic_key
-        os.environ["ANTHROPIC_BASE_URL"] = emulator.anthropic_base_url
+        clients = _clients()
+        for source, key, url in (
+            ("openai", emulator.openai_key, emulator.openai_base_url),
+            ("anthropic", emulator.anthropic_key, emulator.anthropic_base_url),
+        ):
+            os.environ[clients[source].hints.key_env] = key
+            os.environ[clients[source].hints.base_url_env] = url
         _progress(f"finops demo: {args.days} UTC days {first}..{last} into {paths.home}")
         summary = run_pipeline(first, last)
     print_summary(summary)
@@ -272,8 +279,8 @@ def serve_app(paths: Paths, port: int) -> int:
     ]
     _progress(f"app: http://127.0.0.1:{port}  (Ctrl-C to stop)")
     env = {**os.environ, "FINOPS_HOME": str(paths.home)}
-    for secret in ("OPENAI_ADMIN_KEY", "ANTHROPIC_ADMIN_KEY", "OPENROUTER_API_KEY"):
-        env.pop(secret, None)  # the app reads published marts only; it never needs a key
+    for client in _clients().values():
+        env.pop(client.hints.key_env, None)  # the app reads published marts only; it never needs a key
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
@@ -286,7 +293,9 @@ def cmd_dagster(args: argparse.Namespace) -> int:
 
     paths = Paths(finops_home())
     prepare_environment(paths)
-    parse_dbt_project()
+    from orchestration.defs.transform.project import parse_manifest  # imports dagster-dbt: keep it lazy
+
+    parse_manifest()
     command = [str(Path(sys.executable).parent / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(args.port)]
     _progress(f"Dagster UI: http://127.0.0.1:{args.port}  (instance {paths.dagster_home}; Ctrl-C to stop)")
     try:

@@ -44,8 +44,8 @@ class _AdminKeyResource(dg.ConfigurableResource):
 
 
 class OpenAIAdminResource(_AdminKeyResource):
-    key_env: str = "OPENAI_ADMIN_KEY"
-    base_url_env: str = "OPENAI_BASE_URL"
+    key_env: str = OpenAIAdminClient.hints.key_env
+    base_url_env: str = OpenAIAdminClient.hints.base_url_env
 
     def get_client(self) -> OpenAIAdminClient:
         key, url = self._key_and_url()
@@ -53,8 +53,8 @@ class OpenAIAdminResource(_AdminKeyResource):
 
 
 class AnthropicAdminResource(_AdminKeyResource):
-    key_env: str = "ANTHROPIC_ADMIN_KEY"
-    base_url_env: str = "ANTHROPIC_BASE_URL"
+    key_env: str = AnthropicAdminClient.hints.key_env
+    base_url_env: str = AnthropicAdminClient.hints.base_url_env
 
     def get_client(self) -> AnthropicAdminClient:
         key, url = self._key_and_url()
