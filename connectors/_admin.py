@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from connectors._http import HttpClient, typed_row
 from connectors.errors import AuthError, Hints
 from connectors.schema import RawTable
-from connectors.windows import check_window, parse_ts
+from connectors.windows import check_window, day_span, parse_ts
 
 Page = dict[str, Any]
 
@@ -117,7 +117,18 @@ class AdminClient:
             *(("group_by[]", g) for g in group_by),
         ]
         window = (datetime.combine(start_d, time.min), datetime.combine(end_d, time.min))
-        for page in self._http.paginate(path, params, cursor_param="page", validate=self._page_problem):
+        days = (end_d - start_d).days
+        pages = self._http.paginate(
+            path,
+            params,
+            cursor_param="page",
+            validate=self._page_problem,
+            scope=day_span(start_d, end_d),
+            # Every page holds at least one of the window's daily buckets; a server that pages far past that is
+            # looping. (A generous bound: some APIs split a bucket's results over pages.)
+            max_pages=4 * days + 10,
+        )
+        for page in pages:
             for bucket in page["data"]:
                 if not _starts_within(bucket[self.bucket_start_key], window):
                     # Landing replaces whole days: a bucket outside the window would duplicate another day's rows.

@@ -22,8 +22,10 @@ import logging
 import math
 import random
 import re
+import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -51,6 +53,11 @@ DEFAULT_MAX_RETRY_DELAY = 60.0  # the most we trust a Retry-After header
 INITIAL_RETRY_DELAY = 0.5
 MAX_BACKOFF_DELAY = 8.0  # cap of the exponential backoff when the server gives no Retry-After
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+# Nothing listens (refused) or the host name does not resolve: a wrong base URL far more often than an outage,
+# so only a brief retry before saying so.
+MAX_CONNECT_RETRIES = 2
+DEFAULT_MAX_PAGES = 10_000  # list endpoints: 100 items a page; reports pass a bound from their window
+DEFAULT_PAGING_DEADLINE = 30 * 60.0  # seconds one paginated pull may take, retries included
 REQUEST_ID_HEADERS = ("request-id", "x-request-id")  # Anthropic, OpenAI
 USER_AGENT = "ai-spend-warehouse/0.1 (open-source FinOps warehouse for AI API spend; connectors)"
 REDACTED = "[REDACTED]"
@@ -147,6 +154,29 @@ def _request_id(headers: Mapping[str, str]) -> str | None:
     return None
 
 
+def _media_type(headers: Mapping[str, str]) -> str:
+    """The response's media type, lower case, without parameters ("" when the header is missing)."""
+    return str(headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def _cannot_connect(exc: BaseException) -> bool:
+    """True when no connection was made at all (refused, unresolvable host), as opposed to a connection that
+    broke or timed out mid-request. requests wraps urllib3's NewConnectionError / NameResolutionError."""
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        err = pending.pop()
+        if not isinstance(err, BaseException) or id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, (ConnectionRefusedError, socket.gaierror)):
+            return True
+        if type(err).__name__ in ("NewConnectionError", "NameResolutionError"):
+            return True
+        pending.extend([*err.args, getattr(err, "reason", None), err.__cause__, err.__context__])
+    return False
+
+
 def _collapse(text: str, limit: int = _SNIPPET_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -194,6 +224,7 @@ class HttpClient:
         secrets: Iterable[str] = (),
         jitter: Callable[[float], float] = default_jitter,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         hints: Hints | None = None,
     ) -> None:
         self.source = source
@@ -220,6 +251,7 @@ class HttpClient:
         self._sleep = sleep
         self._jitter = jitter
         self._clock = clock
+        self._monotonic = monotonic
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
         self.log = logging.getLogger(f"connectors.{source}")
@@ -306,21 +338,23 @@ class HttpClient:
                 requests.exceptions.ContentDecodingError,
             ) as exc:
                 failure = type(exc).__name__
-                if attempt < self.max_retries:
+                cannot_connect = _cannot_connect(exc)
+                if attempt < (min(self.max_retries, MAX_CONNECT_RETRIES) if cannot_connect else self.max_retries):
                     delay = self.backoff_delay(attempt)
                     self.emit(logging.WARNING, f"GET {where} -> {failure} ({tag}); retrying in {delay:.2f} s")
                     self._sleep(delay)
                     continue
                 self.emit(logging.WARNING, f"GET {where} -> {failure} ({tag}); giving up")
+                tries = attempt + 1
                 if isinstance(exc, requests.exceptions.Timeout):
                     message = (
                         f"{self.source}: no answer within {self.timeout:g} s at {public_url(url)} after "
-                        f"{attempts} attempts; the provider may be slow or down, run again later, or "
+                        f"{tries} attempts; the provider may be slow or down, run again later, or "
                         f"{self.hints.base_url_fix}."
                     )
                 else:
                     message = (
-                        f"{self.source}: nothing answers at {public_url(url)} ({failure} after {attempts} "
+                        f"{self.source}: nothing answers at {public_url(url)} ({failure} after {tries} "
                         f"attempts); {self.hints.base_url_fix}."
                     )
                 raise self._error(ConnectionFailed, message, url=public_url(url)) from exc
@@ -342,6 +376,19 @@ class HttpClient:
                     self.emit(logging.DEBUG, line)
                     return body, rid
                 except ValueError:  # JSONDecodeError and UnicodeDecodeError: a truncated or non-JSON body
+                    media_type = _media_type(resp.headers)
+                    if media_type and "json" not in media_type:
+                        # A web page (a login page, a proxy, the wrong host) is not going to turn into JSON.
+                        self.emit(logging.WARNING, f"{line}: {media_type}, not JSON; giving up")
+                        rid_part = f", request id {rid}" if rid else ""
+                        raise self._error(
+                            ResponseShapeError,
+                            f"{self.source}: {where} answered HTTP {status} with {media_type}, not the API's JSON "
+                            f"({_body_detail(resp.content)}{rid_part}); {self.hints.base_url_fix}.",
+                            status=status,
+                            request_id=rid,
+                            url=public_url(url),
+                        ) from None
                     if attempt < self.max_retries:
                         delay = self.backoff_delay(attempt)
                         self.emit(logging.WARNING, f"{line}: body is not JSON; retrying in {delay:.2f} s")
@@ -436,9 +483,21 @@ class HttpClient:
         next_field: str = "next_page",
         has_more_field: str = "has_more",
         validate: Callable[[Any], str | None] | None = None,
+        scope: str = "",
+        max_pages: int = DEFAULT_MAX_PAGES,
+        deadline: float = DEFAULT_PAGING_DEADLINE,
     ) -> Iterator[dict[str, Any]]:
-        """Pages of an opaque-cursor API (``page`` = the previous page's ``next_page``), lazily."""
-        return self._pages(path, params, cursor_param, has_more_field, lambda page: page.get(next_field), validate)
+        """Pages of an opaque-cursor API (``page`` = the previous page's ``next_page``), lazily.
+
+        ``scope`` (e.g. "UTC days 2025-06-01..2025-06-30") names what is being pulled in error messages.
+        The pull ends with a :class:`ResponseShapeError` instead of running on when a page contradicts itself
+        (``has_more`` with no cursor), makes no progress (an empty page that still has more), repeats a
+        cursor, or when it takes more than ``max_pages`` pages or ``deadline`` seconds.
+        """
+        return self._pages(
+            path, params, cursor_param, has_more_field, lambda page: page.get(next_field), validate,
+            _Bounds(scope, max_pages, deadline),
+        )
 
     def paginate_list(
         self,
@@ -450,8 +509,12 @@ class HttpClient:
         has_more_field: str = "has_more",
         data_field: str = "data",
         validate: Callable[[Any], str | None] | None = None,
+        scope: str = "",
+        max_pages: int = DEFAULT_MAX_PAGES,
+        deadline: float = DEFAULT_PAGING_DEADLINE,
     ) -> Iterator[dict[str, Any]]:
-        """Pages of an id-cursor list API (``after`` / ``after_id`` = the previous page's ``last_id``), lazily."""
+        """Pages of an id-cursor list API (``after`` / ``after_id`` = the previous page's ``last_id``), lazily.
+        Bounded like :meth:`paginate`."""
 
         def next_cursor(page: dict[str, Any]) -> Any:
             cursor = page.get(last_id_field)
@@ -461,7 +524,10 @@ class HttpClient:
                     cursor = data[-1].get("id")
             return cursor
 
-        return self._pages(path, params, cursor_param, has_more_field, next_cursor, validate)
+        return self._pages(
+            path, params, cursor_param, has_more_field, next_cursor, validate,
+            _Bounds(scope, max_pages, deadline, data_field),
+        )
 
     def _pages(
         self,
@@ -471,12 +537,16 @@ class HttpClient:
         has_more_field: str,
         next_cursor: Callable[[dict[str, Any]], Any],
         validate: Callable[[Any], str | None] | None,
+        bounds: _Bounds,
     ) -> Iterator[dict[str, Any]]:
         base = [(k, v) for k, v in _as_pairs(params) if k != cursor_param]
         query = _as_pairs(params)  # the first request keeps any cursor the caller passed
         seen = {str(v) for k, v in query if k == cursor_param}
+        started = self._monotonic()
+        pages = 0
         while True:
             page, rid = self._get(path, query)
+            pages += 1
             problem = "not a JSON object" if not isinstance(page, dict) else (validate(page) if validate else None)
             if problem:
                 raise self.shape_error(path, problem, rid)
@@ -485,23 +555,47 @@ class HttpClient:
                 return
             cursor = next_cursor(page)
             if cursor is None or cursor == "":
-                where = self.path_of(path)
-                self.emit(logging.WARNING, f"GET {where}: {has_more_field} is true but there is no cursor; stopping")
-                return
+                raise self._paging_error(path, f"page {pages} says {has_more_field} but gives no cursor", rid, bounds)
+            items = page.get(bounds.data_field)
+            if isinstance(items, list) and not items:
+                raise self._paging_error(path, f"page {pages} is empty but says {has_more_field}", rid, bounds)
             key = str(cursor)
             if key in seen:
                 shown = key if len(key) <= 60 else key[:57] + "..."
-                rid_part = f", request id {rid}" if rid else ""
-                raise self._error(
-                    ResponseShapeError,
-                    f"{self.source}: the API sent the same page cursor twice at {self.path_of(path)} "
-                    f"({cursor_param}={shown}{rid_part}); stopped instead of looping forever, report this to "
-                    f"the provider or run again later.",
-                    request_id=rid,
-                    url=public_url(self.url_for(path)),
+                raise self._paging_error(path, f"the same page cursor came twice ({cursor_param}={shown})", rid, bounds)
+            if pages >= bounds.max_pages:
+                raise self._paging_error(
+                    path, f"{pages} pages and still more, beyond the {bounds.max_pages} the request can fill", rid, bounds
+                )
+            elapsed = self._monotonic() - started
+            if elapsed > bounds.deadline:
+                raise self._paging_error(
+                    path, f"still paging after {elapsed:.0f} s and {pages} pages (limit {bounds.deadline:.0f} s)", rid,
+                    bounds,
                 )
             seen.add(key)
             query = [*base, (cursor_param, cursor)]
+
+    def _paging_error(self, path: str, problem: str, rid: str | None, bounds: _Bounds) -> ConnectorError:
+        scope = f" for {bounds.scope}" if bounds.scope else ""
+        rid_part = f", request id {rid}" if rid else ""
+        return self._error(
+            ResponseShapeError,
+            f"{self.source}: the API's pages at {self.path_of(path)}{scope} cannot be trusted ({problem}{rid_part}); "
+            f"stopped and loaded nothing of it, run again later or report this to the provider.",
+            request_id=rid,
+            url=public_url(self.url_for(path)),
+        )
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """What one paginated pull may take, and what it is called in messages."""
+
+    scope: str = ""
+    max_pages: int = DEFAULT_MAX_PAGES
+    deadline: float = DEFAULT_PAGING_DEADLINE
+    data_field: str = "data"
 
 
 # -- JSON values -> landing types ------------------------------------------------------------------------

@@ -47,6 +47,12 @@ def utc_days(start: date | datetime, end: date | datetime) -> list[date]:
     return [start_d + timedelta(days=i) for i in range((end_d - start_d).days)]
 
 
+def day_span(start: date, end: date) -> str:
+    """The half-open window [start, end) as people say it: "UTC day 2025-06-01" or "UTC days 2025-06-01..2025-06-30"."""
+    last = end - timedelta(days=1)
+    return f"UTC day {start.isoformat()}" if last == start else f"UTC days {start.isoformat()}..{last.isoformat()}"
+
+
 def day_start_epoch(d: date | datetime) -> int:
     """Unix seconds of the UTC midnight that starts day ``d``."""
     return calendar.timegm(as_utc_date(d).timetuple())

@@ -39,6 +39,45 @@ HINTS = Hints(
 _COMPLETIONS_FIELDS = tuple(c for c in OPENAI_COMPLETIONS_USAGE.column_names if c not in ("bucket_start", "bucket_end"))
 
 
+def reconcile_input_buckets(row: dict[str, Any]) -> str | None:
+    """Make a completions row's input buckets whole and consistent, or say why they cannot be.
+
+    ``input_tokens`` includes cached and cache-write tokens: ``input_tokens = input_uncached_tokens +
+    input_cached_tokens + input_cache_write_tokens`` (the fields' documented meanings). Pricing needs the
+    cached part; when the API omits ``input_cached_tokens`` it is derived from the fields that are present
+    (a missing cache-write count is taken as 0, as in responses older than cache writes), never read as 0.
+    The original result stays untouched in ``_raw``. Returns a problem naming the field, or None.
+    """
+    total = row["input_tokens"]
+    if total is None:
+        return "input_tokens is missing"
+    if total < 0:
+        return f"input_tokens is negative ({total})"
+    cached, written, uncached = row["input_cached_tokens"], row["input_cache_write_tokens"], row["input_uncached_tokens"]
+    for name, value in (("input_cached_tokens", cached), ("input_cache_write_tokens", written),
+                        ("input_uncached_tokens", uncached)):
+        if value is not None and value < 0:
+            return f"{name} is negative ({value})"
+    if cached is None:
+        if uncached is None:
+            return "input_cached_tokens and input_uncached_tokens are both missing, so cached input cannot be told apart"
+        cached = total - uncached - (written or 0)
+        if cached < 0:
+            return (
+                f"input_cached_tokens is missing and cannot be derived: input_uncached_tokens ({uncached}) + "
+                f"input_cache_write_tokens ({written or 0}) exceed input_tokens ({total})"
+            )
+        row["input_cached_tokens"] = cached
+    if uncached is not None and written is not None and uncached + cached + written != total:
+        return (
+            f"input_tokens ({total}) is not input_uncached_tokens ({uncached}) + input_cached_tokens ({cached}) + "
+            f"input_cache_write_tokens ({written})"
+        )
+    if cached + (written or 0) + (uncached or 0) > total:
+        return f"input_cached_tokens ({cached}) and the other input buckets exceed input_tokens ({total})"
+    return None
+
+
 class OpenAIAdminClient(AdminClient):
     """Reads the OpenAI organization Usage and Costs APIs with an admin key."""
 
@@ -63,7 +102,12 @@ class OpenAIAdminClient(AdminClient):
         results = self._iter_results(COMPLETIONS_PATH, start, end, COMPLETIONS_PAGE_BUCKETS, COMPLETIONS_GROUP_BY)
         for bucket, result in results:
             values = {name: result.get(name) for name in _COMPLETIONS_FIELDS}
-            yield self._row(OPENAI_COMPLETIONS_USAGE, COMPLETIONS_PATH, bucket, values, result)
+            row = self._row(OPENAI_COMPLETIONS_USAGE, COMPLETIONS_PATH, bucket, values, result)
+            problem = reconcile_input_buckets(row)
+            if problem:
+                where = f"{row['bucket_start']:%Y-%m-%d}, model {row['model'] or '(not grouped)'}"
+                raise self._http.shape_error(COMPLETIONS_PATH, f"{problem} in the result for {where}")
+            yield row
 
     def iter_costs(self, start: date | datetime, end: date | datetime) -> Iterator[dict[str, Any]]:
         """Rows of ``raw.openai_costs`` (dollars, exact Decimal) for the UTC days ``[start, end)``."""

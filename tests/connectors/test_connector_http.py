@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from datetime import datetime, timezone
 from decimal import Decimal
 from email.utils import format_datetime
@@ -159,15 +160,31 @@ def test_truncated_json_body_is_retried_then_parsed(rsps, sleeps):
     assert sleeps == [0.5]
 
 
-def test_non_json_body_after_retries_is_a_short_shape_error(rsps, sleeps):
+def test_an_html_page_with_status_200_fails_at_once_naming_the_base_url(rsps, sleeps):
+    # A login page, a proxy or the wrong host: no retry will turn it into JSON (it used to be retried six
+    # times as if truncated, about 50 s).
     html = "<html><body>" + "Welcome to our login page " * 500 + "</body></html>"
     rsps.get(URL, body=html, content_type="text/html")
     with pytest.raises(ResponseShapeError) as info:
         make(sleeps, max_retries=2).get_json("things")
     message = str(info.value)
-    assert len(rsps.calls) == 3
-    assert "not JSON" in message and "/v1/things" in message
+    assert len(rsps.calls) == 1 and sleeps == []
+    assert "text/html, not the API's JSON" in message and "/v1/things" in message
+    assert "check the base URL setting" in message
     assert len(message) < 400 and "Welcome to our login page Welcome" not in message
+
+
+def test_a_json_body_that_is_cut_short_every_time_is_a_short_shape_error_after_retries(rsps, sleeps):
+    rsps.get(URL, body='{"data": [{"start_time": 17', content_type="application/json")
+    with pytest.raises(ResponseShapeError) as info:
+        make(sleeps, max_retries=2).get_json("things")
+    assert len(rsps.calls) == 3
+    assert "not JSON after 3 attempts" in str(info.value)
+
+
+def test_json_with_a_wrong_content_type_is_still_read(rsps, sleeps):
+    rsps.get(URL, body='{"ok": true}', content_type="text/plain")
+    assert make(sleeps).get_json("things") == {"ok": True}
 
 
 def test_html_error_page_is_not_dumped_into_the_message(rsps, sleeps):
@@ -185,13 +202,27 @@ def test_plain_text_error_body_is_cut_to_a_snippet(rsps, sleeps):
 
 
 def test_connection_error_is_retried_then_connection_failed_names_the_base_url(rsps, sleeps):
-    rsps.get(URL, body=requests.ConnectionError("refused"))
+    rsps.get(URL, body=requests.ConnectionError("connection reset by peer"))
     with pytest.raises(ConnectionFailed) as info:
-        make(sleeps, max_retries=2).get_json("things")
-    assert len(rsps.calls) == 3
-    assert sleeps == [0.5, 1.0]
+        make(sleeps, max_retries=4).get_json("things")
+    assert len(rsps.calls) == 5
+    assert sleeps == [0.5, 1.0, 2.0, 4.0]
     assert "https://api.example.test/v1/things" in str(info.value)
     assert info.value.status is None
+
+
+def test_a_refused_connection_is_retried_only_briefly():
+    # A closed port is a wrong base URL far more often than an outage: say so within about a second and a
+    # half instead of the full backoff (it used to take about 50 s).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again when the block ends: nothing listens there
+    sleeps: list[float] = []
+    client = HttpClient(f"http://127.0.0.1:{port}/v1", {}, source="testsrc", sleep=sleeps.append,
+                        jitter=lambda d: d, max_retries=5)
+    with pytest.raises(ConnectionFailed, match=f"nothing answers at http://127.0.0.1:{port}/v1/things"):
+        client.get_json("things")
+    assert sleeps == [0.5, 1.0]
 
 
 def test_timeout_is_retried(rsps, sleeps):
@@ -276,10 +307,50 @@ def test_paginate_follows_next_page_without_mutating_params(rsps, sleeps):
     assert query(rsps.calls[2]) == [*query(rsps.calls[0]), ("page", "cur_3")]  # replaced, not appended twice
 
 
-def test_paginate_stops_on_null_cursor_even_if_has_more(rsps, sleeps):
+def test_a_page_that_says_has_more_without_a_cursor_is_a_shape_error_naming_the_scope(rsps, sleeps):
+    # It used to end the pull quietly: a window of good days was then replaced by nothing.
     rsps.get(URL, json={"data": [], "has_more": True, "next_page": None})
-    assert len(list(make(sleeps).paginate("things", {}, cursor_param="page"))) == 1
+    with pytest.raises(ResponseShapeError) as info:
+        list(make(sleeps).paginate("things", {}, cursor_param="page", scope="UTC days 2025-06-01..2025-06-03"))
+    message = str(info.value)
     assert len(rsps.calls) == 1
+    assert "testsrc" in message and "/v1/things" in message and "UTC days 2025-06-01..2025-06-03" in message
+    assert "says has_more but gives no cursor" in message and "loaded nothing" in message
+
+
+def test_an_empty_page_that_still_has_more_is_a_shape_error(rsps, sleeps):
+    rsps.get(URL, json={"data": [], "has_more": True, "next_page": "cur_2"})
+    with pytest.raises(ResponseShapeError, match="page 1 is empty but says has_more"):
+        list(make(sleeps).paginate("things", {}, cursor_param="page"))
+    assert len(rsps.calls) == 1
+
+
+def test_a_fresh_cursor_on_every_page_stops_at_the_page_bound(rsps, sleeps):
+    for n in range(50):
+        rsps.get(URL, json={"data": [n], "has_more": True, "next_page": f"cur_{n}"})
+    with pytest.raises(ResponseShapeError, match="5 pages and still more"):
+        list(make(sleeps).paginate("things", {}, cursor_param="page", max_pages=5))
+    assert len(rsps.calls) == 5
+
+
+def test_paging_stops_at_the_deadline(rsps, sleeps):
+    now = [0.0]
+
+    def monotonic() -> float:
+        now[0] += 100.0  # every look at the clock: 100 s later
+        return now[0]
+
+    for n in range(50):
+        rsps.get(URL, json={"data": [n], "has_more": True, "next_page": f"cur_{n}"})
+    with pytest.raises(ResponseShapeError, match="still paging after"):
+        list(make(sleeps, monotonic=monotonic).paginate("things", {}, cursor_param="page", deadline=250.0))
+    assert len(rsps.calls) == 3
+
+
+def test_an_empty_list_page_that_still_has_more_is_a_shape_error(rsps, sleeps):
+    rsps.get(URL, json={"data": [], "has_more": True, "last_id": "x"})
+    with pytest.raises(ResponseShapeError, match="empty but says has_more"):
+        list(make(sleeps).paginate_list("things", {}, cursor_param="after_id"))
 
 
 def test_paginate_is_lazy(rsps, sleeps):
@@ -291,8 +362,8 @@ def test_paginate_is_lazy(rsps, sleeps):
 
 
 def test_repeating_cursor_raises_instead_of_looping(rsps, sleeps):
-    rsps.get(URL, json={"data": [], "has_more": True, "next_page": "same"})
-    with pytest.raises(ResponseShapeError, match="same page cursor twice"):
+    rsps.get(URL, json={"data": [1], "has_more": True, "next_page": "same"})
+    with pytest.raises(ResponseShapeError, match="same page cursor came twice"):
         list(make(sleeps).paginate("things", {"limit": 1}, cursor_param="page"))
     assert len(rsps.calls) == 2
 

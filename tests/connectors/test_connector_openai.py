@@ -93,9 +93,55 @@ def test_legacy_row_missing_fields_are_none_not_zero(rsps, client, fixture_text)
         assert row[absent] is None, absent
 
 
+def completions_result(**fields):
+    return {"object": "organization.usage.completions.result", "output_tokens": 5, "num_model_requests": 1,
+            "model": "gpt-4o-2024-08-06", **fields}
+
+
+def test_a_missing_cached_count_is_derived_from_the_other_buckets_not_read_as_zero(rsps, client):
+    # It used to land as NULL, which pricing reads as 0: cached input was then priced as uncached (+13.6 %).
+    result = completions_result(input_tokens=1000, input_uncached_tokens=500, input_cache_write_tokens=100)
+    rsps.get(COMPLETIONS, json=page([result]))
+    (row,) = client.iter_completions_usage(DAY, NEXT_DAY)
+    assert row["input_cached_tokens"] == 400
+    assert "input_cached_tokens" not in row["_raw"]  # what the API said is kept as it said it
+
+
+def test_without_cache_write_counts_the_rest_of_input_is_cached(rsps, client):
+    rsps.get(COMPLETIONS, json=page([completions_result(input_tokens=1000, input_uncached_tokens=700)]))
+    (row,) = client.iter_completions_usage(DAY, NEXT_DAY)
+    assert row["input_cached_tokens"] == 300 and row["input_cache_write_tokens"] is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"input_tokens": 1000}, "input_cached_tokens and input_uncached_tokens are both missing"),
+        ({"input_tokens": 1000, "input_uncached_tokens": 1200}, "input_cached_tokens is missing and cannot be derived"),
+        ({"input_tokens": 1000, "input_cached_tokens": 400, "input_uncached_tokens": 500,
+          "input_cache_write_tokens": 200}, r"input_tokens \(1000\) is not input_uncached_tokens \(500\)"),
+        ({"input_tokens": 100, "input_cached_tokens": 400}, r"input_cached_tokens \(400\) and the other input"),
+        ({"output_tokens": 3}, "input_tokens is missing"),
+    ],
+)
+def test_input_buckets_that_cannot_be_made_consistent_fail_naming_the_field(rsps, client, fields, named):
+    rsps.get(COMPLETIONS, json=page([{**completions_result(), **fields}]))
+    with pytest.raises(ResponseShapeError, match=named) as info:
+        list(client.iter_completions_usage(DAY, NEXT_DAY))
+    assert "2024-11-01, model gpt-4o-2024-08-06" in str(info.value)
+
+
+def test_consistent_buckets_pass_unchanged(rsps, client):
+    fields = {"input_tokens": 1000, "input_cached_tokens": 400, "input_uncached_tokens": 500,
+              "input_cache_write_tokens": 100}
+    rsps.get(COMPLETIONS, json=page([completions_result(**fields)]))
+    (row,) = client.iter_completions_usage(DAY, NEXT_DAY)
+    assert {k: row[k] for k in fields} == fields
+
+
 def test_unknown_fields_are_kept_in_raw(rsps, client):
-    result = {"object": "organization.usage.completions.result", "input_tokens": 3, "output_tokens": 1,
-              "num_model_requests": 1, "api_source": "agents_api", "input_cache_write_30m_tokens": 2,
+    result = {"object": "organization.usage.completions.result", "input_tokens": 3, "input_cached_tokens": 0,
+              "output_tokens": 1, "num_model_requests": 1, "api_source": "agents_api", "input_cache_write_30m_tokens": 2,
               "future": {"nested": [1, 2]}}
     rsps.get(COMPLETIONS, json=page([result]))
     (row,) = client.iter_completions_usage(DAY, NEXT_DAY)
@@ -105,7 +151,7 @@ def test_unknown_fields_are_kept_in_raw(rsps, client):
 
 
 def test_bucket_outside_the_requested_window_is_skipped(rsps, client):
-    result = {"input_tokens": 1, "output_tokens": 1, "num_model_requests": 1}
+    result = {"input_tokens": 1, "input_cached_tokens": 0, "output_tokens": 1, "num_model_requests": 1}
     body = page([result])
     body["data"].append({"object": "bucket", "start_time": 1730505600, "end_time": 1730592000, "results": [result]})
     rsps.get(COMPLETIONS, json=body)
@@ -145,11 +191,11 @@ def test_a_non_integer_token_count_is_a_shape_error_naming_the_field(rsps, clien
 
 
 def test_whole_number_floats_become_ints_but_fractions_are_refused(rsps, client):
-    rsps.get(COMPLETIONS, body=page_text('{"input_tokens": 1500.0, "output_tokens": 2, "num_model_requests": 1}'),
+    rsps.get(COMPLETIONS, body=page_text('{"input_tokens": 1500.0, "input_cached_tokens": 0, "output_tokens": 2, "num_model_requests": 1}'),
              content_type="application/json")
     (row,) = client.iter_completions_usage(DAY, NEXT_DAY)
     assert row["input_tokens"] == 1500 and type(row["input_tokens"]) is int
-    fraction = page_text('{"input_tokens": 1.5, "output_tokens": 2, "num_model_requests": 1}')
+    fraction = page_text('{"input_tokens": 1.5, "input_cached_tokens": 0, "output_tokens": 2, "num_model_requests": 1}')
     rsps.replace("GET", COMPLETIONS, body=fraction, content_type="application/json")
     with pytest.raises(ResponseShapeError, match="'input_tokens'.*not BIGINT"):
         list(client.iter_completions_usage(DAY, NEXT_DAY))
