@@ -9,9 +9,26 @@ A spec is a comma-separated list of items:
 * ``seed=N`` (default 0), ``retry_after=S`` (the 429 ``Retry-After`` header, default 1 second),
   ``slow_seconds=S`` (how long ``slow`` waits, default 2.0).
 
-KIND is ``429``, ``500``, ``502``, ``503``, ``529`` (Anthropic's "overloaded"), ``slow`` (answer normally,
-late) or ``truncate`` (a 200 whose body is cut in half, then the connection closes).
-Example: ``"429:0.1,500:0.05,slow:0.02,truncate:0.02,seed=7"``.
+KIND is one of:
+
+* ``429``, ``500``, ``502``, ``503``, ``529`` (Anthropic's "overloaded"): that error, in the vendor's envelope.
+* ``slow``: answer normally, late. ``truncate``: a 200 whose body is cut in half, then the connection closes.
+* ``no_cursor``: a page that contradicts itself: ``data: []``, ``has_more: true`` and no cursor to go on with
+  (``next_page: null`` on the usage and cost reports; ``first_id``/``last_id: null`` on the lists), in the
+  vendor's normal 200 envelope. It replaces only a successful paged answer: a wrong key still gets 401, a bad
+  parameter 400, and a non-paged answer (one project) is left alone.
+* ``endless_cursor``: like ``no_cursor`` but with a fresh cursor every time (``next_page``
+  ``"page_endless_<n>"``, or ``last_id`` ``"endless_<n>"`` on the lists, n counting up per such answer). The
+  server accepts those cursors back (``page``, ``after``, ``after_id``, ``before_id``) instead of answering
+  400, so with ``endless_cursor:1`` a client that only follows ``has_more`` pages forever. A request that
+  carries such a cursor but does not get the fault is answered with an empty last page (``has_more: false``).
+* ``no_cached_field``: the normal answer, except that every OpenAI completions usage result
+  (``/organization/usage/completions``) lacks the ``input_cached_tokens`` key altogether. Other endpoints
+  answer normally (the request still counts).
+* ``html``: a 200 with ``Content-Type: text/html; charset=utf-8`` and a small sign-in page, as when a base
+  URL points at a proxy's web page instead of the API (no authentication is checked).
+
+Example: ``"429:0.1,500:0.05,slow:0.02,truncate:0.02,seed=7"`` or ``"endless_cursorx3,no_cached_field:0.5"``.
 Faults never apply to ``/_emulator/`` paths.
 """
 
@@ -21,7 +38,8 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 
-KINDS = ("429", "500", "502", "503", "529", "slow", "truncate")
+ERROR_KINDS = ("429", "500", "502", "503", "529")  # answered with an error envelope instead of the handler
+KINDS = (*ERROR_KINDS, "slow", "truncate", "no_cursor", "endless_cursor", "no_cached_field", "html")
 OPTIONS = ("seed", "retry_after", "slow_seconds")
 
 
@@ -96,6 +114,10 @@ class FaultSpec:
 
     def __bool__(self) -> bool:
         return bool(self.rates or self.script)
+
+    def uses(self, kind: str) -> bool:
+        """Whether any request can get the fault ``kind``."""
+        return kind in self.script or any(k == kind and r > 0 for k, r in self.rates)
 
     def fault_for(self, n: int) -> str | None:
         """The fault of request number ``n`` (0-based, counting every non-``/_emulator/`` request)."""

@@ -43,6 +43,10 @@ present, empty ones with ``results: []``. ``next_page`` is an opaque cursor (``p
 bucket's start). Errors use each vendor's envelope. Unauthenticated helpers: ``GET /_emulator/health``,
 ``GET /_emulator/ground_truth?start=YYYY-MM-DD&end=YYYY-MM-DD`` (decimals as strings) and
 ``GET /_emulator/requests`` (the request log).
+
+Faults (see :mod:`.faults`) are applied in :meth:`EmulatorServer._serve`: the error kinds and ``html`` answer
+instead of the handler; ``no_cursor``, ``endless_cursor`` and ``no_cached_field`` rewrite the handler's
+successful answer, so authentication and parameter checks still come first.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import sys
 import threading
 import time
@@ -60,7 +65,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterable, Iterator, TextIO
 from urllib.parse import parse_qsl, urlsplit, urlencode
 
-from .faults import FaultInjector, FaultSpec
+from .faults import ERROR_KINDS, FaultInjector, FaultSpec
 from .org import (
     ANTHROPIC_COST_DIMS,
     ANTHROPIC_METRICS,
@@ -117,6 +122,15 @@ OPENAI_EMPTY_USAGE = {
     "file_search_calls": ("project_id", "user_id", "api_key_id", "vector_store_id"),
     "web_search_calls": ("project_id", "user_id", "api_key_id", "model", "context_level"),
 }
+CURSOR_PARAMS = ("page", "after", "after_id", "before_id")
+ENDLESS_CURSOR = re.compile(r"(page_)?endless_[0-9]+")  # the cursors the endless_cursor fault hands out
+HTML_PAGE = (
+    b"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Sign in</title></head>\n"
+    b"<body><main><h1>Sign in to continue</h1>\n"
+    b"<form method=\"post\" action=\"/login\"><label>Username <input name=\"username\"></label>\n"
+    b"<label>Password <input type=\"password\" name=\"password\"></label>\n"
+    b"<button type=\"submit\">Sign in</button></form></main></body></html>\n"
+)
 REDACTED_QUERY_NAMES = {"key", "api_key", "apikey", "x-api-key", "token", "access_token", "authorization"}
 
 
@@ -180,11 +194,13 @@ def dumps(obj: object) -> bytes:
 @dataclass
 class Response:
     status: int
-    body: object = None  # encoded with dumps()
+    body: object = None  # encoded with dumps(), unless raw is set
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+    raw: bytes | None = None  # a body sent as is (not JSON)
 
     def payload(self) -> bytes:
-        return dumps(self.body)
+        return self.raw if self.raw is not None else dumps(self.body)
 
 
 class ApiError(Exception):
@@ -782,6 +798,59 @@ def fault_response(vendor: str, kind: str, retry_after: float) -> Response:
     return openai_error(status, messages[status], kind="server_error")
 
 
+def html_response() -> Response:
+    """The ``html`` fault: a proxy's sign-in page where the API was expected."""
+    return Response(200, content_type="text/html; charset=utf-8", raw=HTML_PAGE)
+
+
+def _paged_body(response: Response) -> dict | None:
+    """The body of a successful paged answer (a JSON object with a ``data`` list and ``has_more``), else None."""
+    body = response.body
+    if 200 <= response.status < 300 and response.raw is None and isinstance(body, dict):
+        if isinstance(body.get("data"), list) and "has_more" in body:
+            return body
+    return None
+
+
+def empty_page(response: Response, *, has_more: bool, cursor: str | None) -> Response:
+    """A successful paged answer emptied: ``data: []``, the given ``has_more``, and ``cursor`` as the only way
+    on (``next_page`` = ``"page_" + cursor`` on the reports, ``last_id`` = ``cursor`` on the lists; None for
+    no cursor). Any other answer (an error, a single object) is returned unchanged."""
+    body = _paged_body(response)
+    if body is None:
+        return response
+    body = {**body, "data": [], "has_more": has_more}
+    if "next_page" in body:
+        body["next_page"] = None if cursor is None else "page_" + cursor
+    else:
+        body["first_id"] = None
+        body["last_id"] = cursor
+    return Response(response.status, body, dict(response.headers))
+
+
+def without_cached_field(response: Response) -> Response:
+    """The ``no_cached_field`` fault: every completions usage result without its ``input_cached_tokens`` key."""
+    body = _paged_body(response)
+    if body is None:
+        return response
+    buckets = [
+        {**b, "results": [{k: v for k, v in r.items() if k != "input_cached_tokens"} for r in b.get("results", [])]}
+        if isinstance(b, dict)
+        else b
+        for b in body["data"]
+    ]
+    return Response(response.status, {**body, "data": buckets}, dict(response.headers))
+
+
+def strip_endless_cursors(raw_query: str) -> tuple[str, bool]:
+    """The query without the cursors the ``endless_cursor`` fault handed out, and whether there were any."""
+    pairs = parse_qsl(raw_query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not (k in CURSOR_PARAMS and ENDLESS_CURSOR.fullmatch(v))]
+    if len(kept) == len(pairs):
+        return raw_query, False
+    return urlencode(kept), True
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The server
 # ---------------------------------------------------------------------------------------------------------
@@ -845,6 +914,8 @@ class EmulatorServer:
         self._log: list[dict] = []
         self._log_lock = threading.Lock()
         self._request_ids = 0
+        self._endless_pages = 0  # numbers the endless_cursor fault's cursors
+        self._endless_lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -923,17 +994,23 @@ class EmulatorServer:
         fault = None if internal else self._injector.next_fault()
         if fault == "slow":
             time.sleep(self.faults.slow_seconds)
-        if fault in ("429", "500", "502", "503", "529"):
+        if fault in ERROR_KINDS:
             response = fault_response(vendor, fault, self.faults.retry_after)
+        elif fault == "html":
+            response = html_response()
         else:
+            app_query, endless = raw_query, False
+            if not internal and self.faults.uses("endless_cursor"):  # take back the cursors it handed out
+                app_query, endless = strip_endless_cursors(raw_query)
             try:
-                response = self.app.handle(method, path, raw_query, handler.headers)
+                response = self.app.handle(method, path, app_query, handler.headers)
             except Exception as exc:  # a bug in the emulator: answer 500 in the vendor's envelope, say what
                 message = f"Emulator error: {type(exc).__name__}: {exc}"
                 if vendor == "anthropic":
                     response = anthropic_error(500, "api_error", message)
                 else:
                     response = openai_error(500, message, kind="server_error")
+            response = self._rewrite(fault, path, response, endless)
         body = response.payload()
         close = False
         if fault == "truncate":
@@ -946,8 +1023,9 @@ class EmulatorServer:
                 self._log.append({**entry, "fault": fault})
         try:
             handler.send_response(response.status)
-            handler.send_header("Content-Type", "application/json")
-            handler.send_header("request-id" if vendor == "anthropic" else "x-request-id", request_id)
+            handler.send_header("Content-Type", response.content_type)
+            if fault != "html":  # a web page in front of the API does not carry the vendor's request id
+                handler.send_header("request-id" if vendor == "anthropic" else "x-request-id", request_id)
             for name, value in response.headers.items():
                 handler.send_header(name, value)
             handler.send_header("Content-Length", str(len(body)))
@@ -960,6 +1038,23 @@ class EmulatorServer:
             handler.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
+
+    def _rewrite(self, fault: str | None, path: str, response: Response, endless: bool) -> Response:
+        """Apply the faults that alter a handler's answer; ``endless``: the request carried an endless cursor."""
+        if fault == "no_cursor":
+            return empty_page(response, has_more=True, cursor=None)
+        if fault == "endless_cursor":
+            if _paged_body(response) is None:
+                return response
+            with self._endless_lock:
+                self._endless_pages += 1
+                n = self._endless_pages
+            return empty_page(response, has_more=True, cursor=f"endless_{n}")
+        if endless:  # the endless streak is over: the cursor leads to an empty last page
+            response = empty_page(response, has_more=False, cursor=None)
+        if fault == "no_cached_field" and path.rstrip("/") == OPENAI_PREFIX + "/organization/usage/completions":
+            return without_cached_field(response)
+        return response
 
 
 def _redact(raw_query: str) -> str:
