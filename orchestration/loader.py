@@ -73,6 +73,42 @@ def _to_arrow(table: RawTable, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     return pa.table(arrays)
 
 
+class ShrinkRefused(FinopsError):
+    """A load would replace stored rows with far fewer: refused, nothing changed."""
+
+
+def _refuse_shrink(conn: duckdb.DuckDBPyConnection, table: RawTable, part_expr: str, window) -> None:
+    """Raise ShrinkRefused when the batch in ``_landing`` holds less than half the rows stored for a day."""
+    if table.partitioned:
+        shrunk = conn.execute(
+            f"""
+            with stored as (
+                select _partition_date as day, count(*) as n from {table.qualified_name}
+                where _partition_date >= ? and _partition_date < ? group by 1
+            ),
+            landing as (select {part_expr} as day, count(*) as n from _landing as l group by 1)
+            select stored.day, stored.n, coalesce(landing.n, 0)
+            from stored left join landing using (day)
+            where 2 * coalesce(landing.n, 0) < stored.n
+            order by 1
+            """,
+            list(window),
+        ).fetchall()
+    else:
+        stored = conn.execute(f"select count(*) from {table.qualified_name}").fetchall()[0][0]
+        landing = conn.execute("select count(*) from _landing").fetchall()[0][0]
+        shrunk = [("the snapshot", stored, landing)] if 2 * landing < stored else []
+    if not shrunk:
+        return
+    day, before, after = shrunk[0]
+    more = f" (and {len(shrunk) - 1} more day{'s' if len(shrunk) > 2 else ''})" if len(shrunk) > 1 else ""
+    raise ShrinkRefused(
+        f"{table.source}/{table.endpoint}: the API returned {after} rows for {day}{more} where the warehouse "
+        f"holds {before}; refused to replace them, so nothing was replaced or published (a broken reply looks like "
+        f"this); if the provider really revised those days, rerun with --accept-shrink."
+    )
+
+
 def _naive_utc(value: datetime) -> datetime:
     if value.tzinfo is not None:
         value = value.astimezone(timezone.utc).replace(tzinfo=None)
@@ -87,11 +123,15 @@ def land(
     run_id: str,
     window: tuple[date, date] | None = None,
     loaded_at: datetime | None = None,
+    accept_shrink: bool = False,
 ) -> int:
     """Replace ``table``'s rows for the UTC days ``[window[0], window[1])`` (partitioned tables) or the
     whole table (dimension snapshots) with ``rows``, in one transaction. Returns the rows inserted.
 
-    Rows are drained into memory first: a failing iterator leaves the warehouse untouched.
+    Rows are drained into memory first: a failing iterator leaves the warehouse untouched. A load that
+    would leave a day (or a snapshot) with less than half the rows it holds, or none, is refused with
+    :class:`ShrinkRefused` and changes nothing, unless ``accept_shrink``: providers revise days by adding
+    late usage, and a reply that lost rows is far more often broken than true.
     """
     if table.partitioned and window is None:
         raise ValueError(f"{table.qualified_name} is partitioned by day: pass window=(start, end)")
@@ -128,6 +168,8 @@ def land(
                 )
         conn.execute("begin transaction")
         try:
+            if not accept_shrink:
+                _refuse_shrink(conn, table, part_expr, window)
             if table.partitioned:
                 conn.execute(
                     f"delete from {table.qualified_name} where _partition_date >= ? and _partition_date < ?",

@@ -9,7 +9,7 @@ import pytest
 
 from connectors.schema import ANTHROPIC_COST_REPORT, OPENAI_COSTS, OPENAI_PROJECTS
 from orchestration.errors import FinopsError
-from orchestration.loader import land
+from orchestration.loader import ShrinkRefused, land
 
 
 def cost_row(day: int, project: str, value: str) -> dict:
@@ -56,9 +56,36 @@ def test_reload_replaces_only_its_window_and_picks_up_revisions(conn):
     # day 2 revised by the provider, day 1 untouched
     land(conn, OPENAI_COSTS, [cost_row(2, "p", "2.5")], run_id="r2", window=(date(2025, 3, 2), date(2025, 3, 3)))
     assert rows(conn) == [(date(2025, 3, 1), "p", Decimal("1")), (date(2025, 3, 2), "p", Decimal("2.5"))]
-    # a day that is now empty at the provider is emptied here too
-    land(conn, OPENAI_COSTS, [], run_id="r3", window=(date(2025, 3, 2), date(2025, 3, 3)))
+    # a day that is now empty at the provider is emptied here too, when the run says it accepts that
+    land(conn, OPENAI_COSTS, [], run_id="r3", window=(date(2025, 3, 2), date(2025, 3, 3)), accept_shrink=True)
     assert rows(conn) == [(date(2025, 3, 1), "p", Decimal("1"))]
+
+
+def test_a_load_that_would_empty_or_halve_a_day_is_refused_and_changes_nothing(conn):
+    # A self-contradicting reply once landed as "0 rows" and deleted good days: 45 % less spend published.
+    window = (date(2025, 3, 1), date(2025, 3, 4))
+    stored = [cost_row(1, p, "1") for p in "abcd"] + [cost_row(2, p, "2") for p in "ab"] + [cost_row(3, "a", "3")]
+    land(conn, OPENAI_COSTS, stored, run_id="r1", window=window)
+    before = rows(conn)
+    fewer = [cost_row(1, "a", "1"), cost_row(2, "a", "2"), cost_row(3, "a", "3")]  # day 1: 4 -> 1 rows
+    with pytest.raises(ShrinkRefused) as info:
+        land(conn, OPENAI_COSTS, fewer, run_id="r2", window=window)
+    assert rows(conn) == before
+    assert str(info.value).startswith("openai/costs: the API returned 1 rows for 2025-03-01 where the warehouse holds 4")
+    with pytest.raises(ShrinkRefused, match="returned 0 rows for 2025-03-01 \\(and 2 more days\\)"):
+        land(conn, OPENAI_COSTS, [], run_id="r3", window=window)
+    assert rows(conn) == before
+    # Half the rows or more is an ordinary revision.
+    land(conn, OPENAI_COSTS, [*fewer, cost_row(1, "b", "1"), cost_row(2, "b", "2")], run_id="r4", window=window)
+    assert len(rows(conn)) == 5
+
+
+def test_a_snapshot_that_loses_most_of_its_rows_is_refused(conn):
+    project = {"id": "p1", "name": "One", "status": "active", "created_at": datetime(2025, 1, 1), "archived_at": None}
+    land(conn, OPENAI_PROJECTS, [{**project, "id": f"p{i}", "_raw": {}} for i in range(4)], run_id="r1")
+    with pytest.raises(ShrinkRefused, match="returned 0 rows for the snapshot where the warehouse holds 4"):
+        land(conn, OPENAI_PROJECTS, [], run_id="r2")
+    assert conn.execute("select count(*) from raw.openai_projects").fetchall()[0][0] == 4
 
 
 def test_money_and_raw_json_are_exact(conn):
