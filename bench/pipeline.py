@@ -21,7 +21,7 @@ import duckdb
 
 def one_run(days: int) -> tuple[float, dict[str, float], int]:
     from connectors.emulator import EmulatorServer
-    from orchestration import cli
+    from orchestration import runner
     from orchestration.settings import Paths
 
     home = Path(tempfile.mkdtemp(prefix="finops-bench-"))
@@ -34,12 +34,12 @@ def one_run(days: int) -> tuple[float, dict[str, float], int]:
             ANTHROPIC_BASE_URL=emulator.anthropic_base_url,
         )
         paths = Paths(home)
-        cli.prepare_environment(paths)
-        last = cli.utc_today() - timedelta(days=1)
+        runner.prepare_environment(paths)
+        last = runner.utc_today() - timedelta(days=1)
         started = time.perf_counter()
-        summary = cli.run_pipeline(last - timedelta(days=days - 1), last)
+        summary = runner.run_pipeline(last - timedelta(days=days - 1), last)
         total = time.perf_counter() - started
-    cli.check_summary(summary)
+    runner.check_summary(summary)
     steps = _step_seconds(summary.run_id)
     with duckdb.connect(str(paths.warehouse), read_only=True) as conn:
         raw_rows = sum(

@@ -1,6 +1,6 @@
+import logging
 import os
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator, Optional
 
 import dagster as dg
@@ -8,14 +8,18 @@ import duckdb
 
 from connectors.anthropic.client import AnthropicAdminClient
 from connectors.openai.client import OpenAIAdminClient
+from orchestration.processes import dbt_executable
 from orchestration.settings import Paths, finops_home
+from orchestration.warehouse import connect_warehouse
+from orchestration.writer_lock import writer_lock
 
 # Keys are read from the environment when a client is built, never stored in resource config: config
 # values are shown in the Dagster UI, environment values are not.
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse under FINOPS_HOME (one writer at a time: pool "duckdb_write")."""
+    """The DuckDB warehouse under FINOPS_HOME. One writing process at a time: every connection holds the
+    writer lock of FINOPS_HOME (an OS lock that dies with its process, see orchestration/writer_lock.py)."""
 
     home: Optional[str] = None
 
@@ -24,12 +28,26 @@ class WarehouseResource(dg.ConfigurableResource):
         return Paths(finops_home(self.home)).ensure()
 
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        conn = duckdb.connect(str(self.paths.warehouse))
-        try:
-            yield conn
-        finally:
-            conn.close()
+    def writing(self, context=None) -> Iterator[None]:
+        """Hold the writer lock for the block (re-entrant; `finops run` already holds it for its whole run)."""
+
+        def waiting(who: str) -> None:
+            message = f"waiting for the warehouse: {who} is writing to it"
+            if context is not None:
+                context.log.info(message)
+            logging.getLogger("finops").info(message)
+
+        with writer_lock(self.paths.home, "a Dagster step", on_wait=waiting):
+            yield
+
+    @contextmanager
+    def connect(self, context=None) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self.writing(context):
+            conn = connect_warehouse(self.paths.warehouse)
+            try:
+                yield conn
+            finally:
+                conn.close()
 
 
 class _AdminKeyResource(dg.ConfigurableResource):
@@ -61,11 +79,6 @@ class AnthropicAdminResource(_AdminKeyResource):
         return AnthropicAdminClient(key, url) if url else AnthropicAdminClient(key)
 
 
-def _dbt_executable() -> str:
-    beside_python = Path(os.sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else "dbt"
-
-
 @dg.definitions
 def resources() -> dg.Definitions:
     from dagster_dbt import DbtCliResource
@@ -77,6 +90,6 @@ def resources() -> dg.Definitions:
             "warehouse": WarehouseResource(),
             "openai_admin": OpenAIAdminResource(),
             "anthropic_admin": AnthropicAdminResource(),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         }
     )

@@ -20,12 +20,19 @@ def trailing_window(today: date, days: int = TRAILING_DAYS) -> tuple[date, date]
     return today - timedelta(days=days), today - timedelta(days=1)
 
 
-def range_tags(first: date, last: date) -> dict[str, str]:
+# A run with this tag set to "true" lets a load replace a day's rows with far fewer (see loader.land).
+ACCEPT_SHRINK_TAG = "finops/accept_shrink"
+
+
+def range_tags(first: date, last: date, *, accept_shrink: bool = False) -> dict[str, str]:
     """Run tags that make one run cover the partitions first..last (inclusive)."""
-    return {
+    tags = {
         "dagster/asset_partition_range_start": first.isoformat(),
         "dagster/asset_partition_range_end": last.isoformat(),
     }
+    if accept_shrink:
+        tags[ACCEPT_SHRINK_TAG] = "true"
+    return tags
 
 
 @dg.schedule(cron_schedule="0 6 * * *", job=daily_spend_job, execution_timezone="UTC")

@@ -1,12 +1,16 @@
 """The app in a real browser (STYLE section 2 trap 10): Debian's chromium driven by Playwright.
 
-Skipped unless ``/usr/bin/chromium`` exists and ``playwright`` is importable; neither is a
-project dependency. ``chromium --dump-dom`` alone is not enough: the page's content arrives over
-a websocket after the load event.
+``playwright`` is a test dependency; ``/usr/bin/chromium`` comes from Debian's package, which ``.ci/run``
+installs (the tests launch Debian's chromium, so ``playwright install`` is never needed). Elsewhere the
+module skips with the reason when either is missing; under CI it fails instead. ``chromium --dump-dom`` alone is not enough: the page's
+content arrives over a websocket after the load event.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import importlib.util
 import os
 import socket
 import subprocess
@@ -20,12 +24,27 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed"),
+pytestmark = pytest.mark.slow
+
+_MISSING = [
+    reason
+    for present, reason in (
+        (CHROMIUM.exists(), f"{CHROMIUM} is not installed (Debian package chromium)"),
+        (
+            importlib.util.find_spec("playwright") is not None,
+            "playwright is not installed (pip install playwright)",
+        ),
+    )
+    if not present
 ]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+if _MISSING:
+    _WHY = "browser tests need chromium and playwright: " + "; ".join(_MISSING)
+    if os.environ.get("CI"):  # .ci/run installs both: missing there is a broken CI, never a skip
+        pytest.fail(_WHY, pytrace=False)
+    pytest.skip(_WHY, allow_module_level=True)
+sync_api = importlib.import_module("playwright.sync_api")
 
 
 def _free_port() -> int:
@@ -34,11 +53,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def app_url(serving_db: Path, tmp_path: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def _serve_app(finops_home: Path, log_path: Path) -> Iterator[str]:
+    """``streamlit run`` the app on ``finops_home``'s serving copy; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "FINOPS_HOME": str(serving_db.parent)}
-    log = (tmp_path / "streamlit.log").open("w")
+    env = {**os.environ, "FINOPS_HOME": str(finops_home)}
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(APP),
@@ -62,7 +82,7 @@ def app_url(serving_db: Path, tmp_path: Path) -> Iterator[str]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()}")
+                pytest.fail(f"streamlit did not start: {log_path.read_text()}")
             time.sleep(0.2)
         yield url
     finally:
@@ -74,18 +94,55 @@ def app_url(serving_db: Path, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def test_overview_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _browser_page() -> Iterator:
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(app_url)
-            page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
-            assert page.locator('[data-testid="stException"]').count() == 0
-            assert "$39.69" in page.locator('[data-testid="stMetric"]').first.inner_text()
-            page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+            yield browser.new_page(viewport={"width": 1400, "height": 1000})
         finally:
             browser.close()
+
+
+@pytest.fixture
+def app_url(serving_db: Path, tmp_path: Path) -> Iterator[str]:
+    with _serve_app(serving_db.parent, tmp_path / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def hostile_app_url(hostile_serving_db: Path, tmp_path: Path) -> Iterator[str]:
+    with _serve_app(hostile_serving_db.parent, tmp_path / "streamlit.log") as url:
+        yield url
+
+
+def test_overview_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
+    with _browser_page() as page:
+        page.goto(app_url)
+        page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert "$39.69" in page.locator('[data-testid="stMetric"]').first.inner_text()
+        page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+
+def test_names_with_markdown_render_as_text_in_chromium(hostile_app_url: str, tmp_path: Path) -> None:
+    """A model, provider and account named in Markdown (conftest.py's ``hostile_serving_db``)
+    produce no link, no bold text and no coloured text anywhere on the page."""
+    with _browser_page() as page:
+        page.goto(hostile_app_url)
+        page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
+        # The last section of the overview: the whole script has rendered.
+        page.get_by_text("newest first").wait_for(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "overview-hostile.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
+
+        alert = page.locator('[data-testid="stAlert"]')
+        assert alert.count() == 1
+        assert "3 usage rows for 3 models have no list price" in alert.inner_text()
+
+        assert page.locator('a[href*="evil.example"]').count() == 0
+        for tag in ("strong", "b", "em", "h1", "h2", "h3"):
+            assert page.locator(tag, has_text="INJECTED").count() == 0, tag
+        assert page.locator(".stMarkdownColoredText", has_text="RED").count() == 0
+        markdown_texts = page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts()
+        assert not [text for text in markdown_texts if "INJECTED" in text or "evil.example" in text]

@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import check_summary, prepare_environment, run_pipeline
+from e2e_helpers import serving, snapshot
+
+from orchestration.runner import check_summary, prepare_environment, run_pipeline
 from orchestration.errors import FinopsError
 from orchestration.settings import Paths
 
@@ -63,32 +65,6 @@ def point_at(monkeypatch, home, server) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
     monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", server.anthropic_key)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", server.anthropic_base_url)
-
-
-def snapshot(paths: Paths) -> dict:
-    """Every raw and mart row, without load metadata that legitimately changes between runs."""
-    out = {}
-    with duckdb.connect(str(paths.warehouse), read_only=True) as conn:
-        tables = conn.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('raw', 'marts') and table_type = 'BASE TABLE' order by 1, 2"
-        ).fetchall()
-        for schema, table in tables:
-            cols = [
-                c for (c,) in conn.execute(
-                    "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-                    "order by ordinal_position", [schema, table]
-                ).fetchall()
-                if c not in ("_loaded_at", "_run_id")
-            ]
-            col_list = ", ".join(f'"{c}"' for c in cols)
-            out[f"{schema}.{table}"] = conn.execute(f"select {col_list} from {schema}.{table} order by all").fetchall()
-    return out
-
-
-def serving(paths, sql, params=()):
-    with duckdb.connect(str(paths.serving), read_only=True) as conn:
-        return conn.execute(sql, list(params)).fetchall()
 
 
 def test_list_cost_per_day_provider_model_equals_ground_truth(pipeline, emulator):

@@ -1,9 +1,14 @@
+import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from orchestration import cli
+from orchestration.errors import FinopsError
+from orchestration.settings import Paths
 
 
 def finops(*args, env=None):
@@ -30,5 +35,105 @@ def test_user_mistakes_get_one_sentence_and_exit_2(args, fragment):
 
 def test_end_must_be_a_complete_day(monkeypatch):
     today = cli.utc_today()
-    with pytest.raises(cli.FinopsError, match="not a complete UTC day"):
+    with pytest.raises(FinopsError, match="not a complete UTC day"):
         cli.run_pipeline(today, today)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--start", ""],
+        ["run", "--end", ""],
+    ],
+)
+def test_an_empty_date_is_an_error_not_the_default(args, tmp_path):
+    env = {**os.environ, "FINOPS_HOME": str(tmp_path / "home")}
+    proc = finops(*args, env=env)
+    assert proc.returncode == 2 and "must be a UTC date like 2025-06-01 (got '')" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--start", "2025-13-01"],
+        ["run", "--start", "2025-06-10", "--end", "2025-06-01"],
+        ["run", "--source", "bedrock"],
+        ["demo", "--days", "0", "--no-app"],
+    ],
+)
+def test_bad_arguments_create_no_folder(args, tmp_path):
+    home = tmp_path / "never"
+    proc = finops(*args, env={**os.environ, "FINOPS_HOME": str(home)})
+    assert proc.returncode == 2
+    assert not home.exists()
+
+
+def home_that_is_a_file(tmp_path):
+    path = tmp_path / "a-file"
+    path.write_text("not a folder")
+    return path, "is a file, not a folder"
+
+
+def home_on_a_read_only_mount(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        return folder / "home", "cannot be used (permission denied)"
+    return folder / "home", "cannot be used (read-only file system)"
+
+
+def read_only(command: list[str], folder: Path) -> list[str]:
+    """``command`` run with ``folder`` mounted read-only (root: in a private mount namespace)."""
+    if os.geteuid() != 0:
+        return command
+    probe = subprocess.run(["unshare", "--mount", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("root cannot be refused a write without a read-only mount, and unshare --mount is not allowed here")
+    script = 'mount -t tmpfs -o ro tmpfs "$0" && exec "$@"'
+    return ["unshare", "--mount", "sh", "-c", script, str(folder), *command]
+
+
+@pytest.mark.parametrize(
+    "make_home",
+    [
+        home_that_is_a_file,
+        home_on_a_read_only_mount,
+        lambda tmp_path: (Path("/proc/finops"), "is inside /proc, a system folder"),
+        lambda tmp_path: (Path("/sys/finops"), "is inside /sys, a system folder"),
+    ],
+    ids=["file", "read-only", "proc", "sys"],
+)
+@pytest.mark.parametrize("command", [["run", "--start", "2025-06-01", "--end", "2025-06-01"], ["app", "--port", "1"]])
+def test_an_unusable_finops_home_is_one_sentence_and_exit_2(tmp_path, make_home, command):
+    home, fragment = make_home(tmp_path)
+    argv = [sys.executable, "-m", "orchestration.cli", *command]
+    if make_home is home_on_a_read_only_mount:
+        argv = read_only(argv, home.parent)
+    proc = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "FINOPS_HOME": str(home)})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().startswith(f"finops: FINOPS_HOME={home}") and fragment in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["emulator", "--faults", "bogus:1"], "--faults: Invalid fault spec item 'bogus:1'"),
+        (["emulator", "--faults", "429:2"], "the rate must be between 0 and 1"),
+    ],
+)
+def test_emulator_mistakes_are_one_sentence(args, fragment):
+    proc = finops(*args)
+    assert proc.returncode == 2 and fragment in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_emulator_on_a_port_in_use_is_one_sentence():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = finops("emulator", "--port", str(port))
+    assert proc.returncode == 2, proc.stderr
+    assert f"Cannot listen on 127.0.0.1:{port}" in proc.stderr and "pick another --port" in proc.stderr
+    assert "Traceback" not in proc.stderr

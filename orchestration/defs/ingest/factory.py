@@ -12,6 +12,7 @@ import dagster as dg
 
 from connectors.schema import RawTable
 from orchestration.defs.partitions import daily
+from orchestration.defs.schedules import ACCEPT_SHRINK_TAG
 from orchestration.loader import ensure_raw_tables, land
 from orchestration.progress import report
 
@@ -36,9 +37,13 @@ def _skip_if_unconfigured(context, client_resource, table: RawTable, warehouse) 
         f"{table.source}: {client_resource.key_env} is not set; skipping {table.source}/{table.endpoint}."
     )
     context.log.info(message)  # the CLI says it once per source, before the run
-    with warehouse.connect() as conn:
+    with warehouse.connect(context) as conn:
         ensure_raw_tables(conn, [table])
     return dg.MaterializeResult(metadata={"skipped": message, "rows": 0})
+
+
+def _accepts_shrink(context) -> bool:
+    return context.run.tags.get(ACCEPT_SHRINK_TAG) == "true"
 
 
 def build_ingest_asset(table: RawTable, resource_key: str, fetch: Fetch, description: str) -> dg.AssetsDefinition:
@@ -46,8 +51,7 @@ def build_ingest_asset(table: RawTable, resource_key: str, fetch: Fetch, descrip
         key=[table.source, table.endpoint],
         group_name="ingest",
         kinds={"python", "duckdb"},
-        pool="duckdb_write",
-        required_resource_keys={resource_key, "warehouse"},
+            required_resource_keys={resource_key, "warehouse"},
         description=description,
         metadata={"raw_table": table.qualified_name},
     )
@@ -64,11 +68,12 @@ def build_ingest_asset(table: RawTable, resource_key: str, fetch: Fetch, descrip
             window = context.partition_time_window
             start, end = window.start.date(), window.end.date()
             client = client_resource.get_client()
+            accept = _accepts_shrink(context)
             total = 0
             for lo, hi in chunks(start, end):
                 rows = fetch(client, lo, hi)
-                with warehouse.connect() as conn:
-                    n = land(conn, table, rows, run_id=context.run_id, window=(lo, hi))
+                with warehouse.connect(context) as conn:
+                    n = land(conn, table, rows, run_id=context.run_id, window=(lo, hi), accept_shrink=accept)
                 total += n
                 report(context, f"{table.source}/{table.endpoint}: {lo}..{hi - timedelta(days=1)} landed {n} rows")
             return dg.MaterializeResult(
@@ -85,8 +90,8 @@ def build_ingest_asset(table: RawTable, resource_key: str, fetch: Fetch, descrip
         if skipped:
             return skipped
         rows = fetch(client_resource.get_client(), None, None)
-        with warehouse.connect() as conn:
-            n = land(conn, table, rows, run_id=context.run_id)
+        with warehouse.connect(context) as conn:
+            n = land(conn, table, rows, run_id=context.run_id, accept_shrink=_accepts_shrink(context))
         report(context, f"{table.source}/{table.endpoint}: landed {n} rows")
         return dg.MaterializeResult(metadata={"rows": n})
 

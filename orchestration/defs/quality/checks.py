@@ -61,7 +61,7 @@ def build_gate(table: str) -> dg.AssetChecksDefinition:
         if window:
             sql += f" where {date_column} >= ? and {date_column} < ?"
             params = list(window)
-        with context.resources.warehouse.connect() as conn:
+        with context.resources.warehouse.connect(context) as conn:
             frame = conn.execute(sql, params).df()
         scope = f"{window[0]}..{window[1]} (exclusive)" if window else "all days"
         report(context, f"quality gate: {table}: {len(frame)} rows for {scope}")

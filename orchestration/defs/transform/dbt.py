@@ -6,6 +6,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.project import dbt_project
+from orchestration.processes import DBT_PARENT_ENV
 from orchestration.progress import report
 
 
@@ -18,7 +19,6 @@ class Translator(DagsterDbtTranslator):
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=Translator(),
-    pool="duckdb_write",
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Staging, pricing, intermediate and marts: `dbt build` (seeds, models, unit and data tests)."""
@@ -26,9 +26,11 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     # profiles.yml reads FINOPS_HOME; dbt runs in its own folder, so hand it the absolute path.
     os.environ["FINOPS_HOME"] = str(paths.home)
     os.environ["DBT_LOG_PATH"] = str(paths.logs / "dbt")
-    report(context, "dbt build: seeds, staging, pricing, marts and their tests ...")
-    invocation = dbt.cli(["build"], context=context, target_path=paths.dbt_target)
-    yield from invocation.stream()
+    os.environ[DBT_PARENT_ENV] = str(os.getpid())  # finops-dbt: dbt dies with this process
+    with warehouse.writing(context):
+        report(context, "dbt build: seeds, staging, pricing, marts and their tests ...")
+        invocation = dbt.cli(["build"], context=context, target_path=paths.dbt_target)
+        yield from invocation.stream()
     results = invocation.get_artifact("run_results.json").get("results", [])
     report(context, f"dbt build: {len(results)} nodes built and tested")
 
