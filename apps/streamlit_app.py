@@ -4,6 +4,12 @@ Owns page config, navigation and the shared sidebar (date range, providers). The
 selection is stored in ``st.session_state["sidebar_filters"]`` as a ``queries.Filters`` with a
 half-open ``[start, end)`` window, or ``None`` when nothing is published yet. Pages read it.
 
+Rule for every page: names and ids from the data (providers, accounts, models, anything read from
+the serving copy) go into dataframe cells, ``st.text`` or charts, never into an element that renders
+Markdown (``st.markdown``, ``st.caption``, alerts, headings, metric labels / values / deltas, help
+texts, widget labels). Escaping is not enough there: autolinks and ``:shortcodes:`` survive it.
+``tests/apps/test_data_as_text.py`` checks every page on a serving copy with Markdown in its names.
+
 Run with ``finops app`` or ``streamlit run apps/streamlit_app.py``.
 """
 

@@ -1,4 +1,10 @@
-"""Overview: list cost, month to date, billed cost, unpriced usage and reconciliation at a glance."""
+"""Overview: list cost, month to date, billed cost, unpriced usage and reconciliation at a glance.
+
+Names from the data (providers, accounts, models) are shown only in dataframe cells and charts,
+never in Markdown-rendering elements (captions, alerts, metric labels, help texts): there a name
+like ``x` **bold** [link](https://...)`` would render as Markdown. Those elements get fixed text,
+dates and counts only.
+"""
 
 from datetime import timedelta
 
@@ -18,7 +24,13 @@ if filters is None or bounds is None:
     st.stop()
 
 start, end, providers = filters.start, filters.end, filters.providers
-st.caption(f"List prices, UTC days {start} to {end - timedelta(days=1)}; providers: {', '.join(providers)}.")
+all_providers = queries.provider_options()
+provider_scope = (
+    "all providers"
+    if set(all_providers) <= set(providers)
+    else f"{len(providers)} of {len(all_providers)} providers"
+)
+st.caption(f"List prices, UTC days {start} to {end - timedelta(days=1)}; {provider_scope}.")
 
 # --- metrics ---------------------------------------------------------------------------------
 totals = queries.cost_totals(start, end, providers).iloc[0]
@@ -78,16 +90,26 @@ col_recon.metric(
 )
 
 if not unpriced.empty:
+    # The warning holds counts only; the model names go in the table below it, as plain text.
     rows = int(unpriced["usage_rows"].sum())
-    models = ", ".join(f"`{name}`" for name in dict.fromkeys(unpriced["model_raw"].astype(str)))
-    many_models = unpriced["model_raw"].nunique() > 1
+    models = len(unpriced)  # (provider, model) pairs
+    model_word = "models" if models != 1 else "model"
     st.warning(
         f"{formatting.format_count(rows)} usage {'rows' if rows != 1 else 'row'} "
-        f"for {'models' if many_models else 'model'} {models} "
+        f"for {formatting.format_count(models)} {model_word} "
         f"{'have' if rows != 1 else 'has'} no list price; "
         f"{'they are' if rows != 1 else 'it is'} excluded from list cost, not counted as \\$0. "
-        "Add them to `pricing_seeds/price_book.csv`.",
+        f"Add the {model_word} below to `pricing_seeds/price_book.csv`.",
         icon=":material/price_change:",
+    )
+    st.dataframe(
+        {
+            "Provider": unpriced["provider"],
+            "Model": unpriced["model_raw"],
+            "Usage rows": unpriced["usage_rows"],
+        },
+        hide_index=True,
+        width="content",
     )
 
 if usage_rows == 0 and int(totals["billed_rows"]) == 0:

@@ -64,25 +64,58 @@ def format_day_span(start: date, end_exclusive: date) -> str:
     return f"{start:%b} {start.day}–{last:%b} {last.day}"
 
 
+def _as_datetime(value: Any) -> datetime | None:
+    """A ``datetime`` (or ISO text parsed into one); ``None`` for anything else."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_date(value: Any) -> date | None:
+    """A ``date`` (or ISO text parsed into one); ``None`` for anything else."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 def format_publish_caption(info: dict[str, Any] | None) -> str | None:
-    """``"Data published 2025-02-15 06:00 UTC, covers 2025-01-01..2025-02-14"`` (data_end is exclusive)."""
+    """``"Data published 2025-02-15 06:00 UTC, covers 2025-01-01..2025-02-14"`` (data_end is exclusive).
+
+    The caption renders Markdown, so it only ever holds values formatted here from dates, times
+    and counts; text that does not parse as one is left out, never shown as it is.
+    """
     if not info:
         return None
-    published_at = info.get("published_at")
     parts = []
-    if not _is_missing(published_at):
-        if isinstance(published_at, datetime):
-            if published_at.tzinfo is not None:
-                published_at = published_at.astimezone(timezone.utc)
-            stamp = published_at.strftime("%Y-%m-%d %H:%M")
-        else:
-            stamp = str(published_at)
-        parts.append(f"Data published {stamp} UTC")
-    data_start, data_end = info.get("data_start"), info.get("data_end")
-    if not _is_missing(data_start) and not _is_missing(data_end):
-        parts.append(f"covers {data_start}..{data_end - timedelta(days=1)}")
+    published_at = _as_datetime(info.get("published_at"))
+    if published_at is not None:
+        if published_at.tzinfo is not None:
+            published_at = published_at.astimezone(timezone.utc)
+        parts.append(f"Data published {published_at:%Y-%m-%d %H:%M} UTC")
+    data_start, data_end = _as_date(info.get("data_start")), _as_date(info.get("data_end"))
+    if data_start is not None and data_end is not None:
+        parts.append(f"covers {data_start.isoformat()}..{(data_end - timedelta(days=1)).isoformat()}")
     warnings = info.get("quality_warnings")
-    if not _is_missing(warnings) and int(warnings) > 0:
-        parts.append(f"{int(warnings)} quality warning{'s' if int(warnings) != 1 else ''}")
+    try:
+        count = 0 if _is_missing(warnings) else int(warnings)
+    except (TypeError, ValueError):
+        count = 0
+    if count > 0:
+        parts.append(f"{count} quality warning{'s' if count != 1 else ''}")
     return ", ".join(parts) if parts else None
-

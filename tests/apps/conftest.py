@@ -15,6 +15,9 @@ usage (fct_usage_cost_daily)
   2025-02-14  anthropic  wrkspc_1   claude-haiku-4-5                    3.200000000000
 
 Data spans 2025-01-05..2025-02-14, so the default range is the last 30 days, 2025-01-16..2025-02-14.
+
+``hostile_serving_db`` adds one unpriced usage row (and its reconciliation row) on 2025-02-13 whose
+provider, account name and model name are Markdown: the app must show them as text.
 """
 
 from __future__ import annotations
@@ -125,6 +128,12 @@ RECONCILIATION = [
 
 PUBLISHED_AT = datetime(2025, 2, 15, 6, 0)
 
+# Names from the data that try to become Markdown. The model closes the backticks the app used to
+# wrap names in; the provider also tries Streamlit's directives (coloured text, icons).
+HOSTILE_MODEL = "gpt-zz` **INJECTED** [click here](https://evil.example/)"
+HOSTILE_PROVIDER = "acme` **INJECTED** :red[RED] :material/warning: [x](https://evil.example/p) <b>B</b>"
+HOSTILE_ACCOUNT = "Ops` **INJECTED** [x](https://evil.example/a) # heading"
+
 
 def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
     """Write the seeded serving copy to ``path``."""
@@ -166,6 +175,23 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
     return path
 
 
+def add_hostile_rows(path: Path) -> Path:
+    """Add an unpriced usage row (and its reconciliation row) with Markdown in every name."""
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(
+            "insert into marts.fct_usage_cost_daily (usage_date, provider, account_id, account_name, "
+            "api_key_id, model_raw, model_id, usage_type, unit, quantity, is_priced) "
+            "values (?, ?, 'acct_evil', ?, 'key_evil', ?, null, 'input', 'tokens', 2000, false)",
+            [date(2025, 2, 13), HOSTILE_PROVIDER, HOSTILE_ACCOUNT, HOSTILE_MODEL],
+        )
+        conn.execute(
+            "insert into marts.fct_cost_reconciliation_daily values "
+            "(?, ?, 'acct_evil', ?, 0, null, null, null, 2000, 'unpriced_usage')",
+            [date(2025, 2, 13), HOSTILE_PROVIDER, HOSTILE_ACCOUNT],
+        )
+    return path
+
+
 @pytest.fixture(autouse=True)
 def clear_streamlit_caches() -> Iterator[None]:
     """``st.cache_data`` / ``st.cache_resource`` are process-global: keep tests independent."""
@@ -195,3 +221,15 @@ def make_serving_db() -> Callable[..., Path]:
 def serving_db(finops_home: Path) -> Path:
     """FINOPS_HOME with the seeded ``serving.duckdb``; returns the file's path."""
     return build_serving_db(finops_home / "serving.duckdb")
+
+
+@pytest.fixture
+def hostile_serving_db(finops_home: Path) -> Path:
+    """``serving_db`` plus the hostile row of ``add_hostile_rows``; returns the file's path."""
+    return add_hostile_rows(build_serving_db(finops_home / "serving.duckdb"))
+
+
+@pytest.fixture
+def hostile_names() -> dict[str, str]:
+    """The names ``hostile_serving_db`` seeds (tests do not import conftest)."""
+    return {"model": HOSTILE_MODEL, "provider": HOSTILE_PROVIDER, "account": HOSTILE_ACCOUNT}

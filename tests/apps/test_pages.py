@@ -35,9 +35,11 @@ def _metric(at: AppTest, label: str):
     return matches[0]
 
 
-def _dataframe(at: AppTest, first_column: str, index: int = 0):
-    frames = [df.value for df in at.dataframe if df.value.columns[0] == first_column]
-    return frames[index]
+def _dataframe(at: AppTest, column: str):
+    """The one dataframe on the page that has ``column``."""
+    frames = [df.value for df in at.dataframe if column in df.value.columns]
+    assert len(frames) == 1, [list(df.value.columns) for df in at.dataframe]
+    return frames[0]
 
 
 # --- smoke --------------------------------------------------------------------------------------
@@ -61,6 +63,7 @@ def test_overview_default_range_numbers() -> None:
 
     # Default range: the last 30 days with data, 2025-01-16..2025-02-14.
     assert at.date_input(key="sidebar_date_range").value == (date(2025, 1, 16), date(2025, 2, 14))
+    assert "List prices, UTC days 2025-01-16 to 2025-02-14; all providers." in [c.value for c in at.caption]
 
     # Priced rows in range: 4.125 + 12.34 + 0.015 + 20.005 + 3.20 = 39.685 → $39.69 (half up).
     assert _metric(at, "List cost").value == "$39.69"
@@ -82,15 +85,18 @@ def test_overview_default_range_numbers() -> None:
 @pytest.mark.usefixtures("serving_db")
 def test_unpriced_usage_is_a_warning_not_zero() -> None:
     at = _run()
-    assert len(at.warning) == 1
-    text = at.warning[0].value
-    assert text.startswith("2 usage rows for models ")
-    assert "`ft:gpt-4o-2024-08-06:acme::abc123`" in text
-    assert "`claude-mystery-9`" in text
-    assert "excluded from list cost, not counted as \\$0" in text
-    assert "pricing_seeds/price_book.csv" in text
+    assert [w.value for w in at.warning] == [
+        "2 usage rows for 2 models have no list price; they are excluded from list cost, "
+        "not counted as \\$0. Add the models below to `pricing_seeds/price_book.csv`."
+    ]
+    # The model names are listed in a table under the warning, as text (not in the Markdown).
+    unpriced = _dataframe(at, "Usage rows")
+    assert unpriced.values.tolist() == [
+        ["anthropic", "claude-mystery-9", 1],
+        ["openai", "ft:gpt-4o-2024-08-06:acme::abc123", 1],
+    ]
 
-    by_model = _dataframe(at, "Provider")
+    by_model = _dataframe(at, "Share of total")
     rows = {model: (cost, share) for model, cost, share in zip(
         by_model["Model"], by_model["List cost"], by_model["Share of total"], strict=True
     )}
@@ -105,7 +111,7 @@ def test_unpriced_usage_is_a_warning_not_zero() -> None:
 @pytest.mark.usefixtures("serving_db")
 def test_reconciliation_tables() -> None:
     at = _run()
-    summary = _dataframe(at, "Status")
+    summary = _dataframe(at, "Pairs")
     assert dict(zip(summary["Status"], summary["Pairs"], strict=True)) == {
         "matched": 3,
         "variance": 1,
@@ -167,8 +173,9 @@ def test_provider_filter() -> None:
     assert (mtd.value, mtd.proto.delta) == ("$23.21", "+$15.71")
     assert _metric(at, "Billed cost").value == "$23.21"
     assert _metric(at, "Reconciliation: matched / not").value == "2 / 1"
-    assert at.warning[0].value.startswith("1 usage row for model `claude-mystery-9` has no list price")
-    assert "ft:gpt-4o" not in at.warning[0].value
+    assert at.warning[0].value.startswith("1 usage row for 1 model has no list price; it is excluded")
+    assert _dataframe(at, "Usage rows").values.tolist() == [["anthropic", "claude-mystery-9", 1]]
+    assert any(c.value.endswith("; 1 of 2 providers.") for c in at.caption)
 
 
 @pytest.mark.usefixtures("serving_db")
