@@ -20,24 +20,19 @@ import duckdb
 
 
 def one_run(days: int) -> tuple[float, dict[str, float], int]:
-    from connectors.emulator import EmulatorServer
+    from emulator import EmulatorServer
     from orchestration import runner
     from orchestration.settings import Paths
 
     home = Path(tempfile.mkdtemp(prefix="finops-bench-"))
     with EmulatorServer().start() as emulator:
-        os.environ.update(
-            FINOPS_HOME=str(home),
-            OPENAI_ADMIN_KEY=emulator.openai_key,
-            OPENAI_BASE_URL=emulator.openai_base_url,
-            ANTHROPIC_ADMIN_KEY=emulator.anthropic_key,
-            ANTHROPIC_BASE_URL=emulator.anthropic_base_url,
-        )
+        last = runner.utc_today() - timedelta(days=1)
+        first = last - timedelta(days=days - 1)
+        os.environ.update(FINOPS_HOME=str(home), **emulator.environ(start=first, end=last + timedelta(days=1)))
         paths = Paths(home)
         runner.prepare_environment(paths)
-        last = runner.utc_today() - timedelta(days=1)
         started = time.perf_counter()
-        summary = runner.run_pipeline(last - timedelta(days=days - 1), last)
+        summary = runner.run_pipeline(first, last)
         total = time.perf_counter() - started
     runner.check_summary(summary)
     steps = _step_seconds(summary.run_id)

@@ -1,9 +1,11 @@
-"""The raw landing contract: one table per source endpoint, typed as the API documents it.
+"""The raw landing contract's vocabulary: a raw table, typed as its source documents it.
 
-Every ``iter_*`` method of a connector yields plain dicts whose keys are exactly the column names of its
-table below, plus ``_raw`` (the result row as the API sent it, a dict, unknown fields included).
+Each source declares its own tables (``connectors/<source>/tables.py``); ``connectors/registry.py`` gathers
+them into the contract. Every ``iter_*`` method of a connector yields plain dicts whose keys are exactly the
+column names of its table, plus ``_raw`` (the result row as the API sent it, a dict, unknown fields included).
 ``orchestration.loader.land`` adds the load metadata columns (``_source``, ``_partition_date``,
-``_loaded_at``, ``_run_id``, ``_raw``) and writes the rows in bulk.
+``_loaded_at``, ``_run_id``, ``_raw``, and ``_file`` for file drops) and writes the rows in bulk; file
+readers hand it Arrow tables of the same columns.
 
 Types are DuckDB SQL types. Money is DECIMAL(38,10) in the unit the API uses; the column name says the
 unit when it is not dollars (``amount_cents``). Timestamps are UTC (``TIMESTAMP``, naive, meaning UTC).
@@ -11,7 +13,12 @@ unit when it is not dollars (``amount_cents``). Timestamps are UTC (``TIMESTAMP`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from connectors.windows import parse_ts
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,7 @@ class RawTable:
     columns: tuple[tuple[str, str], ...]  # (name, DuckDB type), in order
     partitioned: bool = True  # False: a dimension snapshot, replaced whole at every load
     partition_column: str | None = "bucket_start"  # the UTC timestamp whose date is _partition_date
+    from_files: bool = False  # a file drop: each file's rows are replaced as a unit (column _file)
 
     @property
     def name(self) -> str:
@@ -34,6 +42,10 @@ class RawTable:
     def column_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 
+    @property
+    def metadata_columns(self) -> tuple[tuple[str, str], ...]:
+        return METADATA_COLUMNS + (FILE_COLUMN if self.from_files else ())
+
 
 # Load metadata, appended to every raw table after the API columns.
 METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -43,125 +55,81 @@ METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_run_id", "VARCHAR"),
     ("_raw", "JSON"),
 )
+# File drops also record the file each row came from (the unit a changed file replaces).
+FILE_COLUMN: tuple[tuple[str, str], ...] = (("_file", "VARCHAR"),)
 
-_BUCKET = (("bucket_start", "TIMESTAMP"), ("bucket_end", "TIMESTAMP"))
+# The bucket bounds of a report row (bucketed usage and cost reports).
+BUCKET_COLUMNS: tuple[tuple[str, str], ...] = (("bucket_start", "TIMESTAMP"), ("bucket_end", "TIMESTAMP"))
 
-OPENAI_COMPLETIONS_USAGE = RawTable(
-    source="openai",
-    endpoint="completions_usage",
-    columns=_BUCKET
-    + (
-        ("project_id", "VARCHAR"),
-        ("user_id", "VARCHAR"),
-        ("api_key_id", "VARCHAR"),
-        ("model", "VARCHAR"),
-        ("batch", "BOOLEAN"),
-        ("service_tier", "VARCHAR"),
-        ("input_tokens", "BIGINT"),  # includes cached and cache-write tokens
-        ("input_cached_tokens", "BIGINT"),
-        ("input_cache_write_tokens", "BIGINT"),
-        ("input_uncached_tokens", "BIGINT"),
-        ("input_text_tokens", "BIGINT"),
-        ("input_audio_tokens", "BIGINT"),
-        ("input_cached_audio_tokens", "BIGINT"),
-        ("input_image_tokens", "BIGINT"),
-        ("input_cached_image_tokens", "BIGINT"),
-        ("output_tokens", "BIGINT"),
-        ("output_text_tokens", "BIGINT"),
-        ("output_audio_tokens", "BIGINT"),
-        ("output_image_tokens", "BIGINT"),
-        ("num_model_requests", "BIGINT"),
-    ),
-)
 
-OPENAI_COSTS = RawTable(
-    source="openai",
-    endpoint="costs",
-    columns=_BUCKET
-    + (
-        ("project_id", "VARCHAR"),
-        ("api_key_id", "VARCHAR"),
-        ("line_item", "VARCHAR"),
-        ("amount_value", "DECIMAL(38,10)"),  # dollars (the API's JSON number, parsed exactly)
-        ("amount_currency", "VARCHAR"),
-        ("quantity", "DECIMAL(38,10)"),
-        ("quantity_unit", "VARCHAR"),
-    ),
-)
+# -- JSON values -> landing types ------------------------------------------------------------------------
 
-OPENAI_PROJECTS = RawTable(
-    source="openai",
-    endpoint="projects",
-    columns=(
-        ("id", "VARCHAR"),
-        ("name", "VARCHAR"),
-        ("status", "VARCHAR"),
-        ("created_at", "TIMESTAMP"),
-        ("archived_at", "TIMESTAMP"),
-    ),
-    partitioned=False,
-    partition_column=None,
-)
 
-ANTHROPIC_MESSAGES_USAGE = RawTable(
-    source="anthropic",
-    endpoint="messages_usage",
-    columns=_BUCKET
-    + (
-        ("workspace_id", "VARCHAR"),  # null = the default workspace
-        ("api_key_id", "VARCHAR"),  # null = Console / Workbench usage
-        ("model", "VARCHAR"),
-        ("service_tier", "VARCHAR"),
-        ("context_window", "VARCHAR"),  # '0-200k' | '200k-1M'
-        ("inference_geo", "VARCHAR"),
-        ("uncached_input_tokens", "BIGINT"),
-        ("cache_creation_5m_input_tokens", "BIGINT"),  # cache_creation.ephemeral_5m_input_tokens
-        ("cache_creation_1h_input_tokens", "BIGINT"),  # cache_creation.ephemeral_1h_input_tokens
-        ("cache_read_input_tokens", "BIGINT"),
-        ("output_tokens", "BIGINT"),
-        ("web_search_requests", "BIGINT"),  # server_tool_use.web_search_requests
-    ),
-)
+def typed_row(table: RawTable, values: Mapping[str, Any], raw: Any) -> dict[str, Any]:
+    """A landing row for ``table``: exactly its columns, each converted to its DuckDB type, plus ``_raw``.
 
-ANTHROPIC_COST_REPORT = RawTable(
-    source="anthropic",
-    endpoint="cost_report",
-    columns=_BUCKET
-    + (
-        ("workspace_id", "VARCHAR"),  # null = the default workspace
-        ("description", "VARCHAR"),
-        ("cost_type", "VARCHAR"),
-        ("model", "VARCHAR"),
-        ("token_type", "VARCHAR"),
-        ("service_tier", "VARCHAR"),
-        ("context_window", "VARCHAR"),
-        ("inference_geo", "VARCHAR"),
-        ("amount_cents", "DECIMAL(38,10)"),  # the API's decimal string, in cents
-        ("currency", "VARCHAR"),
-    ),
-)
+    Missing values stay ``None`` (never 0). A value that cannot be converted raises ValueError naming the
+    column; the clients turn that into a ResponseShapeError.
+    """
+    unknown = set(values) - set(table.column_names)
+    if unknown:
+        raise KeyError(f"{table.name}: not columns of the table: {sorted(unknown)}")  # a connector bug
+    row: dict[str, Any] = {}
+    for name, sql_type in table.columns:
+        value = values.get(name)
+        try:
+            row[name] = _convert(value, sql_type)
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            raise ValueError(f"field {name!r} = {_short(repr(value))} is not {sql_type}: {exc}") from None
+    row["_raw"] = raw
+    return row
 
-ANTHROPIC_WORKSPACES = RawTable(
-    source="anthropic",
-    endpoint="workspaces",
-    columns=(
-        ("id", "VARCHAR"),
-        ("name", "VARCHAR"),
-        ("created_at", "TIMESTAMP"),
-        ("archived_at", "TIMESTAMP"),
-    ),
-    partitioned=False,
-    partition_column=None,
-)
 
-RAW_TABLES: dict[str, RawTable] = {
-    t.name: t
-    for t in (
-        OPENAI_COMPLETIONS_USAGE,
-        OPENAI_COSTS,
-        OPENAI_PROJECTS,
-        ANTHROPIC_MESSAGES_USAGE,
-        ANTHROPIC_COST_REPORT,
-        ANTHROPIC_WORKSPACES,
-    )
-}
+def _convert(value: Any, sql_type: str) -> Any:
+    if value is None:
+        return None
+    kind = sql_type.split("(", 1)[0].upper()
+    if isinstance(value, bool) and kind != "BOOLEAN":
+        raise ValueError("a boolean")
+    if kind == "VARCHAR":
+        if isinstance(value, (dict, list)):
+            raise ValueError("an object or list")
+        return value if isinstance(value, str) else str(value)
+    if kind == "BIGINT":
+        if isinstance(value, int):
+            return value
+        if isinstance(value, (Decimal, float)) and value == int(value):
+            return int(value)
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        raise ValueError("not a whole number")
+    if kind == "DECIMAL":
+        if isinstance(value, (dict, list)):
+            raise ValueError("an object or list")
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite():
+            raise ValueError("not finite")
+        return number
+    if kind == "BOOLEAN":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise ValueError("not true/false")
+    if kind == "TIMESTAMP":
+        return parse_ts(value)
+    raise TypeError(f"no conversion for {sql_type}")  # pragma: no cover - a schema type we do not know
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def __getattr__(name: str):
+    # The landing contract moved to the registry; this keeps ``connectors.schema.RAW_TABLES`` readable.
+    if name == "RAW_TABLES":
+        from connectors.registry import RAW_TABLES
+
+        return RAW_TABLES
+    raise AttributeError(name)

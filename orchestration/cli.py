@@ -30,11 +30,11 @@ from orchestration.runner import (
     utc_today,
 )
 from orchestration.settings import APP_ENTRYPOINT, Paths, finops_home
-from orchestration.sources import SOURCES
+from connectors.registry import BY_NAME, SOURCES
 
 FAULT_HELP = (
     "KIND:RATE or KINDxCOUNT items, comma-separated; KIND is 429, 500, 502, 503, 529, slow, truncate, no_cursor, "
-    "endless_cursor, no_cached_field or html (see connectors/emulator/faults.py); e.g. "
+    "endless_cursor, no_cached_field or html (see emulator/faults.py); e.g. "
     '"429:0.1,500:0.05,slow:0.02,truncate:0.02" or "endless_cursorx3"'
 )
 
@@ -60,8 +60,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     first = _parse_day("--start", args.start) if args.start is not None else default_first
     last = _parse_day("--end", args.end) if args.end is not None else default_last
     for source in args.source or []:
-        if source not in SOURCES:
-            raise FinopsError(f"--source {source!r} is not a source this warehouse knows; use one of {', '.join(SOURCES)}.")
+        if source not in BY_NAME:
+            raise FinopsError(f"--source {source!r} is not a source this warehouse knows; use one of {', '.join(BY_NAME)}.")
     check_range(first, last)
     paths = Paths(finops_home())
     prepare_environment(paths)
@@ -76,20 +76,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.days < 1:
         raise FinopsError(f"--days must be at least 1 (got {args.days}).")
-    from connectors.emulator import EmulatorServer
+    from emulator import EmulatorServer
 
     paths = Paths(finops_home())
     prepare_environment(paths)
     last = utc_today() - timedelta(days=1)
     first = last - timedelta(days=args.days - 1)
     with EmulatorServer().start() as emulator:
-        _progress(f"emulator serving OpenAI and Anthropic admin APIs at {emulator.url}")
-        for source, key, url in (
-            ("openai", emulator.openai_key, emulator.openai_base_url),
-            ("anthropic", emulator.anthropic_key, emulator.anthropic_base_url),
-        ):
-            os.environ[SOURCES[source].key_env] = key
-            os.environ[SOURCES[source].base_url_env] = url
+        _progress(f"emulator serving {', '.join(s.title for s in emulator.sources)} at {emulator.url}")
+        os.environ.update(emulator.environ(start=first, end=last + timedelta(days=1)))  # every source, pointed at it
         _progress(f"finops demo: {args.days} UTC days {first}..{last} into {paths.home}")
         summary = run_pipeline(first, last, on_wait=_waiting)
     print_summary(summary)
@@ -121,8 +116,9 @@ def serve_app(paths: Paths, port: int) -> int:
     ]
     _progress(f"app: http://127.0.0.1:{port}  (Ctrl-C to stop)")
     env = {**os.environ, "FINOPS_HOME": str(paths.home)}
-    for hints in SOURCES.values():
-        env.pop(hints.key_env, None)  # the app reads published marts only; it never needs a key
+    for source in SOURCES:
+        for name in source.env_vars:  # the app reads published marts only; it never needs a key
+            env.pop(name, None)
     return run_child(command, env=env)
 
 
@@ -142,7 +138,7 @@ def cmd_dagster(args: argparse.Namespace) -> int:
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
-    from connectors.emulator import FaultSpec, serve
+    from emulator import FaultSpec, serve
 
     try:
         FaultSpec.parse(args.faults)
@@ -174,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="ingest + build + checks + publish for a range of UTC days")
     run.add_argument("--start", help="first UTC day, YYYY-MM-DD (default: 3 days ago)")
     run.add_argument("--end", help="last UTC day, inclusive (default: yesterday)")
-    run.add_argument("--source", action="extend", nargs="+", metavar="S", help=f"only these sources: {' '.join(SOURCES)}")
+    run.add_argument("--source", action="extend", nargs="+", metavar="S", help=f"only these sources: {' '.join(BY_NAME)}")
     run.add_argument(
         "--accept-shrink",
         action="store_true",

@@ -9,7 +9,8 @@ a crash in the middle, never duplicates or loses rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -17,12 +18,19 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from connectors.schema import METADATA_COLUMNS, RAW_TABLES, RawTable
+from connectors.registry import RAW_TABLES
+from connectors.schema import RawTable
 from orchestration.errors import FinopsError
+
+# What land() takes: dicts (a connector's rows), an Arrow table, or a DuckDB relation.
+Rows = Iterable[Mapping[str, Any]] | pa.Table | duckdb.DuckDBPyRelation
+
+
+FILES_LEDGER = "raw._files"  # one row per landed file: which table, which content (sha256), when
 
 
 def _ddl(table: RawTable) -> str:
-    cols = ",\n  ".join(f'"{name}" {sql_type}' for name, sql_type in table.columns + METADATA_COLUMNS)
+    cols = ",\n  ".join(f'"{name}" {sql_type}' for name, sql_type in table.columns + table.metadata_columns)
     return f"create table if not exists {table.qualified_name} (\n  {cols}\n)"
 
 
@@ -32,6 +40,11 @@ def ensure_raw_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[RawTable
     conn.execute("create schema if not exists raw")
     for table in tables if tables is not None else RAW_TABLES.values():
         conn.execute(_ddl(table))
+        if table.from_files:
+            conn.execute(
+                f"create table if not exists {FILES_LEDGER} (table_name varchar, path varchar, sha256 varchar, "
+                "rows bigint, loaded_at timestamp, run_id varchar)"
+            )
 
 
 def _json_default(value: Any) -> Any:
@@ -44,7 +57,30 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__} to JSON")
 
 
-def _to_arrow(table: RawTable, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+def _to_arrow(table: RawTable, rows: Rows) -> pa.Table:
+    """The rows as an Arrow table of exactly the table's columns plus ``_raw`` (missing columns are NULL)."""
+    if isinstance(rows, duckdb.DuckDBPyRelation):
+        rows = rows.to_arrow_table()
+    if isinstance(rows, pa.Table):
+        return _conform(table, rows)
+    return _from_dicts(table, rows)
+
+
+def _conform(table: RawTable, batch: pa.Table) -> pa.Table:
+    unknown = set(batch.column_names) - set(table.column_names) - {"_raw"}
+    if unknown:
+        raise KeyError(f"{table.name}: not columns of the table: {sorted(unknown)}")  # a reader bug
+    arrays = {}
+    for name in (*table.column_names, "_raw"):
+        if name in batch.column_names:
+            column = batch.column(name)
+            arrays[name] = column.cast(pa.string()) if name == "_raw" and column.type != pa.string() else column
+        else:
+            arrays[name] = pa.nulls(batch.num_rows, type=pa.string())
+    return pa.table(arrays)
+
+
+def _from_dicts(table: RawTable, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     names = table.column_names
     columns: dict[str, list[Any]] = {name: [] for name in names}
     raw: list[str | None] = []
@@ -115,10 +151,38 @@ def _naive_utc(value: datetime) -> datetime:
     return value
 
 
+def _value(name: str, sql_type: str, batch: pa.Table) -> str:
+    """The SQL that turns landing column ``name`` into ``sql_type``. Timestamps given as text may carry an
+    offset ("...Z", "+02:00"): they go through TIMESTAMPTZ, read in UTC (the session's time zone here)."""
+    column = f'l."{name}"'
+    if sql_type == "TIMESTAMP" and pa.types.is_string(batch.schema.field(name).type):
+        return f"cast(cast({column} as timestamptz) as timestamp)"
+    return f"cast({column} as {sql_type})"
+
+
+def _statements(table: RawTable, batch: pa.Table) -> tuple[str, str]:
+    """(the partition-date expression, the INSERT ... SELECT from ``_landing``) for ``table``."""
+    types = dict(table.columns)
+    if table.partitioned:
+        part_expr = f"cast({_value(table.partition_column, types[table.partition_column], batch)} as date)"
+    else:
+        part_expr = "cast(? as date)"
+    names = [*table.column_names, "_source", "_partition_date", "_loaded_at", "_run_id", "_raw"]
+    values = [_value(n, t, batch) for n, t in table.columns] + ["?", part_expr, "?", "?", "cast(l._raw as json)"]
+    if table.from_files:
+        names.append("_file")
+        values.append("?")
+    insert = (
+        f"insert into {table.qualified_name} ({', '.join(chr(34) + n + chr(34) for n in names)}) "
+        f"select {', '.join(values)} from _landing as l"
+    )
+    return part_expr, insert
+
+
 def land(
     conn: duckdb.DuckDBPyConnection,
     table: RawTable,
-    rows: Iterable[Mapping[str, Any]],
+    rows: Rows,
     *,
     run_id: str,
     window: tuple[date, date] | None = None,
@@ -126,35 +190,21 @@ def land(
     accept_shrink: bool = False,
 ) -> int:
     """Replace ``table``'s rows for the UTC days ``[window[0], window[1])`` (partitioned tables) or the
-    whole table (dimension snapshots) with ``rows``, in one transaction. Returns the rows inserted.
+    whole table (dimension snapshots) with ``rows`` (dicts, an Arrow table or a DuckDB relation), in one
+    transaction. Returns the rows inserted.
 
     Rows are drained into memory first: a failing iterator leaves the warehouse untouched. A load that
     would leave a day (or a snapshot) with less than half the rows it holds, or none, is refused with
     :class:`ShrinkRefused` and changes nothing, unless ``accept_shrink``: providers revise days by adding
     late usage, and a reply that lost rows is far more often broken than true.
     """
+    if table.from_files:
+        raise ValueError(f"{table.qualified_name} is a file drop: use land_file()")
     if table.partitioned and window is None:
         raise ValueError(f"{table.qualified_name} is partitioned by day: pass window=(start, end)")
     if window is not None and not window[0] < window[1]:
         raise ValueError(f"empty window {window[0]}..{window[1]} for {table.qualified_name}")
-    batch = _to_arrow(table, rows)  # may raise: nothing written yet
-    loaded_at = _naive_utc(loaded_at or datetime.now(timezone.utc))
-
-    names = table.column_names
-    select_cols = ", ".join(f'cast(l."{n}" as {t}) as "{n}"' for n, t in table.columns)
-    if table.partitioned:
-        part_expr = f'cast(cast(l."{table.partition_column}" as timestamp) as date)'
-    else:
-        part_expr = "cast(? as date)"
-    insert_sql = (
-        f"insert into {table.qualified_name} "
-        f"({', '.join(chr(34) + n + chr(34) for n in names)}, _source, _partition_date, _loaded_at, _run_id, _raw) "
-        f"select {select_cols}, ?, {part_expr}, ?, ?, cast(l._raw as json) from _landing as l"
-    )
-
-    ensure_raw_tables(conn, [table])
-    conn.register("_landing", batch)
-    try:
+    with _staged(conn, table, rows, loaded_at) as (batch, loaded_at, part_expr, insert_sql):
         if table.partitioned:
             start, end = window  # type: ignore[misc]
             outside = conn.execute(
@@ -166,8 +216,7 @@ def land(
                     f"{table.source}: {outside} rows returned for {table.endpoint} fall outside the requested "
                     f"UTC days {start}..{end}; refusing to load them (the API's window handling may have changed)."
                 )
-        conn.execute("begin transaction")
-        try:
+        with _transaction(conn):
             if not accept_shrink:
                 _refuse_shrink(conn, table, part_expr, window)
             if table.partitioned:
@@ -175,15 +224,83 @@ def land(
                     f"delete from {table.qualified_name} where _partition_date >= ? and _partition_date < ?",
                     [start, end],
                 )
-                params: list[Any] = [table.source, loaded_at, run_id]
+                conn.execute(insert_sql, [table.source, loaded_at, run_id])
             else:
                 conn.execute(f"delete from {table.qualified_name}")
-                params = [table.source, loaded_at.date(), loaded_at, run_id]
-            conn.execute(insert_sql, params)
-            conn.execute("commit")
-        except BaseException:
-            conn.execute("rollback")
-            raise
+                conn.execute(insert_sql, [table.source, loaded_at.date(), loaded_at, run_id])
+    return batch.num_rows
+
+
+def loaded_digest(conn: duckdb.DuckDBPyConnection, table: RawTable, path: str) -> str | None:
+    """The content hash ``path`` had when it was last landed into ``table``; None if it never was."""
+    ensure_raw_tables(conn, [table])
+    found = conn.execute(
+        f"select sha256 from {FILES_LEDGER} where table_name = ? and path = ?", [table.name, path]
+    ).fetchall()
+    return found[0][0] if found else None
+
+
+def land_file(
+    conn: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    rows: Rows,
+    *,
+    path: str,
+    digest: str,
+    run_id: str,
+    loaded_at: datetime | None = None,
+) -> int:
+    """Replace what the file ``path`` loaded into the file-drop ``table`` with ``rows`` (its content now),
+    and record its content hash, in one transaction. Every row lands on the UTC day of its partition
+    column; a row without one is refused, naming the file. Returns the rows inserted."""
+    if not table.from_files:
+        raise ValueError(f"{table.qualified_name} is not a file drop: use land()")
+    try:
+        with _staged(conn, table, rows, loaded_at) as (batch, loaded_at, part_expr, insert_sql):
+            undated = conn.execute(f"select count(*) from _landing as l where {part_expr} is null").fetchall()[0][0]
+            if undated:
+                raise FinopsError(
+                    f"{path}: {undated} of {batch.num_rows} rows have no {table.partition_column}, so they belong to no "
+                    f"UTC day; fix the file (nothing of it was loaded)."
+                )
+            with _transaction(conn):
+                conn.execute(f"delete from {table.qualified_name} where _file = ?", [path])
+                conn.execute(insert_sql, [table.source, loaded_at, run_id, path])
+                conn.execute(f"delete from {FILES_LEDGER} where table_name = ? and path = ?", [table.name, path])
+                conn.execute(
+                    f"insert into {FILES_LEDGER} values (?, ?, ?, ?, ?, ?)",
+                    [table.name, path, digest, batch.num_rows, loaded_at, run_id],
+                )
+    except duckdb.ConversionException as exc:
+        first_line = str(exc).strip().splitlines()[0]
+        raise FinopsError(f"{path}: a value does not fit {table.name}'s columns ({first_line}); fix the file.") from None
+    return batch.num_rows
+
+
+@contextmanager
+def _staged(
+    conn: duckdb.DuckDBPyConnection, table: RawTable, rows: Rows, loaded_at: datetime | None
+) -> Iterator[tuple[pa.Table, datetime, str, str]]:
+    """The rows as the Arrow table ``_landing`` on ``conn`` (drained first: a failing iterator writes
+    nothing), with the load time, the partition-date expression and the INSERT that lands them."""
+    batch = _to_arrow(table, rows)
+    loaded_at = _naive_utc(loaded_at or datetime.now(timezone.utc))
+    part_expr, insert_sql = _statements(table, batch)
+    ensure_raw_tables(conn, [table])
+    conn.execute("set TimeZone = 'UTC'")  # timestamps given as text with an offset are read in UTC
+    conn.register("_landing", batch)
+    try:
+        yield batch, loaded_at, part_expr, insert_sql
     finally:
         conn.unregister("_landing")
-    return batch.num_rows
+
+
+@contextmanager
+def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    conn.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute("commit")

@@ -16,6 +16,18 @@ from pathlib import Path
 import duckdb
 
 MARTS_SCHEMA = "marts"
+# marts.publish_info, the one table of the serving copy that dbt does not build: what was published, when.
+PUBLISH_INFO = (
+    ("published_at", "timestamp"),
+    ("run_id", "varchar"),
+    ("data_start", "date"),
+    ("data_end", "date"),  # exclusive
+    ("quality_warnings", "integer"),
+)
+
+
+def publish_info_columns() -> str:
+    return ", ".join(f"{name} {sql_type}" for name, sql_type in PUBLISH_INFO)
 
 
 @dataclass(frozen=True)
@@ -65,10 +77,7 @@ def publish_serving(
             conn.execute(
                 f"create table serving_tmp.{MARTS_SCHEMA}.{name} as select * from {MARTS_SCHEMA}.{name}"
             )
-        conn.execute(
-            f"create table serving_tmp.{MARTS_SCHEMA}.publish_info ("
-            "published_at timestamp, run_id varchar, data_start date, data_end date, quality_warnings integer)"
-        )
+        conn.execute(f"create table serving_tmp.{MARTS_SCHEMA}.publish_info ({publish_info_columns()})")
         conn.execute(
             f"insert into serving_tmp.{MARTS_SCHEMA}.publish_info values (?, ?, ?, ?, ?)",
             [published_at, run_id, bounds[0], bounds[1], quality_warnings],

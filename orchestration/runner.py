@@ -102,14 +102,14 @@ def run_pipeline(
     Waits (after calling ``on_wait`` once) while another process holds the writer lock of FINOPS_HOME.
     """
     check_range(first, last)
-    from orchestration.sources import SOURCES, configured
+    from connectors.registry import BY_NAME
 
-    selected = sources or list(SOURCES)
-    missing = [s for s in selected if not configured(s)]
+    selected = [BY_NAME[name] for name in sources] if sources else list(BY_NAME.values())
+    missing = [source for source in selected if not source.configured(os.environ)]
     for source in missing:
-        _progress(f"{source}: {SOURCES[source].key_env} is not set; skipping {source}.")
+        _progress(source.not_configured())
     if len(missing) == len(selected):
-        _progress("note: no source is configured, so nothing new is loaded; set an admin key (see README) or try `finops demo`.")
+        _progress("note: no source is configured, so nothing new is loaded; set a key or a path (see README) or try `finops demo`.")
 
     home = finops_home()
     with writer_lock(home, "finops run", on_wait=on_wait):
@@ -119,9 +119,9 @@ def run_pipeline(
 def _execute(first: date, last: date, sources: list[str] | None, accept_shrink: bool) -> RunSummary:
     import dagster as dg
 
+    from connectors.registry import BY_NAME
     from orchestration.defs.schedules import range_tags
     from orchestration.defs.transform.project import parse_manifest  # imports dagster-dbt: keep it lazy
-    from orchestration.sources import SOURCES
 
     instance = dg.DagsterInstance.get()
     for run_id in reap_dead_runs(instance):
@@ -134,7 +134,7 @@ def _execute(first: date, last: date, sources: list[str] | None, accept_shrink: 
     selection = None
     if sources:
         keys = definitions.resolve_all_asset_keys()
-        ingest = {k for k in keys if k.path[0] in SOURCES}
+        ingest = {k for k in keys if k.path[0] in BY_NAME}
         selection = [k for k in keys if k not in ingest or k.path[0] in sources]
 
     run_id = str(uuid.uuid4())  # a Dagster run id

@@ -3,10 +3,10 @@ FINOPS_HOME points at a fresh temporary folder."""
 
 import pytest
 
-PROVIDER_ENV = (
-    "OPENAI_ADMIN_KEY", "OPENAI_BASE_URL", "ANTHROPIC_ADMIN_KEY", "ANTHROPIC_BASE_URL",
-    "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL",
-)
+from connectors.registry import SOURCES
+
+# Every setting of every registered source, and the keys of sources still to come.
+PROVIDER_ENV = (*(name for source in SOURCES for name in source.env_vars), "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL")
 
 
 @pytest.fixture(autouse=True)

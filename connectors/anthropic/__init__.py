@@ -1,5 +1,34 @@
-"""Anthropic Admin API connector (messages usage report, cost report, workspaces)."""
+"""Anthropic Admin API source: messages usage report, cost report and workspaces (provider-apis.md section 2)."""
 
-from connectors.anthropic.client import AnthropicAdminClient
+from connectors.anthropic.client import HINTS, AnthropicAdminClient
+from connectors.anthropic.tables import ANTHROPIC_COST_REPORT, ANTHROPIC_MESSAGES_USAGE, ANTHROPIC_WORKSPACES
+from connectors.source import Feed, Source
 
-__all__ = ["AnthropicAdminClient"]
+SOURCE = Source(
+    name="anthropic",
+    title="Anthropic Admin API",
+    setting=HINTS,
+    client=AnthropicAdminClient,
+    feeds=(
+        Feed(
+            ANTHROPIC_MESSAGES_USAGE,
+            "Anthropic usage report (messages): tokens per UTC day x workspace x API key x model x service tier x "
+            "context window; input buckets are disjoint.",
+            fetch=lambda client, start, end: client.iter_messages_usage(start, end),
+        ),
+        Feed(
+            ANTHROPIC_COST_REPORT,
+            "Anthropic cost report: cents per UTC day x workspace x description, as invoiced.",
+            fetch=lambda client, start, end: client.iter_cost_report(start, end),
+        ),
+        Feed(
+            ANTHROPIC_WORKSPACES,
+            "Anthropic workspaces (archived included); the default workspace has no id.",
+            fetch=lambda client, start, end: client.iter_workspaces(),
+        ),
+    ),
+    conformed=("usage_lines", "billed_lines", "accounts"),
+    emulator="emulator.plugins.anthropic",
+)
+
+__all__ = ["SOURCE", "AnthropicAdminClient"]

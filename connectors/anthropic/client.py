@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from connectors._admin import AdminClient, nested
-from connectors._http import USER_AGENT
+from connectors.reports import BucketedReportClient, nested
+from connectors.http import USER_AGENT
 from connectors.errors import Hints
-from connectors.schema import ANTHROPIC_COST_REPORT, ANTHROPIC_MESSAGES_USAGE, ANTHROPIC_WORKSPACES
+from connectors.anthropic.tables import ANTHROPIC_COST_REPORT, ANTHROPIC_MESSAGES_USAGE, ANTHROPIC_WORKSPACES
 from connectors.windows import rfc3339
 
 SOURCE = "anthropic"
@@ -53,7 +53,7 @@ _COST_FIELDS = tuple(
 )
 
 
-class AnthropicAdminClient(AdminClient):
+class AnthropicAdminClient(BucketedReportClient):
     """Reads the Anthropic organization Usage and Cost API with an admin key."""
 
     source = SOURCE

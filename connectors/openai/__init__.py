@@ -1,5 +1,33 @@
-"""OpenAI Admin API connector (usage, costs, projects)."""
+"""OpenAI Admin API source: completions usage, costs and projects (provider-apis.md section 1)."""
 
-from connectors.openai.client import OpenAIAdminClient
+from connectors.openai.client import HINTS, OpenAIAdminClient
+from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.source import Feed, Source
 
-__all__ = ["OpenAIAdminClient"]
+SOURCE = Source(
+    name="openai",
+    title="OpenAI Admin API",
+    setting=HINTS,
+    client=OpenAIAdminClient,
+    feeds=(
+        Feed(
+            OPENAI_COMPLETIONS_USAGE,
+            "OpenAI Usage API, completions: tokens per UTC day x project x API key x model x batch x service tier.",
+            fetch=lambda client, start, end: client.iter_completions_usage(start, end),
+        ),
+        Feed(
+            OPENAI_COSTS,
+            "OpenAI Costs API: dollars per UTC day x project x line item, as invoiced.",
+            fetch=lambda client, start, end: client.iter_costs(start, end),
+        ),
+        Feed(
+            OPENAI_PROJECTS,
+            "OpenAI projects (archived included): names for the project ids in usage and costs.",
+            fetch=lambda client, start, end: client.iter_projects(),
+        ),
+    ),
+    conformed=("usage_lines", "billed_lines", "accounts"),
+    emulator="emulator.plugins.openai",
+)
+
+__all__ = ["SOURCE", "OpenAIAdminClient"]

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from connectors._admin import AdminClient
+from connectors.reports import BucketedReportClient
 from connectors.errors import Hints
-from connectors.schema import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
 from connectors.windows import day_start_epoch
 
 SOURCE = "openai"
@@ -78,7 +78,7 @@ def reconcile_input_buckets(row: dict[str, Any]) -> str | None:
     return None
 
 
-class OpenAIAdminClient(AdminClient):
+class OpenAIAdminClient(BucketedReportClient):
     """Reads the OpenAI organization Usage and Costs APIs with an admin key."""
 
     source = SOURCE

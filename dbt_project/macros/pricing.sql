@@ -75,3 +75,21 @@
     ) as tiered
     where book_prompt_tokens_gt = selected_prompt_tokens_gt
 {%- endmacro %}
+
+
+{% macro resolve_model_id(relation) -%}
+    {#-
+        A SELECT (for a CTE body) of every row of `relation` (with provider, usage_date and model_raw) plus
+        model_id: model_raw resolved through model_aliases at usage_date, matched lower-cased, else
+        lower(model_raw); a null model_raw stays a null model_id. Needs a `model_aliases` CTE
+        (stg_pricing__model_aliases, whose alias and model_id are lower case).
+    -#}
+    select
+        {{ relation }}.*,
+        coalesce(model_aliases.model_id, lower({{ relation }}.model_raw)) as model_id
+    from {{ relation }}
+    left join model_aliases
+        on {{ relation }}.provider = model_aliases.provider
+        and lower({{ relation }}.model_raw) = model_aliases.alias
+        and {{ in_effective_window(relation ~ '.usage_date', 'model_aliases') }}
+{%- endmacro %}

@@ -1,13 +1,15 @@
 import logging
 import os
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator, Optional
 
 import dagster as dg
 import duckdb
 
-from connectors.anthropic.client import AnthropicAdminClient
-from connectors.openai.client import OpenAIAdminClient
+from connectors.files import expand
+from connectors.registry import BY_NAME, SOURCES
+from connectors.source import Source
 from orchestration.processes import dbt_executable
 from orchestration.settings import Paths, finops_home
 from orchestration.warehouse import connect_warehouse
@@ -50,33 +52,35 @@ class WarehouseResource(dg.ConfigurableResource):
                 conn.close()
 
 
-class _AdminKeyResource(dg.ConfigurableResource):
-    key_env: str
-    base_url_env: str
+class SourceResource(dg.ConfigurableResource):
+    """A source of connectors/registry.py, configured from the environment variables it names."""
+
+    source: str
+
+    @property
+    def declaration(self) -> Source:
+        return BY_NAME[self.source]
 
     def configured(self) -> bool:
-        return bool(os.environ.get(self.key_env))
+        return self.declaration.configured(os.environ)
 
-    def _key_and_url(self) -> tuple[str, Optional[str]]:
-        return os.environ.get(self.key_env, ""), os.environ.get(self.base_url_env) or None
+    def not_configured(self) -> str:
+        return self.declaration.not_configured()
+
+    def files(self) -> list[Path]:
+        """A file-drop source's files now: its setting's paths and globs, expanded (FileDropError if wrong)."""
+        setting = self.declaration.setting
+        return expand(os.environ.get(setting.paths_env, ""), setting.paths_env)
+
+    def get_client(self):
+        """The API client, with the key and base URL from the environment (never stored in config)."""
+        setting = self.declaration.setting
+        key = os.environ.get(setting.key_env, "")
+        return self.declaration.client(key, os.environ.get(setting.base_url_env) or None)
 
 
-class OpenAIAdminResource(_AdminKeyResource):
-    key_env: str = OpenAIAdminClient.hints.key_env
-    base_url_env: str = OpenAIAdminClient.hints.base_url_env
-
-    def get_client(self) -> OpenAIAdminClient:
-        key, url = self._key_and_url()
-        return OpenAIAdminClient(key, url) if url else OpenAIAdminClient(key)
-
-
-class AnthropicAdminResource(_AdminKeyResource):
-    key_env: str = AnthropicAdminClient.hints.key_env
-    base_url_env: str = AnthropicAdminClient.hints.base_url_env
-
-    def get_client(self) -> AnthropicAdminClient:
-        key, url = self._key_and_url()
-        return AnthropicAdminClient(key, url) if url else AnthropicAdminClient(key)
+def source_resource_key(name: str) -> str:
+    return f"{name}_source"
 
 
 @dg.definitions
@@ -88,8 +92,7 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": WarehouseResource(),
-            "openai_admin": OpenAIAdminResource(),
-            "anthropic_admin": AnthropicAdminResource(),
+            **{source_resource_key(s.name): SourceResource(source=s.name) for s in SOURCES},
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         }
     )

@@ -1,4 +1,5 @@
-"""Fixtures for the Streamlit app tests: a small hand-built serving copy and clean Streamlit caches.
+"""Fixtures for the Streamlit app tests: a small serving copy (its tables as the dbt contract declares
+them, its rows chosen by hand) and clean Streamlit caches.
 
 The seeded rows (list costs are hand-chosen decimals; dates are UTC days):
 
@@ -30,65 +31,27 @@ from pathlib import Path
 import duckdb
 import pytest
 import streamlit as st
+import yaml
+
+from orchestration.publish import publish_info_columns
 
 D = Decimal
 
-_DDL = """
-create schema marts;
+MARTS_CONTRACT = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts__models.yml"
+SERVED = ("fct_usage_cost_daily", "fct_billed_cost_daily", "fct_cost_reconciliation_daily")
 
-create table marts.fct_usage_cost_daily (
-    usage_date date,
-    provider varchar,
-    account_id varchar,
-    account_name varchar,
-    api_key_id varchar,
-    model_raw varchar,
-    model_id varchar,
-    service_tier varchar,
-    context_tier varchar,
-    usage_type varchar,
-    unit varchar,
-    quantity bigint,
-    unit_price_usd decimal(38, 12),
-    list_cost_usd decimal(38, 12),
-    effective_cost_usd decimal(38, 12),
-    price_effective_from date,
-    price_source varchar,
-    price_confidence varchar,
-    is_priced boolean
-);
 
-create table marts.fct_billed_cost_daily (
-    usage_date date,
-    provider varchar,
-    account_id varchar,
-    line_item varchar,
-    model_id varchar,
-    billed_cost_usd decimal(38, 12),
-    currency varchar
-);
+def serving_ddl() -> str:
+    """The serving copy's tables as the dbt contract declares them (enforced on the marts), so these tests
+    fail when the app reads a column the marts do not have; publish_info as orchestration/publish.py makes it."""
+    models = {m["name"]: m for m in yaml.safe_load(MARTS_CONTRACT.read_text())["models"]}
+    statements = ["create schema marts"]
+    for name in SERVED:
+        columns = ", ".join(f"{c['name']} {c['data_type']}" for c in models[name]["columns"])
+        statements.append(f"create table marts.{name} ({columns})")
+    statements.append(f"create table marts.publish_info ({publish_info_columns()})")
+    return ";\n".join(statements) + ";"
 
-create table marts.fct_cost_reconciliation_daily (
-    usage_date date,
-    provider varchar,
-    account_id varchar,
-    account_name varchar,
-    computed_cost_usd decimal(38, 12),
-    billed_cost_usd decimal(38, 12),
-    variance_usd decimal(38, 12),
-    variance_pct double,
-    unpriced_quantity bigint,
-    status varchar
-);
-
-create table marts.publish_info (
-    published_at timestamp,
-    run_id varchar,
-    data_start date,
-    data_end date,
-    quality_warnings integer
-);
-"""
 
 # (day, provider, account, model_raw, model_id, usage_type, quantity, list_cost_usd)
 USAGE = [
@@ -139,10 +102,12 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
     """Write the seeded serving copy to ``path``."""
     account_names = {"proj_a": "Search team", "wrkspc_1": "Default workspace"}
     with duckdb.connect(str(path)) as conn:
-        conn.execute(_DDL)
+        conn.execute(serving_ddl())
         conn.executemany(
-            "insert into marts.fct_usage_cost_daily values "
-            "(?, ?, ?, ?, ?, ?, ?, 'default', 'standard', ?, 'tokens', ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into marts.fct_usage_cost_daily (usage_date, provider, account_id, account_name, api_key_id, "
+            "model_raw, model_id, service_tier, context_tier, usage_type, unit, quantity, unit_price_usd, "
+            "list_cost_usd, effective_cost_usd, price_effective_from, price_source, price_confidence, is_priced) "
+            "values (?, ?, ?, ?, ?, ?, ?, 'default', 'standard', ?, 'tokens', ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
                     date.fromisoformat(day), provider, account, account_names[account], f"key_{provider}",
@@ -158,16 +123,20 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
             ],
         )
         conn.executemany(
-            "insert into marts.fct_billed_cost_daily values (?, ?, ?, ?, ?, ?, 'USD')",
+            "insert into marts.fct_billed_cost_daily (usage_date, provider, account_id, line_item, model_id, "
+            "billed_cost_usd, currency) values (?, ?, ?, ?, ?, ?, 'USD')",
             [[date.fromisoformat(row[0]), *row[1:]] for row in BILLED],
         )
         conn.executemany(
-            "insert into marts.fct_cost_reconciliation_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[date.fromisoformat(row[0]), *row[1:]] for row in RECONCILIATION],
+            "insert into marts.fct_cost_reconciliation_daily (usage_date, provider, account_id, account_name, "
+            "computed_cost_usd, billed_cost_usd, variance_usd, variance_pct, unpriced_quantity, status, has_usage, "
+            "has_billed) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
+            [[date.fromisoformat(row[0]), *row[1:], row[5] is not None] for row in RECONCILIATION],
         )
         if publish_info:
             conn.execute(
-                "insert into marts.publish_info values (?, 'run-test-1', ?, ?, 0)",
+                "insert into marts.publish_info (published_at, run_id, data_start, data_end, quality_warnings) "
+                "values (?, 'run-test-1', ?, ?, 0)",
                 [PUBLISHED_AT, date(2025, 1, 5), date(2025, 2, 15)],
             )
         else:
@@ -185,8 +154,9 @@ def add_hostile_rows(path: Path) -> Path:
             [date(2025, 2, 13), HOSTILE_PROVIDER, HOSTILE_ACCOUNT, HOSTILE_MODEL],
         )
         conn.execute(
-            "insert into marts.fct_cost_reconciliation_daily values "
-            "(?, ?, 'acct_evil', ?, 0, null, null, null, 2000, 'unpriced_usage')",
+            "insert into marts.fct_cost_reconciliation_daily (usage_date, provider, account_id, account_name, "
+            "computed_cost_usd, billed_cost_usd, variance_usd, variance_pct, unpriced_quantity, status, has_usage, "
+            "has_billed) values (?, ?, 'acct_evil', ?, 0, null, null, null, 2000, 'unpriced_usage', true, false)",
             [date(2025, 2, 13), HOSTILE_PROVIDER, HOSTILE_ACCOUNT],
         )
     return path

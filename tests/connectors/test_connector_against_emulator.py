@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from connectors.anthropic.client import AnthropicAdminClient
-from connectors.emulator import EmulatorServer, SimulatedOrg
+from emulator import EmulatorServer, SimulatedOrg
 from connectors.errors import AuthError, ConnectorError, NotFoundError
 from connectors.openai.client import OpenAIAdminClient
 
@@ -25,8 +25,8 @@ def org():
 def clients(server, **kwargs):
     kwargs.setdefault("sleep", lambda seconds: None)
     return (
-        OpenAIAdminClient(server.openai_key, server.openai_base_url, **kwargs),
-        AnthropicAdminClient(server.anthropic_key, server.anthropic_base_url, **kwargs),
+        OpenAIAdminClient(server.key("openai"), server.base_url("openai"), **kwargs),
+        AnthropicAdminClient(server.key("anthropic"), server.base_url("anthropic"), **kwargs),
     )
 
 
@@ -75,10 +75,10 @@ def _days():
 
 def test_wrong_keys_fail_with_one_sentence_without_the_key(org):
     with EmulatorServer(org).start() as server:
-        openai = OpenAIAdminClient("sk-admin-this-is-wrong-but-fake-000000", server.openai_base_url, sleep=lambda s: None)
+        openai = OpenAIAdminClient("sk-admin-this-is-wrong-but-fake-000000", server.base_url("openai"), sleep=lambda s: None)
         with pytest.raises(AuthError) as excinfo:
             list(openai.iter_costs(START, END))
-        anthropic = AnthropicAdminClient("sk-ant-admin01-wrong-fake-000000000", server.anthropic_base_url, sleep=lambda s: None)
+        anthropic = AnthropicAdminClient("sk-ant-admin01-wrong-fake-000000000", server.base_url("anthropic"), sleep=lambda s: None)
         with pytest.raises(AuthError) as excinfo_a:
             list(anthropic.iter_cost_report(START, END))
     for exc, env, key in ((excinfo.value, "OPENAI_ADMIN_KEY", "sk-admin-this-is-wrong"),
@@ -90,10 +90,10 @@ def test_wrong_keys_fail_with_one_sentence_without_the_key(org):
 def test_base_url_conventions_are_explained(org):
     with EmulatorServer(org).start() as server:
         # OpenAI's base URL must include /v1; Anthropic's must not
-        no_v1 = OpenAIAdminClient(server.openai_key, server.openai_base_url.removesuffix("/v1"), sleep=lambda s: None)
+        no_v1 = OpenAIAdminClient(server.key("openai"), server.base_url("openai").removesuffix("/v1"), sleep=lambda s: None)
         with pytest.raises(NotFoundError, match="OPENAI_BASE_URL"):
             list(no_v1.iter_costs(START, END))
-        extra_v1 = AnthropicAdminClient(server.anthropic_key, server.anthropic_base_url + "/v1", sleep=lambda s: None)
+        extra_v1 = AnthropicAdminClient(server.key("anthropic"), server.base_url("anthropic") + "/v1", sleep=lambda s: None)
         with pytest.raises(NotFoundError, match="ANTHROPIC_BASE_URL"):
             list(extra_v1.iter_cost_report(START, END))
     with pytest.raises(ConnectorError, match="OPENAI_BASE_URL"):

@@ -12,7 +12,7 @@ import requests
 
 from connectors.anthropic import AnthropicAdminClient
 from connectors.errors import AuthError, ConnectionFailed, NotFoundError, ResponseShapeError
-from connectors.schema import ANTHROPIC_COST_REPORT, ANTHROPIC_MESSAGES_USAGE, ANTHROPIC_WORKSPACES
+from connectors.anthropic.tables import ANTHROPIC_COST_REPORT, ANTHROPIC_MESSAGES_USAGE, ANTHROPIC_WORKSPACES
 
 KEY = "sk-ant-admin01-test-not-a-real-key-anthropic"
 BASE = "https://api.anthropic.test"

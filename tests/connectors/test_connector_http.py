@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from connectors._http import RETRY_STATUSES, HttpClient, default_jitter, parse_retry_after, redact
+from connectors.http import RETRY_STATUSES, HttpClient, default_jitter, parse_retry_after, redact
 from connectors.errors import (
     AuthError,
     BadRequestError,

@@ -12,7 +12,7 @@ import requests
 
 from connectors.errors import AuthError, ConnectionFailed, NotFoundError, ResponseShapeError
 from connectors.openai import OpenAIAdminClient
-from connectors.schema import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
 
 KEY = "sk-admin-test-not-a-real-key-openai"
 BASE = "https://api.openai.test/v1"

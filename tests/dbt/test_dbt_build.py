@@ -182,8 +182,12 @@ def warehouse(tmp_path_factory) -> Path:
     saved = dict(os.environ)
     os.environ.update(FINOPS_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
     try:
+        from orchestration.defs.transform.project import dbt_vars
+
         result = dbtRunner().invoke([
             "build",
+            # the conformed models of the registered sources, as finops passes them on every dbt command
+            "--vars", json.dumps(dbt_vars()),
             "--project-dir", str(DBT_DIR),
             "--profiles-dir", str(DBT_DIR),
             "--target-path", str(home / "dbt_target"),

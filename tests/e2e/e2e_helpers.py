@@ -55,13 +55,7 @@ def serving_snapshot(paths: Paths) -> dict:
 def emulator_env(home: Path, server) -> dict[str, str]:
     """The environment of a user who points finops at the emulator (fake keys only)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ANTHROPIC_", "DAGSTER_"))}
-    env.update(
-        FINOPS_HOME=str(home),
-        OPENAI_ADMIN_KEY=server.openai_key,
-        OPENAI_BASE_URL=server.openai_base_url,
-        ANTHROPIC_ADMIN_KEY=server.anthropic_key,
-        ANTHROPIC_BASE_URL=server.anthropic_base_url,
-    )
+    env.update(FINOPS_HOME=str(home), **server.environ())
     return env
 
 

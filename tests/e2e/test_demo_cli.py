@@ -7,7 +7,7 @@ import sys
 import duckdb
 import pytest
 
-from connectors.emulator.server import EmulatorServer
+from emulator import EmulatorServer
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +23,7 @@ def test_demo_publishes_and_never_prints_a_key(tmp_path):
     for line in ("emulator serving", "openai/completions_usage", "dbt build", "quality gate", "published"):
         assert line in output
     server = EmulatorServer()  # not started: only its default fake keys are read
-    assert server.openai_key not in output and server.anthropic_key not in output
+    assert server.sources and all(server.key(source.name) not in output for source in server.sources)
     with duckdb.connect(str(tmp_path / "home" / "serving.duckdb"), read_only=True) as conn:
         days, cost = conn.execute(
             "select count(distinct usage_date), sum(list_cost_usd) from marts.fct_usage_cost_daily"

@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 from e2e_helpers import Finops, alive, children, emulator_env, serving, serving_snapshot, snapshot, wait_until
 
-from connectors.emulator import EmulatorServer
+from emulator import EmulatorServer
 from orchestration.settings import Paths
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]

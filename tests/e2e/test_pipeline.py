@@ -25,7 +25,7 @@ CENT = Decimal("0.01")
 
 @pytest.fixture(scope="module")
 def emulator():
-    from connectors.emulator import EmulatorServer
+    from emulator import EmulatorServer
 
     with EmulatorServer().start() as server:
         yield server
@@ -35,13 +35,7 @@ def emulator():
 def pipeline(emulator, tmp_path_factory):
     home = tmp_path_factory.mktemp("finops_home")
     saved = dict(os.environ)
-    os.environ.update(
-        FINOPS_HOME=str(home),
-        OPENAI_ADMIN_KEY=emulator.openai_key,
-        OPENAI_BASE_URL=emulator.openai_base_url,
-        ANTHROPIC_ADMIN_KEY=emulator.anthropic_key,
-        ANTHROPIC_BASE_URL=emulator.anthropic_base_url,
-    )
+    os.environ.update(FINOPS_HOME=str(home), **emulator.environ())
     paths = Paths(home)
     prepare_environment(paths)
     try:
@@ -61,10 +55,8 @@ def point_at(monkeypatch, home, server) -> None:
     """This test's environment: FINOPS_HOME and the emulator's base URLs and fake keys. (The autouse
     fixture in tests/conftest.py resets them for every test.)"""
     monkeypatch.setenv("FINOPS_HOME", str(home))
-    monkeypatch.setenv("OPENAI_ADMIN_KEY", server.openai_key)
-    monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
-    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", server.anthropic_key)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.anthropic_base_url)
+    for name, value in server.environ().items():
+        monkeypatch.setenv(name, value)
 
 
 def test_list_cost_per_day_provider_model_equals_ground_truth(pipeline, emulator):
@@ -147,7 +139,7 @@ def test_running_twice_changes_nothing(pipeline):
 
 
 def test_no_admin_key_in_any_file_under_finops_home(pipeline, emulator):
-    secrets = [emulator.openai_key.encode(), emulator.anthropic_key.encode()]
+    secrets = [emulator.key(source.name).encode() for source in emulator.sources]
     files = [p for p in Path(pipeline["paths"].home).rglob("*") if p.is_file()]
     assert files
     for path in files:
@@ -177,7 +169,7 @@ def test_a_bad_key_fails_with_one_sentence_and_loses_nothing(pipeline, emulator,
 def test_another_organisation_and_era_also_matches_ground_truth(tmp_path, monkeypatch):
     """A different simulated organisation (seed) in another era: the gpt-4o alias moves from the 2024-05-13
     snapshot to 2024-08-06 on 2024-10-02 and prompt caching starts. No code or config changes."""
-    from connectors.emulator import EmulatorServer, SimulatedOrg
+    from emulator import EmulatorServer, SimulatedOrg
 
     first, last = date(2024, 10, 1), date(2024, 10, 2)
     with EmulatorServer(SimulatedOrg(seed=7)).start() as server:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.emulator import EmulatorServer, SimulatedOrg
+from emulator import EmulatorServer, SimulatedOrg
 from emu_helpers import Client
 
 

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import requests
 
-from connectors.emulator import DEFAULT_ANTHROPIC_KEY, DEFAULT_OPENAI_KEY, EmulatorServer, SimulatedOrg
+from emulator import EmulatorServer, SimulatedOrg
+from emulator.plugins.anthropic import PLUGIN as ANTHROPIC
+from emulator.plugins.openai import PLUGIN as OPENAI
 
-OPENAI_HEADERS = {"Authorization": f"Bearer {DEFAULT_OPENAI_KEY}"}
-ANTHROPIC_HEADERS = {"x-api-key": DEFAULT_ANTHROPIC_KEY, "anthropic-version": "2023-06-01"}
+OPENAI_HEADERS = {"Authorization": f"Bearer {OPENAI.fake_key}"}
+ANTHROPIC_HEADERS = {"x-api-key": ANTHROPIC.fake_key, "anthropic-version": "2023-06-01"}
 
 
 def unix(day: date) -> int:
@@ -29,10 +31,10 @@ class Client:
         self.session = requests.Session()
 
     def openai(self, path: str, params=None, headers=None) -> requests.Response:
-        return self.session.get(self.server.openai_base_url + path, params=params, headers=OPENAI_HEADERS if headers is None else headers, timeout=10)
+        return self.session.get(self.server.base_url("openai") + path, params=params, headers=OPENAI_HEADERS if headers is None else headers, timeout=10)
 
     def anthropic(self, path: str, params=None, headers=None) -> requests.Response:
-        return self.session.get(self.server.anthropic_base_url + path, params=params, headers=ANTHROPIC_HEADERS if headers is None else headers, timeout=10)
+        return self.session.get(self.server.base_url("anthropic") + path, params=params, headers=ANTHROPIC_HEADERS if headers is None else headers, timeout=10)
 
     def openai_pages(self, path: str, params) -> list[dict]:
         """Every page of an OpenAI bucketed endpoint, following next_page."""

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from connectors.emulator.org import ANTHROPIC_USAGE_DIMS
+from emulator.plugins.anthropic import USAGE_DIMS as ANTHROPIC_USAGE_DIMS
 from emu_helpers import rfc3339
 
 USAGE = "/v1/organizations/usage_report/messages"
@@ -153,7 +153,7 @@ def test_auth_version_and_unknown_path(emu):
         resp = emu.anthropic(USAGE, params, headers=headers)
         assert resp.status_code == 401
         assert resp.json() == {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
-    resp = emu.anthropic(USAGE, params, headers={"x-api-key": emu.server.anthropic_key})
+    resp = emu.anthropic(USAGE, params, headers={"x-api-key": emu.server.key("anthropic")})
     assert resp.status_code == 400 and resp.json()["error"]["type"] == "invalid_request_error"
     assert "anthropic-version" in resp.json()["error"]["message"]
     resp = emu.anthropic("/v1/organizations/usage_report/nothing", params)

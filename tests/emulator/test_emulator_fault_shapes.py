@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from connectors.emulator import FaultSpec
+from emulator import FaultSpec
 from emu_helpers import ANTHROPIC_HEADERS, rfc3339, unix
 
 COMPLETIONS = "/organization/usage/completions"
@@ -69,7 +69,7 @@ def test_no_cursor_contradicts_itself_on_every_paged_endpoint(make_emu):
     assert _json_200(emu.openai("/organization/usage/embeddings", OPENAI_WINDOW)) == OPENAI_REPORT_STUCK
     assert _json_200(emu.openai(COSTS, OPENAI_WINDOW)) == OPENAI_REPORT_STUCK
     assert _json_200(emu.openai(PROJECTS)) == OPENAI_LIST_STUCK
-    project = emu.server.org.openai_projects[0].id
+    project = emu.server.org.accounts("openai")[0].id
     assert _json_200(emu.openai(f"{PROJECTS}/{project}/api_keys")) == OPENAI_LIST_STUCK
     assert _json_200(emu.anthropic(ANT_USAGE, ANTHROPIC_WINDOW)) == ANTHROPIC_REPORT_STUCK
     assert _json_200(emu.anthropic(ANT_COSTS, ANTHROPIC_WINDOW)) == ANTHROPIC_REPORT_STUCK
@@ -87,7 +87,7 @@ def test_no_cursor_still_checks_the_key_and_the_parameters_first(make_emu):
     assert denied.status_code == 401 and denied.json()["error"]["type"] == "authentication_error"
     missing = emu.openai(COMPLETIONS, {"limit": 1})  # no start_time
     assert missing.status_code == 400 and missing.json()["error"]["param"] == "start_time"
-    project = emu.server.org.openai_projects[0]
+    project = emu.server.org.accounts("openai")[0]
     single = _json_200(emu.openai(f"{PROJECTS}/{project.id}"))  # not a page: left alone
     assert single["id"] == project.id and "data" not in single
     assert _json_200(emu.openai(PROJECTS)) == OPENAI_LIST_STUCK  # the right key: the contradiction

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from connectors.emulator import FaultSpec
+from emulator import FaultSpec
 from emu_helpers import rfc3339, unix
 
 PROJECTS = "/organization/projects"

@@ -7,7 +7,8 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from connectors.emulator.org import OPENAI_USAGE_DIMS, UNPRICED_MODEL
+from emulator.org import UNPRICED_MODEL
+from emulator.plugins.openai import USAGE_DIMS as OPENAI_USAGE_DIMS
 from emu_helpers import unix
 
 COMPLETIONS = "/organization/usage/completions"

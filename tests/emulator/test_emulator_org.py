@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
-from pathlib import Path
 from decimal import Decimal
 from statistics import mean
 
-from connectors.emulator import SimulatedOrg
-from connectors.emulator.org import ANTHROPIC_USAGE_DIMS, EPOCH, OPENAI_USAGE_DIMS, UNPRICED_MODEL
+from emulator import SimulatedOrg
+from emulator.org import EPOCH, UNPRICED_MODEL
+from emulator.plugins.anthropic import USAGE_DIMS as ANTHROPIC_USAGE_DIMS
+from emulator.plugins.openai import USAGE_DIMS as OPENAI_USAGE_DIMS
 from emu_helpers import rfc3339, unix
 
 TIMELINE_END = date(2027, 1, 1)
@@ -64,24 +64,27 @@ def test_a_day_does_not_depend_on_the_window_or_the_order_of_requests(emu):
 
 def test_every_row_on_every_day_is_priced_except_the_fine_tune(emu_org):
     models_seen: set[tuple[str, str]] = set()
-    # every other day, plus each day on which a price, alias or modifier starts or ends (and the day before)
-    seeds = Path(emu_org.prices.price_dir)
+    # every other day, plus each day on which a price or alias of the emulator's table starts or ends (and the
+    # day before)
     edges = set()
-    for name in ("price_book.csv", "model_aliases.csv", "price_modifiers.csv"):
-        with open(seeds / name, newline="") as f:
-            for row in csv.DictReader(f):
-                for col in ("effective_from", "effective_to"):
-                    if row[col] and row["provider"] in ("openai", "anthropic"):
-                        edges |= {date.fromisoformat(row[col]), date.fromisoformat(row[col]) - timedelta(days=1)}
+    for row in (*emu_org.prices.rows, *emu_org.prices.aliases):
+        for day in (row.effective_from, row.effective_to):
+            if day is not None and day > EPOCH:
+                edges |= {day, day - timedelta(days=1)}
+    prices_used = set()
     for day in sorted(set(_days(EPOCH - timedelta(days=3), TIMELINE_END, step=2)) | edges):
         for provider in ("openai", "anthropic"):
             for line in emu_org.priced_lines(provider, day):
                 models_seen.add((provider, line.model_raw))
+                prices_used.add((provider, line.model_id, line.usage_type, line.service_tier, line.prompt_tier))
                 assert line.is_priced == (line.model_raw != UNPRICED_MODEL), (day, line)
                 assert line.billed_cost_usd > 0
                 first = emu_org.prices.first_price_day(provider, line.model_id)
                 assert line.model_raw == UNPRICED_MODEL or first <= day, f"{line.model_id} used on {day} before its first price"
     assert (("openai", UNPRICED_MODEL)) in models_seen
+    # the price table holds exactly what the organisation uses (the fine-tune is billed at gpt-4o-mini's prices)
+    prices_used.discard(("openai", UNPRICED_MODEL, "input_tokens", "standard", 0))
+    assert {r.key for r in emu_org.prices.rows} == {k for k in prices_used if k[1] != UNPRICED_MODEL}
     assert {m for p, m in models_seen if p == "anthropic"} >= {
         "claude-3-5-sonnet-20241022", "claude-3-5-haiku-20241022", "claude-sonnet-4-5-20250929",
         "claude-haiku-4-5-20251001", "claude-opus-4-5-20251101",
@@ -111,12 +114,12 @@ def test_model_mix_follows_launches_and_aliases(emu_org):
 
 
 def test_entities(emu_org):
-    assert len(emu_org.openai_projects) == 5 and sum(p.archived is not None for p in emu_org.openai_projects) == 1
-    workspaces = emu_org.anthropic_workspaces
+    assert len(emu_org.accounts("openai")) == 5 and sum(p.archived is not None for p in emu_org.accounts("openai")) == 1
+    workspaces = emu_org.accounts("anthropic")
     assert sum(w.id is None for w in workspaces) == 1 and sum(w.id is not None and w.archived is None for w in workspaces) == 3
-    assert all(k.id.startswith("key_") for k in emu_org.openai_keys)
-    assert all(k.id.startswith("apikey_") for k in emu_org.anthropic_keys)
-    hack = next(p for p in emu_org.openai_projects if p.archived)
+    assert all(k.id.startswith("key_") for k in emu_org.keys("openai"))
+    assert all(k.id.startswith("apikey_") for k in emu_org.keys("anthropic"))
+    hack = next(p for p in emu_org.accounts("openai") if p.archived)
     assert any(r["project_id"] == hack.id for r in emu_org.usage("openai", hack.archived - timedelta(days=1)))
     assert not any(r["project_id"] == hack.id for r in emu_org.usage("openai", hack.archived))
 

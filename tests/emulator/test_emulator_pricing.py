@@ -1,4 +1,5 @@
-"""The emulator's own price rules, checked against prices computed by hand from the seeds."""
+"""The emulator's prices (its own table), checked against prices computed by hand; and the seed rules
+(``seed_prices.py``) that the comparison with the warehouse's seeds relies on."""
 
 from __future__ import annotations
 
@@ -7,19 +8,27 @@ from decimal import Decimal
 
 import pytest
 
-from connectors.emulator.org import UNPRICED_MODEL
-from connectors.emulator.pricing import PriceBook, anthropic_prompt_tier, anthropic_quantities, openai_quantities, openai_service_tier
+from emulator.org import UNPRICED_MODEL
+from emulator.plugins.anthropic import prompt_tier as anthropic_prompt_tier, quantities as anthropic_quantities
+from emulator.plugins.openai import quantities as openai_quantities, service_tier as openai_service_tier
+from emulator.pricing import PriceTable
+from seed_prices import SeedPrices
 
 D = Decimal
 M = D(1_000_000)
 
 
 @pytest.fixture(scope="module")
-def book() -> PriceBook:
-    return PriceBook()
+def book() -> PriceTable:
+    return PriceTable()
 
 
-def _cost(book: PriceBook, provider: str, model_id: str, quantities: dict, tier: str, day: date, prompt_tier: int = 0) -> Decimal:
+@pytest.fixture(scope="module")
+def seeds() -> SeedPrices:
+    return SeedPrices()
+
+
+def _cost(book: PriceTable, provider: str, model_id: str, quantities: dict, tier: str, day: date, prompt_tier: int = 0) -> Decimal:
     total = D(0)
     for usage_type, qty in quantities.items():
         if qty:
@@ -73,9 +82,6 @@ def test_anthropic_long_context_row_with_5m_and_1h_writes_by_hand(book):
     # 5m and 1h writes are different prices
     assert book.unit_price("anthropic", row["model"], "cache_write_tokens", "standard", 0, day).unit_price == D("3.75")
     assert book.unit_price("anthropic", row["model"], "cache_write_1h_tokens", "standard", 0, day).unit_price == D(6)
-    # batch: the standard long-context row x 0.5 (modifier)
-    batch = book.unit_price("anthropic", row["model"], "output_tokens", "batch", 200_000, day)
-    assert (batch.unit_price, batch.rule) == (D("11.25"), "modifier")
 
 
 def test_a_real_anthropic_long_context_row_matches_hand_pricing(emu_org):
@@ -125,7 +131,16 @@ def test_alias_resolution_by_date(book):
     assert book.resolve_model("openai", "gpt-4o-mini", date(2024, 7, 17)) == "gpt-4o-mini"  # before the alias existed
 
 
-def test_fallbacks_and_modifiers_on_the_real_seeds(book):
+# -- the seed rules (test code: the emulator never reads the seeds) ------------------------------------------
+
+
+def test_long_context_batch_is_the_standard_long_context_row_halved(seeds):
+    batch = seeds.unit_price("anthropic", "claude-sonnet-4-5-20250929", "output_tokens", "batch", 200_000, date(2025, 10, 1))
+    assert (batch.unit_price, batch.rule) == (D("11.25"), "modifier")
+
+
+def test_fallbacks_and_modifiers_on_the_real_seeds(seeds):
+    book = seeds
     day = date(2025, 9, 1)
     # OpenAI cache writes have no price of their own: they fall back to the input price
     p = book.unit_price("openai", "gpt-5-2025-08-07", "cache_write_tokens", "standard", 0, day)
@@ -170,7 +185,7 @@ def test_modifier_rules_on_a_synthetic_book(tmp_path):
         "anthropic,claude-x*,batch,input_tokens,,0.4,,,,A,,\n"
         "anthropic,*,batch,input_tokens,,0.45,2025-03-01,,,A,,\n"
     )
-    book = PriceBook(tmp_path)
+    book = SeedPrices(tmp_path)
     before, after = date(2025, 5, 31), date(2025, 6, 1)
     assert book.unit_price("anthropic", "claude-x", "cache_write_tokens", "standard", 0, after).unit_price == D(5)  # (c) 1.25 x input
     assert book.unit_price("anthropic", "claude-x", "cache_write_1h_tokens", "standard", 0, after).unit_price == D(8)  # (c) 2 x input

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from connectors.emulator import EmulatorServer, SimulatedOrg, serve
-from connectors.emulator.server import decimal_text, dumps
+from emulator import EmulatorServer, SimulatedOrg, serve
+from emulator.api import decimal_text, dumps
 from emu_helpers import ANTHROPIC_HEADERS, rfc3339
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,8 +28,8 @@ def test_urls_and_lifecycle():
         server.url
     with server:
         assert server.url.startswith("http://127.0.0.1:") and server.port > 0
-        assert server.openai_base_url == server.url + "/openai/v1"
-        assert server.anthropic_base_url == server.url + "/anthropic"
+        assert server.base_url("openai") == server.url + "/openai/v1"
+        assert server.base_url("anthropic") == server.url + "/anthropic"
         assert server.start() is server  # idempotent
         assert requests.get(server.url + "/_emulator/health", timeout=5).json()["ok"] is True
         url = server.url
@@ -58,7 +58,7 @@ def test_ground_truth_endpoint_has_decimal_strings(emu, emu_org):
 
 
 def test_methods_other_than_get_are_refused(emu):
-    resp = emu.session.post(emu.server.openai_base_url + "/organization/projects", headers={"Authorization": f"Bearer {emu.server.openai_key}"}, json={})
+    resp = emu.session.post(emu.server.base_url("openai") + "/organization/projects", headers={"Authorization": f"Bearer {emu.server.key('openai')}"}, json={})
     assert resp.status_code == 405 and "error" in resp.json()
     assert emu.session.get(emu.server.url + "/nowhere").status_code == 404
 
@@ -93,7 +93,7 @@ def test_serve_prints_urls_and_keys_then_stops():
 
 def test_command_line_runs_in_the_foreground_and_stops_on_ctrl_c():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "connectors.emulator", "--port", "0", "--seed", "7"],
+        [sys.executable, "-m", "emulator", "--port", "0", "--seed", "7"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         # a shell running pytest in the background makes children ignore SIGINT; give Ctrl-C back
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
@@ -113,7 +113,7 @@ def test_command_line_runs_in_the_foreground_and_stops_on_ctrl_c():
 
 def test_command_line_stops_cleanly_on_sigterm():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "connectors.emulator"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "emulator"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         assert proc.stdout.readline().startswith("OPENAI_BASE_URL=")
@@ -125,7 +125,7 @@ def test_command_line_stops_cleanly_on_sigterm():
 
 
 def test_command_line_rejects_a_bad_fault_spec():
-    proc = subprocess.run([sys.executable, "-m", "connectors.emulator", "--faults", "429:lots"], cwd=REPO, capture_output=True, text=True, timeout=20)
+    proc = subprocess.run([sys.executable, "-m", "emulator", "--faults", "429:lots"], cwd=REPO, capture_output=True, text=True, timeout=20)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: Invalid fault spec") and proc.stderr.count("\n") == 1
 
@@ -135,7 +135,7 @@ def test_parallel_requests_get_the_same_answers_as_sequential_ones():
     with EmulatorServer(SimulatedOrg(seed=42)) as server:
         def fetch(start: date) -> bytes:
             params = [("starting_at", rfc3339(start)), ("limit", 31), ("group_by[]", "model"), ("group_by[]", "workspace_id")]
-            url = server.anthropic_base_url + "/v1/organizations/usage_report/messages"
+            url = server.base_url("anthropic") + "/v1/organizations/usage_report/messages"
             return requests.get(url, params=params, headers=ANTHROPIC_HEADERS, timeout=10).content
 
         with ThreadPoolExecutor(max_workers=12) as pool:

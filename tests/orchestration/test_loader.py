@@ -7,7 +7,8 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from connectors.schema import ANTHROPIC_COST_REPORT, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.anthropic.tables import ANTHROPIC_COST_REPORT
+from connectors.openai.tables import OPENAI_COSTS, OPENAI_PROJECTS
 from orchestration.errors import FinopsError
 from orchestration.loader import ShrinkRefused, land
 
@@ -139,7 +140,7 @@ KILL_SCRIPT = textwrap.dedent(
     import os, sys, duckdb
     from datetime import date, datetime
     from decimal import Decimal
-    from connectors.schema import OPENAI_COSTS
+    from connectors.openai.tables import OPENAI_COSTS
     import orchestration.loader as loader
 
     path, mode = sys.argv[1], sys.argv[2]

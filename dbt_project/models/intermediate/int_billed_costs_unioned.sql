@@ -1,23 +1,24 @@
 {#-
-    What each provider billed, one row per (usage_date, provider, account_id, line_item), with the model
-    resolved through model_aliases like usage is (int_usage_priced rule 1).
+    What every registered source billed, one row per (usage_date, provider, account_id, line_item), with the
+    model resolved through model_aliases as usage is (macro resolve_model_id, int_usage_priced rule 1).
 
-    OpenAI line items are given ("gpt-4o-2024-08-06, input"); the model is the text before the first ', '.
-    Anthropic line items are the description plus ' | ' service tier / context window / token type, so they
-    are unique per day x workspace; the model comes from the `model` column.
+    Each source picks its line items, models and amounts in its conformed model stg_<source>__billed_lines
+    (the dbt var finops_conformed names them; macro union_conformed).
 -#}
 
 with
 
-openai_costs as (
+billed_lines as (
 
-    select * from {{ ref('stg_openai__costs') }}
-
-),
-
-anthropic_costs as (
-
-    select * from {{ ref('stg_anthropic__cost_report') }}
+    {{ union_conformed('billed_lines', [
+        ('usage_date', 'date'),
+        ('provider', 'varchar'),
+        ('account_id', 'varchar'),
+        ('line_item', 'varchar'),
+        ('model_raw', 'varchar'),
+        ('currency', 'varchar'),
+        ('billed_cost_usd', money_type()),
+    ]) }}
 
 ),
 
@@ -27,47 +28,9 @@ model_aliases as (
 
 ),
 
-unioned as (
-
-    select
-        usage_date,
-        provider,
-        account_id,
-        line_item,
-        line_item_model_raw as model_raw,
-        currency,
-        billed_cost_usd
-    from openai_costs
-
-    union all
-
-    select
-        usage_date,
-        provider,
-        account_id,
-        line_item,
-        model_raw,
-        currency,
-        billed_cost_usd
-    from anthropic_costs
-
-),
-
 resolved as (
 
-    select
-        unioned.usage_date,
-        unioned.provider,
-        unioned.account_id,
-        unioned.line_item,
-        coalesce(model_aliases.model_id, unioned.model_raw) as model_id,
-        unioned.currency,
-        unioned.billed_cost_usd
-    from unioned
-    left join model_aliases
-        on unioned.provider = model_aliases.provider
-        and unioned.model_raw = model_aliases.alias
-        and {{ in_effective_window('unioned.usage_date', 'model_aliases') }}
+    {{ resolve_model_id('billed_lines') }}
 
 ),
 

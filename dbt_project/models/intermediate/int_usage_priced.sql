@@ -4,7 +4,8 @@
     compares the two to the cent, so change both together.
 
     1. model_id: model_raw resolved through model_aliases (provider, alias = lower(model_raw),
-       usage_date in [effective_from, effective_to)); otherwise lower(model_raw).
+       usage_date in [effective_from, effective_to)); otherwise lower(model_raw) (macro resolve_model_id,
+       which int_billed_costs_unioned uses too).
     2. Candidate usage types: the row's usage_type (depth 0), then its fallback chain from usage_types
        (fallback_usage_type, recursively; unrolled here to depth 3, which a seed test enforces).
     3. For each candidate c, the price_book rows for (provider, model_id, c, usage_date in window) - or,
@@ -59,17 +60,10 @@ usage_types as (
 
 ),
 
--- 1. model_raw -> model_id
+-- 1. model_raw -> model_id (the same rule as billed costs)
 resolved as (
 
-    select
-        usage.*,
-        coalesce(model_aliases.model_id, lower(usage.model_raw)) as model_id
-    from usage
-    left join model_aliases
-        on usage.provider = model_aliases.provider
-        and lower(usage.model_raw) = model_aliases.alias
-        and {{ in_effective_window('usage.usage_date', 'model_aliases') }}
+    {{ resolve_model_id('usage') }}
 
 ),
 

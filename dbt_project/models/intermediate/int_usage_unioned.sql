@@ -1,65 +1,31 @@
 {#-
-    Usage from every provider as DISJOINT usage-type buckets (so that sum(quantity x price) = cost), one row per
-    (usage_date, provider, account_id, api_key_id, model_raw, service_tier, context_tier, usage_type).
+    Usage from every registered source as DISJOINT usage-type buckets (so that sum(quantity x price) = cost),
+    one row per (usage_date, provider, account_id, api_key_id, model_raw, service_tier, context_tier,
+    usage_type).
 
-    OpenAI's input_tokens INCLUDES cached and cache-write tokens, so the uncached bucket is the remainder.
-    Anthropic's buckets are already disjoint. Zero and null quantities are dropped; raw rows at the same grain
-    (OpenAI's per-user rows, hourly buckets) are summed.
+    Each source splits its own usage into buckets in its conformed model stg_<source>__usage_lines (the dbt
+    var finops_conformed names them; macro union_conformed). Here zero and null quantities are dropped and
+    rows at the same grain (OpenAI's per-user rows, hourly buckets) are summed.
 -#}
 
 {%- set grain = ['usage_date', 'provider', 'account_id', 'api_key_id', 'model_raw', 'service_tier', 'context_tier'] -%}
 
-{%- set openai_buckets = [
-    ('input_tokens', 'input_tokens - coalesce(input_cached_tokens, 0) - coalesce(input_cache_write_tokens, 0)'),
-    ('cache_read_tokens', 'input_cached_tokens'),
-    ('cache_write_tokens', 'input_cache_write_tokens'),
-    ('output_tokens', 'output_tokens'),
-] -%}
-
-{%- set anthropic_buckets = [
-    ('input_tokens', 'uncached_input_tokens'),
-    ('cache_read_tokens', 'cache_read_input_tokens'),
-    ('cache_write_tokens', 'cache_creation_5m_input_tokens'),
-    ('cache_write_1h_tokens', 'cache_creation_1h_input_tokens'),
-    ('output_tokens', 'output_tokens'),
-    ('web_search_requests', 'web_search_requests'),
-] -%}
-
 with
 
-openai_usage as (
+usage_lines as (
 
-    select * from {{ ref('stg_openai__completions_usage') }}
-
-),
-
-anthropic_usage as (
-
-    select * from {{ ref('stg_anthropic__messages_usage') }}
-
-),
-
-unpivoted as (
-
-    {% for usage_type, expression in openai_buckets %}
-    select
-        {{ grain | join(', ') }},
-        prompt_tokens_gt,
-        '{{ usage_type }}' as usage_type,
-        {{ expression }} as quantity
-    from openai_usage
-    union all
-    {% endfor %}
-
-    {% for usage_type, expression in anthropic_buckets %}
-    select
-        {{ grain | join(', ') }},
-        prompt_tokens_gt,
-        '{{ usage_type }}' as usage_type,
-        {{ expression }} as quantity
-    from anthropic_usage
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ union_conformed('usage_lines', [
+        ('usage_date', 'date'),
+        ('provider', 'varchar'),
+        ('account_id', 'varchar'),
+        ('api_key_id', 'varchar'),
+        ('model_raw', 'varchar'),
+        ('service_tier', 'varchar'),
+        ('context_tier', 'varchar'),
+        ('prompt_tokens_gt', 'bigint'),
+        ('usage_type', 'varchar'),
+        ('quantity', 'bigint'),
+    ]) }}
 
 ),
 
@@ -70,7 +36,7 @@ aggregated as (
         usage_type,
         prompt_tokens_gt,
         sum(quantity) as quantity
-    from unpivoted
+    from usage_lines
     where quantity is not null and quantity <> 0
     group by {{ grain | join(', ') }}, usage_type, prompt_tokens_gt
 

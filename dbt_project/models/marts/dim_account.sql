@@ -1,20 +1,16 @@
 {#-
-    One row per (provider, account_id): OpenAI projects and Anthropic workspaces, named from the providers'
-    lists; the Anthropic default workspace (null workspace_id in the reports) as 'default'; and every account
-    seen in usage or costs but missing from the lists (status 'unlisted'), so no fact row loses its account.
+    One row per (provider, account_id): the accounts the sources list (int_accounts_unioned: OpenAI projects,
+    Anthropic workspaces, ...); the accounts a source knows exist without listing them (is_listed false, e.g.
+    the Anthropic default workspace), kept when the source lists any account or the facts mention them; and
+    every account seen in usage or costs but known to no source (status 'unlisted', named by its id), so no
+    fact row loses its account.
 -#}
 
 with
 
-openai_projects as (
+accounts as (
 
-    select * from {{ ref('stg_openai__projects') }}
-
-),
-
-anthropic_workspaces as (
-
-    select * from {{ ref('stg_anthropic__workspaces') }}
+    select * from {{ ref('int_accounts_unioned') }}
 
 ),
 
@@ -32,13 +28,13 @@ billed as (
 
 listed as (
 
-    select provider, account_id, account_name, status, created_at, archived_at
-    from openai_projects
+    select * from accounts where is_listed
 
-    union all
+),
 
-    select provider, account_id, account_name, status, created_at, archived_at
-    from anthropic_workspaces
+providers_with_a_list as (
+
+    select distinct provider from listed
 
 ),
 
@@ -50,10 +46,34 @@ seen as (
 
     select distinct provider, account_id from billed
 
-    union
+),
 
-    -- an organisation with workspaces always has the default workspace too
-    select distinct provider, 'default' as account_id from anthropic_workspaces
+-- known to the source without being listed: kept when its source lists accounts or the facts mention it
+implied as (
+
+    select accounts.*
+    from accounts
+    left join listed
+        on accounts.provider = listed.provider
+        and accounts.account_id = listed.account_id
+    left join providers_with_a_list
+        on accounts.provider = providers_with_a_list.provider
+    left join seen
+        on accounts.provider = seen.provider
+        and accounts.account_id = seen.account_id
+    where not accounts.is_listed
+        and listed.account_id is null
+        and (providers_with_a_list.provider is not null or seen.account_id is not null)
+
+),
+
+known as (
+
+    select * from listed
+
+    union all
+
+    select * from implied
 
 ),
 
@@ -62,31 +82,26 @@ unlisted as (
     select
         seen.provider,
         seen.account_id,
-        case
-            when seen.provider = 'anthropic' and seen.account_id = 'default' then 'Default workspace'
-            else seen.account_id
-        end as account_name,
-        case
-            when seen.provider = 'anthropic' and seen.account_id = 'default' then 'active'
-            else 'unlisted'
-        end as status,
+        seen.account_id as account_name,
+        'unlisted' as status,
+        false as is_listed,
         cast(null as timestamp) as created_at,
         cast(null as timestamp) as archived_at
     from seen
-    left join listed
-        on seen.provider = listed.provider
-        and seen.account_id = listed.account_id
-    where listed.account_id is null
+    left join known
+        on seen.provider = known.provider
+        and seen.account_id = known.account_id
+    where known.account_id is null
 
 ),
 
 final as (
 
-    select *, true as is_listed from listed
+    select * from known
 
     union all
 
-    select *, false as is_listed from unlisted
+    select * from unlisted
 
 )
 

@@ -1,24 +1,29 @@
-"""One Dagster asset per source endpoint, built from the raw landing contract.
+"""One Dagster ingest asset per raw table of every registered source (connectors/registry.py), and a
+sensor per file-drop source.
 
-An asset only orchestrates: it asks a connector (no HTTP here) for the rows of its UTC days and hands
-them to ``loader.land`` (no SQL here). Long backfills are landed in chunks of at most 31 days, each its
-own transaction, so a failure in year two keeps year one.
+An asset only orchestrates: it asks the source's connector (no HTTP here) for the rows of its UTC days
+and hands them to ``loader.land`` (no SQL here). A file-drop asset lands each new or changed file in its
+own transaction (``loader.land_file``) and skips the files whose content it already holds. Long backfills are landed in chunks of at most 31 days,
+each its own transaction, so a failure in year two keeps year one. An unconfigured source is skipped with
+one line, and its tables are created empty so dbt's sources resolve.
 """
 
+import json
 from datetime import date, timedelta
-from typing import Callable, Iterable, Iterator
+from typing import Iterator
 
 import dagster as dg
 
-from connectors.schema import RawTable
+from connectors.files import FileDropError, digest
+from connectors.source import Feed, Source
 from orchestration.defs.partitions import daily
+from orchestration.defs.resources import source_resource_key
 from orchestration.defs.schedules import ACCEPT_SHRINK_TAG
-from orchestration.loader import ensure_raw_tables, land
+from orchestration.errors import FinopsError
+from orchestration.loader import ensure_raw_tables, land, land_file, loaded_digest
 from orchestration.progress import report
 
 CHUNK_DAYS = 31
-
-Fetch = Callable[[object, date, date], Iterable[dict]]
 
 
 def chunks(start: date, end: date, size: int = CHUNK_DAYS) -> Iterator[tuple[date, date]]:
@@ -30,69 +35,152 @@ def chunks(start: date, end: date, size: int = CHUNK_DAYS) -> Iterator[tuple[dat
         cursor = upper
 
 
-def _skip_if_unconfigured(context, client_resource, table: RawTable, warehouse) -> dg.MaterializeResult | None:
-    if client_resource.configured():
-        return None
-    message = (
-        f"{table.source}: {client_resource.key_env} is not set; skipping {table.source}/{table.endpoint}."
-    )
-    context.log.info(message)  # the CLI says it once per source, before the run
-    with warehouse.connect(context) as conn:
-        ensure_raw_tables(conn, [table])
-    return dg.MaterializeResult(metadata={"skipped": message, "rows": 0})
-
-
 def _accepts_shrink(context) -> bool:
     return context.run.tags.get(ACCEPT_SHRINK_TAG) == "true"
 
 
-def build_ingest_asset(table: RawTable, resource_key: str, fetch: Fetch, description: str) -> dg.AssetsDefinition:
-    common = dict(
+def _skipped(context, source_resource, feed: Feed, warehouse) -> dg.MaterializeResult | None:
+    if source_resource.configured():
+        return None
+    message = source_resource.not_configured()
+    context.log.info(message)  # the CLI says it once per source, before the run
+    with warehouse.connect(context) as conn:
+        ensure_raw_tables(conn, [feed.table])
+    return dg.MaterializeResult(metadata={"skipped": message, "rows": 0})
+
+
+def _asset_args(source: Source, feed: Feed) -> dict:
+    """What every ingest asset of ``feed`` declares: its key [source, endpoint] (= the dbt source key)."""
+    table = feed.table
+    return dict(
         key=[table.source, table.endpoint],
         group_name="ingest",
         kinds={"python", "duckdb"},
-            required_resource_keys={resource_key, "warehouse"},
-        description=description,
-        metadata={"raw_table": table.qualified_name},
+        required_resource_keys={source_resource_key(source.name), "warehouse"},
+        description=feed.description,
+        metadata={"raw_table": table.qualified_name, "source": source.title},
     )
+
+
+def build_api_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
+    table = feed.table
+    resource_key = source_resource_key(source.name)
+    common = _asset_args(source, feed)
 
     if table.partitioned:
 
         @dg.asset(partitions_def=daily, backfill_policy=dg.BackfillPolicy.single_run(), **common)
         def _partitioned(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-            client_resource = getattr(context.resources, resource_key)
+            source_resource = getattr(context.resources, resource_key)
             warehouse = context.resources.warehouse
-            skipped = _skip_if_unconfigured(context, client_resource, table, warehouse)
+            skipped = _skipped(context, source_resource, feed, warehouse)
             if skipped:
                 return skipped
             window = context.partition_time_window
             start, end = window.start.date(), window.end.date()
-            client = client_resource.get_client()
+            client = source_resource.get_client()
             accept = _accepts_shrink(context)
             total = 0
             for lo, hi in chunks(start, end):
-                rows = fetch(client, lo, hi)
+                rows = feed.fetch(client, lo, hi)
                 with warehouse.connect(context) as conn:
                     n = land(conn, table, rows, run_id=context.run_id, window=(lo, hi), accept_shrink=accept)
                 total += n
                 report(context, f"{table.source}/{table.endpoint}: {lo}..{hi - timedelta(days=1)} landed {n} rows")
-            return dg.MaterializeResult(
-                metadata={"rows": total, "window": f"{start}..{end - timedelta(days=1)}"}
-            )
+            return dg.MaterializeResult(metadata={"rows": total, "window": f"{start}..{end - timedelta(days=1)}"})
 
         return _partitioned
 
     @dg.asset(**common)
     def _snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        client_resource = getattr(context.resources, resource_key)
+        source_resource = getattr(context.resources, resource_key)
         warehouse = context.resources.warehouse
-        skipped = _skip_if_unconfigured(context, client_resource, table, warehouse)
+        skipped = _skipped(context, source_resource, feed, warehouse)
         if skipped:
             return skipped
-        rows = fetch(client_resource.get_client(), None, None)
+        rows = feed.fetch(source_resource.get_client(), None, None)
         with warehouse.connect(context) as conn:
             n = land(conn, table, rows, run_id=context.run_id, accept_shrink=_accepts_shrink(context))
         report(context, f"{table.source}/{table.endpoint}: landed {n} rows")
         return dg.MaterializeResult(metadata={"rows": n})
 
     return _snapshot
+
+
+def build_file_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
+    table = feed.table
+    resource_key = source_resource_key(source.name)
+
+    @dg.asset(**_asset_args(source, feed))
+    def _files(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        source_resource = getattr(context.resources, resource_key)
+        warehouse = context.resources.warehouse
+        skipped = _skipped(context, source_resource, feed, warehouse)
+        if skipped:
+            return skipped
+        try:
+            paths = source_resource.files()
+        except FileDropError as exc:
+            raise FinopsError(str(exc)) from None
+        landed = unchanged = rows = 0
+        for path in paths:
+            content = digest(path)
+            with warehouse.connect(context) as conn:
+                if loaded_digest(conn, table, str(path)) == content:
+                    unchanged += 1
+                    continue
+            try:
+                batch = feed.read(path)  # in bulk, outside the writer lock
+            except FileDropError as exc:
+                raise FinopsError(f"{source.setting.paths_env}: {exc}") from None
+            with warehouse.connect(context) as conn:
+                n = land_file(conn, table, batch, path=str(path), digest=content, run_id=context.run_id)
+            landed += 1
+            rows += n
+            report(context, f"{table.source}/{table.endpoint}: {path.name} landed {n} rows")
+        report(
+            context,
+            f"{table.source}/{table.endpoint}: {landed} new or changed files ({rows} rows), {unchanged} unchanged",
+        )
+        return dg.MaterializeResult(metadata={"files_landed": landed, "files_unchanged": unchanged, "rows": rows})
+
+    return _files
+
+
+def file_signatures(paths) -> dict[str, str]:
+    """What a sensor remembers of each file: size and modification time (the asset compares content)."""
+    signatures = {}
+    for path in paths:
+        stat = path.stat()
+        signatures[str(path)] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    return signatures
+
+
+def build_file_sensor(source: Source, job) -> dg.SensorDefinition:
+    keys = [dg.AssetKey([t.source, t.endpoint]) for t in source.tables]
+    resource_key = source_resource_key(source.name)
+
+    @dg.sensor(
+        name=f"{source.name}_files_sensor",
+        job=job,
+        minimum_interval_seconds=60,
+        required_resource_keys={resource_key},
+        description=f"Starts a run when a file named by {source.setting.paths_env} is new or changed.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext):
+        source_resource = getattr(context.resources, resource_key)
+        if not source_resource.configured():
+            return dg.SkipReason(source_resource.not_configured())
+        try:
+            now = file_signatures(source_resource.files())
+        except FileDropError as exc:
+            return dg.SkipReason(str(exc))
+        before = json.loads(context.cursor) if context.cursor else {}
+        changed = sorted(path for path, signature in now.items() if before.get(path) != signature)
+        context.update_cursor(json.dumps(now, sort_keys=True))
+        if not changed:
+            return dg.SkipReason("no new or changed files")
+        run_key = f"{source.name}:" + ",".join(f"{p}@{now[p]}" for p in changed)
+        return dg.RunRequest(run_key=run_key, asset_selection=keys, tags={"finops/changed_files": str(len(changed))})
+
+    return _sensor

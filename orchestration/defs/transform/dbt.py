@@ -5,7 +5,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.resources import WarehouseResource
-from orchestration.defs.transform.project import dbt_project
+from orchestration.defs.transform.project import dbt_project, vars_arg
 from orchestration.processes import DBT_PARENT_ENV
 from orchestration.progress import report
 
@@ -29,7 +29,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     os.environ[DBT_PARENT_ENV] = str(os.getpid())  # finops-dbt: dbt dies with this process
     with warehouse.writing(context):
         report(context, "dbt build: seeds, staging, pricing, marts and their tests ...")
-        invocation = dbt.cli(["build"], context=context, target_path=paths.dbt_target)
+        invocation = dbt.cli(["build", *vars_arg()], context=context, target_path=paths.dbt_target)
         yield from invocation.stream()
     results = invocation.get_artifact("run_results.json").get("results", [])
     report(context, f"dbt build: {len(results)} nodes built and tested")

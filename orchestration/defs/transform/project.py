@@ -1,3 +1,4 @@
+import json
 import os
 
 from dagster_dbt import DbtProject
@@ -8,6 +9,21 @@ from orchestration.settings import DBT_PROJECT_DIR, finops_home
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
+def dbt_vars() -> dict:
+    """The dbt vars every dbt command of this project gets. ``finops_conformed`` names, per kind, the
+    conformed staging models the unions (int_usage_unioned, int_billed_costs_unioned, int_accounts_unioned)
+    read: ``stg_<source>__<kind>`` for every registered source that declares the kind."""
+    from connectors.registry import SOURCES
+    from connectors.source import CONFORMED_KINDS
+
+    conformed = {kind: [s.conformed_model(kind) for s in SOURCES if kind in s.conformed] for kind in CONFORMED_KINDS}
+    return {"finops_conformed": conformed}
+
+
+def vars_arg() -> list[str]:
+    return ["--vars", json.dumps(dbt_vars(), sort_keys=True)]
+
+
 def parse_manifest() -> None:
     """(Re)build dbt's manifest in process, so the dbt assets match the models on disk. (dagster-dbt's own
     preparer shells out to a `dbt` found on PATH, which a venv used by path does not provide.)"""
@@ -16,6 +32,7 @@ def parse_manifest() -> None:
     result = dbtRunner().invoke(
         [
             "parse", "--quiet",
+            *vars_arg(),
             "--project-dir", str(DBT_PROJECT_DIR),
             "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(dbt_project.target_path),

@@ -24,7 +24,7 @@ renamed as (
         ]) }} as line_item,
         description,
         cost_type,
-        lower(model) as model_raw,
+        model as model_raw,
         token_type,
         service_tier,
         context_window,

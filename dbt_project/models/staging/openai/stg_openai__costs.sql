@@ -22,7 +22,7 @@ renamed as (
         case
             when {{ dbt.position("', '", 'line_item') }} > 0
                 and {{ dbt.position("' '", dbt.split_part('line_item', "', '", 1)) }} = 0
-                then lower({{ dbt.split_part('line_item', "', '", 1) }})
+                then {{ dbt.split_part('line_item', "', '", 1) }}
         end as line_item_model_raw,
         upper(amount_currency) as currency,
         quantity_unit,

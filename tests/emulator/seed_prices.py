@@ -1,26 +1,23 @@
-"""An independent Python implementation of the price rules, for the emulator's ground truth only.
+"""The warehouse's price rules, applied to its seeds in Python: what the seeds say a usage type costs.
 
-The warehouse prices usage in dbt (SQL). This module applies the same written rules to the same seeds
-(``pricing_seeds/*.csv``) without sharing any code with it, so the two can check each other. Nothing outside
-the emulator and its tests should import it: the pipeline never prices in Python.
+The emulator prices from its own table (``emulator/price_table.py``) and never reads the seeds; this module
+(test code only) reads ``pricing_seeds/*.csv`` and applies the same written rules the dbt models apply, so
+``test_emulator_price_table.py`` can compare every row of the emulator's table with the effective price of
+the seeds (modifiers, fallbacks and aliases included) and name every disagreement.
 
 The rules:
 
 1. ``model_id``: ``model_raw`` resolved through ``model_aliases.csv`` (provider, alias, day in
    ``[effective_from, effective_to)``), else ``model_raw`` lower-cased.
-2. Usage is split into disjoint usage types before pricing (:func:`openai_quantities`,
-   :func:`anthropic_quantities`); the service tier and the prompt-size tier are normalised
-   (:func:`openai_service_tier`, :func:`anthropic_service_tier`, :func:`anthropic_prompt_tier`).
-3. :meth:`PriceBook.unit_price` tries the usage type, then its ``fallback_usage_type`` chain. For each
-   candidate type ``c`` it takes the price-book rows of (provider, model_id, c) in effect on the day (rows
-   of model ``*`` when the model has none), keeps those with the largest ``prompt_tokens_gt <= tier``, and
-   then (a) an explicit row of the service tier; (b) else the ``standard`` row times the matching
-   ``price_modifiers.csv`` multiplier (``base_usage_type`` empty); (c) for the standard tier only, the
-   ``standard`` row of a modifier's ``base_usage_type`` times its multiplier. The first candidate that
-   yields a price wins; no price means unpriced (``None``), never zero.
-4. ``cost = quantity * unit_price / 1,000,000`` for ``per_1m_tokens``, ``/ 1,000`` for ``per_1k_requests``
-   and ``per_1k_searches``, else ``* 1``; exact ``Decimal`` arithmetic, no rounding (an inexact operation
-   raises).
+2. :meth:`SeedPrices.unit_price` tries the usage type, then its ``fallback_usage_type`` chain
+   (``usage_types.csv``). For each candidate type ``c`` it takes the price-book rows of (provider,
+   model_id, c) in effect on the day (rows of model ``*`` when the model has none), keeps those with the
+   largest ``prompt_tokens_gt <= tier``, and then (a) an explicit row of the service tier; (b) else the
+   ``standard`` row times the matching ``price_modifiers.csv`` multiplier (``base_usage_type`` empty);
+   (c) for the standard tier only, the ``standard`` row of a modifier's ``base_usage_type`` times its
+   multiplier. The first candidate that yields a price wins; no price means unpriced (``None``).
+3. ``cost = quantity * unit_price / 1,000,000`` for ``per_1m_tokens``, ``/ 1,000`` for ``per_1k_requests``
+   and ``per_1k_searches``, else ``* 1``; exact ``Decimal`` arithmetic.
 """
 
 from __future__ import annotations
@@ -28,31 +25,17 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
-from decimal import Context, Decimal, Inexact, InvalidOperation, DivisionByZero, Overflow, localcontext
+from decimal import Decimal, localcontext
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Mapping
 
-DEFAULT_PRICE_DIR = Path(__file__).resolve().parents[2] / "pricing_seeds"
+from emulator.pricing import EXACT, UNIT_DIVISORS, in_window
 
-# Every money operation runs in this context: 60 digits and a trap on any rounding, so a result is exact
-# or the computation fails loudly.
-EXACT = Context(prec=60, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
-
-UNIT_DIVISORS: dict[str, Decimal] = {
-    "per_1m_tokens": Decimal(1_000_000),
-    "per_1k_requests": Decimal(1_000),
-    "per_1k_searches": Decimal(1_000),
-}
-
+SEEDS = Path(__file__).resolve().parents[2] / "pricing_seeds"  # the warehouse's seeds, in this checkout
 
 def _day(text: str) -> date | None:
     text = (text or "").strip()
     return date.fromisoformat(text) if text else None
-
-
-def _in_window(day: date, start: date | None, end: date | None) -> bool:
-    return (start is None or day >= start) and (end is None or day < end)
 
 
 @dataclass(frozen=True)
@@ -85,7 +68,7 @@ class Modifier:
             and self.service_tier == service_tier
             and any(p == "*" or fnmatchcase(model_id, p) for p in self.model_patterns)
             and ("*" in self.usage_types or usage_type in self.usage_types)
-            and _in_window(day, self.effective_from, self.effective_to)
+            and in_window(day, self.effective_from, self.effective_to)
         )
 
     @property
@@ -112,11 +95,13 @@ class UnitPrice:
             return amount / divisor if divisor is not None else amount
 
 
-class PriceBook:
+class SeedPrices:
     """The seeds, loaded into Decimals, and the price rules over them."""
 
+    FILES = ("price_book.csv", "model_aliases.csv", "price_modifiers.csv", "usage_types.csv")
+
     def __init__(self, price_dir: Path | str | None = None) -> None:
-        self.price_dir = Path(price_dir) if price_dir is not None else DEFAULT_PRICE_DIR
+        self.price_dir = Path(price_dir) if price_dir is not None else SEEDS
         self._rows: dict[tuple[str, str, str], list[PriceRow]] = {}
         for r in self._read("price_book.csv"):
             row = PriceRow(
@@ -160,6 +145,17 @@ class PriceBook:
             if first < self._first_day.get((provider, model_id), date.max):
                 self._first_day[(provider, model_id)] = first
 
+    def change_days(self, provider: str) -> set[date]:
+        """Every day a price row, modifier or alias of ``provider`` starts or ends: a price the rules give is
+        the same on every day between two consecutive change days."""
+        days: set[date | None] = set()
+        for (p, _, _), rows in self._rows.items():
+            if p == provider:
+                days |= {d for r in rows for d in (r.effective_from, r.effective_to)}
+        days |= {d for m in self._modifiers if m.provider == provider for d in (m.effective_from, m.effective_to)}
+        days |= {d for (p, _), windows in self._aliases.items() if p == provider for w in windows for d in w[:2]}
+        return {d for d in days if d is not None and d != date.min}
+
     def _read(self, name: str) -> list[dict[str, str]]:
         with open(self.price_dir / name, newline="", encoding="utf-8") as f:
             return list(csv.DictReader(f))
@@ -169,7 +165,7 @@ class PriceBook:
     def resolve_model(self, provider: str, model_raw: str, day: date) -> str:
         raw = model_raw.strip().lower()
         for start, end, model_id in self._aliases.get((provider, raw), ()):
-            if _in_window(day, start, end):
+            if in_window(day, start, end):
                 return model_id
         return raw
 
@@ -189,7 +185,7 @@ class PriceBook:
     def _tier_rows(self, provider: str, model_id: str, usage_type: str, tier: int, day: date) -> list[PriceRow]:
         def in_effect(model: str) -> list[PriceRow]:
             rows = self._rows.get((provider, model, usage_type), ())
-            return [r for r in rows if _in_window(day, r.effective_from, r.effective_to)]
+            return [r for r in rows if in_window(day, r.effective_from, r.effective_to)]
 
         rows = in_effect(model_id) or in_effect("*")  # '*' rows price every model of the provider
         rows = [r for r in rows if r.prompt_tokens_gt <= tier]
@@ -267,49 +263,3 @@ class PriceBook:
         """Rule 4: the exact cost of ``quantity`` units, or None when unpriced."""
         price = self.unit_price(provider, model_id, usage_type, service_tier, tier, day)
         return None if price is None else price.cost(quantity)
-
-
-# -- rule 2: disjoint usage types, tiers --------------------------------------------------------------
-
-
-def openai_quantities(row: Mapping) -> dict[str, int]:
-    """Disjoint usage buckets of an OpenAI completions usage row (``input_tokens`` includes the cache)."""
-    cached = row.get("input_cached_tokens") or 0
-    written = row.get("input_cache_write_tokens") or 0
-    return {
-        "input_tokens": (row.get("input_tokens") or 0) - cached - written,
-        "cache_read_tokens": cached,
-        "cache_write_tokens": written,
-        "output_tokens": row.get("output_tokens") or 0,
-    }
-
-
-def openai_service_tier(row: Mapping) -> str:
-    if row.get("batch"):
-        return "batch"
-    tier = row.get("service_tier")
-    if tier in (None, "default", "auto", "scale"):
-        return "standard"
-    return tier  # flex, priority, ...
-
-
-def anthropic_quantities(row: Mapping) -> dict[str, int]:
-    """Disjoint usage buckets of an Anthropic messages usage row (the four input buckets are disjoint)."""
-    creation = row.get("cache_creation") or {}
-    tools = row.get("server_tool_use") or {}
-    return {
-        "input_tokens": row.get("uncached_input_tokens") or 0,
-        "cache_read_tokens": row.get("cache_read_input_tokens") or 0,
-        "cache_write_tokens": creation.get("ephemeral_5m_input_tokens") or 0,
-        "cache_write_1h_tokens": creation.get("ephemeral_1h_input_tokens") or 0,
-        "output_tokens": row.get("output_tokens") or 0,
-        "web_search_requests": tools.get("web_search_requests") or 0,
-    }
-
-
-def anthropic_service_tier(row: Mapping) -> str:
-    return row.get("service_tier") or "standard"
-
-
-def anthropic_prompt_tier(row: Mapping) -> int:
-    return 200_000 if row.get("context_window") == "200k-1M" else 0

@@ -1,6 +1,8 @@
-"""The one HTTP client every connector uses: timeout, retry, pagination, typed errors, secret redaction.
+"""The HTTP core every API connector uses: timeout, retry, Retry-After, redaction, logging.
 
-Rules (STYLE.md A1-A3 and 3.5 item 5):
+Error wording lives beside the typed errors (connectors/errors.py), cursor strategies in
+connectors/pagination.py, row typing beside the landing contract (connectors/schema.py), and the base
+client of an API source in connectors/client.py. Rules (STYLE.md A1-A3 and 3.5 item 5):
 
 * one ``requests.Session``; a finite ``timeout=`` on every request; redirects are not followed (a redirect
   would forward custom auth headers such as ``x-api-key`` to another host) but reported;
@@ -10,6 +12,7 @@ Rules (STYLE.md A1-A3 and 3.5 item 5):
   capped at ``max_retry_delay``; without it, ``0.5 * 2**attempt`` seconds (at most 8 s) with jitter;
 * bodies are parsed with ``parse_float=Decimal`` so money stays exact;
 * the caller's ``params`` are never mutated; pages are requested lazily;
+* a 2xx body of another media type (an HTML page) fails at once; a refused connection retries briefly;
 * every log line and error message passes through :meth:`HttpClient.redact`; headers are never logged.
 
 Tests inject ``sleep=`` and ``jitter=`` (Stripe's trick) so they never wait and can assert exact delays.
@@ -25,7 +28,6 @@ import re
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -33,19 +35,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from connectors.errors import (
-    AuthError,
-    BadRequestError,
-    ConnectionFailed,
-    ConnectorError,
-    Hints,
-    NotFoundError,
-    RateLimitError,
-    ResponseShapeError,
-    ServerError,
+from connectors.errors import ConnectionFailed, ConnectorError, Hints, ResponseShapeError, body_detail, status_error
+from connectors.pagination import (
+    DEFAULT_MAX_PAGES,
+    DEFAULT_PAGING_DEADLINE,
+    Bounds,
+    Cursor,
+    LastId,
+    NextPage,
+    iter_pages,
 )
-from connectors.schema import RawTable
-from connectors.windows import parse_ts
 
 DEFAULT_TIMEOUT = 60.0  # seconds, per request (connect and read)
 DEFAULT_MAX_RETRIES = 5
@@ -56,8 +55,6 @@ RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 # Nothing listens (refused) or the host name does not resolve: a wrong base URL far more often than an outage,
 # so only a brief retry before saying so.
 MAX_CONNECT_RETRIES = 2
-DEFAULT_MAX_PAGES = 10_000  # list endpoints: 100 items a page; reports pass a bound from their window
-DEFAULT_PAGING_DEADLINE = 30 * 60.0  # seconds one paginated pull may take, retries included
 REQUEST_ID_HEADERS = ("request-id", "x-request-id")  # Anthropic, OpenAI
 USER_AGENT = "ai-spend-warehouse/0.1 (open-source FinOps warehouse for AI API spend; connectors)"
 REDACTED = "[REDACTED]"
@@ -65,7 +62,6 @@ REDACTED = "[REDACTED]"
 # Provider keys look like sk-admin-..., sk-proj-..., sk-ant-admin01-...; the length floor keeps prose such as
 # "an admin key (sk-admin-...)" in our own hints readable.
 _KEY_LIKE = re.compile(r"sk-[A-Za-z0-9_\-]{16,}")
-_SNIPPET_CHARS = 160
 
 Params = Mapping[str, Any] | Iterable[tuple[str, Any]] | None
 
@@ -175,36 +171,6 @@ def _cannot_connect(exc: BaseException) -> bool:
             return True
         pending.extend([*err.args, getattr(err, "reason", None), err.__cause__, err.__context__])
     return False
-
-
-def _collapse(text: str, limit: int = _SNIPPET_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _body_detail(content: bytes) -> str:
-    """A short description of an error body: the API's error message if it has one, never the whole body."""
-    text = content.decode("utf-8", errors="replace").strip()
-    if not text:
-        return "empty body"
-    try:
-        body = json.loads(text)
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):
-            message = error.get("message")
-            kind = error.get("type") or error.get("code")
-            if message:
-                return _collapse(f"{kind}: {message}" if kind else str(message))
-        elif isinstance(error, str) and error:
-            return _collapse(error)
-        if isinstance(body.get("message"), str):
-            return _collapse(body["message"])
-    if text.startswith("<"):
-        return "an HTML page, not the API's JSON"
-    return "body starts " + repr(_collapse(text, 60))
 
 
 class HttpClient:
@@ -384,7 +350,7 @@ class HttpClient:
                         raise self._error(
                             ResponseShapeError,
                             f"{self.source}: {where} answered HTTP {status} with {media_type}, not the API's JSON "
-                            f"({_body_detail(resp.content)}{rid_part}); {self.hints.base_url_fix}.",
+                            f"({body_detail(resp.content)}{rid_part}); {self.hints.base_url_fix}.",
                             status=status,
                             request_id=rid,
                             url=public_url(url),
@@ -399,7 +365,7 @@ class HttpClient:
                     raise self._error(
                         ResponseShapeError,
                         f"{self.source}: unexpected response at {where} (HTTP {status} but not JSON after "
-                        f"{attempts} attempts{rid_part}: {_body_detail(resp.content)}); the API may have "
+                        f"{attempts} attempts{rid_part}: {body_detail(resp.content)}); the API may have "
                         f"changed or {self.hints.base_url_env} points at something else.",
                         status=status,
                         request_id=rid,
@@ -415,64 +381,21 @@ class HttpClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _status_error(self, resp: requests.Response, url: str, *, attempts: int, request_id: str | None):
-        status = resp.status_code
-        src, hints = self.source, self.hints
-        where = urlsplit(url).path
-        shown = public_url(url)
-        rid = f" (request id {request_id})" if request_id else ""
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        attrs = {"status": status, "request_id": request_id, "url": shown}
-        if status == 401:
-            return self._error(
-                AuthError, f"{src}: the admin key was rejected (HTTP 401) at {where}{rid}; {hints.key_fix}.", **attrs
-            )
-        if status == 403:
-            return self._error(
-                AuthError,
-                f"{src}: the key was refused access (HTTP 403) at {where}{rid}; {hints.key_fix} "
-                f"(an organization admin key: ordinary API keys cannot read usage and costs).",
-                **attrs,
-            )
-        if status == 404:
-            return self._error(NotFoundError, f"{src}: HTTP 404 at {shown}{rid}; {hints.base_url_fix}.", **attrs)
-        if status in (400, 422):
-            return self._error(
-                BadRequestError,
-                f"{src}: the API refused the request to {where} as invalid (HTTP {status}{rid}: "
-                f"{_body_detail(resp.content)}); this is a connector bug or an API change, report it with this "
-                f"message.",
-                **attrs,
-            )
-        if status == 429:
-            return self._error(
-                RateLimitError,
-                f"{src}: still rate limited (HTTP 429) at {where}{tries}{rid}; wait a few minutes and run again "
-                f"(another job may be using the same key).",
-                **attrs,
-            )
-        if status >= 500:
-            return self._error(
-                ServerError,
-                f"{src}: the API failed with HTTP {status} at {where}{tries}{rid} ({_body_detail(resp.content)}); "
-                f"the provider may be having an outage, run again later.",
-                **attrs,
-            )
-        if 300 <= status < 400:
-            location = resp.headers.get("location")
-            target = f" to {public_url(location)}" if location else ""
-            return self._error(
-                ConnectorError,
-                f"{src}: HTTP {status} redirect at {shown}{target}; {hints.base_url_fix}, and use the final "
-                f"https URL (redirects are not followed so keys never go to another host).",
-                **attrs,
-            )
-        return self._error(
-            ConnectorError,
-            f"{src}: HTTP {status} at {shown}{tries}{rid} ({_body_detail(resp.content)}); {hints.base_url_fix}.",
-            **attrs,
+        location = resp.headers.get("location")
+        cls, message = status_error(
+            source=self.source,
+            hints=self.hints,
+            status=resp.status_code,
+            content=resp.content,
+            location=public_url(location) if location else None,
+            where=urlsplit(url).path,
+            shown=public_url(url),
+            attempts=attempts,
+            request_id=request_id,
         )
+        return self._error(cls, message, status=resp.status_code, request_id=request_id, url=public_url(url))
 
-    # -- pagination --------------------------------------------------------------------------------------
+    # -- pagination (connectors/pagination.py) -------------------------------------------------------------
 
     def paginate(
         self,
@@ -487,17 +410,10 @@ class HttpClient:
         max_pages: int = DEFAULT_MAX_PAGES,
         deadline: float = DEFAULT_PAGING_DEADLINE,
     ) -> Iterator[dict[str, Any]]:
-        """Pages of an opaque-cursor API (``page`` = the previous page's ``next_page``), lazily.
-
-        ``scope`` (e.g. "UTC days 2025-06-01..2025-06-30") names what is being pulled in error messages.
-        The pull ends with a :class:`ResponseShapeError` instead of running on when a page contradicts itself
-        (``has_more`` with no cursor), makes no progress (an empty page that still has more), repeats a
-        cursor, or when it takes more than ``max_pages`` pages or ``deadline`` seconds.
-        """
-        return self._pages(
-            path, params, cursor_param, has_more_field, lambda page: page.get(next_field), validate,
-            _Bounds(scope, max_pages, deadline),
-        )
+        """Pages of an opaque-cursor API (``page`` = the previous page's ``next_page``), lazily, bounded.
+        ``scope`` (e.g. "UTC days 2025-06-01..2025-06-30") names what is being pulled in error messages."""
+        cursor = NextPage(param=cursor_param, next_field=next_field, has_more_field=has_more_field)
+        return self.pages(path, params, cursor, Bounds(scope, max_pages, deadline), validate)
 
     def paginate_list(
         self,
@@ -513,145 +429,35 @@ class HttpClient:
         max_pages: int = DEFAULT_MAX_PAGES,
         deadline: float = DEFAULT_PAGING_DEADLINE,
     ) -> Iterator[dict[str, Any]]:
-        """Pages of an id-cursor list API (``after`` / ``after_id`` = the previous page's ``last_id``), lazily.
-        Bounded like :meth:`paginate`."""
+        """Pages of an id-cursor list API (``after`` / ``after_id`` = the previous page's ``last_id``), lazily,
+        bounded like :meth:`paginate`."""
+        cursor = LastId(param=cursor_param, last_id_field=last_id_field, has_more_field=has_more_field,
+                        data_field=data_field)
+        return self.pages(path, params, cursor, Bounds(scope, max_pages, deadline), validate)
 
-        def next_cursor(page: dict[str, Any]) -> Any:
-            cursor = page.get(last_id_field)
-            if cursor is None:  # some list endpoints omit last_id: fall back to the last item's id
-                data = page.get(data_field)
-                if isinstance(data, list) and data and isinstance(data[-1], dict):
-                    cursor = data[-1].get("id")
-            return cursor
-
-        return self._pages(
-            path, params, cursor_param, has_more_field, next_cursor, validate,
-            _Bounds(scope, max_pages, deadline, data_field),
-        )
-
-    def _pages(
-        self,
-        path: str,
-        params: Params,
-        cursor_param: str,
-        has_more_field: str,
-        next_cursor: Callable[[dict[str, Any]], Any],
-        validate: Callable[[Any], str | None] | None,
-        bounds: _Bounds,
+    def pages(
+        self, path: str, params: Params, cursor: Cursor, bounds: Bounds, validate: Callable[[Any], str | None] | None
     ) -> Iterator[dict[str, Any]]:
-        base = [(k, v) for k, v in _as_pairs(params) if k != cursor_param]
-        query = _as_pairs(params)  # the first request keeps any cursor the caller passed
-        seen = {str(v) for k, v in query if k == cursor_param}
-        started = self._monotonic()
-        pages = 0
-        while True:
-            page, rid = self._get(path, query)
-            pages += 1
-            problem = "not a JSON object" if not isinstance(page, dict) else (validate(page) if validate else None)
-            if problem:
-                raise self.shape_error(path, problem, rid)
-            yield page
-            if not page.get(has_more_field):
-                return
-            cursor = next_cursor(page)
-            if cursor is None or cursor == "":
-                raise self._paging_error(path, f"page {pages} says {has_more_field} but gives no cursor", rid, bounds)
-            items = page.get(bounds.data_field)
-            if isinstance(items, list) and not items:
-                raise self._paging_error(path, f"page {pages} is empty but says {has_more_field}", rid, bounds)
-            key = str(cursor)
-            if key in seen:
-                shown = key if len(key) <= 60 else key[:57] + "..."
-                raise self._paging_error(path, f"the same page cursor came twice ({cursor_param}={shown})", rid, bounds)
-            if pages >= bounds.max_pages:
-                raise self._paging_error(
-                    path, f"{pages} pages and still more, beyond the {bounds.max_pages} the request can fill", rid, bounds
-                )
-            elapsed = self._monotonic() - started
-            if elapsed > bounds.deadline:
-                raise self._paging_error(
-                    path, f"still paging after {elapsed:.0f} s and {pages} pages (limit {bounds.deadline:.0f} s)", rid,
-                    bounds,
-                )
-            seen.add(key)
-            query = [*base, (cursor_param, cursor)]
+        """Pages of ``path`` following any cursor strategy (see :func:`connectors.pagination.iter_pages`)."""
 
-    def _paging_error(self, path: str, problem: str, rid: str | None, bounds: _Bounds) -> ConnectorError:
-        scope = f" for {bounds.scope}" if bounds.scope else ""
-        rid_part = f", request id {rid}" if rid else ""
-        return self._error(
-            ResponseShapeError,
-            f"{self.source}: the API's pages at {self.path_of(path)}{scope} cannot be trusted ({problem}{rid_part}); "
-            f"stopped and loaded nothing of it, run again later or report this to the provider.",
-            request_id=rid,
-            url=public_url(self.url_for(path)),
+        def paging_error(problem: str, rid: str | None) -> ConnectorError:
+            scope = f" for {bounds.scope}" if bounds.scope else ""
+            rid_part = f", request id {rid}" if rid else ""
+            return self._error(
+                ResponseShapeError,
+                f"{self.source}: the API's pages at {self.path_of(path)}{scope} cannot be trusted ({problem}"
+                f"{rid_part}); stopped and loaded nothing of it, run again later or report this to the provider.",
+                request_id=rid,
+                url=public_url(self.url_for(path)),
+            )
+
+        return iter_pages(
+            lambda query: self._get(path, query),
+            _as_pairs(params),
+            cursor,
+            bounds=bounds,
+            validate=validate,
+            shape_error=lambda problem, rid: self.shape_error(path, problem, rid),
+            paging_error=paging_error,
+            monotonic=self._monotonic,
         )
-
-
-@dataclass(frozen=True)
-class _Bounds:
-    """What one paginated pull may take, and what it is called in messages."""
-
-    scope: str = ""
-    max_pages: int = DEFAULT_MAX_PAGES
-    deadline: float = DEFAULT_PAGING_DEADLINE
-    data_field: str = "data"
-
-
-# -- JSON values -> landing types ------------------------------------------------------------------------
-
-
-def typed_row(table: RawTable, values: Mapping[str, Any], raw: Any) -> dict[str, Any]:
-    """A landing row for ``table``: exactly its columns, each converted to its DuckDB type, plus ``_raw``.
-
-    Missing values stay ``None`` (never 0). A value that cannot be converted raises ValueError naming the
-    column; the clients turn that into a ResponseShapeError.
-    """
-    unknown = set(values) - set(table.column_names)
-    if unknown:
-        raise KeyError(f"{table.name}: not columns of the table: {sorted(unknown)}")  # a connector bug
-    row: dict[str, Any] = {}
-    for name, sql_type in table.columns:
-        value = values.get(name)
-        try:
-            row[name] = _convert(value, sql_type)
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            raise ValueError(f"field {name!r} = {_collapse(repr(value), 60)} is not {sql_type}: {exc}") from None
-    row["_raw"] = raw
-    return row
-
-
-def _convert(value: Any, sql_type: str) -> Any:
-    if value is None:
-        return None
-    kind = sql_type.split("(", 1)[0].upper()
-    if isinstance(value, bool) and kind != "BOOLEAN":
-        raise ValueError("a boolean")
-    if kind == "VARCHAR":
-        if isinstance(value, (dict, list)):
-            raise ValueError("an object or list")
-        return value if isinstance(value, str) else str(value)
-    if kind == "BIGINT":
-        if isinstance(value, int):
-            return value
-        if isinstance(value, (Decimal, float)) and value == int(value):
-            return int(value)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
-        raise ValueError("not a whole number")
-    if kind == "DECIMAL":
-        if isinstance(value, (dict, list)):
-            raise ValueError("an object or list")
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if not number.is_finite():
-            raise ValueError("not finite")
-        return number
-    if kind == "BOOLEAN":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        raise ValueError("not true/false")
-    if kind == "TIMESTAMP":
-        return parse_ts(value)
-    raise TypeError(f"no conversion for {sql_type}")  # pragma: no cover - a schema type we do not know

@@ -1,6 +1,8 @@
-"""What every provider's admin-API client shares: the key check, the HTTP core, the bucketed-report loop
-and the typed-row conversion. A provider client only names its paths, its auth headers, the names of its
-bucket time fields and how it maps a result onto its raw table."""
+"""The bucketed-report client for admin usage and cost APIs (OpenAI and Anthropic shape), on the base client.
+
+Such an API answers a window of whole UTC days as pages of buckets (start, end, results); a client of it
+only names its paths, its auth headers, the names of its bucket time fields, its window parameters and how
+it maps a result onto its raw table."""
 
 from __future__ import annotations
 
@@ -9,9 +11,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time
 from typing import Any, ClassVar
 
-from connectors._http import HttpClient, typed_row
-from connectors.errors import AuthError, Hints
-from connectors.schema import RawTable
+from connectors.client import SourceClient
+from connectors.schema import RawTable, typed_row
 from connectors.windows import check_window, day_span, parse_ts
 
 Page = dict[str, Any]
@@ -55,53 +56,19 @@ def nested(result: dict[str, Any], parent: str, child: str) -> Any:
     return container.get(child) if isinstance(container, dict) else None
 
 
-class AdminClient:
-    """Base of the provider clients. ``http_kwargs`` go to :class:`connectors._http.HttpClient`
-    (``timeout``, ``max_retries``, ``max_retry_delay``, ``sleep``, ``session``, ``jitter``, ``clock``)."""
+class BucketedReportClient(SourceClient):
+    """Base of the admin-report clients: a bucketed report per endpoint, and list endpoints for names."""
 
-    source: ClassVar[str]
-    default_base_url: ClassVar[str]
-    hints: ClassVar[Hints]
     bucket_start_key: ClassVar[str]
     bucket_end_key: ClassVar[str]
 
     def __init__(self, api_key: str, base_url: str | None = None, **http_kwargs: Any) -> None:
-        key = (api_key or "").strip()
-        if not key:
-            raise AuthError(f"{self.source}: no admin key was given; {self.hints.key_fix}.", source=self.source)
-        secrets = (key, *http_kwargs.pop("secrets", ()))
-        self._http = HttpClient(
-            base_url or self.default_base_url,
-            self._auth_headers(key),
-            source=self.source,
-            secrets=secrets,
-            hints=self.hints,
-            **http_kwargs,
-        )
+        super().__init__(api_key, base_url, **http_kwargs)
         self._page_problem = bucket_page_problem(self.bucket_start_key, self.bucket_end_key)
-
-    def _auth_headers(self, key: str) -> dict[str, str]:
-        raise NotImplementedError
 
     def _window_params(self, start: date, end: date) -> list[tuple[str, Any]]:
         """The query parameters that ask for the whole UTC days [start, end)."""
         raise NotImplementedError
-
-    @property
-    def http(self) -> HttpClient:
-        return self._http
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:  # never shows the key
-        return f"{type(self).__name__}(base_url={self._http.base_url!r})"
 
     # -- shared loops --------------------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ A spec is a comma-separated list of items:
 
 KIND is one of:
 
-* ``429``, ``500``, ``502``, ``503``, ``529`` (Anthropic's "overloaded"): that error, in the vendor's envelope.
+* ``429``, ``500``, ``502``, ``503``, ``529`` (Anthropic's "overloaded"): that error, in the envelope of the
+  plugin the path belongs to (``ApiPlugin.fault_response``).
 * ``slow``: answer normally, late. ``truncate``: a 200 whose body is cut in half, then the connection closes.
 * ``no_cursor``: a page that contradicts itself: ``data: []``, ``has_more: true`` and no cursor to go on with
   (``next_page: null`` on the usage and cost reports; ``first_id``/``last_id: null`` on the lists), in the
@@ -23,8 +24,8 @@ KIND is one of:
   400, so with ``endless_cursor:1`` a client that only follows ``has_more`` pages forever. A request that
   carries such a cursor but does not get the fault is answered with an empty last page (``has_more: false``).
 * ``no_cached_field``: the normal answer, except that every OpenAI completions usage result
-  (``/organization/usage/completions``) lacks the ``input_cached_tokens`` key altogether. Other endpoints
-  answer normally (the request still counts).
+  (``/organization/usage/completions``) lacks the ``input_cached_tokens`` key altogether; the OpenAI plugin
+  applies it (``ApiPlugin.alter``). Other endpoints answer normally (the request still counts).
 * ``html``: a 200 with ``Content-Type: text/html; charset=utf-8`` and a small sign-in page, as when a base
   URL points at a proxy's web page instead of the API (no authentication is checked).
 

@@ -1,4 +1,4 @@
-"""``python -m connectors.emulator [--port P] [--seed N] [--faults SPEC]``: run the emulator in the foreground."""
+"""``python -m emulator [--port P] [--seed N] [--faults SPEC]``: run the emulator in the foreground."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ def _interrupt(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m connectors.emulator",
-        description="Run the OpenAI / Anthropic admin API emulator on 127.0.0.1.",
+        prog="python -m emulator",
+        description="Run the provider emulator (every registered source's plugin) on 127.0.0.1.",
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
     parser.add_argument("--seed", type=int, default=42, help="seed of the simulated organisation (default 42)")

@@ -1,0 +1,112 @@
+"""File drops (DESIGN.md §3): paths or globs in one setting, files read in bulk, each file landed once.
+
+A file-drop source names an environment variable holding paths or globs, several separated by ``:``
+(``/exports/gcp/*.csv:/archive/**/*.parquet``). ``expand`` turns that into the files to consider;
+``digest`` fingerprints a file's content (the loader lands a file again only when it changed); the
+readers turn one file into an Arrow table in bulk through DuckDB's own CSV, JSON and Parquet readers,
+never row by row, each row with ``_raw``: the row as the file had it, as JSON.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+GLOB_CHARS = frozenset("*?[")
+FORMATS = ("csv", "jsonl", "json", "parquet")
+
+
+class FileDropError(ValueError):
+    """A setting or a file that cannot be read: the message names it and says how to fix it."""
+
+
+def expand(spec: str, setting: str) -> list[Path]:
+    """The files named by ``spec`` (paths or globs separated by ':'), sorted, each once.
+
+    A plain path that does not exist is an error (a typo would otherwise load nothing, silently); a glob
+    that matches nothing is not (no new files yet). Folders match nothing: name the files, or a glob.
+    """
+    found: dict[str, Path] = {}
+    for part in (p.strip() for p in spec.split(os.pathsep)):
+        if not part:
+            continue
+        pattern = os.path.expanduser(part)
+        if GLOB_CHARS & set(pattern):
+            matches = glob.glob(pattern, recursive=True)
+        elif os.path.isfile(pattern):
+            matches = [pattern]
+        elif os.path.isdir(pattern):
+            raise FileDropError(
+                f"{setting}: {part} is a folder; name its files with a glob, e.g. {os.path.join(part, '*.csv')}."
+            )
+        else:
+            raise FileDropError(f"{setting}: {part} does not exist; fix the path or use a glob.")
+        for match in matches:
+            path = Path(match).resolve()
+            if path.is_file():
+                found[str(path)] = path
+    return [found[key] for key in sorted(found)]
+
+
+def digest(path: Path) -> str:
+    """SHA-256 of the file's content, as hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_format(path: Path) -> str:
+    """``csv``, ``jsonl``, ``json`` or ``parquet``, from the file's name (``.gz`` allowed for text)."""
+    suffixes = [s.lower().lstrip(".") for s in path.suffixes]
+    if suffixes and suffixes[-1] in ("gz", "zst"):
+        suffixes = suffixes[:-1]
+    kind = suffixes[-1] if suffixes else ""
+    if kind == "ndjson":
+        kind = "jsonl"
+    if kind not in FORMATS:
+        raise FileDropError(f"{path}: cannot tell its format from the name; use .csv, .jsonl, .json or .parquet.")
+    return kind
+
+
+def read_table(path: Path, columns: Sequence[str], *, kind: str | None = None) -> pa.Table:
+    """One file as an Arrow table of ``columns`` (as text, or as Parquet typed them; a column the file lacks
+    is NULL) plus ``_raw``: each row as the file had it, as JSON. Read in bulk by DuckDB."""
+    kind = kind or file_format(path)
+    if kind in ("json", "jsonl"):
+        picks = [f"j.json ->> '$.{_json_key(c)}' as {_quote(c)}" for c in columns]
+        query = f"select {', '.join(picks + ['j.json as _raw'])} from read_json_objects(?, format = 'auto') as j"
+    else:
+        reader = "read_csv(?, header = true, all_varchar = true)" if kind == "csv" else "read_parquet(?)"
+        with duckdb.connect() as conn:
+            try:
+                present = {row[0] for row in conn.sql(f"describe select * from {reader}", params=[str(path)]).fetchall()}
+            except duckdb.Error as exc:
+                raise _unreadable(path, kind, exc) from None
+        picks = [f"r.{_quote(c)}" if c in present else f"null as {_quote(c)}" for c in columns]
+        query = f"select {', '.join(picks + ['to_json(r) as _raw'])} from {reader} as r"
+    with duckdb.connect() as conn:
+        try:
+            return conn.sql(query, params=[str(path)]).to_arrow_table()
+        except duckdb.Error as exc:
+            raise _unreadable(path, kind, exc) from None
+
+
+def _unreadable(path: Path, kind: str, exc: Exception) -> FileDropError:
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return FileDropError(f"{path}: not a readable {kind} file ({first_line}).")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _json_key(name: str) -> str:
+    return '"' + name.replace('"', '\\"') + '"'

@@ -1,0 +1,62 @@
+"""The raw tables of the OpenAI Admin API source (its part of the landing contract, see connectors/schema.py)."""
+
+from __future__ import annotations
+
+from connectors.schema import BUCKET_COLUMNS, RawTable
+
+OPENAI_COMPLETIONS_USAGE = RawTable(
+    source="openai",
+    endpoint="completions_usage",
+    columns=BUCKET_COLUMNS
+    + (
+        ("project_id", "VARCHAR"),
+        ("user_id", "VARCHAR"),
+        ("api_key_id", "VARCHAR"),
+        ("model", "VARCHAR"),
+        ("batch", "BOOLEAN"),
+        ("service_tier", "VARCHAR"),
+        ("input_tokens", "BIGINT"),  # includes cached and cache-write tokens
+        ("input_cached_tokens", "BIGINT"),
+        ("input_cache_write_tokens", "BIGINT"),
+        ("input_uncached_tokens", "BIGINT"),
+        ("input_text_tokens", "BIGINT"),
+        ("input_audio_tokens", "BIGINT"),
+        ("input_cached_audio_tokens", "BIGINT"),
+        ("input_image_tokens", "BIGINT"),
+        ("input_cached_image_tokens", "BIGINT"),
+        ("output_tokens", "BIGINT"),
+        ("output_text_tokens", "BIGINT"),
+        ("output_audio_tokens", "BIGINT"),
+        ("output_image_tokens", "BIGINT"),
+        ("num_model_requests", "BIGINT"),
+    ),
+)
+
+OPENAI_COSTS = RawTable(
+    source="openai",
+    endpoint="costs",
+    columns=BUCKET_COLUMNS
+    + (
+        ("project_id", "VARCHAR"),
+        ("api_key_id", "VARCHAR"),
+        ("line_item", "VARCHAR"),
+        ("amount_value", "DECIMAL(38,10)"),  # dollars (the API's JSON number, parsed exactly)
+        ("amount_currency", "VARCHAR"),
+        ("quantity", "DECIMAL(38,10)"),
+        ("quantity_unit", "VARCHAR"),
+    ),
+)
+
+OPENAI_PROJECTS = RawTable(
+    source="openai",
+    endpoint="projects",
+    columns=(
+        ("id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("archived_at", "TIMESTAMP"),
+    ),
+    partitioned=False,
+    partition_column=None,
+)

@@ -1,0 +1,164 @@
+"""File drops end to end below dbt: each file landed once, a changed file replaces what it loaded, rows on
+their UTC day, a sensor that notices new files. A toy file-drop source is declared here, in the test."""
+
+import os
+from datetime import date, datetime
+from decimal import Decimal
+
+import dagster as dg
+import duckdb
+import pyarrow as pa
+import pytest
+
+from connectors import registry
+from connectors.files import read_table
+from connectors.openai.tables import OPENAI_COSTS
+from connectors.schema import RawTable
+from connectors.source import Feed, FileDrop, Source
+from orchestration.defs.ingest.factory import build_file_asset, build_file_sensor
+from orchestration.defs.resources import SourceResource, WarehouseResource
+from orchestration.errors import FinopsError
+from orchestration.loader import land, land_file, loaded_digest
+
+TOY_USAGE = RawTable(
+    source="toydrop",
+    endpoint="usage",
+    columns=(("used_at", "TIMESTAMP"), ("model", "VARCHAR"), ("tokens", "BIGINT")),
+    partition_column="used_at",
+    from_files=True,
+)
+TOY = Source(
+    name="toydrop",
+    title="Toy file drop",
+    setting=FileDrop("FINOPS_TOY_FILES", "CSV files of toy usage"),
+    feeds=(Feed(TOY_USAGE, "Toy usage rows.", read=lambda path: read_table(path, TOY_USAGE.column_names)),),
+)
+
+
+def rows(conn):
+    return conn.execute(
+        "select _partition_date, model, tokens, _file from raw.toydrop_usage order by all"
+    ).fetchall()
+
+
+@pytest.fixture
+def conn(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as c:
+        yield c
+
+
+def write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_a_file_lands_on_the_utc_days_of_its_rows_once_and_a_changed_file_replaces_only_its_rows(conn, tmp_path):
+    a = write(tmp_path / "a.csv", "used_at,model,tokens\n2025-06-01T23:30:00+02:00,m1,10\n2025-06-01T23:30:00-02:00,m1,20\n")
+    b = write(tmp_path / "b.csv", "used_at,model,tokens\n2025-06-03 12:00:00,m2,5\n")
+    for path in (a, b):
+        land_file(conn, TOY_USAGE, read_table(path, TOY_USAGE.column_names), path=str(path), digest="d1", run_id="r1")
+    assert rows(conn) == [
+        (date(2025, 6, 1), "m1", 10, str(a)),  # 21:30 UTC
+        (date(2025, 6, 2), "m1", 20, str(a)),  # 01:30 UTC the next day
+        (date(2025, 6, 3), "m2", 5, str(b)),
+    ]
+    assert loaded_digest(conn, TOY_USAGE, str(a)) == "d1" and loaded_digest(conn, TOY_USAGE, "/nowhere") is None
+    write(a, "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,99\n")
+    land_file(conn, TOY_USAGE, read_table(a, TOY_USAGE.column_names), path=str(a), digest="d2", run_id="r2")
+    assert rows(conn) == [(date(2025, 6, 1), "m1", 99, str(a)), (date(2025, 6, 3), "m2", 5, str(b))]
+    assert loaded_digest(conn, TOY_USAGE, str(a)) == "d2"
+
+
+def test_a_row_without_a_day_refuses_the_whole_file(conn, tmp_path):
+    good = write(tmp_path / "good.csv", "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,1\n")
+    land_file(conn, TOY_USAGE, read_table(good, TOY_USAGE.column_names), path=str(good), digest="g", run_id="r")
+    bad = write(tmp_path / "bad.csv", "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,1\n,m1,2\n")
+    with pytest.raises(FinopsError, match=r"bad\.csv: 1 of 2 rows have no used_at"):
+        land_file(conn, TOY_USAGE, read_table(bad, TOY_USAGE.column_names), path=str(bad), digest="b", run_id="r")
+    assert len(rows(conn)) == 1 and loaded_digest(conn, TOY_USAGE, str(bad)) is None
+
+
+def test_a_value_that_does_not_fit_names_the_file(conn, tmp_path):
+    bad = write(tmp_path / "bad.csv", "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,lots\n")
+    with pytest.raises(FinopsError, match=r"bad\.csv: a value does not fit toydrop_usage's columns"):
+        land_file(conn, TOY_USAGE, read_table(bad, TOY_USAGE.column_names), path=str(bad), digest="b", run_id="r")
+
+
+def test_land_takes_arrow_tables_and_duckdb_relations(conn):
+    window = (date(2025, 3, 1), date(2025, 3, 2))
+    batch = pa.table({
+        "bucket_start": pa.array([datetime(2025, 3, 1)], pa.timestamp("us")),
+        "bucket_end": pa.array([datetime(2025, 3, 2)], pa.timestamp("us")),
+        "project_id": ["p"], "line_item": ["gpt-4o, input"], "amount_value": ["1.25"], "_raw": ['{"a": 1}'],
+    })
+    assert land(conn, OPENAI_COSTS, batch, run_id="r", window=window) == 1
+    relation = conn.sql(
+        "select timestamp '2025-03-01' as bucket_start, timestamp '2025-03-02' as bucket_end, 'q' as project_id, "
+        "'gpt-4o, output' as line_item, '2.50' as amount_value"
+    )
+    assert land(conn, OPENAI_COSTS, relation, run_id="r", window=window, accept_shrink=True) == 1
+    assert conn.execute("select project_id, amount_value, api_key_id from raw.openai_costs").fetchall() == [
+        ("q", Decimal("2.5"), None)
+    ]
+
+
+@pytest.fixture
+def toy_registered(monkeypatch):
+    monkeypatch.setitem(registry.BY_NAME, TOY.name, TOY)
+
+
+def test_the_asset_lands_new_and_changed_files_and_skips_the_rest(toy_registered, tmp_path, monkeypatch):
+    drops = tmp_path / "drops"
+    drops.mkdir()
+    write(drops / "a.csv", "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,10\n")
+    monkeypatch.setenv("FINOPS_TOY_FILES", str(drops / "*.csv"))
+    asset = build_file_asset(TOY, TOY.feeds[0])
+    resources = {"toydrop_source": SourceResource(source="toydrop"), "warehouse": WarehouseResource(home=str(tmp_path / "home"))}
+
+    def materialize():
+        result = dg.materialize([asset], resources=resources)
+        assert result.success
+        return result.asset_materializations_for_node(asset.op.name)[0].metadata
+
+    first = materialize()
+    assert (first["files_landed"].value, first["files_unchanged"].value) == (1, 0)
+    write(drops / "b.csv", "used_at,model,tokens\n2025-06-02T00:00:00Z,m2,7\n")
+    second = materialize()
+    assert (second["files_landed"].value, second["files_unchanged"].value) == (1, 1)
+    with duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb")) as c:
+        assert c.execute("select sum(tokens), count(distinct _file) from raw.toydrop_usage").fetchall() == [(17, 2)]
+
+
+def test_an_unset_setting_skips_with_one_line_and_creates_the_table(toy_registered, tmp_path, monkeypatch):
+    monkeypatch.delenv("FINOPS_TOY_FILES", raising=False)
+    asset = build_file_asset(TOY, TOY.feeds[0])
+    home = tmp_path / "home"
+    result = dg.materialize([asset], resources={
+        "toydrop_source": SourceResource(source="toydrop"), "warehouse": WarehouseResource(home=str(home)),
+    })
+    metadata = result.asset_materializations_for_node(asset.op.name)[0].metadata
+    assert metadata["skipped"].value == "toydrop: FINOPS_TOY_FILES is not set; skipping toydrop."
+    with duckdb.connect(str(home / "warehouse.duckdb")) as c:
+        assert c.execute("select count(*) from raw.toydrop_usage").fetchall() == [(0,)]
+
+
+def test_the_sensor_asks_for_a_run_when_a_file_is_new_or_changed(toy_registered, tmp_path, monkeypatch):
+    drops = tmp_path / "drops"
+    drops.mkdir()
+    a = write(drops / "a.csv", "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,10\n")
+    monkeypatch.setenv("FINOPS_TOY_FILES", str(drops / "*.csv"))
+    job = dg.define_asset_job("file_drops_job", selection=[dg.AssetKey(["toydrop", "usage"])])
+    sensor = build_file_sensor(TOY, job)
+    resources = {"toydrop_source": SourceResource(source="toydrop")}
+
+    def tick(cursor):
+        context = dg.build_sensor_context(cursor=cursor, resources=resources)
+        return sensor.evaluate_tick(context)
+
+    first = tick(None)
+    assert [r.asset_selection for r in first.run_requests] == [[dg.AssetKey(["toydrop", "usage"])]]
+    quiet = tick(first.cursor)
+    assert quiet.run_requests == [] and quiet.skip_message == "no new or changed files"
+    write(a, "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,11\n")
+    os.utime(a, ns=(1, 2_000_000_000_000_000_000))
+    assert len(tick(quiet.cursor).run_requests) == 1
