@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test test-fast dagster app clean
+.PHONY: install demo test test-fast lint dagster app clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24,<27"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,lint]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -24,6 +24,11 @@ test: install            ## the whole suite (what CI runs)
 
 test-fast: install       ## skip the dbt and end-to-end tests
 	$(BIN)/python -m pytest -m "not slow"
+
+lint: install            ## ruff (lint + format) on the Python, sqlfluff on the dbt SQL (what CI runs)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project
 
 dagster: install         ## Dagster UI on the same instance `finops run` records to
 	$(BIN)/finops dagster

@@ -189,4 +189,7 @@ def status_error(
             f"{source}: HTTP {status} redirect at {shown}{target}; {hints.base_url_fix}, and use the final "
             f"https URL (redirects are not followed so keys never go to another host)."
         )
-    return ConnectorError, f"{source}: HTTP {status} at {shown}{tries}{rid} ({body_detail(content)}); {hints.base_url_fix}."
+    return (
+        ConnectorError,
+        f"{source}: HTTP {status} at {shown}{tries}{rid} ({body_detail(content)}); {hints.base_url_fix}.",
+    )

@@ -87,7 +87,9 @@ def read_table(path: Path, columns: Sequence[str], *, kind: str | None = None) -
         reader = "read_csv(?, header = true, all_varchar = true)" if kind == "csv" else "read_parquet(?)"
         with duckdb.connect() as conn:
             try:
-                present = {row[0] for row in conn.sql(f"describe select * from {reader}", params=[str(path)]).fetchall()}
+                present = {
+                    row[0] for row in conn.sql(f"describe select * from {reader}", params=[str(path)]).fetchall()
+                }
             except duckdb.Error as exc:
                 raise _unreadable(path, kind, exc) from None
         picks = [f"r.{_quote(c)}" if c in present else f"null as {_quote(c)}" for c in columns]

@@ -204,9 +204,7 @@ class HttpClient:
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConnectorError(
-                self.redact(
-                    f"{source}: the base URL {base!r} is not an http(s) URL; {self.hints.base_url_fix}."
-                ),
+                self.redact(f"{source}: the base URL {base!r} is not an http(s) URL; {self.hints.base_url_fix}."),
                 source=source,
             )
         self.base_url = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
@@ -431,8 +429,9 @@ class HttpClient:
     ) -> Iterator[dict[str, Any]]:
         """Pages of an id-cursor list API (``after`` / ``after_id`` = the previous page's ``last_id``), lazily,
         bounded like :meth:`paginate`."""
-        cursor = LastId(param=cursor_param, last_id_field=last_id_field, has_more_field=has_more_field,
-                        data_field=data_field)
+        cursor = LastId(
+            param=cursor_param, last_id_field=last_id_field, has_more_field=has_more_field, data_field=data_field
+        )
         return self.pages(path, params, cursor, Bounds(scope, max_pages, deadline), validate)
 
     def pages(

@@ -65,10 +65,14 @@ class Source:
     def __post_init__(self) -> None:
         for feed in self.feeds:
             if feed.table.source != self.name:
-                raise ValueError(f"source {self.name!r} declares table {feed.table.name}, which belongs to {feed.table.source!r}")
+                raise ValueError(
+                    f"source {self.name!r} declares table {feed.table.name}, which belongs to {feed.table.source!r}"
+                )
         unknown = set(self.conformed) - set(CONFORMED_KINDS)
         if unknown:
-            raise ValueError(f"source {self.name!r}: unknown conformed kinds {sorted(unknown)}; known: {CONFORMED_KINDS}")
+            raise ValueError(
+                f"source {self.name!r}: unknown conformed kinds {sorted(unknown)}; known: {CONFORMED_KINDS}"
+            )
         if self.is_api and self.client is None:
             raise ValueError(f"source {self.name!r} is an API source and needs client=")
 

@@ -8,7 +8,7 @@ Timestamps come back as naive ``datetime`` values meaning UTC, the raw landing c
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 _UTC_MIDNIGHT = time(0, 0)
@@ -21,7 +21,7 @@ def as_utc_date(value: date | datetime) -> date:
     being silently floored (it would pull a different day than the caller meant).
     """
     if isinstance(value, datetime):
-        utc = value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+        utc = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
         if utc.time() != _UTC_MIDNIGHT:
             raise ValueError(f"window bound {value.isoformat()} is not a UTC midnight; pass dates or UTC midnights")
         return utc.date()
@@ -93,5 +93,5 @@ def parse_ts(value: int | float | Decimal | str | datetime) -> datetime:
     else:
         raise ValueError(f"not a timestamp: {value!r} ({type(value).__name__})")
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed

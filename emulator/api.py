@@ -14,10 +14,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from .pricing import EXACT
@@ -25,7 +27,7 @@ from .pricing import EXACT
 if TYPE_CHECKING:
     from .org import Record, SimulatedOrg
 
-UTC = timezone.utc
+UTC = UTC
 WIDTHS = {"1d": timedelta(days=1), "1h": timedelta(hours=1)}
 
 
@@ -111,7 +113,12 @@ class ApiError(Exception):
     """Raised inside a handler; the plugin turns it into its error envelope (``ApiPlugin.api_error``)."""
 
     def __init__(
-        self, status: int, message: str, *, kind: str = "invalid_request_error", param: str | None = None,
+        self,
+        status: int,
+        message: str,
+        *,
+        kind: str = "invalid_request_error",
+        param: str | None = None,
         code: str | None = None,
     ) -> None:
         super().__init__(message)
@@ -290,7 +297,7 @@ def aggregate(
             for k, v in r.metrics:
                 into[k] += v
     ordered = sorted(sums.items(), key=lambda kv: tuple((v is None, str(v)) for v in kv[0]))
-    return [(dict(zip(dims, key)), m) for key, m in ordered]
+    return [(dict(zip(dims, key, strict=True)), m) for key, m in ordered]
 
 
 def list_page(

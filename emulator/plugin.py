@@ -193,7 +193,9 @@ def plugin_of(source: "Source") -> Plugin:
         raise ValueError(f"{source.emulator}.PLUGIN is named {plugin.name!r}, but its source is {source.name!r}")
     if isinstance(plugin, ApiPlugin) != source.is_api:
         kind = "an API" if source.is_api else "a file-drop"
-        raise TypeError(f"source {source.name!r} is {kind} source, but {source.emulator}.PLUGIN is a {type(plugin).__name__}")
+        raise TypeError(
+            f"source {source.name!r} is {kind} source, but {source.emulator}.PLUGIN is a {type(plugin).__name__}"
+        )
     return plugin
 
 
@@ -211,11 +213,15 @@ def check_prefixes(plugins: Iterable[Plugin]) -> Mapping[str, ApiPlugin]:
             continue
         prefix = plugin.prefix
         if not prefix.startswith("/") or prefix.endswith("/") or prefix.startswith("/_emulator"):
-            raise ValueError(f"plugin {plugin.name!r}: prefix {prefix!r} must start with '/', not end with one, "
-                             "and not be under /_emulator")
+            raise ValueError(
+                f"plugin {plugin.name!r}: prefix {prefix!r} must start with '/', not end with one, "
+                "and not be under /_emulator"
+            )
         for other in by_prefix:
             if prefix == other or prefix.startswith(other + "/") or other.startswith(prefix + "/"):
-                raise ValueError(f"plugins {by_prefix[other].name!r} and {plugin.name!r} claim overlapping URL "
-                                 f"prefixes {other!r} and {prefix!r}")
+                raise ValueError(
+                    f"plugins {by_prefix[other].name!r} and {plugin.name!r} claim overlapping URL "
+                    f"prefixes {other!r} and {prefix!r}"
+                )
         by_prefix[prefix] = plugin
     return by_prefix

@@ -14,10 +14,10 @@ raises).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, localcontext
-from typing import Iterable
 
 # Every money operation runs in this context: 60 digits and a trap on any rounding, so a result is exact
 # or the computation fails loudly.
@@ -104,9 +104,7 @@ def parse_prices(text: str) -> tuple[PriceRow, ...]:
         begin = _day(start)
         if begin is None:
             raise ValueError(f"price table line {number}: every price has a first day")
-        rows.append(
-            PriceRow(provider, model_id, usage_type, tier, int(gt), begin, _day(end), unit, Decimal(price))
-        )
+        rows.append(PriceRow(provider, model_id, usage_type, tier, int(gt), begin, _day(end), unit, Decimal(price)))
     return tuple(rows)
 
 
@@ -136,7 +134,7 @@ class PriceTable:
             self._by_key.setdefault(row.key, []).append(row)
         for key, rows_of_key in self._by_key.items():
             rows_of_key.sort(key=lambda r: r.effective_from)
-            for a, b in zip(rows_of_key, rows_of_key[1:]):
+            for a, b in zip(rows_of_key, rows_of_key[1:], strict=False):
                 if a.effective_to is None or a.effective_to > b.effective_from:
                     raise ValueError(f"price table: two prices of {key} overlap from {b.effective_from}")
         self._aliases: dict[tuple[str, str], list[Alias]] = {}

@@ -28,11 +28,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .api import UTC, Query, Request, Response, decimal_text, dumps, paged_body  # noqa: F401 (dumps: re-export)
@@ -48,11 +48,11 @@ DEFAULT_DROP_DAYS = 30  # file drops cover the 30 UTC days before today unless a
 CURSOR_PARAMS = ("page", "after", "after_id", "before_id")
 ENDLESS_CURSOR = re.compile(r"(page_)?endless_[0-9]+")  # the cursors the endless_cursor fault hands out
 HTML_PAGE = (
-    b"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Sign in</title></head>\n"
+    b'<!doctype html>\n<html><head><meta charset="utf-8"><title>Sign in</title></head>\n'
     b"<body><main><h1>Sign in to continue</h1>\n"
-    b"<form method=\"post\" action=\"/login\"><label>Username <input name=\"username\"></label>\n"
-    b"<label>Password <input type=\"password\" name=\"password\"></label>\n"
-    b"<button type=\"submit\">Sign in</button></form></main></body></html>\n"
+    b'<form method="post" action="/login"><label>Username <input name="username"></label>\n'
+    b'<label>Password <input type="password" name="password"></label>\n'
+    b'<button type="submit">Sign in</button></form></main></body></html>\n'
 )
 REDACTED_QUERY_NAMES = {"key", "api_key", "apikey", "x-api-key", "token", "access_token", "authorization"}
 
@@ -245,8 +245,10 @@ class EmulatorServer:
         self.org = org if org is not None else SimulatedOrg(plugins=plugins)
         missing = [p.name for p in plugins if p.name not in self.org.providers]
         if missing:
-            raise ValueError(f"The organisation is not rendered by the plugins of {', '.join(missing)}: "
-                             "build it with SimulatedOrg(plugins=...) including them.")
+            raise ValueError(
+                f"The organisation is not rendered by the plugins of {', '.join(missing)}: "
+                "build it with SimulatedOrg(plugins=...) including them."
+            )
         self.plugins: dict[str, Plugin] = {p.name: p for p in plugins}
         self.host = "127.0.0.1"
         self._port = int(port)

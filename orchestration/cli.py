@@ -17,6 +17,7 @@ import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
+from connectors.registry import BY_NAME, SOURCES
 from orchestration.errors import FinopsError
 from orchestration.runner import (
     Interrupted,
@@ -30,7 +31,6 @@ from orchestration.runner import (
     utc_today,
 )
 from orchestration.settings import APP_ENTRYPOINT, Paths, finops_home
-from connectors.registry import BY_NAME, SOURCES
 
 FAULT_HELP = (
     "KIND:RATE or KINDxCOUNT items, comma-separated; KIND is 429, 500, 502, 503, 529, slow, truncate, no_cursor, "
@@ -61,7 +61,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     last = _parse_day("--end", args.end) if args.end is not None else default_last
     for source in args.source or []:
         if source not in BY_NAME:
-            raise FinopsError(f"--source {source!r} is not a source this warehouse knows; use one of {', '.join(BY_NAME)}.")
+            raise FinopsError(
+                f"--source {source!r} is not a source this warehouse knows; use one of {', '.join(BY_NAME)}."
+            )
     check_range(first, last)
     paths = Paths(finops_home())
     prepare_environment(paths)
@@ -107,12 +109,21 @@ def serve_app(paths: Paths, port: int) -> int:
     from orchestration.processes import run_child
 
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP_ENTRYPOINT),
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "minimal",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_ENTRYPOINT),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
     _progress(f"app: http://127.0.0.1:{port}  (Ctrl-C to stop)")
     env = {**os.environ, "FINOPS_HOME": str(paths.home)}
@@ -170,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="ingest + build + checks + publish for a range of UTC days")
     run.add_argument("--start", help="first UTC day, YYYY-MM-DD (default: 3 days ago)")
     run.add_argument("--end", help="last UTC day, inclusive (default: yesterday)")
-    run.add_argument("--source", action="extend", nargs="+", metavar="S", help=f"only these sources: {' '.join(BY_NAME)}")
+    run.add_argument(
+        "--source", action="extend", nargs="+", metavar="S", help=f"only these sources: {' '.join(BY_NAME)}"
+    )
     run.add_argument(
         "--accept-shrink",
         action="store_true",

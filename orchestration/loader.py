@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -96,9 +96,7 @@ def _from_dicts(table: RawTable, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
             # Exact: strings, cast to DECIMAL by DuckDB on insert.
             arrays[name] = pa.array([None if v is None else str(v) for v in values], type=pa.string())
         elif sql_type == "TIMESTAMP":
-            arrays[name] = pa.array(
-                [None if v is None else _naive_utc(v) for v in values], type=pa.timestamp("us")
-            )
+            arrays[name] = pa.array([None if v is None else _naive_utc(v) for v in values], type=pa.timestamp("us"))
         elif sql_type == "BIGINT":
             arrays[name] = pa.array(values, type=pa.int64())
         elif sql_type == "BOOLEAN":
@@ -147,7 +145,7 @@ def _refuse_shrink(conn: duckdb.DuckDBPyConnection, table: RawTable, part_expr: 
 
 def _naive_utc(value: datetime) -> datetime:
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
@@ -273,7 +271,9 @@ def land_file(
                 )
     except duckdb.ConversionException as exc:
         first_line = str(exc).strip().splitlines()[0]
-        raise FinopsError(f"{path}: a value does not fit {table.name}'s columns ({first_line}); fix the file.") from None
+        raise FinopsError(
+            f"{path}: a value does not fit {table.name}'s columns ({first_line}); fix the file."
+        ) from None
     return batch.num_rows
 
 
@@ -284,7 +284,7 @@ def _staged(
     """The rows as the Arrow table ``_landing`` on ``conn`` (drained first: a failing iterator writes
     nothing), with the load time, the partition-date expression and the INSERT that lands them."""
     batch = _to_arrow(table, rows)
-    loaded_at = _naive_utc(loaded_at or datetime.now(timezone.utc))
+    loaded_at = _naive_utc(loaded_at or datetime.now(UTC))
     part_expr, insert_sql = _statements(table, batch)
     ensure_raw_tables(conn, [table])
     conn.execute("set TimeZone = 'UTC'")  # timestamps given as text with an offset are read in UTC

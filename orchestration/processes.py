@@ -34,7 +34,9 @@ def set_parent_death_signal(sig: int) -> None:
         pass
 
 
-def run_child(command: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None, stop_timeout: float = 15.0) -> int:
+def run_child(
+    command: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None, stop_timeout: float = 15.0
+) -> int:
     """Run ``command`` until it exits; forward stop signals to it; never leave it running. Returns its exit
     code (0 when it was stopped by a forwarded signal)."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -68,15 +68,13 @@ def publish_serving(
         bounds = conn.execute(
             f"select min(usage_date), max(usage_date) + 1 from {MARTS_SCHEMA}.fct_usage_cost_daily"
         ).fetchall()[0]
-    published_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    published_at = datetime.now(UTC).replace(tzinfo=None)
 
     conn.execute(f"attach '{_sql_path(tmp)}' as serving_tmp")
     try:
         conn.execute(f"create schema serving_tmp.{MARTS_SCHEMA}")
         for name in tables:
-            conn.execute(
-                f"create table serving_tmp.{MARTS_SCHEMA}.{name} as select * from {MARTS_SCHEMA}.{name}"
-            )
+            conn.execute(f"create table serving_tmp.{MARTS_SCHEMA}.{name} as select * from {MARTS_SCHEMA}.{name}")
         conn.execute(f"create table serving_tmp.{MARTS_SCHEMA}.publish_info ({publish_info_columns()})")
         conn.execute(
             f"insert into serving_tmp.{MARTS_SCHEMA}.publish_info values (?, ?, ?, ?, ?)",

@@ -17,7 +17,7 @@ import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from orchestration.errors import FinopsError
 from orchestration.settings import HISTORY_START, Paths, finops_home
@@ -43,7 +43,7 @@ class Interrupted(FinopsError):
 
 
 def utc_today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def check_range(first: date, last: date) -> None:
@@ -70,7 +70,9 @@ def prepare_environment(paths: Paths) -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     config = paths.dagster_home / "dagster.yaml"
     # Rewrite our own config when it changed (older versions set a pool that a killed run could wedge).
-    if not config.exists() or (config.read_text().startswith(_DAGSTER_YAML_MARK) and config.read_text() != DAGSTER_YAML):
+    if not config.exists() or (
+        config.read_text().startswith(_DAGSTER_YAML_MARK) and config.read_text() != DAGSTER_YAML
+    ):
         config.write_text(DAGSTER_YAML)
 
 
@@ -109,7 +111,9 @@ def run_pipeline(
     for source in missing:
         _progress(source.not_configured())
     if len(missing) == len(selected):
-        _progress("note: no source is configured, so nothing new is loaded; set a key or a path (see README) or try `finops demo`.")
+        _progress(
+            "note: no source is configured, so nothing new is loaded; set a key or a path (see README) or try `finops demo`."
+        )
 
     home = finops_home()
     with writer_lock(home, "finops run", on_wait=on_wait):
@@ -244,7 +248,9 @@ def check_summary(summary: RunSummary) -> None:
     if summary.failures:
         messages = list(dict.fromkeys(f.split(": ", 1)[-1] for f in summary.failures))
         more = len(summary.failures) - 1
-        suffix = f" ({more} more step{'s' if more > 1 else ''} failed too; see the run in `finops dagster`)" if more else ""
+        suffix = (
+            f" ({more} more step{'s' if more > 1 else ''} failed too; see the run in `finops dagster`)" if more else ""
+        )
         raise FinopsError(messages[0].rstrip(".") + suffix + "; nothing was published.")
     if not summary.success or not summary.published:
         raise FinopsError(f"run {summary.run_id} did not publish; see it in `finops dagster` for details.")
@@ -265,7 +271,9 @@ def published_totals(paths: Paths) -> str:
             "select count(distinct usage_date), coalesce(sum(list_cost_usd), 0), count(*) filter (where not is_priced) "
             "from marts.fct_usage_cost_daily"
         ).fetchall()[0]
-        billed = conn.execute("select coalesce(sum(billed_cost_usd), 0) from marts.fct_billed_cost_daily").fetchall()[0][0]
+        billed = conn.execute("select coalesce(sum(billed_cost_usd), 0) from marts.fct_billed_cost_daily").fetchall()[
+            0
+        ][0]
         statuses = conn.execute(
             "select status, count(*) from marts.fct_cost_reconciliation_daily group by 1 order by 2 desc"
         ).fetchall()

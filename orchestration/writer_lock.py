@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 LOCK_NAME = "writer.lock"
@@ -81,7 +81,7 @@ def _acquire(home: Path, what: str, on_wait: Callable[[str], None] | None) -> in
             if on_wait is not None:
                 on_wait(holder(home))
             fcntl.flock(fd, fcntl.LOCK_EX)
-        since = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, {what}, since {since}\n".encode(), 0)
         return fd

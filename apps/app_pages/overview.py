@@ -26,9 +26,7 @@ if filters is None or bounds is None:
 start, end, providers = filters.start, filters.end, filters.providers
 all_providers = queries.provider_options()
 provider_scope = (
-    "all providers"
-    if set(all_providers) <= set(providers)
-    else f"{len(providers)} of {len(all_providers)} providers"
+    "all providers" if set(all_providers) <= set(providers) else f"{len(providers)} of {len(all_providers)} providers"
 )
 st.caption(f"List prices, UTC days {start} to {end - timedelta(days=1)}; {provider_scope}.")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -106,7 +106,7 @@ def format_publish_caption(info: dict[str, Any] | None) -> str | None:
     published_at = _as_datetime(info.get("published_at"))
     if published_at is not None:
         if published_at.tzinfo is not None:
-            published_at = published_at.astimezone(timezone.utc)
+            published_at = published_at.astimezone(UTC)
         parts.append(f"Data published {published_at:%Y-%m-%d %H:%M} UTC")
     data_start, data_end = _as_date(info.get("data_start")), _as_date(info.get("data_end"))
     if data_start is not None and data_end is not None:

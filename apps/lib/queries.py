@@ -284,9 +284,7 @@ def unpriced_usage(stamp: object, start: date, end: date, providers: tuple[str, 
 
 
 @_dataset
-def reconciliation_summary(
-    stamp: object, start: date, end: date, providers: tuple[str, ...]
-) -> pd.DataFrame:
+def reconciliation_summary(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
     """(day, provider, account) pairs and money per reconciliation status."""
     return _query(
         """
@@ -309,9 +307,7 @@ def reconciliation_summary(
 
 
 @_dataset
-def reconciliation_exceptions(
-    stamp: object, start: date, end: date, providers: tuple[str, ...]
-) -> pd.DataFrame:
+def reconciliation_exceptions(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
     """The newest non-matched (day, provider, account) rows, at most 50."""
     return _query(
         """

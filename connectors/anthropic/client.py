@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from connectors.reports import BucketedReportClient, nested
-from connectors.http import USER_AGENT
-from connectors.errors import Hints
 from connectors.anthropic.tables import ANTHROPIC_COST_REPORT, ANTHROPIC_MESSAGES_USAGE, ANTHROPIC_WORKSPACES
+from connectors.errors import Hints
+from connectors.http import USER_AGENT
+from connectors.reports import BucketedReportClient, nested
 from connectors.windows import rfc3339
 
 SOURCE = "anthropic"

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from connectors.reports import BucketedReportClient
 from connectors.errors import Hints
 from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.reports import BucketedReportClient
 from connectors.windows import day_start_epoch
 
 SOURCE = "openai"
@@ -53,14 +53,23 @@ def reconcile_input_buckets(row: dict[str, Any]) -> str | None:
         return "input_tokens is missing"
     if total < 0:
         return f"input_tokens is negative ({total})"
-    cached, written, uncached = row["input_cached_tokens"], row["input_cache_write_tokens"], row["input_uncached_tokens"]
-    for name, value in (("input_cached_tokens", cached), ("input_cache_write_tokens", written),
-                        ("input_uncached_tokens", uncached)):
+    cached, written, uncached = (
+        row["input_cached_tokens"],
+        row["input_cache_write_tokens"],
+        row["input_uncached_tokens"],
+    )
+    for name, value in (
+        ("input_cached_tokens", cached),
+        ("input_cache_write_tokens", written),
+        ("input_uncached_tokens", uncached),
+    ):
         if value is not None and value < 0:
             return f"{name} is negative ({value})"
     if cached is None:
         if uncached is None:
-            return "input_cached_tokens and input_uncached_tokens are both missing, so cached input cannot be told apart"
+            return (
+                "input_cached_tokens and input_uncached_tokens are both missing, so cached input cannot be told apart"
+            )
         cached = total - uncached - (written or 0)
         if cached < 0:
             return (

@@ -52,7 +52,6 @@
 {%- endmacro %}
 
 
-
 {% macro usage_buckets(relation, buckets) -%}
     {#-
         A source's usage as DISJOINT usage-type buckets in the columns of the usage_lines kind: one row per row

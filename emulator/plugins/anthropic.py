@@ -29,7 +29,8 @@ Features by launch day: prompt caching from 2024-08-14, the Batch API from 2024-
 
 from __future__ import annotations
 
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 
 from emulator.api import (
     WIDTHS,
@@ -63,8 +64,14 @@ LONG_CONTEXT = {  # model -> first day of the 1M context window (priced at the >
 GEO_FROM = date(2026, 2, 1)  # models released before report inference_geo "not_available"
 
 USAGE_DIMS = (
-    "model", "workspace_id", "api_key_id", "service_tier", "context_window", "inference_geo",
-    "account_id", "service_account_id",
+    "model",
+    "workspace_id",
+    "api_key_id",
+    "service_tier",
+    "context_window",
+    "inference_geo",
+    "account_id",
+    "service_account_id",
 )
 COST_DIMS = ("workspace_id", "description", "cost_type", "model", "token_type", "service_tier", "context_window")
 METRICS = ("uncached", "read", "write_5m", "write_1h", "output", "searches")
@@ -286,7 +293,9 @@ class AnthropicPlugin(ApiPlugin):
         return None
 
     def error(self, status: int, message: str, kind: str | None = None, **details) -> Response:
-        return Response(status, {"type": "error", "error": {"type": kind or "invalid_request_error", "message": message}})
+        return Response(
+            status, {"type": "error", "error": {"type": kind or "invalid_request_error", "message": message}}
+        )
 
     def not_found(self, request: Request) -> Response:
         return self.error(404, f"Not found: {request.method} {request.path}.", kind="not_found_error")
@@ -295,7 +304,9 @@ class AnthropicPlugin(ApiPlugin):
         return self.error(405, f"Method {request.method} is not allowed; use GET.", kind="invalid_request_error")
 
     def api_error(self, exc: ApiError) -> Response:
-        return self.error(exc.status, exc.message, kind="not_found_error" if exc.status == 404 else "invalid_request_error")
+        return self.error(
+            exc.status, exc.message, kind="not_found_error" if exc.status == 404 else "invalid_request_error"
+        )
 
     def server_error(self, message: str) -> Response:
         return self.error(500, message, kind="api_error")

@@ -30,8 +30,9 @@ and cache-write tokens.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time as dtime, timedelta
-from typing import Callable
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 
 from emulator.api import (
     UTC,
@@ -71,7 +72,12 @@ TIER_SUFFIX = {"standard": "", "batch": " (batch)", "flex": " (flex)", "priority
 
 USAGE_LIMITS = {"1d": (7, 31), "1h": (24, 168)}  # (default, max) buckets per page
 COSTS_LIMITS = {"1d": (7, 180)}
-COMPLETIONS_FILTERS = {"project_ids": "project_id", "user_ids": "user_id", "api_key_ids": "api_key_id", "models": "model"}
+COMPLETIONS_FILTERS = {
+    "project_ids": "project_id",
+    "user_ids": "user_id",
+    "api_key_ids": "api_key_id",
+    "models": "model",
+}
 COSTS_FILTERS = {"project_ids": "project_id", "api_key_ids": "api_key_id", "line_items": "line_item"}
 # Usage endpoints the org does not use: served with empty buckets. path -> allowed group_by values.
 EMPTY_USAGE = {
@@ -149,7 +155,12 @@ def _envelope(edges: list, next_page: str | None, results: Callable[[datetime, d
     return {
         "object": "page",
         "data": [
-            {"object": "bucket", "start_time": int(s.timestamp()), "end_time": int(e.timestamp()), "results": results(s, e)}
+            {
+                "object": "bucket",
+                "start_time": int(s.timestamp()),
+                "end_time": int(e.timestamp()),
+                "results": results(s, e),
+            }
             for s, e in edges
         ],
         "has_more": next_page is not None,
@@ -296,7 +307,12 @@ class OpenAIPlugin(ApiPlugin):
         return None
 
     def error(self, status: int, message: str, kind: str | None = None, **details) -> Response:
-        error = {"message": message, "type": kind or "invalid_request_error", "param": details.get("param"), "code": details.get("code")}
+        error = {
+            "message": message,
+            "type": kind or "invalid_request_error",
+            "param": details.get("param"),
+            "code": details.get("code"),
+        }
         return Response(status, {"error": error})
 
     def not_found(self, request: Request) -> Response:

@@ -1,8 +1,8 @@
 import logging
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
 
 import dagster as dg
 import duckdb
@@ -23,7 +23,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse under FINOPS_HOME. One writing process at a time: every connection holds the
     writer lock of FINOPS_HOME (an OS lock that dies with its process, see orchestration/writer_lock.py)."""
 
-    home: Optional[str] = None
+    home: str | None = None
 
     @property
     def paths(self) -> Paths:

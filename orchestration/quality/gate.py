@@ -11,8 +11,9 @@ Blocking rules stop the publish step; warning rules are reported (and shown in t
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -62,8 +63,14 @@ def _unique(columns: list[str]) -> Rule:
 
 
 USAGE_KEY = [
-    "usage_date", "provider", "account_id", "api_key_id", "model_raw",
-    "service_tier", "context_tier", "usage_type",
+    "usage_date",
+    "provider",
+    "account_id",
+    "api_key_id",
+    "model_raw",
+    "service_tier",
+    "context_tier",
+    "usage_type",
 ]
 
 RULES: dict[str, list[Rule]] = {

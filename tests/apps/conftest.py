@@ -56,25 +56,73 @@ def serving_ddl() -> str:
 # (day, provider, account, model_raw, model_id, usage_type, quantity, list_cost_usd)
 USAGE = [
     ("2025-01-05", "openai", "proj_a", "gpt-4o", "gpt-4o", "input", 4_000_000, D("10.000000000000")),
-    ("2025-01-10", "anthropic", "wrkspc_1", "claude-sonnet-4", "claude-sonnet-4", "input", 2_500_000, D("7.500000000000")),
+    (
+        "2025-01-10",
+        "anthropic",
+        "wrkspc_1",
+        "claude-sonnet-4",
+        "claude-sonnet-4",
+        "input",
+        2_500_000,
+        D("7.500000000000"),
+    ),
     ("2025-01-20", "openai", "proj_a", "gpt-4o", "gpt-4o", "output", 412_500, D("4.125000000000")),
     ("2025-02-03", "openai", "proj_a", "gpt-4o", "gpt-4o", "input", 4_936_000, D("12.340000000000")),
     ("2025-02-03", "openai", "proj_a", "gpt-4o-mini", "gpt-4o-mini", "input", 100_000, D("0.015000000000")),
     ("2025-02-05", "openai", "proj_a", "ft:gpt-4o-2024-08-06:acme::abc123", None, "input", 50_000, None),
-    ("2025-02-10", "anthropic", "wrkspc_1", "claude-sonnet-4", "claude-sonnet-4", "input", 6_668_333, D("20.005000000000")),
+    (
+        "2025-02-10",
+        "anthropic",
+        "wrkspc_1",
+        "claude-sonnet-4",
+        "claude-sonnet-4",
+        "input",
+        6_668_333,
+        D("20.005000000000"),
+    ),
     ("2025-02-12", "anthropic", "wrkspc_1", "claude-mystery-9", None, "input", 1_000, None),
-    ("2025-02-14", "anthropic", "wrkspc_1", "claude-haiku-4-5", "claude-haiku-4-5", "output", 640_000, D("3.200000000000")),
+    (
+        "2025-02-14",
+        "anthropic",
+        "wrkspc_1",
+        "claude-haiku-4-5",
+        "claude-haiku-4-5",
+        "output",
+        640_000,
+        D("3.200000000000"),
+    ),
 ]
 
 # (day, provider, account, line_item, model_id, billed_cost_usd)
 BILLED = [
     ("2025-01-05", "openai", "proj_a", "gpt-4o, input", "gpt-4o", D("10.000000000000")),
-    ("2025-01-10", "anthropic", "wrkspc_1", "Claude Sonnet 4 Usage - Input Tokens", "claude-sonnet-4", D("7.500000000000")),
+    (
+        "2025-01-10",
+        "anthropic",
+        "wrkspc_1",
+        "Claude Sonnet 4 Usage - Input Tokens",
+        "claude-sonnet-4",
+        D("7.500000000000"),
+    ),
     ("2025-01-20", "openai", "proj_a", "gpt-4o, output", "gpt-4o", D("4.125000000000")),
     ("2025-02-03", "openai", "proj_a", "gpt-4o, input", "gpt-4o", D("12.360000000000")),
     ("2025-02-03", "openai", "proj_a", "gpt-4o-mini, input", "gpt-4o-mini", D("0.015000000000")),
-    ("2025-02-10", "anthropic", "wrkspc_1", "Claude Sonnet 4 Usage - Input Tokens", "claude-sonnet-4", D("20.005000000000")),
-    ("2025-02-14", "anthropic", "wrkspc_1", "Claude Haiku 4.5 Usage - Output Tokens", "claude-haiku-4-5", D("3.200000000000")),
+    (
+        "2025-02-10",
+        "anthropic",
+        "wrkspc_1",
+        "Claude Sonnet 4 Usage - Input Tokens",
+        "claude-sonnet-4",
+        D("20.005000000000"),
+    ),
+    (
+        "2025-02-14",
+        "anthropic",
+        "wrkspc_1",
+        "Claude Haiku 4.5 Usage - Output Tokens",
+        "claude-haiku-4-5",
+        D("3.200000000000"),
+    ),
 ]
 
 # (day, provider, account, computed, billed, variance, variance_pct, unpriced_quantity, status)
@@ -110,10 +158,18 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
             "values (?, ?, ?, ?, ?, ?, ?, 'default', 'standard', ?, 'tokens', ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
-                    date.fromisoformat(day), provider, account, account_names[account], f"key_{provider}",
-                    model_raw, model_id, usage_type, quantity,
+                    date.fromisoformat(day),
+                    provider,
+                    account,
+                    account_names[account],
+                    f"key_{provider}",
+                    model_raw,
+                    model_id,
+                    usage_type,
+                    quantity,
                     None if cost is None else cost / quantity,  # unit price per token
-                    cost, cost,
+                    cost,
+                    cost,
                     None if cost is None else date(2024, 1, 1),
                     None if cost is None else "pricing_seeds/price_book.csv",
                     None if cost is None else "high",

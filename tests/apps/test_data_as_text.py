@@ -113,9 +113,7 @@ def test_overview_shows_markdown_names_verbatim_as_text(hostile_names: dict[str,
     ]
     unpriced = next(frame for frame in _dataframes(at) if "Usage rows" in frame.columns)
     assert list(unpriced.columns) == ["Provider", "Model", "Usage rows"]
-    assert (hostile_names["provider"], hostile_names["model"], 1) in set(
-        unpriced.itertuples(index=False, name=None)
-    )
+    assert (hostile_names["provider"], hostile_names["model"], 1) in set(unpriced.itertuples(index=False, name=None))
 
     # Only the hostile provider: the warning and the provider scope still carry no names.
     at.multiselect(key="sidebar_providers").set_value([hostile_names["provider"]])

@@ -97,9 +97,10 @@ def test_unpriced_usage_is_a_warning_not_zero() -> None:
     ]
 
     by_model = _dataframe(at, "Share of total")
-    rows = {model: (cost, share) for model, cost, share in zip(
-        by_model["Model"], by_model["List cost"], by_model["Share of total"], strict=True
-    )}
+    rows = {
+        model: (cost, share)
+        for model, cost, share in zip(by_model["Model"], by_model["List cost"], by_model["Share of total"], strict=True)
+    }
     # 20.005 / 39.685 = 50.4%; unpriced models are "unpriced", never $0.
     assert rows["claude-sonnet-4"] == ("$20.01", "50.4%")
     assert rows["gpt-4o"] == ("$16.47", "41.5%")  # 4.125 + 12.34

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from connectors.anthropic.client import AnthropicAdminClient
-from emulator import EmulatorServer, SimulatedOrg
 from connectors.errors import AuthError, ConnectorError, NotFoundError
 from connectors.openai.client import OpenAIAdminClient
+from emulator import EmulatorServer, SimulatedOrg
 
 START, END = date(2025, 5, 20), date(2025, 6, 30)  # 41 days: two pages of 31 buckets per pull
 ALL_FAULTS = "429x2,500x1,502x1,503x1,529x1,truncatex2,slowx1,retry_after=0,slow_seconds=3"
@@ -39,7 +39,7 @@ def billed_by_provider(openai, anthropic):
 
 def truth_by_provider(org):
     totals = Counter()
-    for (day, provider, _account), amount in org.billed_totals(START, END).items():
+    for (_day, provider, _account), amount in org.billed_totals(START, END).items():
         totals[provider] += amount
     return dict(totals)
 
@@ -58,7 +58,10 @@ def test_every_fault_is_survived_and_every_dollar_arrives_once(org, caplog):
     assert faults - Counter({"slow": 1}) == Counter({"429": 2, "500": 1, "502": 1, "503": 1, "529": 1, "truncate": 2})
     assert any("Timeout" in record.getMessage() for record in caplog.records)
     # each usage row of the window exactly once (grain: day x every grouped dimension)
-    openai_keys = [(r["bucket_start"], r["project_id"], r["api_key_id"], r["model"], r["batch"], r["service_tier"]) for r in usage_rows]
+    openai_keys = [
+        (r["bucket_start"], r["project_id"], r["api_key_id"], r["model"], r["batch"], r["service_tier"])
+        for r in usage_rows
+    ]
     assert len(openai_keys) == len(set(openai_keys)) > 0
     assert {r["bucket_start"].date() for r in usage_rows} == {d for d in _days()}
     anthropic_tokens = sum(r["output_tokens"] for r in messages_rows)
@@ -75,14 +78,20 @@ def _days():
 
 def test_wrong_keys_fail_with_one_sentence_without_the_key(org):
     with EmulatorServer(org).start() as server:
-        openai = OpenAIAdminClient("sk-admin-this-is-wrong-but-fake-000000", server.base_url("openai"), sleep=lambda s: None)
+        openai = OpenAIAdminClient(
+            "sk-admin-this-is-wrong-but-fake-000000", server.base_url("openai"), sleep=lambda s: None
+        )
         with pytest.raises(AuthError) as excinfo:
             list(openai.iter_costs(START, END))
-        anthropic = AnthropicAdminClient("sk-ant-admin01-wrong-fake-000000000", server.base_url("anthropic"), sleep=lambda s: None)
+        anthropic = AnthropicAdminClient(
+            "sk-ant-admin01-wrong-fake-000000000", server.base_url("anthropic"), sleep=lambda s: None
+        )
         with pytest.raises(AuthError) as excinfo_a:
             list(anthropic.iter_cost_report(START, END))
-    for exc, env, key in ((excinfo.value, "OPENAI_ADMIN_KEY", "sk-admin-this-is-wrong"),
-                          (excinfo_a.value, "ANTHROPIC_ADMIN_KEY", "sk-ant-admin01-wrong")):
+    for exc, env, key in (
+        (excinfo.value, "OPENAI_ADMIN_KEY", "sk-admin-this-is-wrong"),
+        (excinfo_a.value, "ANTHROPIC_ADMIN_KEY", "sk-ant-admin01-wrong"),
+    ):
         message = str(exc)
         assert env in message and key not in message and "\n" not in message
 
@@ -90,10 +99,14 @@ def test_wrong_keys_fail_with_one_sentence_without_the_key(org):
 def test_base_url_conventions_are_explained(org):
     with EmulatorServer(org).start() as server:
         # OpenAI's base URL must include /v1; Anthropic's must not
-        no_v1 = OpenAIAdminClient(server.key("openai"), server.base_url("openai").removesuffix("/v1"), sleep=lambda s: None)
+        no_v1 = OpenAIAdminClient(
+            server.key("openai"), server.base_url("openai").removesuffix("/v1"), sleep=lambda s: None
+        )
         with pytest.raises(NotFoundError, match="OPENAI_BASE_URL"):
             list(no_v1.iter_costs(START, END))
-        extra_v1 = AnthropicAdminClient(server.key("anthropic"), server.base_url("anthropic") + "/v1", sleep=lambda s: None)
+        extra_v1 = AnthropicAdminClient(
+            server.key("anthropic"), server.base_url("anthropic") + "/v1", sleep=lambda s: None
+        )
         with pytest.raises(NotFoundError, match="ANTHROPIC_BASE_URL"):
             list(extra_v1.iter_cost_report(START, END))
     with pytest.raises(ConnectorError, match="OPENAI_BASE_URL"):

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from connectors.anthropic import AnthropicAdminClient
-from connectors.errors import AuthError, ConnectionFailed, NotFoundError, ResponseShapeError
 from connectors.anthropic.tables import ANTHROPIC_COST_REPORT, ANTHROPIC_MESSAGES_USAGE, ANTHROPIC_WORKSPACES
+from connectors.errors import AuthError, ConnectionFailed, NotFoundError, ResponseShapeError
 
 KEY = "sk-ant-admin01-test-not-a-real-key-anthropic"
 BASE = "https://api.anthropic.test"
@@ -35,8 +35,12 @@ def query(call) -> list[tuple[str, str]]:
 
 
 def page(results, **extra):
-    return {"data": [{"starting_at": "2025-08-01T00:00:00Z", "ending_at": "2025-08-02T00:00:00Z",
-                      "results": results}], "has_more": False, "next_page": None, **extra}
+    return {
+        "data": [{"starting_at": "2025-08-01T00:00:00Z", "ending_at": "2025-08-02T00:00:00Z", "results": results}],
+        "has_more": False,
+        "next_page": None,
+        **extra,
+    }
 
 
 # -- messages usage -----------------------------------------------------------------------------------------------
@@ -94,8 +98,13 @@ def test_older_row_without_account_or_geo_gives_none(rsps, client, fixture_text)
 
 
 def test_missing_nested_objects_give_none_not_zero(rsps, client):
-    result = {"uncached_input_tokens": 7, "output_tokens": 3, "cache_creation": None, "workspace_id": None,
-              "speed": "fast"}
+    result = {
+        "uncached_input_tokens": 7,
+        "output_tokens": 3,
+        "cache_creation": None,
+        "workspace_id": None,
+        "speed": "fast",
+    }
     rsps.get(USAGE, json=page([result]))
     (row,) = client.iter_messages_usage(DAY, NEXT_DAY)
     assert row["cache_creation_5m_input_tokens"] is None and row["cache_creation_1h_input_tokens"] is None
@@ -106,16 +115,25 @@ def test_missing_nested_objects_give_none_not_zero(rsps, client):
 
 def test_bucket_outside_the_requested_window_is_skipped(rsps, client):
     body = page([{"uncached_input_tokens": 1}])
-    body["data"].insert(0, {"starting_at": "2025-07-31T00:00:00Z", "ending_at": "2025-08-01T00:00:00Z",
-                            "results": [{"uncached_input_tokens": 99}]})
+    body["data"].insert(
+        0,
+        {
+            "starting_at": "2025-07-31T00:00:00Z",
+            "ending_at": "2025-08-01T00:00:00Z",
+            "results": [{"uncached_input_tokens": 99}],
+        },
+    )
     rsps.get(USAGE, json=body)
     rows = list(client.iter_messages_usage(DAY, NEXT_DAY))
     assert [r["uncached_input_tokens"] for r in rows] == [1]
 
 
 def test_bucket_without_starting_at_is_a_shape_error(rsps, client):
-    rsps.get(USAGE, json={"data": [{"ending_at": "2025-08-02T00:00:00Z", "results": []}]},
-             headers={"request-id": "req_ant_1"})
+    rsps.get(
+        USAGE,
+        json={"data": [{"ending_at": "2025-08-02T00:00:00Z", "results": []}]},
+        headers={"request-id": "req_ant_1"},
+    )
     with pytest.raises(ResponseShapeError) as info:
         list(client.iter_messages_usage(DAY, NEXT_DAY))
     assert "no 'starting_at'" in str(info.value) and "req_ant_1" in str(info.value)
@@ -139,8 +157,12 @@ def test_cost_report_vendor_example_amount_is_exact_cents(rsps, client, fixture_
     assert row["inference_geo"] is None
     assert rows[1]["amount_cents"] + rows[2]["amount_cents"] == Decimal("0.3")
     assert query(rsps.calls[0]) == [
-        ("starting_at", "2025-08-01T00:00:00Z"), ("ending_at", "2025-08-02T00:00:00Z"), ("bucket_width", "1d"),
-        ("limit", "31"), ("group_by[]", "workspace_id"), ("group_by[]", "description"),
+        ("starting_at", "2025-08-01T00:00:00Z"),
+        ("ending_at", "2025-08-02T00:00:00Z"),
+        ("bucket_width", "1d"),
+        ("limit", "31"),
+        ("group_by[]", "workspace_id"),
+        ("group_by[]", "description"),
     ]
     assert query(rsps.calls[1])[-1] == ("page", "page_MjAyNS0wNS0xNFQwMDowMDowMFo=")
 
@@ -165,11 +187,31 @@ def test_workspaces_vendor_example(rsps, client, fixture_text):
 
 
 def test_workspaces_page_with_after_id(rsps, client):
-    rsps.get(WORKSPACES, json={"data": [{"id": "wrkspc_a", "name": "A", "created_at": "2024-10-30T23:58:27Z"}],
-                               "first_id": "wrkspc_a", "last_id": "wrkspc_a", "has_more": True})
-    rsps.get(WORKSPACES, json={"data": [{"id": "wrkspc_b", "name": "B", "created_at": "2024-11-01T00:00:00Z",
-                                         "archived_at": "2025-01-01T12:00:00+00:00"}],
-                               "first_id": "wrkspc_b", "last_id": "wrkspc_b", "has_more": False})
+    rsps.get(
+        WORKSPACES,
+        json={
+            "data": [{"id": "wrkspc_a", "name": "A", "created_at": "2024-10-30T23:58:27Z"}],
+            "first_id": "wrkspc_a",
+            "last_id": "wrkspc_a",
+            "has_more": True,
+        },
+    )
+    rsps.get(
+        WORKSPACES,
+        json={
+            "data": [
+                {
+                    "id": "wrkspc_b",
+                    "name": "B",
+                    "created_at": "2024-11-01T00:00:00Z",
+                    "archived_at": "2025-01-01T12:00:00+00:00",
+                }
+            ],
+            "first_id": "wrkspc_b",
+            "last_id": "wrkspc_b",
+            "has_more": False,
+        },
+    )
     rows = list(client.iter_workspaces())
     assert [r["id"] for r in rows] == ["wrkspc_a", "wrkspc_b"]
     assert rows[1]["archived_at"] == datetime(2025, 1, 1, 12)
@@ -187,8 +229,12 @@ def test_empty_key_is_an_auth_error_naming_the_setting():
 def test_401_names_the_env_var_and_the_key_never_leaks(rsps, client, sleeps, caplog):
     caplog.set_level(logging.DEBUG)
     rsps.get(COST, status=529, json={"type": "error", "error": {"type": "overloaded_error", "message": "busy"}})
-    rsps.get(COST, status=401, headers={"request-id": "req_ant_401"},
-             json={"type": "error", "error": {"type": "authentication_error", "message": f"invalid x-api-key {KEY}"}})
+    rsps.get(
+        COST,
+        status=401,
+        headers={"request-id": "req_ant_401"},
+        json={"type": "error", "error": {"type": "authentication_error", "message": f"invalid x-api-key {KEY}"}},
+    )
     with pytest.raises(AuthError) as info:
         list(client.iter_cost_report(DAY, NEXT_DAY))
     message = str(info.value)
@@ -213,8 +259,11 @@ def test_connection_refused_names_the_base_url_and_its_convention(rsps, sleeps):
 
 def test_404_when_the_base_url_ends_in_v1(rsps, sleeps):
     client = AnthropicAdminClient(KEY, "https://api.anthropic.test/v1/", sleep=sleeps.append)
-    rsps.get("https://api.anthropic.test/v1/v1/organizations/workspaces", status=404,
-             json={"type": "error", "error": {"type": "not_found_error", "message": "Not found"}})
+    rsps.get(
+        "https://api.anthropic.test/v1/v1/organizations/workspaces",
+        status=404,
+        json={"type": "error", "error": {"type": "not_found_error", "message": "Not found"}},
+    )
     with pytest.raises(NotFoundError) as info:
         list(client.iter_workspaces())
     assert "https://api.anthropic.test/v1/v1/organizations/workspaces" in str(info.value)

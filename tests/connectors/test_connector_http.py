@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import format_datetime
 from urllib.parse import parse_qsl, urlsplit
@@ -12,7 +12,6 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from connectors.http import RETRY_STATUSES, HttpClient, default_jitter, parse_retry_after, redact
 from connectors.errors import (
     AuthError,
     BadRequestError,
@@ -23,6 +22,7 @@ from connectors.errors import (
     ResponseShapeError,
     ServerError,
 )
+from connectors.http import RETRY_STATUSES, HttpClient, default_jitter, parse_retry_after, redact
 
 BASE = "https://api.example.test/v1"
 URL = f"{BASE}/things"
@@ -31,8 +31,9 @@ SECRET = "sk-admin-test-not-a-real-key-http"
 
 def make(sleeps, **kwargs) -> HttpClient:
     kwargs.setdefault("jitter", lambda d: d)
-    return HttpClient(BASE, {"Authorization": f"Bearer {SECRET}"}, source="testsrc", sleep=sleeps.append,
-                      secrets=(SECRET,), **kwargs)
+    return HttpClient(
+        BASE, {"Authorization": f"Bearer {SECRET}"}, source="testsrc", sleep=sleeps.append, secrets=(SECRET,), **kwargs
+    )
 
 
 def query(call) -> list[tuple[str, str]]:
@@ -66,8 +67,8 @@ def test_retry_after_ms_wins_over_retry_after_seconds(rsps, sleeps):
 
 
 def test_retry_after_http_date_is_relative_to_the_clock(rsps, sleeps):
-    now = datetime(2025, 8, 1, 12, 0, 0, tzinfo=timezone.utc)
-    later = datetime(2025, 8, 1, 12, 0, 30, tzinfo=timezone.utc)
+    now = datetime(2025, 8, 1, 12, 0, 0, tzinfo=UTC)
+    later = datetime(2025, 8, 1, 12, 0, 30, tzinfo=UTC)
     rsps.get(URL, status=429, headers={"Retry-After": format_datetime(later, usegmt=True)})
     rsps.get(URL, json={})
     make(sleeps, clock=now.timestamp).get_json("things")
@@ -84,7 +85,7 @@ def test_retry_after_http_date_is_relative_to_the_clock(rsps, sleeps):
     ],
 )
 def test_parse_retry_after_edge_cases(headers, expected):
-    now = datetime(2025, 8, 1, 12, 0, 0, tzinfo=timezone.utc).timestamp()
+    now = datetime(2025, 8, 1, 12, 0, 0, tzinfo=UTC).timestamp()
     assert parse_retry_after(headers, now=now) == expected
 
 
@@ -128,8 +129,14 @@ def test_every_retryable_status_is_retried(rsps, sleeps, status):
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(400, BadRequestError), (401, AuthError), (403, AuthError), (404, NotFoundError), (422, BadRequestError),
-     (405, ConnectorError)],
+    [
+        (400, BadRequestError),
+        (401, AuthError),
+        (403, AuthError),
+        (404, NotFoundError),
+        (422, BadRequestError),
+        (405, ConnectorError),
+    ],
 )
 def test_other_4xx_are_not_retried(rsps, sleeps, status, error):
     rsps.get(URL, status=status, json={"error": {"message": "nope", "type": "invalid_request_error"}})
@@ -218,8 +225,9 @@ def test_a_refused_connection_is_retried_only_briefly():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again when the block ends: nothing listens there
     sleeps: list[float] = []
-    client = HttpClient(f"http://127.0.0.1:{port}/v1", {}, source="testsrc", sleep=sleeps.append,
-                        jitter=lambda d: d, max_retries=5)
+    client = HttpClient(
+        f"http://127.0.0.1:{port}/v1", {}, source="testsrc", sleep=sleeps.append, jitter=lambda d: d, max_retries=5
+    )
     with pytest.raises(ConnectionFailed, match=f"nothing answers at http://127.0.0.1:{port}/v1/things"):
         client.get_json("things")
     assert sleeps == [0.5, 1.0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -35,8 +35,13 @@ def query(call) -> list[tuple[str, str]]:
 
 
 def page(results, start=1730419200, end=1730505600, **extra):
-    return {"object": "page", "data": [{"object": "bucket", "start_time": start, "end_time": end, "results": results}],
-            "has_more": False, "next_page": None, **extra}
+    return {
+        "object": "page",
+        "data": [{"object": "bucket", "start_time": start, "end_time": end, "results": results}],
+        "has_more": False,
+        "next_page": None,
+        **extra,
+    }
 
 
 # -- completions usage --------------------------------------------------------------------------------------------
@@ -78,8 +83,8 @@ def test_completions_query_is_aligned_epoch_days_with_bracket_group_by(rsps, cli
 
 def test_dagster_style_utc_midnight_datetimes_are_accepted(rsps, client):
     rsps.get(COMPLETIONS, json=page([]))
-    start = datetime(2024, 11, 1, tzinfo=timezone.utc)
-    list(client.iter_completions_usage(start, datetime(2024, 11, 2, tzinfo=timezone.utc)))
+    start = datetime(2024, 11, 1, tzinfo=UTC)
+    list(client.iter_completions_usage(start, datetime(2024, 11, 2, tzinfo=UTC)))
     assert query(rsps.calls[0])[:2] == [("start_time", "1730419200"), ("end_time", "1730505600")]
 
 
@@ -88,14 +93,25 @@ def test_legacy_row_missing_fields_are_none_not_zero(rsps, client, fixture_text)
     (row,) = client.iter_completions_usage(date(2025, 1, 12), date(2025, 1, 13))
     assert row["input_tokens"] == 141201 and row["output_tokens"] == 9756 and row["num_model_requests"] == 470
     assert row["input_cached_tokens"] == 0  # present as 0 stays 0
-    for absent in ("input_cache_write_tokens", "input_uncached_tokens", "input_text_tokens",
-                   "input_cached_image_tokens", "output_image_tokens", "service_tier"):
+    for absent in (
+        "input_cache_write_tokens",
+        "input_uncached_tokens",
+        "input_text_tokens",
+        "input_cached_image_tokens",
+        "output_image_tokens",
+        "service_tier",
+    ):
         assert row[absent] is None, absent
 
 
 def completions_result(**fields):
-    return {"object": "organization.usage.completions.result", "output_tokens": 5, "num_model_requests": 1,
-            "model": "gpt-4o-2024-08-06", **fields}
+    return {
+        "object": "organization.usage.completions.result",
+        "output_tokens": 5,
+        "num_model_requests": 1,
+        "model": "gpt-4o-2024-08-06",
+        **fields,
+    }
 
 
 def test_a_missing_cached_count_is_derived_from_the_other_buckets_not_read_as_zero(rsps, client):
@@ -118,8 +134,15 @@ def test_without_cache_write_counts_the_rest_of_input_is_cached(rsps, client):
     [
         ({"input_tokens": 1000}, "input_cached_tokens and input_uncached_tokens are both missing"),
         ({"input_tokens": 1000, "input_uncached_tokens": 1200}, "input_cached_tokens is missing and cannot be derived"),
-        ({"input_tokens": 1000, "input_cached_tokens": 400, "input_uncached_tokens": 500,
-          "input_cache_write_tokens": 200}, r"input_tokens \(1000\) is not input_uncached_tokens \(500\)"),
+        (
+            {
+                "input_tokens": 1000,
+                "input_cached_tokens": 400,
+                "input_uncached_tokens": 500,
+                "input_cache_write_tokens": 200,
+            },
+            r"input_tokens \(1000\) is not input_uncached_tokens \(500\)",
+        ),
         ({"input_tokens": 100, "input_cached_tokens": 400}, r"input_cached_tokens \(400\) and the other input"),
         ({"output_tokens": 3}, "input_tokens is missing"),
     ],
@@ -132,17 +155,28 @@ def test_input_buckets_that_cannot_be_made_consistent_fail_naming_the_field(rsps
 
 
 def test_consistent_buckets_pass_unchanged(rsps, client):
-    fields = {"input_tokens": 1000, "input_cached_tokens": 400, "input_uncached_tokens": 500,
-              "input_cache_write_tokens": 100}
+    fields = {
+        "input_tokens": 1000,
+        "input_cached_tokens": 400,
+        "input_uncached_tokens": 500,
+        "input_cache_write_tokens": 100,
+    }
     rsps.get(COMPLETIONS, json=page([completions_result(**fields)]))
     (row,) = client.iter_completions_usage(DAY, NEXT_DAY)
     assert {k: row[k] for k in fields} == fields
 
 
 def test_unknown_fields_are_kept_in_raw(rsps, client):
-    result = {"object": "organization.usage.completions.result", "input_tokens": 3, "input_cached_tokens": 0,
-              "output_tokens": 1, "num_model_requests": 1, "api_source": "agents_api", "input_cache_write_30m_tokens": 2,
-              "future": {"nested": [1, 2]}}
+    result = {
+        "object": "organization.usage.completions.result",
+        "input_tokens": 3,
+        "input_cached_tokens": 0,
+        "output_tokens": 1,
+        "num_model_requests": 1,
+        "api_source": "agents_api",
+        "input_cache_write_30m_tokens": 2,
+        "future": {"nested": [1, 2]},
+    }
     rsps.get(COMPLETIONS, json=page([result]))
     (row,) = client.iter_completions_usage(DAY, NEXT_DAY)
     assert row["_raw"]["api_source"] == "agents_api"
@@ -191,8 +225,13 @@ def test_a_non_integer_token_count_is_a_shape_error_naming_the_field(rsps, clien
 
 
 def test_whole_number_floats_become_ints_but_fractions_are_refused(rsps, client):
-    rsps.get(COMPLETIONS, body=page_text('{"input_tokens": 1500.0, "input_cached_tokens": 0, "output_tokens": 2, "num_model_requests": 1}'),
-             content_type="application/json")
+    rsps.get(
+        COMPLETIONS,
+        body=page_text(
+            '{"input_tokens": 1500.0, "input_cached_tokens": 0, "output_tokens": 2, "num_model_requests": 1}'
+        ),
+        content_type="application/json",
+    )
     (row,) = client.iter_completions_usage(DAY, NEXT_DAY)
     assert row["input_tokens"] == 1500 and type(row["input_tokens"]) is int
     fraction = page_text('{"input_tokens": 1.5, "input_cached_tokens": 0, "output_tokens": 2, "num_model_requests": 1}')
@@ -202,8 +241,10 @@ def test_whole_number_floats_become_ints_but_fractions_are_refused(rsps, client)
 
 
 def page_text(result_json: str) -> str:
-    return ('{"object":"page","has_more":false,"next_page":null,"data":[{"object":"bucket",'
-            f'"start_time":1730419200,"end_time":1730505600,"results":[{result_json}]}}]}}')
+    return (
+        '{"object":"page","has_more":false,"next_page":null,"data":[{"object":"bucket",'
+        f'"start_time":1730419200,"end_time":1730505600,"results":[{result_json}]}}]}}'
+    )
 
 
 def test_empty_window_is_refused_before_any_request(rsps, client):
@@ -223,8 +264,12 @@ def test_costs_vendor_example(rsps, client, fixture_text):
     assert row["amount_currency"] == "usd"
     assert row["quantity"] is None and row["line_item"] is None
     assert query(rsps.calls[0]) == [
-        ("start_time", "1730419200"), ("end_time", "1730505600"), ("bucket_width", "1d"), ("limit", "180"),
-        ("group_by[]", "project_id"), ("group_by[]", "line_item"),
+        ("start_time", "1730419200"),
+        ("end_time", "1730505600"),
+        ("bucket_width", "1d"),
+        ("limit", "180"),
+        ("group_by[]", "project_id"),
+        ("group_by[]", "line_item"),
     ]
 
 
@@ -238,11 +283,13 @@ def test_costs_grouped_example_with_misspelt_object_still_parses(rsps, client, f
 
 
 def test_cost_amounts_are_exact_decimals(rsps, client):
-    body = ('{"object":"page","has_more":false,"next_page":null,"data":[{"object":"bucket",'
-            '"start_time":1730419200,"end_time":1730505600,"results":['
-            '{"object":"organization.costs.result","amount":{"value":0.1,"currency":"usd"}},'
-            '{"object":"organization.costs.result","amount":{"value":0.2,"currency":"usd"}},'
-            '{"object":"organization.costs.result","amount":{"value":1e-7,"currency":"usd"},"quantity":12.5}]}]}')
+    body = (
+        '{"object":"page","has_more":false,"next_page":null,"data":[{"object":"bucket",'
+        '"start_time":1730419200,"end_time":1730505600,"results":['
+        '{"object":"organization.costs.result","amount":{"value":0.1,"currency":"usd"}},'
+        '{"object":"organization.costs.result","amount":{"value":0.2,"currency":"usd"}},'
+        '{"object":"organization.costs.result","amount":{"value":1e-7,"currency":"usd"},"quantity":12.5}]}]}'
+    )
     rsps.get(COSTS, body=body, content_type="application/json")
     rows = list(client.iter_costs(DAY, NEXT_DAY))
     assert rows[0]["amount_value"] + rows[1]["amount_value"] == Decimal("0.3")
@@ -272,12 +319,34 @@ def test_projects_vendor_example(rsps, client, fixture_text):
 
 
 def test_projects_page_with_after_last_id(rsps, client):
-    rsps.get(PROJECTS, json={"object": "list", "data": [{"id": "proj_1", "name": "a", "status": "active",
-                                                          "created_at": 1711471533, "archived_at": None}],
-                             "first_id": "proj_1", "last_id": "proj_1", "has_more": True})
-    rsps.get(PROJECTS, json={"object": "list", "data": [{"id": "proj_2", "name": None, "status": "archived",
-                                                          "created_at": 1711471533, "archived_at": 1730419200}],
-                             "first_id": "proj_2", "last_id": "proj_2", "has_more": False})
+    rsps.get(
+        PROJECTS,
+        json={
+            "object": "list",
+            "data": [{"id": "proj_1", "name": "a", "status": "active", "created_at": 1711471533, "archived_at": None}],
+            "first_id": "proj_1",
+            "last_id": "proj_1",
+            "has_more": True,
+        },
+    )
+    rsps.get(
+        PROJECTS,
+        json={
+            "object": "list",
+            "data": [
+                {
+                    "id": "proj_2",
+                    "name": None,
+                    "status": "archived",
+                    "created_at": 1711471533,
+                    "archived_at": 1730419200,
+                }
+            ],
+            "first_id": "proj_2",
+            "last_id": "proj_2",
+            "has_more": False,
+        },
+    )
     rows = list(client.iter_projects())
     assert [r["id"] for r in rows] == ["proj_1", "proj_2"]
     assert rows[1]["archived_at"] == datetime(2024, 11, 1) and rows[1]["name"] is None
@@ -298,9 +367,19 @@ def test_401_is_an_auth_error_naming_the_env_var_and_the_key_is_never_logged(rsp
     rsps.get(COMPLETIONS, status=429, headers={"retry-after": "1", "x-request-id": "req_1"})
     rsps.get(COMPLETIONS, status=500, json={"error": {"message": f"internal, key {KEY}", "type": "server_error"}})
     rsps.get(COMPLETIONS, body=requests.ConnectionError(f"reset while sending Bearer {KEY}"))
-    rsps.get(COMPLETIONS, status=401, headers={"x-request-id": "req_401"},
-             json={"error": {"message": f"Incorrect API key provided: {KEY}.", "type": "invalid_request_error",
-                             "code": "invalid_api_key", "param": None}})
+    rsps.get(
+        COMPLETIONS,
+        status=401,
+        headers={"x-request-id": "req_401"},
+        json={
+            "error": {
+                "message": f"Incorrect API key provided: {KEY}.",
+                "type": "invalid_request_error",
+                "code": "invalid_api_key",
+                "param": None,
+            }
+        },
+    )
     with pytest.raises(AuthError) as info:
         list(client.iter_completions_usage(DAY, NEXT_DAY))
     message = str(info.value)
@@ -334,4 +413,3 @@ def test_connection_refused_names_the_url(rsps, sleeps):
         list(client.iter_costs(DAY, NEXT_DAY))
     assert "nothing answers at http://127.0.0.1:9/v1/organization/costs" in str(info.value)
     assert "OPENAI_BASE_URL" in str(info.value)
-

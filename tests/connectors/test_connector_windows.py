@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -32,9 +32,9 @@ def test_rfc3339_is_utc_midnight_with_z():
 
 
 def test_window_bounds_accept_utc_midnight_datetimes_but_not_other_times():
-    assert as_utc_date(datetime(2025, 8, 1, tzinfo=timezone.utc)) == date(2025, 8, 1)
+    assert as_utc_date(datetime(2025, 8, 1, tzinfo=UTC)) == date(2025, 8, 1)
     assert as_utc_date(datetime(2025, 8, 1)) == date(2025, 8, 1)  # naive = UTC
-    assert check_window(datetime(2025, 8, 1, tzinfo=timezone.utc), datetime(2025, 8, 2, tzinfo=timezone.utc)) == (
+    assert check_window(datetime(2025, 8, 1, tzinfo=UTC), datetime(2025, 8, 2, tzinfo=UTC)) == (
         date(2025, 8, 1),
         date(2025, 8, 2),
     )

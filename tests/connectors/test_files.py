@@ -41,8 +41,14 @@ def test_digest_follows_content_not_name_or_time(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("a.csv", "csv"), ("a.csv.gz", "csv"), ("a.jsonl", "jsonl"), ("a.ndjson", "jsonl"), ("a.json", "json"),
-     ("a.parquet", "parquet")],
+    [
+        ("a.csv", "csv"),
+        ("a.csv.gz", "csv"),
+        ("a.jsonl", "jsonl"),
+        ("a.ndjson", "jsonl"),
+        ("a.json", "json"),
+        ("a.parquet", "parquet"),
+    ],
 )
 def test_format_from_the_name(tmp_path, name, kind):
     assert file_format(tmp_path / name) == kind
@@ -58,8 +64,12 @@ def test_csv_is_read_as_text_with_each_row_kept_whole(tmp_path):
     table = read_table(path, ["id", "model", "startTime", "missing"])
     (row,) = table.to_pylist()
     assert row["model"] == "gpt,4o" and row["startTime"] == "2025-06-01T23:30:00+02:00" and row["missing"] is None
-    assert json.loads(row["_raw"]) == {"id": "1", "model": "gpt,4o", "startTime": "2025-06-01T23:30:00+02:00",
-                                       "extra": "x"}
+    assert json.loads(row["_raw"]) == {
+        "id": "1",
+        "model": "gpt,4o",
+        "startTime": "2025-06-01T23:30:00+02:00",
+        "extra": "x",
+    }
 
 
 @pytest.mark.parametrize("layout", ["lines", "array"])

@@ -18,7 +18,11 @@ import pytest
 pytestmark = pytest.mark.slow
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-UNIONS = {"usage_lines": "int_usage_unioned", "billed_lines": "int_billed_costs_unioned", "accounts": "int_accounts_unioned"}
+UNIONS = {
+    "usage_lines": "int_usage_unioned",
+    "billed_lines": "int_billed_costs_unioned",
+    "accounts": "int_accounts_unioned",
+}
 MISSING_VAR = "dbt var 'finops_conformed' is missing: finops passes it from the source registry on every dbt command"
 
 
@@ -29,14 +33,20 @@ def _dbt(home: Path, args: list[str]):
     saved = dict(os.environ)
     os.environ.update(FINOPS_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
     try:
-        return dbtRunner().invoke([
-            *args,
-            "--project-dir", str(DBT_DIR),
-            "--profiles-dir", str(DBT_DIR),
-            "--target-path", str(home / "dbt_target"),
-            "--log-path", str(home / "dbt_logs"),
-            "--no-partial-parse",
-        ])
+        return dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(DBT_DIR),
+                "--profiles-dir",
+                str(DBT_DIR),
+                "--target-path",
+                str(home / "dbt_target"),
+                "--log-path",
+                str(home / "dbt_logs"),
+                "--no-partial-parse",
+            ]
+        )
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -136,10 +146,22 @@ def test_the_unions_and_dim_account_name_no_source(manifest):
 
 def test_an_empty_kind_builds_an_empty_typed_union(tmp_path):
     nothing = json.dumps({"finops_conformed": {kind: [] for kind in UNIONS}})
-    result = _dbt(tmp_path, [
-        "build", "--vars", nothing, "--resource-type", "seed", "--resource-type", "model",
-        "--select", "model_aliases", "stg_pricing__model_aliases", *UNIONS.values(),
-    ])
+    result = _dbt(
+        tmp_path,
+        [
+            "build",
+            "--vars",
+            nothing,
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--select",
+            "model_aliases",
+            "stg_pricing__model_aliases",
+            *UNIONS.values(),
+        ],
+    )
     assert result.success, f"dbt build failed: {result.exception}"
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as conn:
         types = {

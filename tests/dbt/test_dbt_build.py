@@ -26,52 +26,146 @@ D = Decimal
 OPENAI_USAGE = [
     # proj_main, 2024-10-15: the `gpt-4o` alias (-> gpt-4o-2024-08-06 from 2024-10-02), 1,000,000 input incl.
     # 400,000 cached: 600,000 x $2.50 = $1.50, 400,000 x $1.25 = $0.50, output 100,000 x $10 = $1.00 -> $3.00
-    dict(bucket_start="2024-10-15", project_id="proj_main", api_key_id="key_1", user_id="user_1", model="gpt-4o",
-         batch=False, service_tier="default", input_tokens=1_000_000, input_cached_tokens=400_000,
-         input_cache_write_tokens=0, output_tokens=100_000),
+    dict(
+        bucket_start="2024-10-15",
+        project_id="proj_main",
+        api_key_id="key_1",
+        user_id="user_1",
+        model="gpt-4o",
+        batch=False,
+        service_tier="default",
+        input_tokens=1_000_000,
+        input_cached_tokens=400_000,
+        input_cache_write_tokens=0,
+        output_tokens=100_000,
+    ),
     # batch on the snapshot: 2,000,000 x ($2.50 x 0.5) = $2.50, 1,000,000 x ($10 x 0.5) = $5.00 -> $7.50
-    dict(bucket_start="2024-10-15", project_id="proj_main", api_key_id="key_2", user_id="user_1",
-         model="gpt-4o-2024-08-06", batch=True, service_tier=None, input_tokens=2_000_000, input_cached_tokens=0,
-         input_cache_write_tokens=0, output_tokens=1_000_000),
+    dict(
+        bucket_start="2024-10-15",
+        project_id="proj_main",
+        api_key_id="key_2",
+        user_id="user_1",
+        model="gpt-4o-2024-08-06",
+        batch=True,
+        service_tier=None,
+        input_tokens=2_000_000,
+        input_cached_tokens=0,
+        input_cache_write_tokens=0,
+        output_tokens=1_000_000,
+    ),
     # proj_lab, 2024-10-15: 100,000 x $2.50 = $0.25, plus a model the price book does not know
-    dict(bucket_start="2024-10-15", project_id="proj_lab", api_key_id="key_3", user_id="user_2",
-         model="gpt-4o-2024-08-06", batch=False, service_tier="default", input_tokens=100_000,
-         input_cached_tokens=0, input_cache_write_tokens=0, output_tokens=0),
-    dict(bucket_start="2024-10-15", project_id="proj_lab", api_key_id="key_3", user_id="user_2",
-         model="mystery-model-9000", batch=False, service_tier="default", input_tokens=1_000_000,
-         input_cached_tokens=0, input_cache_write_tokens=0, output_tokens=1_000),
+    dict(
+        bucket_start="2024-10-15",
+        project_id="proj_lab",
+        api_key_id="key_3",
+        user_id="user_2",
+        model="gpt-4o-2024-08-06",
+        batch=False,
+        service_tier="default",
+        input_tokens=100_000,
+        input_cached_tokens=0,
+        input_cache_write_tokens=0,
+        output_tokens=0,
+    ),
+    dict(
+        bucket_start="2024-10-15",
+        project_id="proj_lab",
+        api_key_id="key_3",
+        user_id="user_2",
+        model="mystery-model-9000",
+        batch=False,
+        service_tier="default",
+        input_tokens=1_000_000,
+        input_cached_tokens=0,
+        input_cache_write_tokens=0,
+        output_tokens=1_000,
+    ),
     # o3 the day before the 80% cut: 1,000,000 x $10 = $10.00, 500,000 x $40 = $20.00 -> $30.00
-    dict(bucket_start="2025-06-09", project_id="proj_main", api_key_id="key_1", user_id="user_1",
-         model="o3-2025-04-16", batch=False, service_tier="default", input_tokens=1_000_000,
-         input_cached_tokens=0, input_cache_write_tokens=0, output_tokens=500_000),
+    dict(
+        bucket_start="2025-06-09",
+        project_id="proj_main",
+        api_key_id="key_1",
+        user_id="user_1",
+        model="o3-2025-04-16",
+        batch=False,
+        service_tier="default",
+        input_tokens=1_000_000,
+        input_cached_tokens=0,
+        input_cache_write_tokens=0,
+        output_tokens=500_000,
+    ),
     # ... and on the day of the cut: 1,000,000 x $2 = $2.00, 500,000 x $8 = $4.00 -> $6.00
-    dict(bucket_start="2025-06-10", project_id="proj_main", api_key_id="key_1", user_id="user_1", model="o3",
-         batch=False, service_tier="auto", input_tokens=1_000_000, input_cached_tokens=0,
-         input_cache_write_tokens=0, output_tokens=500_000),
+    dict(
+        bucket_start="2025-06-10",
+        project_id="proj_main",
+        api_key_id="key_1",
+        user_id="user_1",
+        model="o3",
+        batch=False,
+        service_tier="auto",
+        input_tokens=1_000_000,
+        input_cached_tokens=0,
+        input_cache_write_tokens=0,
+        output_tokens=500_000,
+    ),
 ]
 
 ANTHROPIC_USAGE = [
     # wrkspc_eng, Sonnet 4.5 under 200k: 1,000,000 x $3 = $3.00; cache read 2,000,000 x $0.30 = $0.60;
     # 5-minute writes 1,000,000 x $3.75 = $3.75; 1-hour writes 1,000,000 x $6 = $6.00;
     # output 200,000 x $15 = $3.00; 100 searches x $10 / 1k = $1.00 -> $17.35
-    dict(bucket_start="2025-10-01", workspace_id="wrkspc_eng", api_key_id="apikey_a",
-         model="claude-sonnet-4-5-20250929", service_tier="standard", context_window="0-200k",
-         uncached_input_tokens=1_000_000, cache_read_input_tokens=2_000_000, cache_creation_5m_input_tokens=1_000_000,
-         cache_creation_1h_input_tokens=1_000_000, output_tokens=200_000, web_search_requests=100),
+    dict(
+        bucket_start="2025-10-01",
+        workspace_id="wrkspc_eng",
+        api_key_id="apikey_a",
+        model="claude-sonnet-4-5-20250929",
+        service_tier="standard",
+        context_window="0-200k",
+        uncached_input_tokens=1_000_000,
+        cache_read_input_tokens=2_000_000,
+        cache_creation_5m_input_tokens=1_000_000,
+        cache_creation_1h_input_tokens=1_000_000,
+        output_tokens=200_000,
+        web_search_requests=100,
+    ),
     # ... over 200k, every component at the tier rate: 500,000 x $6 = $3.00; 1,000,000 x $0.60 = $0.60;
     # 100,000 x $7.50 = $0.75; output 100,000 x $22.50 = $2.25 -> $6.60
-    dict(bucket_start="2025-10-01", workspace_id="wrkspc_eng", api_key_id="apikey_a",
-         model="claude-sonnet-4-5-20250929", service_tier="standard", context_window="200k-1M",
-         uncached_input_tokens=500_000, cache_read_input_tokens=1_000_000, cache_creation_5m_input_tokens=100_000,
-         cache_creation_1h_input_tokens=0, output_tokens=100_000, web_search_requests=0),
+    dict(
+        bucket_start="2025-10-01",
+        workspace_id="wrkspc_eng",
+        api_key_id="apikey_a",
+        model="claude-sonnet-4-5-20250929",
+        service_tier="standard",
+        context_window="200k-1M",
+        uncached_input_tokens=500_000,
+        cache_read_input_tokens=1_000_000,
+        cache_creation_5m_input_tokens=100_000,
+        cache_creation_1h_input_tokens=0,
+        output_tokens=100_000,
+        web_search_requests=0,
+    ),
     # the default workspace (null), Console usage (null key), alias `claude-haiku-4-5`, batch (x 0.5):
     # 1,000,000 x $0.50 = $0.50, 1,000,000 x $2.50 = $2.50 -> $3.00
-    dict(bucket_start="2025-10-20", workspace_id=None, api_key_id=None, model="claude-haiku-4-5",
-         service_tier="batch", context_window="0-200k", uncached_input_tokens=1_000_000, output_tokens=1_000_000),
+    dict(
+        bucket_start="2025-10-20",
+        workspace_id=None,
+        api_key_id=None,
+        model="claude-haiku-4-5",
+        service_tier="batch",
+        context_window="0-200k",
+        uncached_input_tokens=1_000_000,
+        output_tokens=1_000_000,
+    ),
     # a workspace missing from the workspace list, never billed: 1,000,000 x $15 = $15.00
-    dict(bucket_start="2025-10-01", workspace_id="wrkspc_gone", api_key_id="apikey_b",
-         model="claude-sonnet-4-5-20250929", service_tier="standard", context_window="0-200k",
-         output_tokens=1_000_000),
+    dict(
+        bucket_start="2025-10-01",
+        workspace_id="wrkspc_gone",
+        api_key_id="apikey_b",
+        model="claude-sonnet-4-5-20250929",
+        service_tier="standard",
+        context_window="0-200k",
+        output_tokens=1_000_000,
+    ),
 ]
 
 OPENAI_COSTS = [
@@ -97,18 +191,98 @@ OPENAI_COSTS = [
 ANTHROPIC_COSTS = [
     # (day, workspace, description, token_type, service_tier, context_window, model, cents)
     # wrkspc_eng 2025-10-01 = 1,735 + 660 cents = $23.95 (matched)
-    ("2025-10-01", "wrkspc_eng", "Claude Sonnet 4.5 Usage - Input Tokens", "uncached_input_tokens", "standard", "0-200k", "300"),
-    ("2025-10-01", "wrkspc_eng", "Claude Sonnet 4.5 Usage - Cache Read Input Tokens", "cache_read_input_tokens", "standard", "0-200k", "60"),
-    ("2025-10-01", "wrkspc_eng", "Claude Sonnet 4.5 Usage - 5m Cache Write Input Tokens", "cache_creation.ephemeral_5m_input_tokens", "standard", "0-200k", "375"),
-    ("2025-10-01", "wrkspc_eng", "Claude Sonnet 4.5 Usage - 1h Cache Write Input Tokens", "cache_creation.ephemeral_1h_input_tokens", "standard", "0-200k", "600"),
-    ("2025-10-01", "wrkspc_eng", "Claude Sonnet 4.5 Usage - Output Tokens", "output_tokens", "standard", "0-200k", "300"),
+    (
+        "2025-10-01",
+        "wrkspc_eng",
+        "Claude Sonnet 4.5 Usage - Input Tokens",
+        "uncached_input_tokens",
+        "standard",
+        "0-200k",
+        "300",
+    ),
+    (
+        "2025-10-01",
+        "wrkspc_eng",
+        "Claude Sonnet 4.5 Usage - Cache Read Input Tokens",
+        "cache_read_input_tokens",
+        "standard",
+        "0-200k",
+        "60",
+    ),
+    (
+        "2025-10-01",
+        "wrkspc_eng",
+        "Claude Sonnet 4.5 Usage - 5m Cache Write Input Tokens",
+        "cache_creation.ephemeral_5m_input_tokens",
+        "standard",
+        "0-200k",
+        "375",
+    ),
+    (
+        "2025-10-01",
+        "wrkspc_eng",
+        "Claude Sonnet 4.5 Usage - 1h Cache Write Input Tokens",
+        "cache_creation.ephemeral_1h_input_tokens",
+        "standard",
+        "0-200k",
+        "600",
+    ),
+    (
+        "2025-10-01",
+        "wrkspc_eng",
+        "Claude Sonnet 4.5 Usage - Output Tokens",
+        "output_tokens",
+        "standard",
+        "0-200k",
+        "300",
+    ),
     ("2025-10-01", "wrkspc_eng", "Web Search Usage", None, None, None, "100"),
-    ("2025-10-01", "wrkspc_eng", "Claude Sonnet 4.5 Usage - Input Tokens (Long Context)", "uncached_input_tokens", "standard", "200k-1M", "300"),
-    ("2025-10-01", "wrkspc_eng", "Claude Sonnet 4.5 Usage - Cache Read Input Tokens (Long Context)", "cache_read_input_tokens", "standard", "200k-1M", "60"),
-    ("2025-10-01", "wrkspc_eng", "Claude Sonnet 4.5 Usage - 5m Cache Write Input Tokens (Long Context)", "cache_creation.ephemeral_5m_input_tokens", "standard", "200k-1M", "74.99999"),
-    ("2025-10-01", "wrkspc_eng", "Claude Sonnet 4.5 Usage - Output Tokens (Long Context)", "output_tokens", "standard", "200k-1M", "225.00001"),
+    (
+        "2025-10-01",
+        "wrkspc_eng",
+        "Claude Sonnet 4.5 Usage - Input Tokens (Long Context)",
+        "uncached_input_tokens",
+        "standard",
+        "200k-1M",
+        "300",
+    ),
+    (
+        "2025-10-01",
+        "wrkspc_eng",
+        "Claude Sonnet 4.5 Usage - Cache Read Input Tokens (Long Context)",
+        "cache_read_input_tokens",
+        "standard",
+        "200k-1M",
+        "60",
+    ),
+    (
+        "2025-10-01",
+        "wrkspc_eng",
+        "Claude Sonnet 4.5 Usage - 5m Cache Write Input Tokens (Long Context)",
+        "cache_creation.ephemeral_5m_input_tokens",
+        "standard",
+        "200k-1M",
+        "74.99999",
+    ),
+    (
+        "2025-10-01",
+        "wrkspc_eng",
+        "Claude Sonnet 4.5 Usage - Output Tokens (Long Context)",
+        "output_tokens",
+        "standard",
+        "200k-1M",
+        "225.00001",
+    ),
     # the default workspace (null) 2025-10-20: 50 + 250 cents = $3.00 (matched)
-    ("2025-10-20", None, "Claude Haiku 4.5 Usage - Input Tokens (Batch)", "uncached_input_tokens", "batch", "0-200k", "50"),
+    (
+        "2025-10-20",
+        None,
+        "Claude Haiku 4.5 Usage - Input Tokens (Batch)",
+        "uncached_input_tokens",
+        "batch",
+        "0-200k",
+        "50",
+    ),
     ("2025-10-20", None, "Claude Haiku 4.5 Usage - Output Tokens (Batch)", "output_tokens", "batch", "0-200k", "250"),
 ]
 
@@ -127,8 +301,12 @@ def _insert(conn, table_name: str, rows: list[dict]) -> None:
         if table.partitioned:
             start = _ts(row["bucket_start"])
             row.update(bucket_start=start, bucket_end=start.replace(hour=23, minute=59), _partition_date=start.date())
-        row.update(_source=table.source, _loaded_at=loaded_at, _run_id="test-run",
-                   _raw=json.dumps({k: v for k, v in row.items() if not k.startswith("_")}, default=str))
+        row.update(
+            _source=table.source,
+            _loaded_at=loaded_at,
+            _run_id="test-run",
+            _raw=json.dumps({k: v for k, v in row.items() if not k.startswith("_")}, default=str),
+        )
         values.append([row.get(name) for name in names])
     placeholders = ", ".join("?" for _ in names)
     conn.executemany(f"insert into {table.qualified_name} ({', '.join(names)}) values ({placeholders})", values)
@@ -142,24 +320,59 @@ def _create_raw_landing(path: Path) -> None:
             conn.execute(f"create table {table.qualified_name} ({columns})")
         _insert(conn, "openai_completions_usage", OPENAI_USAGE)
         _insert(conn, "anthropic_messages_usage", ANTHROPIC_USAGE)
-        _insert(conn, "openai_costs", [
-            dict(bucket_start=day, project_id=project, api_key_id=None, line_item=line, amount_value=D(amount),
-                 amount_currency="usd")
-            for day, project, line, amount in OPENAI_COSTS
-        ])
-        _insert(conn, "anthropic_cost_report", [
-            dict(bucket_start=day, workspace_id=ws, description=desc, token_type=token_type, service_tier=tier,
-                 context_window=window, cost_type="web_search" if token_type is None else "tokens",
-                 model=None if token_type is None else ("claude-haiku-4-5" if "Haiku" in desc else "claude-sonnet-4-5-20250929"),
-                 amount_cents=D(cents), currency="USD")
-            for day, ws, desc, token_type, tier, window, cents in ANTHROPIC_COSTS
-        ])
-        _insert(conn, "openai_projects", [
-            dict(id="proj_main", name="Main app", status="active", created_at=datetime(2024, 1, 2)),
-            dict(id="proj_lab", name="Research lab", status="archived", created_at=datetime(2024, 3, 4),
-                 archived_at=datetime(2025, 1, 1)),
-        ])
-        _insert(conn, "anthropic_workspaces", [dict(id="wrkspc_eng", name="Engineering", created_at=datetime(2024, 10, 30))])
+        _insert(
+            conn,
+            "openai_costs",
+            [
+                dict(
+                    bucket_start=day,
+                    project_id=project,
+                    api_key_id=None,
+                    line_item=line,
+                    amount_value=D(amount),
+                    amount_currency="usd",
+                )
+                for day, project, line, amount in OPENAI_COSTS
+            ],
+        )
+        _insert(
+            conn,
+            "anthropic_cost_report",
+            [
+                dict(
+                    bucket_start=day,
+                    workspace_id=ws,
+                    description=desc,
+                    token_type=token_type,
+                    service_tier=tier,
+                    context_window=window,
+                    cost_type="web_search" if token_type is None else "tokens",
+                    model=None
+                    if token_type is None
+                    else ("claude-haiku-4-5" if "Haiku" in desc else "claude-sonnet-4-5-20250929"),
+                    amount_cents=D(cents),
+                    currency="USD",
+                )
+                for day, ws, desc, token_type, tier, window, cents in ANTHROPIC_COSTS
+            ],
+        )
+        _insert(
+            conn,
+            "openai_projects",
+            [
+                dict(id="proj_main", name="Main app", status="active", created_at=datetime(2024, 1, 2)),
+                dict(
+                    id="proj_lab",
+                    name="Research lab",
+                    status="archived",
+                    created_at=datetime(2024, 3, 4),
+                    archived_at=datetime(2025, 1, 1),
+                ),
+            ],
+        )
+        _insert(
+            conn, "anthropic_workspaces", [dict(id="wrkspc_eng", name="Engineering", created_at=datetime(2024, 10, 30))]
+        )
 
 
 def _release_dbt_duckdb() -> None:
@@ -184,16 +397,23 @@ def warehouse(tmp_path_factory) -> Path:
     try:
         from orchestration.defs.transform.project import dbt_vars
 
-        result = dbtRunner().invoke([
-            "build",
-            # the conformed models of the registered sources, as finops passes them on every dbt command
-            "--vars", json.dumps(dbt_vars()),
-            "--project-dir", str(DBT_DIR),
-            "--profiles-dir", str(DBT_DIR),
-            "--target-path", str(home / "dbt_target"),
-            "--log-path", str(home / "dbt_logs"),
-            "--no-partial-parse",
-        ])
+        result = dbtRunner().invoke(
+            [
+                "build",
+                # the conformed models of the registered sources, as finops passes them on every dbt command
+                "--vars",
+                json.dumps(dbt_vars()),
+                "--project-dir",
+                str(DBT_DIR),
+                "--profiles-dir",
+                str(DBT_DIR),
+                "--target-path",
+                str(home / "dbt_target"),
+                "--log-path",
+                str(home / "dbt_logs"),
+                "--no-partial-parse",
+            ]
+        )
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -230,8 +450,11 @@ def test_openai_cached_tokens_come_out_of_input_and_the_alias_resolves(warehouse
         "cache_read_tokens": ("gpt-4o-2024-08-06", D("0.50"), "explicit"),
         "output_tokens": ("gpt-4o-2024-08-06", D("1.00"), "explicit"),
     }
-    (quantity,) = query(warehouse, "select quantity from marts.fct_usage_cost_daily where usage_date = '2024-10-15' "
-                                   "and api_key_id = 'key_1' and usage_type = 'input_tokens'")[0]
+    (quantity,) = query(
+        warehouse,
+        "select quantity from marts.fct_usage_cost_daily where usage_date = '2024-10-15' "
+        "and api_key_id = 'key_1' and usage_type = 'input_tokens'",
+    )[0]
     assert quantity == 600_000
 
 
@@ -327,7 +550,17 @@ def test_reconciliation_statuses(warehouse):
         "variance_pct, unpriced_quantity from marts.fct_cost_reconciliation_daily order by 1, 2, 3",
     )
     assert rows == [
-        (date(2024, 10, 15), "openai", "proj_lab", "unpriced_usage", D("0.25"), D("4.25"), D("-4.00"), D("-94.117647"), 1_001_000),
+        (
+            date(2024, 10, 15),
+            "openai",
+            "proj_lab",
+            "unpriced_usage",
+            D("0.25"),
+            D("4.25"),
+            D("-4.00"),
+            D("-94.117647"),
+            1_001_000,
+        ),
         (date(2024, 10, 15), "openai", "proj_main", "matched", D("10.50"), D("10.50"), D(0), D(0), 0),
         (date(2025, 6, 9), "openai", "proj_main", "matched", D("30.00"), D("30.00"), D(0), D(0), 0),
         # 6.00 - 6.04 = -0.04; -0.04 / 6.04 x 100 = -0.662251655...
@@ -340,7 +573,9 @@ def test_reconciliation_statuses(warehouse):
 
 
 def test_dim_account_names_every_account(warehouse):
-    rows = query(warehouse, "select provider, account_id, account_name, status, is_listed from marts.dim_account order by 1, 2")
+    rows = query(
+        warehouse, "select provider, account_id, account_name, status, is_listed from marts.dim_account order by 1, 2"
+    )
     assert rows == [
         ("anthropic", "default", "Default workspace", "active", False),
         ("anthropic", "wrkspc_eng", "Engineering", "active", True),
@@ -348,7 +583,9 @@ def test_dim_account_names_every_account(warehouse):
         ("openai", "proj_lab", "Research lab", "archived", True),
         ("openai", "proj_main", "Main app", "active", True),
     ]
-    names = query(warehouse, "select distinct account_name from marts.fct_usage_cost_daily where account_id = 'default'")
+    names = query(
+        warehouse, "select distinct account_name from marts.fct_usage_cost_daily where account_id = 'default'"
+    )
     assert names == [("Default workspace",)]
 
 
@@ -364,7 +601,10 @@ def test_dim_price_and_dim_model(warehouse):
         "select model_id, has_price, first_price_date, last_price_date from marts.dim_model "
         "where model_id in ('o3-2025-04-16', 'mystery-model-9000') order by 1",
     )
-    assert rows == [("mystery-model-9000", False, None, None), ("o3-2025-04-16", True, date(2025, 4, 16), date(2025, 6, 10))]
+    assert rows == [
+        ("mystery-model-9000", False, None, None),
+        ("o3-2025-04-16", True, date(2025, 4, 16), date(2025, 6, 10)),
+    ]
 
 
 def test_money_columns_are_decimal(warehouse):

@@ -27,9 +27,11 @@ def snapshot(paths: Paths) -> dict:
         ).fetchall()
         for schema, table in tables:
             cols = [
-                c for (c,) in conn.execute(
+                c
+                for (c,) in conn.execute(
                     "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-                    "order by ordinal_position", [schema, table]
+                    "order by ordinal_position",
+                    [schema, table],
                 ).fetchall()
                 if c not in ("_loaded_at", "_run_id")
             ]
@@ -46,9 +48,12 @@ def serving(paths: Paths, sql: str, params=()) -> list[tuple]:
 def serving_snapshot(paths: Paths) -> dict:
     """Every published table's rows (publish_info included)."""
     with duckdb.connect(str(paths.serving), read_only=True) as conn:
-        names = [n for (n,) in conn.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-        ).fetchall()]
+        names = [
+            n
+            for (n,) in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         return {n: conn.execute(f"select * from marts.{n} order by all").fetchall() for n in names}
 
 
@@ -65,15 +70,22 @@ class Finops:
     def __init__(
         self, args: list[str], env: dict[str, str], *, python_code: str | None = None, ignore_sigint: bool = False
     ) -> None:
-        command = [sys.executable, "-c", python_code, *args] if python_code else [
-            sys.executable, "-m", "orchestration.cli", *args
-        ]
+        command = (
+            [sys.executable, "-c", python_code, *args]
+            if python_code
+            else [sys.executable, "-m", "orchestration.cli", *args]
+        )
 
         def as_a_background_job() -> None:  # what `finops ... &` in a script does to SIGINT
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
         self.proc = subprocess.Popen(
-            command, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            command,
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             preexec_fn=as_a_background_job if ignore_sigint else None,
         )
         self.lines: list[str] = []

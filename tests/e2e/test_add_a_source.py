@@ -21,10 +21,16 @@ TOY = REPO / "tests" / "fixtures" / "toy_source"
 
 
 def checkout_copy(target: Path) -> Path:
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = REPO / name
         if source.is_file() and not name.startswith("tests/"):
@@ -40,13 +46,19 @@ def test_a_toy_source_reaches_the_marts_with_one_folder_and_one_line(tmp_path):
     registry = repo / "connectors" / "registry.py"
     text = registry.read_text()
     assert text.count('    "connectors.anthropic",\n') == 1
-    registry.write_text(text.replace('    "connectors.anthropic",\n', '    "connectors.anthropic",\n    "connectors.toy",\n'))
+    registry.write_text(
+        text.replace('    "connectors.anthropic",\n', '    "connectors.anthropic",\n    "connectors.toy",\n')
+    )
 
     home = tmp_path / "home"
     env = {**os.environ, "PYTHONPATH": str(repo), "FINOPS_HOME": str(home)}
     proc = subprocess.run(
         [sys.executable, "-m", "orchestration.cli", "demo", "--days", "2", "--no-app"],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "toy/usage: 2 new or changed files" in proc.stderr

@@ -16,7 +16,10 @@ def test_demo_publishes_and_never_prints_a_key(tmp_path):
     env = {**os.environ, "FINOPS_HOME": str(tmp_path / "home")}
     proc = subprocess.run(
         [sys.executable, "-m", "orchestration.cli", "demo", "--days", "2", "--no-app"],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     output = proc.stdout + proc.stderr

@@ -128,6 +128,7 @@ def test_kill_9_during_ingest_dbt_and_publish_then_a_rerun_ends_as_a_clean_run(e
     run = Finops(RUN, env)
     assert "was left unfinished by a process that is gone" in run.wait_for_line("left unfinished")
     run.wait_for_line("dbt build: seeds")
+
     def dbt_build(cmd: str) -> bool:
         return "/dbt build" in cmd
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from emu_helpers import Client
 
 from emulator import EmulatorServer, SimulatedOrg
-from emu_helpers import Client
 
 
 @pytest.fixture(scope="session")

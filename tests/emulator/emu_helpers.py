@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import requests
 
-from emulator import EmulatorServer, SimulatedOrg
+from emulator import EmulatorServer
 from emulator.plugins.anthropic import PLUGIN as ANTHROPIC
 from emulator.plugins.openai import PLUGIN as OPENAI
 
@@ -16,7 +16,7 @@ ANTHROPIC_HEADERS = {"x-api-key": ANTHROPIC.fake_key, "anthropic-version": "2023
 
 
 def unix(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
 def rfc3339(day: date) -> str:
@@ -31,10 +31,20 @@ class Client:
         self.session = requests.Session()
 
     def openai(self, path: str, params=None, headers=None) -> requests.Response:
-        return self.session.get(self.server.base_url("openai") + path, params=params, headers=OPENAI_HEADERS if headers is None else headers, timeout=10)
+        return self.session.get(
+            self.server.base_url("openai") + path,
+            params=params,
+            headers=OPENAI_HEADERS if headers is None else headers,
+            timeout=10,
+        )
 
     def anthropic(self, path: str, params=None, headers=None) -> requests.Response:
-        return self.session.get(self.server.base_url("anthropic") + path, params=params, headers=ANTHROPIC_HEADERS if headers is None else headers, timeout=10)
+        return self.session.get(
+            self.server.base_url("anthropic") + path,
+            params=params,
+            headers=ANTHROPIC_HEADERS if headers is None else headers,
+            timeout=10,
+        )
 
     def openai_pages(self, path: str, params) -> list[dict]:
         """Every page of an OpenAI bucketed endpoint, following next_page."""

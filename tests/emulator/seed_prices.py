@@ -33,6 +33,7 @@ from emulator.pricing import EXACT, UNIT_DIVISORS, in_window
 
 SEEDS = Path(__file__).resolve().parents[2] / "pricing_seeds"  # the warehouse's seeds, in this checkout
 
+
 def _day(text: str) -> date | None:
     text = (text or "").strip()
     return date.fromisoformat(text) if text else None

@@ -6,9 +6,9 @@ import json
 from datetime import date
 
 import pytest
+from emu_helpers import ANTHROPIC_HEADERS, rfc3339, unix
 
 from emulator import FaultSpec
-from emu_helpers import ANTHROPIC_HEADERS, rfc3339, unix
 
 COMPLETIONS = "/organization/usage/completions"
 COSTS = "/organization/costs"
@@ -92,7 +92,11 @@ def test_no_cursor_still_checks_the_key_and_the_parameters_first(make_emu):
     assert single["id"] == project.id and "data" not in single
     assert _json_200(emu.openai(PROJECTS)) == OPENAI_LIST_STUCK  # the right key: the contradiction
     assert [(r["status"], r["fault"]) for r in emu.server.requests] == [
-        (401, "no_cursor"), (401, "no_cursor"), (400, "no_cursor"), (200, "no_cursor"), (200, "no_cursor")
+        (401, "no_cursor"),
+        (401, "no_cursor"),
+        (400, "no_cursor"),
+        (200, "no_cursor"),
+        (200, "no_cursor"),
     ]
 
 
@@ -115,7 +119,9 @@ def test_endless_cursor_hands_out_a_fresh_cursor_every_page(make_emu, vendor, re
         path, window, get = (COMPLETIONS, OPENAI_WINDOW, emu.openai) if report else (PROJECTS, {"limit": 2}, emu.openai)
         param = "page" if report else "after"
     else:
-        path, window, get = (ANT_USAGE, ANTHROPIC_WINDOW, emu.anthropic) if report else (WORKSPACES, {"limit": 2}, emu.anthropic)
+        path, window, get = (
+            (ANT_USAGE, ANTHROPIC_WINDOW, emu.anthropic) if report else (WORKSPACES, {"limit": 2}, emu.anthropic)
+        )
         param = "page" if report else "after_id"
     cursor_field = "next_page" if report else "last_id"
     bodies, query = [], dict(window)
@@ -191,7 +197,7 @@ def test_no_cached_field_drops_only_input_cached_tokens(make_emu, emu):
     broken_rows = [r for b in broken["data"] for r in b["results"]]
     assert whole_rows and all("input_cached_tokens" in r for r in whole_rows)
     assert len(broken_rows) == len(whole_rows)
-    for cut, full in zip(broken_rows, whole_rows):
+    for cut, full in zip(broken_rows, whole_rows, strict=True):
         assert "input_cached_tokens" not in cut
         assert "input_uncached_tokens" in cut and "input_cache_write_tokens" in cut
         assert cut == {k: v for k, v in full.items() if k != "input_cached_tokens"}
@@ -202,7 +208,9 @@ def test_no_cached_field_drops_only_input_cached_tokens(make_emu, emu):
 def test_no_cached_field_leaves_other_endpoints_alone_but_counts_them(make_emu, emu):
     faulty = make_emu(faults="no_cached_fieldx2")
     assert _json_200(faulty.openai(COSTS, OPENAI_WINDOW)) == _json_200(emu.openai(COSTS, OPENAI_WINDOW))
-    assert _json_200(faulty.anthropic(ANT_USAGE, ANTHROPIC_WINDOW)) == _json_200(emu.anthropic(ANT_USAGE, ANTHROPIC_WINDOW))
+    assert _json_200(faulty.anthropic(ANT_USAGE, ANTHROPIC_WINDOW)) == _json_200(
+        emu.anthropic(ANT_USAGE, ANTHROPIC_WINDOW)
+    )
     after = _json_200(faulty.openai(COMPLETIONS, OPENAI_WINDOW))  # the two faults are used up
     assert all("input_cached_tokens" in r for b in after["data"] for r in b["results"])
     assert [r["fault"] for r in faulty.server.requests] == ["no_cached_field", "no_cached_field", None]

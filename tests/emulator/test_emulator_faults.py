@@ -7,9 +7,9 @@ import time
 from datetime import date
 
 import pytest
+from emu_helpers import rfc3339, unix
 
 from emulator import FaultSpec
-from emu_helpers import rfc3339, unix
 
 PROJECTS = "/organization/projects"
 WORKSPACES = "/v1/organizations/workspaces"
@@ -64,9 +64,13 @@ def test_truncated_body_is_a_200_that_does_not_parse(make_emu):
 def test_slow_answers_normally_after_the_delay(make_emu):
     emu = make_emu(faults="slowx1,slow_seconds=0.2")
     started = time.perf_counter()
-    slow = emu.anthropic("/v1/organizations/usage_report/messages", {"starting_at": rfc3339(date(2025, 6, 1)), "limit": 1})
+    slow = emu.anthropic(
+        "/v1/organizations/usage_report/messages", {"starting_at": rfc3339(date(2025, 6, 1)), "limit": 1}
+    )
     slow_elapsed = time.perf_counter() - started
-    fast = emu.anthropic("/v1/organizations/usage_report/messages", {"starting_at": rfc3339(date(2025, 6, 1)), "limit": 1})
+    fast = emu.anthropic(
+        "/v1/organizations/usage_report/messages", {"starting_at": rfc3339(date(2025, 6, 1)), "limit": 1}
+    )
     assert slow.status_code == 200 and slow.json() == fast.json()
     assert slow_elapsed >= 0.2
     assert [r["fault"] for r in emu.server.requests] == ["slow", None]
@@ -97,8 +101,12 @@ def test_request_log_never_holds_keys(make_emu):
 def test_rates_are_deterministic_per_seed():
     spec = FaultSpec.parse("429:0.1,500:0.05,slow:0.02,truncate:0.02,seed=7")
     draws = [spec.fault_for(n) for n in range(4000)]
-    assert draws == [FaultSpec.parse("429:0.1,500:0.05,slow:0.02,truncate:0.02,seed=7").fault_for(n) for n in range(4000)]
-    assert draws != [FaultSpec.parse("429:0.1,500:0.05,slow:0.02,truncate:0.02,seed=8").fault_for(n) for n in range(4000)]
+    assert draws == [
+        FaultSpec.parse("429:0.1,500:0.05,slow:0.02,truncate:0.02,seed=7").fault_for(n) for n in range(4000)
+    ]
+    assert draws != [
+        FaultSpec.parse("429:0.1,500:0.05,slow:0.02,truncate:0.02,seed=8").fault_for(n) for n in range(4000)
+    ]
     share = {k: draws.count(k) / len(draws) for k in ("429", "500", "slow", "truncate")}
     assert 0.08 < share["429"] < 0.12 and 0.03 < share["500"] < 0.07
     assert 0.005 < share["slow"] < 0.035 and 0.005 < share["truncate"] < 0.035
@@ -116,7 +124,19 @@ def test_scripted_faults_queue_in_order_before_rates():
 
 @pytest.mark.parametrize(
     "spec",
-    ["bogus", "404:0.1", "429:2", "429:-0.1", "429:lots", "429xmany", "teapotx2", "seed=abc", "colour=red", "retry_after=-1", "429:0.7,500:0.5"],
+    [
+        "bogus",
+        "404:0.1",
+        "429:2",
+        "429:-0.1",
+        "429:lots",
+        "429xmany",
+        "teapotx2",
+        "seed=abc",
+        "colour=red",
+        "retry_after=-1",
+        "429:0.7,500:0.5",
+    ],
 )
 def test_invalid_spec_is_one_clear_sentence(spec):
     with pytest.raises(ValueError) as err:

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+
+from emu_helpers import unix
 
 from emulator.org import UNPRICED_MODEL
 from emulator.plugins.openai import USAGE_DIMS as OPENAI_USAGE_DIMS
-from emu_helpers import unix
 
 COMPLETIONS = "/organization/usage/completions"
 COSTS = "/organization/costs"
-METRICS = ("input_tokens", "input_cached_tokens", "input_cache_write_tokens", "input_uncached_tokens", "output_tokens", "num_model_requests")
+METRICS = (
+    "input_tokens",
+    "input_cached_tokens",
+    "input_cache_write_tokens",
+    "input_uncached_tokens",
+    "output_tokens",
+    "num_model_requests",
+)
 
 
 def _totals(rows) -> dict[str, int]:
@@ -23,15 +31,17 @@ def _totals(rows) -> dict[str, int]:
 def test_pagination_walks_every_day_once_in_order(emu, emu_org):
     start = date(2025, 5, 20)
     end = start + timedelta(days=40)
-    params = [("start_time", unix(start)), ("end_time", unix(end)), ("limit", 7)] + [("group_by[]", d) for d in OPENAI_USAGE_DIMS]
+    params = [("start_time", unix(start)), ("end_time", unix(end)), ("limit", 7)] + [
+        ("group_by[]", d) for d in OPENAI_USAGE_DIMS
+    ]
     pages = emu.openai_pages(COMPLETIONS, params)
     assert [len(p["data"]) for p in pages] == [7, 7, 7, 7, 7, 5]
     assert all(p["object"] == "page" for p in pages)
     assert [p["has_more"] for p in pages] == [True] * 5 + [False] and pages[-1]["next_page"] is None
     buckets = [b for p in pages for b in p["data"]]
-    days = [datetime.fromtimestamp(b["start_time"], timezone.utc).date() for b in buckets]
+    days = [datetime.fromtimestamp(b["start_time"], UTC).date() for b in buckets]
     assert days == [start + timedelta(days=i) for i in range(40)]
-    for day, bucket in zip(days, buckets):
+    for day, bucket in zip(days, buckets, strict=True):
         assert bucket["object"] == "bucket"
         assert bucket["end_time"] - bucket["start_time"] == 86400
         # grouped by every dimension, a bucket is exactly the org's full-grain usage of that day
@@ -78,7 +88,9 @@ def test_input_tokens_include_cached_and_cache_write(emu):
     assert rows
     for r in rows:
         assert r["input_tokens"] >= r["input_cached_tokens"] + r["input_cache_write_tokens"]
-        assert r["input_tokens"] == r["input_uncached_tokens"] + r["input_cached_tokens"] + r["input_cache_write_tokens"]
+        assert (
+            r["input_tokens"] == r["input_uncached_tokens"] + r["input_cached_tokens"] + r["input_cache_write_tokens"]
+        )
         assert r["object"] == "organization.usage.completions.result" and "api_source" in r
     assert any(r["input_cache_write_tokens"] for r in rows), "some rows should have cache writes"
     assert any(r["input_cached_tokens"] for r in rows)
@@ -90,7 +102,9 @@ def test_input_tokens_include_cached_and_cache_write(emu):
 def test_filters(emu, emu_org):
     day = date(2025, 9, 3)
     window = [("start_time", unix(day)), ("end_time", unix(day + timedelta(days=1))), ("group_by[]", "model")]
-    rows = emu.openai(COMPLETIONS, window + [("models[]", "gpt-4o-mini"), ("batch", "true")]).json()["data"][0]["results"]
+    rows = emu.openai(COMPLETIONS, window + [("models[]", "gpt-4o-mini"), ("batch", "true")]).json()["data"][0][
+        "results"
+    ]
     truth = [r for r in emu_org.usage("openai", day) if r["model"] == "gpt-4o-mini" and r["batch"]]
     assert [r["model"] for r in rows] == ["gpt-4o-mini"]
     assert rows[0]["input_tokens"] == sum(r["input_tokens"] for r in truth)
@@ -116,7 +130,13 @@ def test_unaligned_start_opens_a_partial_first_bucket(emu):
 
 def test_costs_are_exact_json_numbers_that_sum_to_the_ground_truth(emu, emu_org):
     start, end = date(2025, 6, 1), date(2025, 6, 15)
-    params = [("start_time", unix(start)), ("end_time", unix(end)), ("limit", 30), ("group_by[]", "line_item"), ("group_by[]", "project_id")]
+    params = [
+        ("start_time", unix(start)),
+        ("end_time", unix(end)),
+        ("limit", 30),
+        ("group_by[]", "line_item"),
+        ("group_by[]", "project_id"),
+    ]
     resp = emu.openai(COSTS, params)
     assert resp.status_code == 200
     assert not re.search(r'"value":\s*-?[0-9.]+[eE]', resp.text), "amounts must be written without exponent"
@@ -125,7 +145,7 @@ def test_costs_are_exact_json_numbers_that_sum_to_the_ground_truth(emu, emu_org)
     truth_by_project = emu_org.billed_totals(start, end)
     seen: Counter = Counter()
     for bucket in page["data"]:
-        day = datetime.fromtimestamp(bucket["start_time"], timezone.utc).date()
+        day = datetime.fromtimestamp(bucket["start_time"], UTC).date()
         for r in bucket["results"]:
             assert r["object"] == "organization.costs.result"
             assert r["amount"]["currency"] == "usd" and isinstance(r["amount"]["value"], Decimal)
@@ -164,7 +184,9 @@ def test_costs_without_group_by_are_one_total_per_day(emu, emu_org):
     resp = emu.openai(COSTS, {"start_time": unix(day), "end_time": unix(day + timedelta(days=1))})
     (row,) = resp.json(parse_float=Decimal)["data"][0]["results"]
     assert row["line_item"] is None and row["project_id"] is None and row["quantity"] is None
-    assert row["amount"]["value"] == sum(g["billed_cost_usd"] for g in emu_org.ground_truth(day, day + timedelta(days=1)) if g["provider"] == "openai")
+    assert row["amount"]["value"] == sum(
+        g["billed_cost_usd"] for g in emu_org.ground_truth(day, day + timedelta(days=1)) if g["provider"] == "openai"
+    )
 
 
 def test_parameter_errors_are_400_in_the_openai_envelope(emu):
@@ -196,16 +218,29 @@ def test_auth_and_unknown_paths(emu):
     for headers in ({}, {"Authorization": "Bearer sk-admin-wrong"}, {"Authorization": "sk-admin-emulator-fake"}):
         resp = emu.openai(COMPLETIONS, params, headers=headers)
         assert resp.status_code == 401
-        assert resp.json() == {"error": {"message": resp.json()["error"]["message"], "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}}
+        assert resp.json() == {
+            "error": {
+                "message": resp.json()["error"]["message"],
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "invalid_api_key",
+            }
+        }
         assert "sk-admin" not in resp.text
     resp = emu.openai("/organization/usage/nonsense", params)
     assert resp.status_code == 404 and resp.json()["error"]["type"] == "invalid_request_error"
-    wrong_base = emu.session.get(emu.server.url + "/openai/organization/costs", params=params, headers={"Authorization": "Bearer sk-admin-emulator-fake"})
+    wrong_base = emu.session.get(
+        emu.server.url + "/openai/organization/costs",
+        params=params,
+        headers={"Authorization": "Bearer sk-admin-emulator-fake"},
+    )
     assert wrong_base.status_code == 404 and "error" in wrong_base.json()
 
 
 def test_other_usage_endpoints_answer_with_empty_buckets(emu):
-    resp = emu.openai("/organization/usage/embeddings", {"start_time": unix(date(2025, 6, 1)), "limit": 3, "group_by[]": "model"})
+    resp = emu.openai(
+        "/organization/usage/embeddings", {"start_time": unix(date(2025, 6, 1)), "limit": 3, "group_by[]": "model"}
+    )
     page = resp.json()
     assert resp.status_code == 200 and len(page["data"]) == 3 and page["has_more"]
     assert all(b["results"] == [] for b in page["data"])
@@ -215,10 +250,15 @@ def test_projects_list(emu):
     active = emu.openai("/organization/projects").json()
     assert active["object"] == "list" and active["has_more"] is False
     assert [p["name"] for p in active["data"]] == ["Search", "Support bot", "Internal tools", "Research"]
-    assert all(p["status"] == "active" and p["archived_at"] is None and p["object"] == "organization.project" for p in active["data"])
+    assert all(
+        p["status"] == "active" and p["archived_at"] is None and p["object"] == "organization.project"
+        for p in active["data"]
+    )
     everything, after = [], None
     while True:
-        page = emu.openai("/organization/projects", {"include_archived": "true", "limit": 2, **({"after": after} if after else {})}).json()
+        page = emu.openai(
+            "/organization/projects", {"include_archived": "true", "limit": 2, **({"after": after} if after else {})}
+        ).json()
         everything += page["data"]
         assert page["first_id"] == page["data"][0]["id"] and page["last_id"] == page["data"][-1]["id"]
         if not page["has_more"]:
@@ -237,5 +277,9 @@ def test_every_usage_key_and_project_is_listed(emu, emu_org):
     keys = set()
     for pid in projects:
         keys |= {k["id"] for k in emu.openai(f"/organization/projects/{pid}/api_keys").json()["data"]}
-    seen = {(r["project_id"], r["api_key_id"]) for d in (date(2024, 6, 3), date(2025, 9, 3)) for r in emu_org.usage("openai", d)}
+    seen = {
+        (r["project_id"], r["api_key_id"])
+        for d in (date(2024, 6, 3), date(2025, 9, 3))
+        for r in emu_org.usage("openai", d)
+    }
     assert {p for p, _ in seen} <= projects and {k for _, k in seen} <= keys

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from statistics import mean
 
+from emu_helpers import rfc3339, unix
+
 from emulator import SimulatedOrg
 from emulator.org import EPOCH, UNPRICED_MODEL
 from emulator.plugins.anthropic import USAGE_DIMS as ANTHROPIC_USAGE_DIMS
 from emulator.plugins.openai import USAGE_DIMS as OPENAI_USAGE_DIMS
-from emu_helpers import rfc3339, unix
 
 TIMELINE_END = date(2027, 1, 1)
 
@@ -32,7 +33,9 @@ def test_same_seed_same_responses_other_seed_differs(emu, make_emu):
     o_params = [("start_time", unix(date(2025, 7, 1))), ("end_time", unix(date(2025, 7, 15))), ("limit", 14)] + [
         ("group_by[]", d) for d in OPENAI_USAGE_DIMS
     ]
-    a_params = [("starting_at", rfc3339(date(2025, 7, 1))), ("limit", 14)] + [("group_by[]", d) for d in ANTHROPIC_USAGE_DIMS]
+    a_params = [("starting_at", rfc3339(date(2025, 7, 1))), ("limit", 14)] + [
+        ("group_by[]", d) for d in ANTHROPIC_USAGE_DIMS
+    ]
     calls = (
         lambda c: c.openai("/organization/usage/completions", o_params),
         lambda c: c.anthropic("/v1/organizations/usage_report/messages", a_params),
@@ -49,9 +52,14 @@ def test_same_seed_same_responses_other_seed_differs(emu, make_emu):
 def test_a_day_does_not_depend_on_the_window_or_the_order_of_requests(emu):
     day = date(2025, 11, 20)
     group = [("group_by[]", d) for d in OPENAI_USAGE_DIMS]
-    alone = emu.openai("/organization/usage/completions", [("start_time", unix(day)), ("end_time", unix(day + timedelta(days=1)))] + group).json()["data"][0]
+    alone = emu.openai(
+        "/organization/usage/completions",
+        [("start_time", unix(day)), ("end_time", unix(day + timedelta(days=1)))] + group,
+    ).json()["data"][0]
     wide = emu.openai(
-        "/organization/usage/completions", [("start_time", unix(day - timedelta(days=20))), ("end_time", unix(day + timedelta(days=5))), ("limit", 31)] + group
+        "/organization/usage/completions",
+        [("start_time", unix(day - timedelta(days=20))), ("end_time", unix(day + timedelta(days=5))), ("limit", 31)]
+        + group,
     ).json()["data"]
     (same,) = [b for b in wide if b["start_time"] == unix(day)]
     assert same == alone
@@ -80,16 +88,27 @@ def test_every_row_on_every_day_is_priced_except_the_fine_tune(emu_org):
                 assert line.is_priced == (line.model_raw != UNPRICED_MODEL), (day, line)
                 assert line.billed_cost_usd > 0
                 first = emu_org.prices.first_price_day(provider, line.model_id)
-                assert line.model_raw == UNPRICED_MODEL or first <= day, f"{line.model_id} used on {day} before its first price"
+                assert line.model_raw == UNPRICED_MODEL or first <= day, (
+                    f"{line.model_id} used on {day} before its first price"
+                )
     assert (("openai", UNPRICED_MODEL)) in models_seen
     # the price table holds exactly what the organisation uses (the fine-tune is billed at gpt-4o-mini's prices)
     prices_used.discard(("openai", UNPRICED_MODEL, "input_tokens", "standard", 0))
     assert {r.key for r in emu_org.prices.rows} == {k for k in prices_used if k[1] != UNPRICED_MODEL}
     assert {m for p, m in models_seen if p == "anthropic"} >= {
-        "claude-3-5-sonnet-20241022", "claude-3-5-haiku-20241022", "claude-sonnet-4-5-20250929",
-        "claude-haiku-4-5-20251001", "claude-opus-4-5-20251101",
+        "claude-3-5-sonnet-20241022",
+        "claude-3-5-haiku-20241022",
+        "claude-sonnet-4-5-20250929",
+        "claude-haiku-4-5-20251001",
+        "claude-opus-4-5-20251101",
     }
-    assert {m for p, m in models_seen if p == "openai"} >= {"gpt-4o", "gpt-4o-mini", "gpt-4.1-2025-04-14", "o3-2025-04-16", "gpt-5-2025-08-07"}
+    assert {m for p, m in models_seen if p == "openai"} >= {
+        "gpt-4o",
+        "gpt-4o-mini",
+        "gpt-4.1-2025-04-14",
+        "o3-2025-04-16",
+        "gpt-5-2025-08-07",
+    }
     assert emu_org.usage("openai", EPOCH - timedelta(days=1)) == []
 
 
@@ -97,9 +116,15 @@ def test_model_mix_follows_launches_and_aliases(emu_org):
     def models(provider: str, day: date) -> set[str]:
         return {g["model_id"] for g in emu_org.ground_truth(day, day + timedelta(days=1)) if g["provider"] == provider}
 
-    assert "gpt-4o-2024-05-13" in models("openai", date(2024, 10, 1)) and "gpt-4o-2024-08-06" not in models("openai", date(2024, 10, 1))
-    assert "gpt-4o-2024-08-06" in models("openai", date(2024, 10, 2)) and "gpt-4o-2024-05-13" not in models("openai", date(2024, 10, 2))
-    assert "gpt-5-2025-08-07" not in models("openai", date(2025, 8, 6)) and "gpt-5-2025-08-07" in models("openai", date(2025, 8, 7))
+    assert "gpt-4o-2024-05-13" in models("openai", date(2024, 10, 1)) and "gpt-4o-2024-08-06" not in models(
+        "openai", date(2024, 10, 1)
+    )
+    assert "gpt-4o-2024-08-06" in models("openai", date(2024, 10, 2)) and "gpt-4o-2024-05-13" not in models(
+        "openai", date(2024, 10, 2)
+    )
+    assert "gpt-5-2025-08-07" not in models("openai", date(2025, 8, 6)) and "gpt-5-2025-08-07" in models(
+        "openai", date(2025, 8, 7)
+    )
     assert "o3-2025-04-16" in models("openai", date(2025, 4, 16))
     assert "claude-sonnet-4-5-20250929" in models("anthropic", date(2025, 9, 29))
     assert "claude-opus-4-5-20251101" not in models("anthropic", date(2025, 11, 23))
@@ -110,13 +135,19 @@ def test_model_mix_follows_launches_and_aliases(emu_org):
     assert not any(r["context_window"] == "200k-1M" for r in emu_org.usage("anthropic", date(2025, 8, 11)))
     # 1h cache writes and web search only after their launches
     before = emu_org.usage("anthropic", date(2025, 5, 6))
-    assert all(r["cache_creation"]["ephemeral_1h_input_tokens"] == 0 and r["server_tool_use"]["web_search_requests"] == 0 for r in before)
+    assert all(
+        r["cache_creation"]["ephemeral_1h_input_tokens"] == 0 and r["server_tool_use"]["web_search_requests"] == 0
+        for r in before
+    )
 
 
 def test_entities(emu_org):
     assert len(emu_org.accounts("openai")) == 5 and sum(p.archived is not None for p in emu_org.accounts("openai")) == 1
     workspaces = emu_org.accounts("anthropic")
-    assert sum(w.id is None for w in workspaces) == 1 and sum(w.id is not None and w.archived is None for w in workspaces) == 3
+    assert (
+        sum(w.id is None for w in workspaces) == 1
+        and sum(w.id is not None and w.archived is None for w in workspaces) == 3
+    )
     assert all(k.id.startswith("key_") for k in emu_org.keys("openai"))
     assert all(k.id.startswith("apikey_") for k in emu_org.keys("anthropic"))
     hack = next(p for p in emu_org.accounts("openai") if p.archived)
@@ -135,8 +166,10 @@ def test_weekly_pattern_growth_spikes_and_scale(emu_org):
     # one spike day per provider per 30-day block: that account's traffic is several times its usual level
     spike_day, account = emu_org.spike("openai", date(2026, 2, 1))
     assert emu_org.spike("openai", spike_day) == (spike_day, account)
+
     def tokens(day):
         return sum(r["input_tokens"] for r in emu_org.usage("openai", day) if r["project_id"] == account)
+
     usual = mean(tokens(spike_day + timedelta(days=k)) for k in (-14, -7, 7, 14))
     assert tokens(spike_day) > 2.5 * usual
 
@@ -162,7 +195,15 @@ def test_ground_truth_shape_half_open_and_totals(emu_org):
     rows = emu_org.ground_truth(day, day + timedelta(days=2))
     assert {r["usage_date"] for r in rows} == {day, day + timedelta(days=1)}
     for r in rows:
-        assert set(r) == {"usage_date", "provider", "model_raw", "model_id", "list_cost_usd", "billed_cost_usd", "is_priced"}
+        assert set(r) == {
+            "usage_date",
+            "provider",
+            "model_raw",
+            "model_id",
+            "list_cost_usd",
+            "billed_cost_usd",
+            "is_priced",
+        }
         assert isinstance(r["billed_cost_usd"], Decimal)
         assert (r["list_cost_usd"] is None) == (not r["is_priced"])
     totals = emu_org.ground_truth_totals(day, day + timedelta(days=2))

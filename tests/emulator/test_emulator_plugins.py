@@ -45,7 +45,10 @@ class GatewayLogs(FileDropPlugin):
     def simulate(self, org, day):
         rng = org.rng(self.name, day.isoformat())
         for team in ("search", "support"):
-            yield {"team": team, "model": "acme-small"}, {"requests": rng.randint(1, 50), "tokens": rng.randint(1_000, 90_000)}
+            yield (
+                {"team": team, "model": "acme-small"},
+                {"requests": rng.randint(1, 50), "tokens": rng.randint(1_000, 90_000)},
+            )
 
     def usage_row(self, dims, metrics):
         return {**dims, **metrics}
@@ -58,15 +61,20 @@ class GatewayLogs(FileDropPlugin):
         day = start
         while day < end:
             path = folder / f"gateway-{day.isoformat()}.jsonl"
-            path.write_text("".join(json.dumps({"day": day.isoformat(), **row}) + "\n" for row in org.usage(self.name, day)))
+            path.write_text(
+                "".join(json.dumps({"day": day.isoformat(), **row}) + "\n" for row in org.usage(self.name, day))
+            )
             paths.append(path)
             day += timedelta(days=1)
         return paths
 
 
 GATEWAY_TABLE = RawTable(
-    "acme_gateway", "requests", (("day", "DATE"), ("team", "VARCHAR"), ("tokens", "BIGINT")),
-    partition_column="day", from_files=True,
+    "acme_gateway",
+    "requests",
+    (("day", "DATE"), ("team", "VARCHAR"), ("tokens", "BIGINT")),
+    partition_column="day",
+    from_files=True,
 )
 GATEWAY = Source(
     name="acme_gateway",
@@ -91,8 +99,10 @@ class Acme(ApiPlugin):
         if sub == "/teams":
             return lambda request: {"teams": [{"name": "search"}], "seed": request.org.seed}
         if sub == "/fail":
+
             def fail(request):
                 raise ApiError(418, "teapot")
+
             return fail
         return None
 
@@ -107,7 +117,9 @@ ACME = Source(
     name="acme",
     title="ACME API",
     setting=Hints(key_env="ACME_KEY", base_url_env="ACME_BASE_URL"),
-    feeds=(Feed(RawTable("acme", "teams", (("name", "VARCHAR"),), partitioned=False), "teams", fetch=lambda c, s, e: []),),
+    feeds=(
+        Feed(RawTable("acme", "teams", (("name", "VARCHAR"),), partitioned=False), "teams", fetch=lambda c, s, e: []),
+    ),
     client=lambda api_key, base_url: None,
     emulator="acme_emulator_plugin",  # a module only this test creates (see the acme_sources fixture)
 )
@@ -142,12 +154,16 @@ def test_the_core_has_no_list_of_vendors_and_no_branch_on_a_name():
                 module = getattr(node, "module", None) or ""
                 assert "plugins." not in module and not any("plugins." in a.name for a in node.names), path.name
         docstrings = {
-            id(n.body[0].value) for n in ast.walk(tree)
+            id(n.body[0].value)
+            for n in ast.walk(tree)
             if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef)) and n.body and isinstance(n.body[0], ast.Expr)
         }
         code = [
-            n.value for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and "emulator.plugins." in n.value
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant)
+            and isinstance(n.value, str)
+            and "emulator.plugins." in n.value
             and id(n) not in docstrings
         ]
         assert not code, f"{path.name} names a plugin module: {code}"
@@ -177,25 +193,40 @@ def test_a_source_outside_the_registry_brings_its_own_api_plugin(acme_sources):
         limited = requests.get(url + "/teams", headers=headers, timeout=5)
         assert limited.status_code == 429 and limited.headers["Retry-After"] == "0" and "problem" in limited.json()
         ok = requests.get(url + "/teams", headers=headers, timeout=5)
-        assert ok.json() == {"teams": [{"name": "search"}], "seed": 42} and ok.headers["acme-request-id"].startswith("req_emu")
-        assert requests.get(url + "/teams", headers={"acme-key": "nope"}, timeout=5).json() == {"problem": {"status": 401, "detail": "who are you"}}
+        assert ok.json() == {"teams": [{"name": "search"}], "seed": 42} and ok.headers["acme-request-id"].startswith(
+            "req_emu"
+        )
+        assert requests.get(url + "/teams", headers={"acme-key": "nope"}, timeout=5).json() == {
+            "problem": {"status": 401, "detail": "who are you"}
+        }
         assert requests.get(url + "/fail", headers=headers, timeout=5).status_code == 418
         assert requests.get(url + "/nothing", headers=headers, timeout=5).json()["problem"]["status"] == 404
         # the vendors' own plugins are untouched by the newcomer
-        assert requests.get(server.base_url("openai") + "/organization/projects", headers={"Authorization": f"Bearer {server.key('openai')}"}, timeout=5).status_code == 200
+        assert (
+            requests.get(
+                server.base_url("openai") + "/organization/projects",
+                headers={"Authorization": f"Bearer {server.key('openai')}"},
+                timeout=5,
+            ).status_code
+            == 200
+        )
 
 
 def test_a_file_drop_plugin_writes_its_files_and_environ_points_at_them(acme_sources, tmp_path):
     _, gateway = acme_sources
     start, end = date(2025, 6, 1), date(2025, 6, 4)
-    org = SimulatedOrg(seed=5, plugins=plugins_for([gateway]), prices=PriceTable(parse_prices(GATEWAY_PRICES), aliases=()))
+    org = SimulatedOrg(
+        seed=5, plugins=plugins_for([gateway]), prices=PriceTable(parse_prices(GATEWAY_PRICES), aliases=())
+    )
     server = EmulatorServer(org, sources=[gateway], drop_dir=tmp_path)  # file drops only: no need to start it
     env = server.environ(start=start, end=end)
     paths = [Path(p) for p in env["ACME_GATEWAY_LOGS"].split(":")]
     assert set(env) == {"ACME_GATEWAY_LOGS"}
     assert paths == [tmp_path / "acme_gateway" / f"gateway-2025-06-0{d}.jsonl" for d in (1, 2, 3)]
     rows = [json.loads(line) for p in paths for line in p.read_text().splitlines()]
-    assert [(r["day"], r["team"]) for r in rows] == [(f"2025-06-0{d}", t) for d in (1, 2, 3) for t in ("search", "support")]
+    assert [(r["day"], r["team"]) for r in rows] == [
+        (f"2025-06-0{d}", t) for d in (1, 2, 3) for t in ("search", "support")
+    ]
     # the files are the organisation's usage, and its ground truth prices exactly that usage
     truth = org.ground_truth(start, end)
     assert [(t["usage_date"].isoformat(), t["provider"], t["model_id"]) for t in truth] == [
@@ -246,10 +277,18 @@ def test_plugins_are_checked(acme_sources):
         check_prefixes((*plugins_for(), clash))
     with pytest.raises(ValueError, match="not rendered by the plugins of acme"):
         EmulatorServer(SimulatedOrg(), sources=(*registered_sources(), acme))
-    wrong_kind = Source(GATEWAY.name, GATEWAY.title, Hints(key_env="K", base_url_env="U"), GATEWAY.feeds,
-                        client=lambda k, u: None, emulator=__name__)
+    wrong_kind = Source(
+        GATEWAY.name,
+        GATEWAY.title,
+        Hints(key_env="K", base_url_env="U"),
+        GATEWAY.feeds,
+        client=lambda k, u: None,
+        emulator=__name__,
+    )
     with pytest.raises(TypeError, match="is an API source"):
         plugins_for([wrong_kind])
-    misnamed = Source("other", GATEWAY.title, GATEWAY.setting, (Feed(RawTable("other", "x", ()), "x", read=str),), emulator=__name__)
+    misnamed = Source(
+        "other", GATEWAY.title, GATEWAY.setting, (Feed(RawTable("other", "x", ()), "x", read=str),), emulator=__name__
+    )
     with pytest.raises(ValueError, match="named 'acme_gateway', but its source is 'other'"):
         plugins_for([misnamed])

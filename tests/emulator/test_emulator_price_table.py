@@ -14,10 +14,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from seed_prices import SeedPrices
 
 from emulator.org import TENANCIES, Stream, Tenancy
 from emulator.pricing import PriceRow, PriceTable, parse_aliases, parse_prices
-from seed_prices import SeedPrices
 
 HORIZON = date(2031, 1, 1)  # open-ended rows are checked up to here
 AGREED = object()
@@ -41,11 +41,15 @@ def price_disagreements(table: PriceTable, seeds: SeedPrices) -> list[str]:
     for row in table.rows:
         previous: object = AGREED  # the seeds' answer on the previous check day, when it disagreed
         for day in _check_days(row.effective_from, row.effective_to, changes[row.provider]):
-            seed = seeds.unit_price(row.provider, row.model_id, row.usage_type, row.service_tier, row.prompt_tokens_gt, day)
+            seed = seeds.unit_price(
+                row.provider, row.model_id, row.usage_type, row.service_tier, row.prompt_tokens_gt, day
+            )
             if seed is not None and (seed.unit_price, seed.unit) == (row.unit_price, row.unit):
                 previous = AGREED
                 continue
-            answer = None if seed is None else (seed.unit_price, seed.unit, seed.rule, seed.priced_as, seed.effective_from)
+            answer = (
+                None if seed is None else (seed.unit_price, seed.unit, seed.rule, seed.priced_as, seed.effective_from)
+            )
             if answer == previous:
                 continue  # the same disagreement, still
             previous = answer
@@ -64,12 +68,14 @@ def model_name_disagreements(table: PriceTable, seeds: SeedPrices, tenancies=TEN
     another model id (the first day named)."""
     out = []
     for provider, tenancy in tenancies.items():
-        changes = seeds.change_days(provider) | {a.effective_from for a in table.aliases} | {
-            a.effective_to for a in table.aliases if a.effective_to
-        }
+        changes = (
+            seeds.change_days(provider)
+            | {a.effective_from for a in table.aliases}
+            | {a.effective_to for a in table.aliases if a.effective_to}
+        )
         for stream in tenancy.streams:
             periods = list(stream.models) + [(HORIZON.isoformat(), None)]
-            for (start, name), (end, _) in zip(periods, periods[1:]):
+            for (start, name), (end, _) in zip(periods, periods[1:], strict=False):
                 if name is None:
                     continue
                 previous: object = AGREED
@@ -79,7 +85,9 @@ def model_name_disagreements(table: PriceTable, seeds: SeedPrices, tenancies=TEN
                         previous = AGREED if mine == theirs else previous
                         continue
                     previous = (mine, theirs)
-                    out.append(f"{provider} {name!r} from {day} (stream {stream.name}): emulator {mine} vs seeds {theirs}")
+                    out.append(
+                        f"{provider} {name!r} from {day} (stream {stream.name}): emulator {mine} vs seeds {theirs}"
+                    )
     return out
 
 
@@ -161,9 +169,19 @@ def test_the_table_is_well_formed():
     assert {r.unit for r in table.rows} <= {"per_1m_tokens", "per_1k_requests"}
     assert all(r.unit_price > 0 and (r.effective_to is None or r.effective_to > r.effective_from) for r in table.rows)
     with pytest.raises(ValueError, match="overlap"):
-        row = PriceRow("openai", "m", "input_tokens", "standard", 0, date(2025, 1, 1), None, "per_1m_tokens", Decimal(1))
-        PriceTable([row, PriceRow(*list(vars(row).values())[:5], date(2025, 2, 1), None, "per_1m_tokens", Decimal(2))], aliases=())
+        row = PriceRow(
+            "openai", "m", "input_tokens", "standard", 0, date(2025, 1, 1), None, "per_1m_tokens", Decimal(1)
+        )
+        PriceTable(
+            [row, PriceRow(*list(vars(row).values())[:5], date(2025, 2, 1), None, "per_1m_tokens", Decimal(2))],
+            aliases=(),
+        )
     with pytest.raises(ValueError, match="9 columns"):
         parse_prices("header\nopenai m input_tokens standard 0 2025-01-01 - per_1m_tokens")
     # the emulator reads no file at all: its table is Python, shipped in the package
-    assert PriceTable().unit_price("openai", "o3-2025-04-16", "output_tokens", day=date(2025, 6, 10) - timedelta(days=1)).unit_price == 40
+    assert (
+        PriceTable()
+        .unit_price("openai", "o3-2025-04-16", "output_tokens", day=date(2025, 6, 10) - timedelta(days=1))
+        .unit_price
+        == 40
+    )

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from emu_helpers import ANTHROPIC_HEADERS, rfc3339
 
 from emulator import EmulatorServer, SimulatedOrg, serve
 from emulator.api import decimal_text, dumps
-from emu_helpers import ANTHROPIC_HEADERS, rfc3339
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_urls_and_lifecycle():
     server = EmulatorServer()
     with pytest.raises(RuntimeError):
-        server.url
+        _ = server.url
     with server:
         assert server.url.startswith("http://127.0.0.1:") and server.port > 0
         assert server.base_url("openai") == server.url + "/openai/v1"
@@ -44,21 +44,33 @@ def test_binds_to_loopback_only():
 
 
 def test_ground_truth_endpoint_has_decimal_strings(emu, emu_org):
-    resp = emu.session.get(emu.server.url + "/_emulator/ground_truth", params={"start": "2025-06-09", "end": "2025-06-11"})
+    resp = emu.session.get(
+        emu.server.url + "/_emulator/ground_truth", params={"start": "2025-06-09", "end": "2025-06-11"}
+    )
     assert resp.status_code == 200
     body = resp.json()
     assert (body["start"], body["end"], body["seed"]) == ("2025-06-09", "2025-06-11", 42)
     truth = emu_org.ground_truth(date(2025, 6, 9), date(2025, 6, 11))
     assert len(body["data"]) == len(truth)
-    for got, want in zip(body["data"], truth):
+    for got, want in zip(body["data"], truth, strict=True):
         assert got["usage_date"] == want["usage_date"].isoformat() and got["model_raw"] == want["model_raw"]
         assert isinstance(got["billed_cost_usd"], str) and Decimal(got["billed_cost_usd"]) == want["billed_cost_usd"]
-        assert got["list_cost_usd"] is None if not want["is_priced"] else Decimal(got["list_cost_usd"]) == want["list_cost_usd"]
-    assert emu.session.get(emu.server.url + "/_emulator/ground_truth", params={"start": "2025-06-09"}).status_code == 400
+        assert (
+            got["list_cost_usd"] is None
+            if not want["is_priced"]
+            else Decimal(got["list_cost_usd"]) == want["list_cost_usd"]
+        )
+    assert (
+        emu.session.get(emu.server.url + "/_emulator/ground_truth", params={"start": "2025-06-09"}).status_code == 400
+    )
 
 
 def test_methods_other_than_get_are_refused(emu):
-    resp = emu.session.post(emu.server.base_url("openai") + "/organization/projects", headers={"Authorization": f"Bearer {emu.server.key('openai')}"}, json={})
+    resp = emu.session.post(
+        emu.server.base_url("openai") + "/organization/projects",
+        headers={"Authorization": f"Bearer {emu.server.key('openai')}"},
+        json={},
+    )
     assert resp.status_code == 405 and "error" in resp.json()
     assert emu.session.get(emu.server.url + "/nowhere").status_code == 404
 
@@ -81,9 +93,17 @@ def test_serve_prints_urls_and_keys_then_stops():
             threading.Event().wait(0.02)
         lines = dict(line.split("=", 1) for line in out.getvalue().splitlines() if "=" in line and " " not in line)
         assert set(lines) == {"OPENAI_BASE_URL", "OPENAI_ADMIN_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_ADMIN_KEY"}
-        truth = requests.get(lines["OPENAI_BASE_URL"].replace("/openai/v1", "/_emulator/ground_truth"), params={"start": "2025-01-01", "end": "2025-01-02"}, timeout=5)
+        truth = requests.get(
+            lines["OPENAI_BASE_URL"].replace("/openai/v1", "/_emulator/ground_truth"),
+            params={"start": "2025-01-01", "end": "2025-01-02"},
+            timeout=5,
+        )
         assert truth.json()["seed"] == 3
-        resp = requests.get(lines["ANTHROPIC_BASE_URL"] + "/v1/organizations/workspaces", headers={"x-api-key": lines["ANTHROPIC_ADMIN_KEY"], "anthropic-version": "2023-06-01"}, timeout=5)
+        resp = requests.get(
+            lines["ANTHROPIC_BASE_URL"] + "/v1/organizations/workspaces",
+            headers={"x-api-key": lines["ANTHROPIC_ADMIN_KEY"], "anthropic-version": "2023-06-01"},
+            timeout=5,
+        )
         assert resp.status_code == 429
     finally:
         stop.set()
@@ -94,7 +114,10 @@ def test_serve_prints_urls_and_keys_then_stops():
 def test_command_line_runs_in_the_foreground_and_stops_on_ctrl_c():
     proc = subprocess.Popen(
         [sys.executable, "-m", "emulator", "--port", "0", "--seed", "7"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         # a shell running pytest in the background makes children ignore SIGINT; give Ctrl-C back
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
@@ -125,7 +148,9 @@ def test_command_line_stops_cleanly_on_sigterm():
 
 
 def test_command_line_rejects_a_bad_fault_spec():
-    proc = subprocess.run([sys.executable, "-m", "emulator", "--faults", "429:lots"], cwd=REPO, capture_output=True, text=True, timeout=20)
+    proc = subprocess.run(
+        [sys.executable, "-m", "emulator", "--faults", "429:lots"], cwd=REPO, capture_output=True, text=True, timeout=20
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: Invalid fault spec") and proc.stderr.count("\n") == 1
 
@@ -133,8 +158,14 @@ def test_command_line_rejects_a_bad_fault_spec():
 def test_parallel_requests_get_the_same_answers_as_sequential_ones():
     starts = [date(2024, 1, 1).replace(month=m) for m in range(1, 13)]
     with EmulatorServer(SimulatedOrg(seed=42)) as server:
+
         def fetch(start: date) -> bytes:
-            params = [("starting_at", rfc3339(start)), ("limit", 31), ("group_by[]", "model"), ("group_by[]", "workspace_id")]
+            params = [
+                ("starting_at", rfc3339(start)),
+                ("limit", 31),
+                ("group_by[]", "model"),
+                ("group_by[]", "workspace_id"),
+            ]
             url = server.base_url("anthropic") + "/v1/organizations/usage_report/messages"
             return requests.get(url, params=params, headers=ANTHROPIC_HEADERS, timeout=10).content
 

@@ -8,7 +8,6 @@ import pytest
 
 from orchestration import cli
 from orchestration.errors import FinopsError
-from orchestration.settings import Paths
 
 
 def finops(*args, env=None):

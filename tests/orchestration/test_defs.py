@@ -1,6 +1,9 @@
 """The Dagster definitions load, and the graph is what the design says (catches silent layout breaks)."""
 
-from datetime import date, datetime, timezone
+import difflib
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -11,10 +14,17 @@ from orchestration.defs.schedules import trailing_window
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 INGEST = {
-    ("openai", "completions_usage"), ("openai", "costs"), ("openai", "projects"),
-    ("anthropic", "messages_usage"), ("anthropic", "cost_report"), ("anthropic", "workspaces"),
+    ("openai", "completions_usage"),
+    ("openai", "costs"),
+    ("openai", "projects"),
+    ("anthropic", "messages_usage"),
+    ("anthropic", "cost_report"),
+    ("anthropic", "workspaces"),
 }
 MARTS = {"fct_usage_cost_daily", "fct_billed_cost_daily", "fct_cost_reconciliation_daily"}
+
+
+GRAPH_FILE = Path(__file__).with_name("asset_graph.txt")
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +32,39 @@ def definitions():
     from orchestration.definitions import defs
 
     return defs()
+
+
+def render_graph(definitions) -> str:
+    """Every asset with its parents, every check (blocking or not), job, schedule and sensor, one a line."""
+    graph = definitions.resolve_asset_graph()
+    lines = []
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        parents = ", ".join(sorted(p.to_user_string() for p in graph.get(key).parent_keys))
+        lines.append(f"asset {key.to_user_string()} <- {parents or '-'}")
+    blocking = {spec.key: spec.blocking for checks in definitions.asset_checks or [] for spec in checks.check_specs}
+    for check in sorted(graph.asset_check_keys, key=lambda c: (c.asset_key.to_user_string(), c.name)):
+        mark = " (blocking)" if blocking.get(check) else ""
+        lines.append(f"check {check.asset_key.to_user_string()}:{check.name}{mark}")
+    repository = definitions.get_repository_def()
+    lines += [
+        f"job {job.name}"
+        for job in sorted(repository.get_all_jobs(), key=lambda j: j.name)
+        if not job.name.startswith("__")
+    ]
+    lines += [f"schedule {s.name}" for s in sorted(repository.schedule_defs, key=lambda s: s.name)]
+    lines += [f"sensor {s.name}" for s in sorted(repository.sensor_defs, key=lambda s: s.name)]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_graph_is_the_checked_in_one(definitions):
+    """A renamed asset, a lost check or a broken lineage shows up in review as a diff of asset_graph.txt.
+    After an intended change: UPDATE_ASSET_GRAPH=1 .venv/bin/python -m pytest tests/orchestration/test_defs.py"""
+    actual = render_graph(definitions)
+    if os.environ.get("UPDATE_ASSET_GRAPH"):
+        GRAPH_FILE.write_text(actual)
+    expected = GRAPH_FILE.read_text()
+    diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "checked in", "now"))
+    assert actual == expected, "the Dagster graph changed (rerun with UPDATE_ASSET_GRAPH=1 if intended):\n" + diff
 
 
 def test_every_asset_of_the_design_is_there(definitions):
@@ -62,7 +105,7 @@ def test_job_and_schedule(definitions):
     job = definitions.resolve_job_def("daily_spend_job")
     assert job.partitions_def is not None
     schedule = definitions.resolve_schedule_def("daily_spend_job_schedule")
-    context = dg.build_schedule_context(scheduled_execution_time=datetime(2025, 6, 10, 6, tzinfo=timezone.utc))
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2025, 6, 10, 6, tzinfo=UTC))
     request = schedule.evaluate_tick(context).run_requests[0]
     assert request.tags["dagster/asset_partition_range_start"] == "2025-06-07"
     assert request.tags["dagster/asset_partition_range_end"] == "2025-06-09"
@@ -76,5 +119,5 @@ def test_chunks_cover_the_window_exactly_once():
     parts = list(chunks(date(2024, 1, 1), date(2024, 3, 5), size=31))
     assert parts[0] == (date(2024, 1, 1), date(2024, 2, 1))
     assert parts[-1][1] == date(2024, 3, 5)
-    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:]))
+    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:], strict=False))
     assert sum((hi - lo).days for lo, hi in parts) == (date(2024, 3, 5) - date(2024, 1, 1)).days

@@ -36,9 +36,7 @@ TOY = Source(
 
 
 def rows(conn):
-    return conn.execute(
-        "select _partition_date, model, tokens, _file from raw.toydrop_usage order by all"
-    ).fetchall()
+    return conn.execute("select _partition_date, model, tokens, _file from raw.toydrop_usage order by all").fetchall()
 
 
 @pytest.fixture
@@ -53,7 +51,9 @@ def write(path, text):
 
 
 def test_a_file_lands_on_the_utc_days_of_its_rows_once_and_a_changed_file_replaces_only_its_rows(conn, tmp_path):
-    a = write(tmp_path / "a.csv", "used_at,model,tokens\n2025-06-01T23:30:00+02:00,m1,10\n2025-06-01T23:30:00-02:00,m1,20\n")
+    a = write(
+        tmp_path / "a.csv", "used_at,model,tokens\n2025-06-01T23:30:00+02:00,m1,10\n2025-06-01T23:30:00-02:00,m1,20\n"
+    )
     b = write(tmp_path / "b.csv", "used_at,model,tokens\n2025-06-03 12:00:00,m2,5\n")
     for path in (a, b):
         land_file(conn, TOY_USAGE, read_table(path, TOY_USAGE.column_names), path=str(path), digest="d1", run_id="r1")
@@ -86,11 +86,16 @@ def test_a_value_that_does_not_fit_names_the_file(conn, tmp_path):
 
 def test_land_takes_arrow_tables_and_duckdb_relations(conn):
     window = (date(2025, 3, 1), date(2025, 3, 2))
-    batch = pa.table({
-        "bucket_start": pa.array([datetime(2025, 3, 1)], pa.timestamp("us")),
-        "bucket_end": pa.array([datetime(2025, 3, 2)], pa.timestamp("us")),
-        "project_id": ["p"], "line_item": ["gpt-4o, input"], "amount_value": ["1.25"], "_raw": ['{"a": 1}'],
-    })
+    batch = pa.table(
+        {
+            "bucket_start": pa.array([datetime(2025, 3, 1)], pa.timestamp("us")),
+            "bucket_end": pa.array([datetime(2025, 3, 2)], pa.timestamp("us")),
+            "project_id": ["p"],
+            "line_item": ["gpt-4o, input"],
+            "amount_value": ["1.25"],
+            "_raw": ['{"a": 1}'],
+        }
+    )
     assert land(conn, OPENAI_COSTS, batch, run_id="r", window=window) == 1
     relation = conn.sql(
         "select timestamp '2025-03-01' as bucket_start, timestamp '2025-03-02' as bucket_end, 'q' as project_id, "
@@ -113,7 +118,10 @@ def test_the_asset_lands_new_and_changed_files_and_skips_the_rest(toy_registered
     write(drops / "a.csv", "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,10\n")
     monkeypatch.setenv("FINOPS_TOY_FILES", str(drops / "*.csv"))
     asset = build_file_asset(TOY, TOY.feeds[0])
-    resources = {"toydrop_source": SourceResource(source="toydrop"), "warehouse": WarehouseResource(home=str(tmp_path / "home"))}
+    resources = {
+        "toydrop_source": SourceResource(source="toydrop"),
+        "warehouse": WarehouseResource(home=str(tmp_path / "home")),
+    }
 
     def materialize():
         result = dg.materialize([asset], resources=resources)
@@ -133,9 +141,13 @@ def test_an_unset_setting_skips_with_one_line_and_creates_the_table(toy_register
     monkeypatch.delenv("FINOPS_TOY_FILES", raising=False)
     asset = build_file_asset(TOY, TOY.feeds[0])
     home = tmp_path / "home"
-    result = dg.materialize([asset], resources={
-        "toydrop_source": SourceResource(source="toydrop"), "warehouse": WarehouseResource(home=str(home)),
-    })
+    result = dg.materialize(
+        [asset],
+        resources={
+            "toydrop_source": SourceResource(source="toydrop"),
+            "warehouse": WarehouseResource(home=str(home)),
+        },
+    )
     metadata = result.asset_materializations_for_node(asset.op.name)[0].metadata
     assert metadata["skipped"].value == "toydrop: FINOPS_TOY_FILES is not set; skipping toydrop."
     with duckdb.connect(str(home / "warehouse.duckdb")) as c:

@@ -55,27 +55,34 @@ def test_duplicate_natural_key_fails():
 
 
 def test_unpriced_usage_is_a_warning_not_a_block():
-    outcomes = by_rule(validate(
-        "fct_usage_cost_daily", usage_frame(is_priced=[True, False], list_cost_usd=[Decimal("1"), None])
-    ))
+    outcomes = by_rule(
+        validate("fct_usage_cost_daily", usage_frame(is_priced=[True, False], list_cost_usd=[Decimal("1"), None]))
+    )
     unpriced = outcomes["usage_has_price"]
     assert not unpriced.passed and not unpriced.blocking and unpriced.unexpected_count == 1
     assert outcomes["no_negative_list_cost_usd"].passed  # a NULL cost is not a negative cost
 
 
 def test_billed_and_reconciliation_rules():
-    billed = pd.DataFrame({
-        "usage_date": [date(2025, 3, 1)] * 2, "provider": ["anthropic"] * 2, "account_id": ["default"] * 2,
-        "line_item": ["a", "a"], "billed_cost_usd": [Decimal("1"), Decimal("2")],
-    })
+    billed = pd.DataFrame(
+        {
+            "usage_date": [date(2025, 3, 1)] * 2,
+            "provider": ["anthropic"] * 2,
+            "account_id": ["default"] * 2,
+            "line_item": ["a", "a"],
+            "billed_cost_usd": [Decimal("1"), Decimal("2")],
+        }
+    )
     assert not by_rule(validate("fct_billed_cost_daily", billed))["unique_natural_key"].passed
 
 
 @pytest.mark.parametrize(
     "tags, expected",
     [
-        ({"dagster/asset_partition_range_start": "2025-03-01", "dagster/asset_partition_range_end": "2025-03-03"},
-         (date(2025, 3, 1), date(2025, 3, 4))),
+        (
+            {"dagster/asset_partition_range_start": "2025-03-01", "dagster/asset_partition_range_end": "2025-03-03"},
+            (date(2025, 3, 1), date(2025, 3, 4)),
+        ),
         ({"dagster/partition": "2025-03-01"}, (date(2025, 3, 1), date(2025, 3, 2))),
         ({}, None),
     ],

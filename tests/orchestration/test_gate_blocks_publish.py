@@ -2,14 +2,13 @@
 its last good version; a warning does not stop it. Runs the real checks and the real publish asset on a
 stand-in mart (no dbt), so it is fast."""
 
-import duckdb
 import dagster as dg
+import duckdb
 import pytest
 
 from orchestration.defs.publish.serving import publish
 from orchestration.defs.quality.checks import build_gate
 from orchestration.defs.resources import WarehouseResource
-from orchestration.publish import publish_serving
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -61,7 +60,9 @@ def test_blocking_failure_keeps_the_last_good_copy(tmp_path):
     assert not result.success
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert [e.check_name for e in failed] == ["fct_usage_cost_daily__no_negative_quantity"]
-    published = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["serving", "marts"])]
+    published = [
+        e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["serving", "marts"])
+    ]
     assert not published
     assert published_run(warehouse.paths.serving)[0] == first_run  # still the last good publish
 

@@ -29,9 +29,7 @@ def cost_row(day: int, project: str, value: str) -> dict:
 
 
 def rows(conn, table="raw.openai_costs"):
-    return conn.execute(
-        f"select _partition_date, project_id, amount_value from {table} order by 1, 2"
-    ).fetchall()
+    return conn.execute(f"select _partition_date, project_id, amount_value from {table} order by 1, 2").fetchall()
 
 
 @pytest.fixture
@@ -52,8 +50,13 @@ def test_loading_a_day_twice_leaves_the_same_rows(conn):
 
 
 def test_reload_replaces_only_its_window_and_picks_up_revisions(conn):
-    land(conn, OPENAI_COSTS, [cost_row(1, "p", "1"), cost_row(2, "p", "2")], run_id="r1",
-         window=(date(2025, 3, 1), date(2025, 3, 3)))
+    land(
+        conn,
+        OPENAI_COSTS,
+        [cost_row(1, "p", "1"), cost_row(2, "p", "2")],
+        run_id="r1",
+        window=(date(2025, 3, 1), date(2025, 3, 3)),
+    )
     # day 2 revised by the provider, day 1 untouched
     land(conn, OPENAI_COSTS, [cost_row(2, "p", "2.5")], run_id="r2", window=(date(2025, 3, 2), date(2025, 3, 3)))
     assert rows(conn) == [(date(2025, 3, 1), "p", Decimal("1")), (date(2025, 3, 2), "p", Decimal("2.5"))]
@@ -72,7 +75,9 @@ def test_a_load_that_would_empty_or_halve_a_day_is_refused_and_changes_nothing(c
     with pytest.raises(ShrinkRefused) as info:
         land(conn, OPENAI_COSTS, fewer, run_id="r2", window=window)
     assert rows(conn) == before
-    assert str(info.value).startswith("openai/costs: the API returned 1 rows for 2025-03-01 where the warehouse holds 4")
+    assert str(info.value).startswith(
+        "openai/costs: the API returned 1 rows for 2025-03-01 where the warehouse holds 4"
+    )
     with pytest.raises(ShrinkRefused, match="returned 0 rows for 2025-03-01 \\(and 2 more days\\)"):
         land(conn, OPENAI_COSTS, [], run_id="r3", window=window)
     assert rows(conn) == before
@@ -90,7 +95,9 @@ def test_a_snapshot_that_loses_most_of_its_rows_is_refused(conn):
 
 
 def test_money_and_raw_json_are_exact(conn):
-    land(conn, OPENAI_COSTS, [cost_row(1, "p", "0.1234567891")], run_id="r", window=(date(2025, 3, 1), date(2025, 3, 2)))
+    land(
+        conn, OPENAI_COSTS, [cost_row(1, "p", "0.1234567891")], run_id="r", window=(date(2025, 3, 1), date(2025, 3, 2))
+    )
     value, raw_value, future, run_id, source = conn.execute(
         "select amount_value, _raw->>'$.amount.value', _raw->>'$.future_field', _run_id, _source from raw.openai_costs"
     ).fetchall()[0]
@@ -127,8 +134,13 @@ def test_snapshot_tables_are_replaced_whole(conn):
 
 def test_cents_strings_land_as_exact_decimals(conn):
     row = {c: None for c in ANTHROPIC_COST_REPORT.column_names}
-    row.update(bucket_start=datetime(2025, 8, 1), bucket_end=datetime(2025, 8, 2), amount_cents=Decimal("123.78912"),
-               currency="USD", _raw={"amount": "123.78912"})
+    row.update(
+        bucket_start=datetime(2025, 8, 1),
+        bucket_end=datetime(2025, 8, 2),
+        amount_cents=Decimal("123.78912"),
+        currency="USD",
+        _raw={"amount": "123.78912"},
+    )
     land(conn, ANTHROPIC_COST_REPORT, [row], run_id="r", window=(date(2025, 8, 1), date(2025, 8, 2)))
     assert conn.execute("select amount_cents, _raw->>'$.amount' from raw.anthropic_cost_report").fetchall() == [
         (Decimal("123.78912"), "123.78912")

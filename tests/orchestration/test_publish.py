@@ -27,11 +27,15 @@ def test_publish_copies_marts_only_with_publish_info(tmp_path):
     assert result.tables == ("fct_usage_cost_daily",)
     assert (result.data_start, result.data_end) == (date(2025, 3, 1), date(2025, 3, 4))
     with duckdb.connect(str(serving), read_only=True) as reader:
-        assert reader.execute("select sum(list_cost_usd) from marts.fct_usage_cost_daily").fetchall() == [(Decimal("4.5"),)]
+        assert reader.execute("select sum(list_cost_usd) from marts.fct_usage_cost_daily").fetchall() == [
+            (Decimal("4.5"),)
+        ]
         assert reader.execute("select run_id, data_end, quality_warnings from marts.publish_info").fetchall() == [
             ("run-1", date(2025, 3, 4), 1)
         ]
-        schemas = {r[0] for r in reader.execute("select distinct table_schema from information_schema.tables").fetchall()}
+        schemas = {
+            r[0] for r in reader.execute("select distinct table_schema from information_schema.tables").fetchall()
+        }
     assert schemas == {"marts"}
     assert not (tmp_path / "serving.duckdb.tmp").exists()
 
@@ -45,9 +49,9 @@ def test_republish_swaps_in_the_new_copy_for_the_next_reader(tmp_path):
     with duckdb.connect(str(warehouse)) as conn:
         publish_serving(conn, serving, run_id="b")
     with duckdb.connect(str(serving), read_only=True) as reader:
-        assert reader.execute("select sum(list_cost_usd), any_value(run_id) from marts.fct_usage_cost_daily, marts.publish_info").fetchall() == [
-            (Decimal("6.00"), "b")
-        ]
+        assert reader.execute(
+            "select sum(list_cost_usd), any_value(run_id) from marts.fct_usage_cost_daily, marts.publish_info"
+        ).fetchall() == [(Decimal("6.00"), "b")]
 
 
 def test_publish_without_marts_fails_and_keeps_the_last_copy(tmp_path):

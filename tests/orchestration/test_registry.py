@@ -24,11 +24,11 @@ def manifest():
 
 def test_every_raw_table_has_a_dbt_source_and_every_dbt_source_a_raw_table(manifest):
     dbt_sources = {
-        f"{node['source_name']}_{node['name']}"
-        for node in manifest["sources"].values()
-        if node["schema"] == "raw"
+        f"{node['source_name']}_{node['name']}" for node in manifest["sources"].values() if node["schema"] == "raw"
     }
-    assert sorted(set(RAW_TABLES) - dbt_sources) == [], "raw tables with no dbt source (add them to _<source>__sources.yml)"
+    assert sorted(set(RAW_TABLES) - dbt_sources) == [], (
+        "raw tables with no dbt source (add them to _<source>__sources.yml)"
+    )
     assert sorted(dbt_sources - set(RAW_TABLES)) == [], "dbt sources with no raw table in connectors/registry.py"
 
 
@@ -61,8 +61,10 @@ def test_an_unconfigured_source_is_skipped_with_one_line_and_its_tables_exist(so
     build = build_api_asset if source.is_api else build_file_asset
     assets = [build(source, feed) for feed in source.feeds]
     home = tmp_path / "home"
-    resources = {source_resource_key(source.name): SourceResource(source=source.name),
-                 "warehouse": WarehouseResource(home=str(home))}
+    resources = {
+        source_resource_key(source.name): SourceResource(source=source.name),
+        "warehouse": WarehouseResource(home=str(home)),
+    }
     partitioned = [a for a in assets if a.partitions_def is not None]
     for group, partition in ((partitioned, "2025-06-01"), ([a for a in assets if a not in partitioned], None)):
         if not group:
@@ -75,4 +77,3 @@ def test_an_unconfigured_source_is_skipped_with_one_line_and_its_tables_exist(so
     with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
         for table in source.tables:
             assert conn.execute(f"select count(*) from {table.qualified_name}").fetchall() == [(0,)]
-

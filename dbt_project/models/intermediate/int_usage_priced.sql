@@ -25,7 +25,9 @@
     5. list_cost_usd = quantity x unit_price per unit (macro price_quantity), exact DECIMAL.
 -#}
 
-{%- set usage_key = ['usage_date', 'provider', 'account_id', 'api_key_id', 'model_raw', 'service_tier', 'context_tier', 'usage_type'] -%}
+{%- set usage_key = [
+    'usage_date', 'provider', 'account_id', 'api_key_id', 'model_raw', 'service_tier', 'context_tier', 'usage_type',
+] -%}
 {%- set candidate_key = usage_key + ['candidate_usage_type'] -%}
 
 with
@@ -113,7 +115,8 @@ candidates as (
     union all
 
     select
-        {% for column in usage_key %}resolved.{{ column }}, {% endfor %}
+        {% for column in usage_key %}resolved.{{ column }},
+        {% endfor %}
         resolved.model_id,
         resolved.prompt_tokens_gt,
         fallback_chains.candidate_usage_type,
@@ -153,7 +156,7 @@ explicit_prices as (
     select
         {{ candidate_key | join(', ') }},
         unit_price_usd as unit_price,
-        cast(null as decimal(18,9)) as price_multiplier,
+        cast(null as decimal(18, 9)) as price_multiplier,
         candidate_usage_type as book_usage_type,
         unit,
         effective_from,
@@ -167,7 +170,8 @@ explicit_prices as (
 tier_modifier_matches as (
 
     select
-        {% for column in candidate_key %}tier_rows.{{ column }}, {% endfor %}
+        {% for column in candidate_key %}tier_rows.{{ column }},
+        {% endfor %}
         tier_rows.unit_price_usd * modifier_patterns.multiplier as unit_price,
         modifier_patterns.multiplier as price_multiplier,
         tier_rows.candidate_usage_type as book_usage_type,
@@ -180,25 +184,29 @@ tier_modifier_matches as (
             else tier_rows.price_conf
         end as price_conf,
         row_number() over (
-            partition by {% for column in candidate_key %}tier_rows.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
-            order by {{ modifier_preference('modifier_patterns') }}
+            partition by
+                {% for column in candidate_key %}tier_rows.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %} -- noqa: LT05
+            order by {{ modifier_preference('modifier_patterns') }} asc
         ) as modifier_rank
     from tier_rows
     inner join modifier_patterns
-        on tier_rows.provider = modifier_patterns.provider
-        and tier_rows.service_tier = modifier_patterns.service_tier
-        and modifier_patterns.base_usage_type is null
-        and {{ pipe_list_contains('modifier_patterns.usage_types', 'tier_rows.candidate_usage_type') }}
-        and tier_rows.model_id like modifier_patterns.model_like escape '\'
-        and {{ in_effective_window('tier_rows.usage_date', 'modifier_patterns', open_start=true) }}
-    where tier_rows.book_service_tier = 'standard'
+        on
+            tier_rows.provider = modifier_patterns.provider
+            and tier_rows.service_tier = modifier_patterns.service_tier
+            and modifier_patterns.base_usage_type is null
+            and {{ pipe_list_contains('modifier_patterns.usage_types', 'tier_rows.candidate_usage_type') }}
+            and tier_rows.model_id like modifier_patterns.model_like escape '\'
+            and {{ in_effective_window('tier_rows.usage_date', 'modifier_patterns', open_start=true) }}
+    where
+        tier_rows.book_service_tier = 'standard'
         and tier_rows.service_tier <> 'standard'
 
 ),
 
 tier_modified_prices as (
 
-    select * from tier_modifier_matches where modifier_rank = 1
+    select * from tier_modifier_matches
+    where modifier_rank = 1
 
 ),
 
@@ -206,31 +214,35 @@ tier_modified_prices as (
 base_modifier_matches as (
 
     select
-        {% for column in candidate_key %}candidates.{{ column }}, {% endfor %}
+        {% for column in candidate_key %}candidates.{{ column }},
+        {% endfor %}
         candidates.model_id,
         candidates.prompt_tokens_gt,
         modifier_patterns.base_usage_type,
         modifier_patterns.multiplier,
         modifier_patterns.price_conf as modifier_price_conf,
         row_number() over (
-            partition by {% for column in candidate_key %}candidates.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
-            order by {{ modifier_preference('modifier_patterns') }}
+            partition by
+                {% for column in candidate_key %}candidates.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %} -- noqa: LT05
+            order by {{ modifier_preference('modifier_patterns') }} asc
         ) as modifier_rank
     from candidates
     inner join modifier_patterns
-        on candidates.provider = modifier_patterns.provider
-        and candidates.service_tier = modifier_patterns.service_tier
-        and modifier_patterns.base_usage_type is not null
-        and {{ pipe_list_contains('modifier_patterns.usage_types', 'candidates.candidate_usage_type') }}
-        and candidates.model_id like modifier_patterns.model_like escape '\'
-        and {{ in_effective_window('candidates.usage_date', 'modifier_patterns', open_start=true) }}
+        on
+            candidates.provider = modifier_patterns.provider
+            and candidates.service_tier = modifier_patterns.service_tier
+            and modifier_patterns.base_usage_type is not null
+            and {{ pipe_list_contains('modifier_patterns.usage_types', 'candidates.candidate_usage_type') }}
+            and candidates.model_id like modifier_patterns.model_like escape '\'
+            and {{ in_effective_window('candidates.usage_date', 'modifier_patterns', open_start=true) }}
     where candidates.service_tier = 'standard'
 
 ),
 
 best_base_modifiers as (
 
-    select * from base_modifier_matches where modifier_rank = 1
+    select * from base_modifier_matches
+    where modifier_rank = 1
 
 ),
 
@@ -266,7 +278,8 @@ base_modified_prices as (
 candidate_prices as (
 
     select
-        {% for column in candidate_key %}candidates.{{ column }}, {% endfor %}
+        {% for column in candidate_key %}candidates.{{ column }},
+        {% endfor %}
         candidates.fallback_depth,
         case
             when explicit_prices.unit_price is not null then 'explicit'
@@ -280,7 +293,9 @@ candidate_prices as (
             when tier_modified_prices.unit_price is not null then tier_modified_prices.price_multiplier
             else base_modified_prices.price_multiplier
         end as price_multiplier,
-        coalesce(explicit_prices.book_usage_type, tier_modified_prices.book_usage_type, base_modified_prices.book_usage_type)
+        coalesce(
+            explicit_prices.book_usage_type, tier_modified_prices.book_usage_type, base_modified_prices.book_usage_type
+        )
             as book_usage_type,
         case
             when explicit_prices.unit_price is not null then explicit_prices.unit
@@ -315,10 +330,10 @@ winning_prices as (
             candidate_prices.*,
             row_number() over (
                 partition by {{ usage_key | join(', ') }}
-                order by fallback_depth
+                order by candidate_prices.fallback_depth
             ) as candidate_rank
         from candidate_prices
-        where unit_price is not null
+        where candidate_prices.unit_price is not null
     ) as ranked
     where candidate_rank = 1
 
@@ -327,7 +342,8 @@ winning_prices as (
 priced as (
 
     select
-        {% for column in usage_key %}resolved.{{ column }}, {% endfor %}
+        {% for column in usage_key %}resolved.{{ column }},
+        {% endfor %}
         resolved.model_id,
         resolved.prompt_tokens_gt,
         winning_prices.candidate_usage_type as priced_usage_type,

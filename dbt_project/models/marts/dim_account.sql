@@ -28,7 +28,8 @@ billed as (
 
 listed as (
 
-    select * from accounts where is_listed
+    select * from accounts
+    where is_listed
 
 ),
 
@@ -40,11 +41,17 @@ providers_with_a_list as (
 
 seen as (
 
-    select distinct provider, account_id from usage
+    select distinct
+        provider,
+        account_id
+    from usage
 
     union
 
-    select distinct provider, account_id from billed
+    select distinct
+        provider,
+        account_id
+    from billed
 
 ),
 
@@ -54,14 +61,17 @@ implied as (
     select accounts.*
     from accounts
     left join listed
-        on accounts.provider = listed.provider
-        and accounts.account_id = listed.account_id
+        on
+            accounts.provider = listed.provider
+            and accounts.account_id = listed.account_id
     left join providers_with_a_list
         on accounts.provider = providers_with_a_list.provider
     left join seen
-        on accounts.provider = seen.provider
-        and accounts.account_id = seen.account_id
-    where not accounts.is_listed
+        on
+            accounts.provider = seen.provider
+            and accounts.account_id = seen.account_id
+    where
+        not accounts.is_listed
         and listed.account_id is null
         and (providers_with_a_list.provider is not null or seen.account_id is not null)
 
@@ -89,8 +99,9 @@ unlisted as (
         cast(null as timestamp) as archived_at
     from seen
     left join known
-        on seen.provider = known.provider
-        and seen.account_id = known.account_id
+        on
+            seen.provider = known.provider
+            and seen.account_id = known.account_id
     where known.account_id is null
 
 ),

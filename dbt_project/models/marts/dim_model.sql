@@ -25,15 +25,24 @@ usage as (
 
 models as (
 
-    select distinct provider, model_id from price_book
+    select distinct
+        provider,
+        model_id
+    from price_book
 
     union
 
-    select distinct provider, model_id from model_aliases
+    select distinct
+        provider,
+        model_id
+    from model_aliases
 
     union
 
-    select distinct provider, model_id from usage
+    select distinct
+        provider,
+        model_id
+    from usage
 
 ),
 
@@ -47,9 +56,11 @@ price_history as (
         -- exclusive end of the last window; null while any price is open-ended
         case when count(*) = count(effective_to) then max(effective_to) end as price_end_date,
         sum(case
-            when effective_from <= cast({{ dbt.current_timestamp() }} as date)
+            when
+                effective_from <= cast({{ dbt.current_timestamp() }} as date)
                 and (effective_to is null or effective_to > cast({{ dbt.current_timestamp() }} as date))
-            then 1 else 0
+                then 1
+            else 0
         end) as current_price_rows
     from price_book
     group by provider, model_id
@@ -74,8 +85,9 @@ final as (
 
     from models
     left join price_history
-        on models.provider = price_history.provider
-        and models.model_id = price_history.model_id
+        on
+            models.provider = price_history.provider
+            and models.model_id = price_history.model_id
 
 )
 

@@ -31,7 +31,7 @@ final as (
 
         ----------  booleans
         effective_from <= cast({{ dbt.current_timestamp() }} as date)
-            and (effective_to is null or effective_to > cast({{ dbt.current_timestamp() }} as date))
+        and (effective_to is null or effective_to > cast({{ dbt.current_timestamp() }} as date))
             as is_current,
 
         ----------  dates

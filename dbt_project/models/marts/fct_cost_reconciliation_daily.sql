@@ -66,9 +66,10 @@ joined as (
         billed_daily.usage_date is not null as has_billed
     from usage_daily
     full outer join billed_daily
-        on usage_daily.usage_date = billed_daily.usage_date
-        and usage_daily.provider = billed_daily.provider
-        and usage_daily.account_id = billed_daily.account_id
+        on
+            usage_daily.usage_date = billed_daily.usage_date
+            and usage_daily.provider = billed_daily.provider
+            and usage_daily.account_id = billed_daily.account_id
 
 ),
 
@@ -83,32 +84,36 @@ final as (
         ----------  strings
         coalesce(accounts.account_name, joined.account_id) as account_name,
         case
-            when not has_usage then 'billed_only'
-            when unpriced_quantity > 0 then 'unpriced_usage'
-            when not has_billed then 'usage_only'
-            when abs(computed_cost_usd - billed_cost_usd) < 0.01 then 'matched'
+            when not joined.has_usage then 'billed_only'
+            when joined.unpriced_quantity > 0 then 'unpriced_usage'
+            when not joined.has_billed then 'usage_only'
+            when abs(joined.computed_cost_usd - joined.billed_cost_usd) < 0.01 then 'matched'
             else 'variance'
         end as status,
 
         ----------  numerics
-        computed_cost_usd,
-        billed_cost_usd,
-        {{ to_usd_decimal('computed_cost_usd - billed_cost_usd') }} as variance_usd,
+        joined.computed_cost_usd,
+        joined.billed_cost_usd,
+        {{ to_usd_decimal('joined.computed_cost_usd - joined.billed_cost_usd') }} as variance_usd,
         -- a ratio, not money: DuckDB divides decimals in DOUBLE, so it is rounded to 6 places and cast back
         case
-            when billed_cost_usd <> 0
-                then cast(round((computed_cost_usd - billed_cost_usd) * 100 / billed_cost_usd, 6) as decimal(38,6))
+            when joined.billed_cost_usd <> 0
+                then cast(
+                    round((joined.computed_cost_usd - joined.billed_cost_usd) * 100 / joined.billed_cost_usd, 6)
+                    as decimal(38, 6)
+                )
         end as variance_pct,
-        unpriced_quantity,
+        joined.unpriced_quantity,
 
         ----------  booleans
-        has_usage,
-        has_billed
+        joined.has_usage,
+        joined.has_billed
 
     from joined
     left join accounts
-        on joined.provider = accounts.provider
-        and joined.account_id = accounts.account_id
+        on
+            joined.provider = accounts.provider
+            and joined.account_id = accounts.account_id
 
 )
 

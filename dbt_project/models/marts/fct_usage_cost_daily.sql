@@ -54,8 +54,9 @@ final as (
 
     from priced_usage
     left join accounts
-        on priced_usage.provider = accounts.provider
-        and priced_usage.account_id = accounts.account_id
+        on
+            priced_usage.provider = accounts.provider
+            and priced_usage.account_id = accounts.account_id
 
 )
 

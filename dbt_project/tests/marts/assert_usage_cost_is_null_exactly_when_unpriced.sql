@@ -2,11 +2,13 @@
 select *
 from {{ ref('fct_usage_cost_daily') }}
 where (
-        not is_priced
-        and (unit_price_usd is not null or list_cost_usd is not null or effective_cost_usd is not null)
+    not is_priced
+    and (unit_price_usd is not null or list_cost_usd is not null or effective_cost_usd is not null)
+)
+or (
+    is_priced
+    and (
+        unit_price_usd is null or list_cost_usd is null or effective_cost_usd is null
+        or price_effective_from is null
     )
-    or (
-        is_priced
-        and (unit_price_usd is null or list_cost_usd is null or effective_cost_usd is null
-             or price_effective_from is null)
-    )
+)

@@ -10,13 +10,15 @@ price_book as (
 
 tier_rows as (
 
-    select * from price_book where prompt_tokens_gt > 0
+    select * from price_book
+    where prompt_tokens_gt > 0
 
 ),
 
 base_rows as (
 
-    select * from price_book where prompt_tokens_gt = 0
+    select * from price_book
+    where prompt_tokens_gt = 0
 
 )
 
@@ -25,7 +27,8 @@ from tier_rows
 where not exists (
     select 1
     from base_rows
-    where base_rows.provider = tier_rows.provider
+    where
+        base_rows.provider = tier_rows.provider
         and base_rows.model_id = tier_rows.model_id
         and base_rows.usage_type = tier_rows.usage_type
         and base_rows.service_tier = tier_rows.service_tier

@@ -18,5 +18,6 @@ select elements.*
 from elements
 left join {{ ref('usage_types') }} as usage_types
     on elements.usage_type = usage_types.usage_type
-where elements.usage_type <> ''
+where
+    elements.usage_type <> ''
     and usage_types.usage_type is null

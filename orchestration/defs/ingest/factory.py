@@ -9,8 +9,8 @@ one line, and its tables are created empty so dbt's sources resolve.
 """
 
 import json
+from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Iterator
 
 import dagster as dg
 

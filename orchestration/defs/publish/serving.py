@@ -1,6 +1,6 @@
 import dagster as dg
 
-from orchestration.defs.quality.checks import check_name, mart_key
+from orchestration.defs.quality.checks import mart_key
 from orchestration.progress import report
 from orchestration.publish import publish_serving
 from orchestration.quality.gate import RULES

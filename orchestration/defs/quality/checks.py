@@ -4,8 +4,8 @@ Blocking rules fail the check with ERROR severity, so the publish step downstrea
 serving copy keeps its last good version. Warning rules (unpriced usage) pass the gate with a WARN.
 """
 
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator, Optional
 
 import dagster as dg
 
@@ -17,7 +17,7 @@ PARTITION_RANGE_END = "dagster/asset_partition_range_end"
 PARTITION = "dagster/partition"
 
 
-def run_window(tags: dict) -> Optional[tuple[date, date]]:
+def run_window(tags: dict) -> tuple[date, date] | None:
     """The UTC days [start, end) a run covers, from its partition tags; None for a run of everything."""
     from datetime import timedelta
 

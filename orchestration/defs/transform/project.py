@@ -31,12 +31,17 @@ def parse_manifest() -> None:
 
     result = dbtRunner().invoke(
         [
-            "parse", "--quiet",
+            "parse",
+            "--quiet",
             *vars_arg(),
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(dbt_project.target_path),
-            "--log-path", str(finops_home() / "logs" / "dbt"),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(dbt_project.target_path),
+            "--log-path",
+            str(finops_home() / "logs" / "dbt"),
         ]
     )
     if not result.success:

@@ -20,7 +20,8 @@ renamed as (
         -- line items read `<model>, <charge type>`; the part before the first ', ' is a model when it has
         -- no spaces (product lines such as 'Image models' or 'File search' are not)
         case
-            when {{ dbt.position("', '", 'line_item') }} > 0
+            when
+                {{ dbt.position("', '", 'line_item') }} > 0
                 and {{ dbt.position("' '", dbt.split_part('line_item', "', '", 1)) }} = 0
                 then {{ dbt.split_part('line_item', "', '", 1) }}
         end as line_item_model_raw,

@@ -28,7 +28,7 @@ renamed as (
         -- threshold of the long-context tier: the row applies when the prompt is > this many tokens
         cast(coalesce(prompt_tokens_gt, 0) as bigint) as prompt_tokens_gt,
         -- list price in USD per `unit` (per 1M tokens, per 1k requests, ...)
-        cast(unit_price as decimal(18,9)) as unit_price_usd,
+        cast(unit_price as decimal(18, 9)) as unit_price_usd,
 
         ----------  dates ([effective_from, effective_to), UTC; null effective_to = still current)
         cast(effective_from as date) as effective_from,

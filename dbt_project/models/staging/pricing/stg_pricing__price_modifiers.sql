@@ -27,7 +27,7 @@ renamed as (
         notes,
 
         ----------  numerics
-        cast(multiplier as decimal(18,9)) as multiplier,
+        cast(multiplier as decimal(18, 9)) as multiplier,
 
         ----------  dates (null = open)
         cast(effective_from as date) as effective_from,

@@ -1,0 +1,16 @@
+"""Stand-ins for dbt's context, for `sqlfluff lint` only (the jinja templater; dbt never reads this folder).
+
+sqlfluff's dbt templater cannot be installed beside the pinned dbt-core and click, and the jinja templater
+knows ref/source/config but not dbt's cross-database macros, adapter, exceptions or our var: these render
+them as plain SQL so every model lints. Nothing here runs in the warehouse.
+"""
+
+CONFORMED = {
+    "usage_lines": ["stg_lint__usage_lines"],
+    "billed_lines": ["stg_lint__billed_lines"],
+    "accounts": ["stg_lint__accounts"],
+}
+
+
+def var(name, default=None):
+    return CONFORMED if name == "finops_conformed" else default

@@ -1,0 +1,25 @@
+"""dbt's cross-database macros as the SQL they render on DuckDB (for linting only)."""
+
+
+def concat(fields):
+    return "concat(" + ", ".join(fields) + ")"
+
+
+def current_timestamp():
+    return "current_timestamp"
+
+
+def length(expression):
+    return f"length({expression})"
+
+
+def position(substring_text, string_text):
+    return f"position({substring_text} in {string_text})"
+
+
+def replace(field, old_chars, new_chars):
+    return f"replace({field}, {old_chars}, {new_chars})"
+
+
+def split_part(string_text, delimiter_text, part_number):
+    return f"split_part({string_text}, {delimiter_text}, {part_number})"

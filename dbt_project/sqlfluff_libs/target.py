@@ -1,0 +1,5 @@
+"""dbt's target (for linting only)."""
+
+schema = "main"
+name = "lint"
+type = "duckdb"
