@@ -124,12 +124,3 @@ def _convert(value: Any, sql_type: str) -> Any:
 def _short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def __getattr__(name: str):
-    # The landing contract moved to the registry; this keeps ``connectors.schema.RAW_TABLES`` readable.
-    if name == "RAW_TABLES":
-        from connectors.registry import RAW_TABLES
-
-        return RAW_TABLES
-    raise AttributeError(name)

@@ -1,7 +1,7 @@
 """`dbt build` of dbt_project/ on a small hand-written raw landing, with every dollar computed by hand.
 
 One build per session (module fixture, ~30 s): raw tables are created from the landing contract
-(connectors.schema.RAW_TABLES), a few rows are inserted, dbt runs in-process (seeds, models, contracts, unit and
+(connectors.registry.RAW_TABLES), a few rows are inserted, dbt runs in-process (seeds, models, contracts, unit and
 data tests), and the marts are checked against amounts worked out below from the price book:
 
     cost = quantity x unit price / 1,000,000 (tokens) or / 1,000 (web searches)
@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.schema import METADATA_COLUMNS, RAW_TABLES
+from connectors.registry import RAW_TABLES
+from connectors.schema import METADATA_COLUMNS
 
 pytestmark = pytest.mark.slow
 
