@@ -8,53 +8,20 @@ empty kind builds to an empty, typed union, and that dbt refuses to run without 
 """
 
 import json
-import os
 import re
-from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_inprocess import run_dbt
 
 pytestmark = pytest.mark.slow
 
-DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 UNIONS = {
     "usage_lines": "int_usage_unioned",
     "billed_lines": "int_billed_costs_unioned",
     "accounts": "int_accounts_unioned",
 }
 MISSING_VAR = "dbt var 'finops_conformed' is missing: finops passes it from the source registry on every dbt command"
-
-
-def _dbt(home: Path, args: list[str]):
-    """dbt in process on dbt_project/, with FINOPS_HOME = home and every artifact under it."""
-    from dbt.cli.main import dbtRunner
-
-    saved = dict(os.environ)
-    os.environ.update(FINOPS_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
-    try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_DIR),
-                "--profiles-dir",
-                str(DBT_DIR),
-                "--target-path",
-                str(home / "dbt_target"),
-                "--log-path",
-                str(home / "dbt_logs"),
-                "--no-partial-parse",
-            ]
-        )
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-        if DuckDBConnectionManager._ENV is not None:  # release the file, as a separate dbt process would
-            DuckDBConnectionManager._ENV.close()
-        DuckDBConnectionManager.close_all_connections()
 
 
 def _passed() -> dict[str, list[str]]:
@@ -68,7 +35,7 @@ def manifest(tmp_path_factory) -> dict:
     from orchestration.defs.transform.project import vars_arg
 
     home = tmp_path_factory.mktemp("finops_home")
-    result = _dbt(home, ["parse", *vars_arg()])  # exactly what finops passes
+    result = run_dbt(home, ["parse", *vars_arg()])  # exactly what finops passes
     assert result.success, f"dbt parse failed: {result.exception}"
     return json.loads((home / "dbt_target" / "manifest.json").read_text())
 
@@ -146,7 +113,7 @@ def test_the_unions_and_dim_account_name_no_source(manifest):
 
 def test_an_empty_kind_builds_an_empty_typed_union(tmp_path):
     nothing = json.dumps({"finops_conformed": {kind: [] for kind in UNIONS}})
-    result = _dbt(
+    result = run_dbt(
         tmp_path,
         [
             "build",
@@ -182,7 +149,7 @@ def test_an_empty_kind_builds_an_empty_typed_union(tmp_path):
 
 
 def test_dbt_without_the_var_stops_with_one_sentence(tmp_path):
-    result = _dbt(tmp_path, ["build"])
+    result = run_dbt(tmp_path, ["build"])
     assert not result.success
     assert MISSING_VAR in str(result.exception)
     assert not (tmp_path / "warehouse.duckdb").exists(), "nothing may run without the var"

@@ -8,20 +8,19 @@ data tests), and the marts are checked against amounts worked out below from the
 """
 
 import json
-import os
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_inprocess import run_dbt
 
 from connectors.registry import RAW_TABLES
 from connectors.schema import METADATA_COLUMNS
 
 pytestmark = pytest.mark.slow
 
-DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 D = Decimal
 
 OPENAI_USAGE = [
@@ -376,49 +375,14 @@ def _create_raw_landing(path: Path) -> None:
         )
 
 
-def _release_dbt_duckdb() -> None:
-    """dbt-duckdb keeps its DuckDB instance open in the process after an in-process run; a new connection
-    with another configuration (read_only) then fails. Close it, as a separate dbt process would."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    env = DuckDBConnectionManager._ENV
-    if env is not None:
-        env.close()
-    DuckDBConnectionManager.close_all_connections()
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    from dbt.cli.main import dbtRunner
+    from orchestration.defs.transform.project import vars_arg
 
     home = tmp_path_factory.mktemp("finops_home")
     _create_raw_landing(home / "warehouse.duckdb")
-    saved = dict(os.environ)
-    os.environ.update(FINOPS_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
-    try:
-        from orchestration.defs.transform.project import dbt_vars
-
-        result = dbtRunner().invoke(
-            [
-                "build",
-                # the conformed models of the registered sources, as finops passes them on every dbt command
-                "--vars",
-                json.dumps(dbt_vars()),
-                "--project-dir",
-                str(DBT_DIR),
-                "--profiles-dir",
-                str(DBT_DIR),
-                "--target-path",
-                str(home / "dbt_target"),
-                "--log-path",
-                str(home / "dbt_logs"),
-                "--no-partial-parse",
-            ]
-        )
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        _release_dbt_duckdb()
+    # the conformed models of the registered sources, as finops passes them on every dbt command
+    result = run_dbt(home, ["build", *vars_arg()])
     if not result.success:
         failures = [
             f"{r.node.unique_id}: {r.status} {r.message}"

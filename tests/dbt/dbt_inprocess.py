@@ -1,0 +1,45 @@
+"""dbt in this process on dbt_project/, as the dbt tests run it: FINOPS_HOME = home, every artifact under it."""
+
+import os
+from pathlib import Path
+
+DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def run_dbt(home: Path, args: list[str]):
+    """``dbt <args>`` with FINOPS_HOME = ``home``; returns dbt's result. The environment is restored and
+    dbt-duckdb's in-process DuckDB instance closed afterwards, as a separate dbt process would."""
+    from dbt.cli.main import dbtRunner
+
+    saved = dict(os.environ)
+    os.environ.update(FINOPS_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
+    try:
+        return dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(DBT_DIR),
+                "--profiles-dir",
+                str(DBT_DIR),
+                "--target-path",
+                str(home / "dbt_target"),
+                "--log-path",
+                str(home / "dbt_logs"),
+                "--no-partial-parse",
+            ]
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        release_dbt_duckdb()
+
+
+def release_dbt_duckdb() -> None:
+    """dbt-duckdb keeps its DuckDB instance open in the process after an in-process run; a new connection
+    with another configuration (read_only) then fails. Close it."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
