@@ -36,15 +36,9 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from connectors.errors import ConnectionFailed, ConnectorError, Hints, ResponseShapeError, body_detail, status_error
-from connectors.pagination import (
-    DEFAULT_MAX_PAGES,
-    DEFAULT_PAGING_DEADLINE,
-    Bounds,
-    Cursor,
-    LastId,
-    NextPage,
-    iter_pages,
-)
+from connectors.pagination import Bounds, Cursor, iter_pages
+
+DEFAULT_BOUNDS = Bounds()  # no scope named; the default page count and deadline
 
 DEFAULT_TIMEOUT = 60.0  # seconds, per request (connect and read)
 DEFAULT_MAX_RETRIES = 5
@@ -398,46 +392,15 @@ class HttpClient:
     def paginate(
         self,
         path: str,
-        params: Params = None,
+        params: Params,
+        cursor: Cursor,
         *,
-        cursor_param: str,
-        next_field: str = "next_page",
-        has_more_field: str = "has_more",
         validate: Callable[[Any], str | None] | None = None,
-        scope: str = "",
-        max_pages: int = DEFAULT_MAX_PAGES,
-        deadline: float = DEFAULT_PAGING_DEADLINE,
+        bounds: Bounds = DEFAULT_BOUNDS,
     ) -> Iterator[dict[str, Any]]:
-        """Pages of an opaque-cursor API (``page`` = the previous page's ``next_page``), lazily, bounded.
-        ``scope`` (e.g. "UTC days 2025-06-01..2025-06-30") names what is being pulled in error messages."""
-        cursor = NextPage(param=cursor_param, next_field=next_field, has_more_field=has_more_field)
-        return self.pages(path, params, cursor, Bounds(scope, max_pages, deadline), validate)
-
-    def paginate_list(
-        self,
-        path: str,
-        params: Params = None,
-        *,
-        cursor_param: str,
-        last_id_field: str = "last_id",
-        has_more_field: str = "has_more",
-        data_field: str = "data",
-        validate: Callable[[Any], str | None] | None = None,
-        scope: str = "",
-        max_pages: int = DEFAULT_MAX_PAGES,
-        deadline: float = DEFAULT_PAGING_DEADLINE,
-    ) -> Iterator[dict[str, Any]]:
-        """Pages of an id-cursor list API (``after`` / ``after_id`` = the previous page's ``last_id``), lazily,
-        bounded like :meth:`paginate`."""
-        cursor = LastId(
-            param=cursor_param, last_id_field=last_id_field, has_more_field=has_more_field, data_field=data_field
-        )
-        return self.pages(path, params, cursor, Bounds(scope, max_pages, deadline), validate)
-
-    def pages(
-        self, path: str, params: Params, cursor: Cursor, bounds: Bounds, validate: Callable[[Any], str | None] | None
-    ) -> Iterator[dict[str, Any]]:
-        """Pages of ``path`` following any cursor strategy (see :func:`connectors.pagination.iter_pages`)."""
+        """Pages of ``path``, lazily, following a cursor strategy (``NextPage("page")`` for the reports,
+        ``LastId("after_id")`` for lists) within ``bounds`` (see :func:`connectors.pagination.iter_pages`);
+        ``bounds.scope`` (e.g. "UTC days 2025-06-01..2025-06-30") names what is pulled in error messages."""
 
         def paging_error(problem: str, rid: str | None) -> ConnectorError:
             scope = f" for {bounds.scope}" if bounds.scope else ""

@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from typing import Any, ClassVar
 
 from connectors.client import SourceClient
+from connectors.pagination import Bounds, LastId, NextPage
 from connectors.schema import RawTable, typed_row
 from connectors.windows import check_window, day_span, parse_ts
 
@@ -88,12 +89,11 @@ class BucketedReportClient(SourceClient):
         pages = self._http.paginate(
             path,
             params,
-            cursor_param="page",
+            NextPage("page"),
             validate=self._page_problem,
-            scope=day_span(start_d, end_d),
             # Every page holds at least one of the window's daily buckets; a server that pages far past that is
             # looping. (A generous bound: some APIs split a bucket's results over pages.)
-            max_pages=4 * days + 10,
+            bounds=Bounds(scope=day_span(start_d, end_d), max_pages=4 * days + 10),
         )
         for page in pages:
             for bucket in page["data"]:
@@ -109,7 +109,7 @@ class BucketedReportClient(SourceClient):
                     yield bucket, result
 
     def _iter_list(self, path: str, params: dict[str, Any], cursor_param: str) -> Iterator[dict[str, Any]]:
-        for page in self._http.paginate_list(path, params, cursor_param=cursor_param, validate=list_page_problem):
+        for page in self._http.paginate(path, params, LastId(cursor_param), validate=list_page_problem):
             yield from page["data"]
 
     def _row(

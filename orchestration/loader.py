@@ -229,13 +229,10 @@ def land(
     return batch.num_rows
 
 
-def loaded_digest(conn: duckdb.DuckDBPyConnection, table: RawTable, path: str) -> str | None:
-    """The content hash ``path`` had when it was last landed into ``table``; None if it never was."""
+def loaded_digests(conn: duckdb.DuckDBPyConnection, table: RawTable) -> dict[str, str]:
+    """path -> the content hash each file had when it was last landed into the file-drop ``table``."""
     ensure_raw_tables(conn, [table])
-    found = conn.execute(
-        f"select sha256 from {FILES_LEDGER} where table_name = ? and path = ?", [table.name, path]
-    ).fetchall()
-    return found[0][0] if found else None
+    return dict(conn.execute(f"select path, sha256 from {FILES_LEDGER} where table_name = ?", [table.name]).fetchall())
 
 
 def land_file(

@@ -23,6 +23,7 @@ from connectors.errors import (
     ServerError,
 )
 from connectors.http import RETRY_STATUSES, HttpClient, default_jitter, parse_retry_after, redact
+from connectors.pagination import Bounds, LastId, NextPage
 
 BASE = "https://api.example.test/v1"
 URL = f"{BASE}/things"
@@ -307,7 +308,7 @@ def test_paginate_follows_next_page_without_mutating_params(rsps, sleeps):
     rsps.get(URL, json={"data": [3], "has_more": False, "next_page": None})
     params = [("start_time", 100), ("group_by[]", "model"), ("group_by[]", "batch")]
     before = list(params)
-    pages = list(make(sleeps).paginate("things", params, cursor_param="page"))
+    pages = list(make(sleeps).paginate("things", params, NextPage("page")))
     assert [p["data"] for p in pages] == [[1], [2], [3]]
     assert params == before
     assert query(rsps.calls[0]) == [("start_time", "100"), ("group_by[]", "model"), ("group_by[]", "batch")]
@@ -319,7 +320,11 @@ def test_a_page_that_says_has_more_without_a_cursor_is_a_shape_error_naming_the_
     # It used to end the pull quietly: a window of good days was then replaced by nothing.
     rsps.get(URL, json={"data": [], "has_more": True, "next_page": None})
     with pytest.raises(ResponseShapeError) as info:
-        list(make(sleeps).paginate("things", {}, cursor_param="page", scope="UTC days 2025-06-01..2025-06-03"))
+        list(
+            make(sleeps).paginate(
+                "things", {}, NextPage("page"), bounds=Bounds(scope="UTC days 2025-06-01..2025-06-03")
+            )
+        )
     message = str(info.value)
     assert len(rsps.calls) == 1
     assert "testsrc" in message and "/v1/things" in message and "UTC days 2025-06-01..2025-06-03" in message
@@ -329,7 +334,7 @@ def test_a_page_that_says_has_more_without_a_cursor_is_a_shape_error_naming_the_
 def test_an_empty_page_that_still_has_more_is_a_shape_error(rsps, sleeps):
     rsps.get(URL, json={"data": [], "has_more": True, "next_page": "cur_2"})
     with pytest.raises(ResponseShapeError, match="page 1 is empty but says has_more"):
-        list(make(sleeps).paginate("things", {}, cursor_param="page"))
+        list(make(sleeps).paginate("things", {}, NextPage("page")))
     assert len(rsps.calls) == 1
 
 
@@ -337,7 +342,7 @@ def test_a_fresh_cursor_on_every_page_stops_at_the_page_bound(rsps, sleeps):
     for n in range(50):
         rsps.get(URL, json={"data": [n], "has_more": True, "next_page": f"cur_{n}"})
     with pytest.raises(ResponseShapeError, match="5 pages and still more"):
-        list(make(sleeps).paginate("things", {}, cursor_param="page", max_pages=5))
+        list(make(sleeps).paginate("things", {}, NextPage("page"), bounds=Bounds(max_pages=5)))
     assert len(rsps.calls) == 5
 
 
@@ -351,19 +356,19 @@ def test_paging_stops_at_the_deadline(rsps, sleeps):
     for n in range(50):
         rsps.get(URL, json={"data": [n], "has_more": True, "next_page": f"cur_{n}"})
     with pytest.raises(ResponseShapeError, match="still paging after"):
-        list(make(sleeps, monotonic=monotonic).paginate("things", {}, cursor_param="page", deadline=250.0))
+        list(make(sleeps, monotonic=monotonic).paginate("things", {}, NextPage("page"), bounds=Bounds(deadline=250.0)))
     assert len(rsps.calls) == 3
 
 
 def test_an_empty_list_page_that_still_has_more_is_a_shape_error(rsps, sleeps):
     rsps.get(URL, json={"data": [], "has_more": True, "last_id": "x"})
     with pytest.raises(ResponseShapeError, match="empty but says has_more"):
-        list(make(sleeps).paginate_list("things", {}, cursor_param="after_id"))
+        list(make(sleeps).paginate("things", {}, LastId("after_id")))
 
 
 def test_paginate_is_lazy(rsps, sleeps):
     rsps.get(URL, json={"data": [], "has_more": False, "next_page": None})
-    pages = make(sleeps).paginate("things", {}, cursor_param="page")
+    pages = make(sleeps).paginate("things", {}, NextPage("page"))
     assert len(rsps.calls) == 0
     next(pages)
     assert len(rsps.calls) == 1
@@ -372,7 +377,7 @@ def test_paginate_is_lazy(rsps, sleeps):
 def test_repeating_cursor_raises_instead_of_looping(rsps, sleeps):
     rsps.get(URL, json={"data": [1], "has_more": True, "next_page": "same"})
     with pytest.raises(ResponseShapeError, match="same page cursor came twice"):
-        list(make(sleeps).paginate("things", {"limit": 1}, cursor_param="page"))
+        list(make(sleeps).paginate("things", {"limit": 1}, NextPage("page")))
     assert len(rsps.calls) == 2
 
 
@@ -380,7 +385,7 @@ def test_paginate_list_uses_last_id_then_falls_back_to_the_last_item(rsps, sleep
     rsps.get(URL, json={"data": [{"id": "a"}, {"id": "b"}], "last_id": "b", "has_more": True})
     rsps.get(URL, json={"data": [{"id": "c"}], "has_more": True})  # no last_id
     rsps.get(URL, json={"data": [{"id": "d"}], "last_id": "d", "has_more": False})
-    pages = list(make(sleeps).paginate_list("things", {"limit": 2}, cursor_param="after_id"))
+    pages = list(make(sleeps).paginate("things", {"limit": 2}, LastId("after_id")))
     assert [i["id"] for p in pages for i in p["data"]] == ["a", "b", "c", "d"]
     assert query(rsps.calls[1]) == [("limit", "2"), ("after_id", "b")]
     assert query(rsps.calls[2]) == [("limit", "2"), ("after_id", "c")]
@@ -389,7 +394,7 @@ def test_paginate_list_uses_last_id_then_falls_back_to_the_last_item(rsps, sleep
 def test_page_that_is_not_an_object_is_a_shape_error(rsps, sleeps):
     rsps.get(URL, json=[1, 2, 3])
     with pytest.raises(ResponseShapeError, match="not a JSON object"):
-        list(make(sleeps).paginate("things", {}, cursor_param="page"))
+        list(make(sleeps).paginate("things", {}, NextPage("page")))
 
 
 # -- redaction -------------------------------------------------------------------------------------------------

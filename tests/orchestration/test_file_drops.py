@@ -18,7 +18,7 @@ from connectors.source import Feed, FileDrop, Source
 from orchestration.defs.ingest.factory import build_file_asset, build_file_sensor
 from orchestration.defs.resources import SourceResource, WarehouseResource
 from orchestration.errors import FinopsError
-from orchestration.loader import land, land_file, loaded_digest
+from orchestration.loader import land, land_file, loaded_digests
 
 TOY_USAGE = RawTable(
     source="toydrop",
@@ -62,11 +62,11 @@ def test_a_file_lands_on_the_utc_days_of_its_rows_once_and_a_changed_file_replac
         (date(2025, 6, 2), "m1", 20, str(a)),  # 01:30 UTC the next day
         (date(2025, 6, 3), "m2", 5, str(b)),
     ]
-    assert loaded_digest(conn, TOY_USAGE, str(a)) == "d1" and loaded_digest(conn, TOY_USAGE, "/nowhere") is None
+    assert loaded_digests(conn, TOY_USAGE).get(str(a)) == "d1" and "/nowhere" not in loaded_digests(conn, TOY_USAGE)
     write(a, "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,99\n")
     land_file(conn, TOY_USAGE, read_table(a, TOY_USAGE.column_names), path=str(a), digest="d2", run_id="r2")
     assert rows(conn) == [(date(2025, 6, 1), "m1", 99, str(a)), (date(2025, 6, 3), "m2", 5, str(b))]
-    assert loaded_digest(conn, TOY_USAGE, str(a)) == "d2"
+    assert loaded_digests(conn, TOY_USAGE).get(str(a)) == "d2"
 
 
 def test_a_row_without_a_day_refuses_the_whole_file(conn, tmp_path):
@@ -75,7 +75,7 @@ def test_a_row_without_a_day_refuses_the_whole_file(conn, tmp_path):
     bad = write(tmp_path / "bad.csv", "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,1\n,m1,2\n")
     with pytest.raises(FinopsError, match=r"bad\.csv: 1 of 2 rows have no used_at"):
         land_file(conn, TOY_USAGE, read_table(bad, TOY_USAGE.column_names), path=str(bad), digest="b", run_id="r")
-    assert len(rows(conn)) == 1 and loaded_digest(conn, TOY_USAGE, str(bad)) is None
+    assert len(rows(conn)) == 1 and str(bad) not in loaded_digests(conn, TOY_USAGE)
 
 
 def test_a_value_that_does_not_fit_names_the_file(conn, tmp_path):

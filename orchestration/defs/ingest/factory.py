@@ -20,7 +20,7 @@ from orchestration.defs.partitions import daily
 from orchestration.defs.resources import source_resource_key
 from orchestration.defs.schedules import ACCEPT_SHRINK_TAG
 from orchestration.errors import FinopsError
-from orchestration.loader import ensure_raw_tables, land, land_file, loaded_digest
+from orchestration.loader import ensure_raw_tables, land, land_file, loaded_digests
 from orchestration.progress import report
 
 CHUNK_DAYS = 31
@@ -122,13 +122,14 @@ def build_file_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
             paths = source_resource.files()
         except FileDropError as exc:
             raise FinopsError(str(exc)) from None
+        with warehouse.connect(context) as conn:
+            loaded = loaded_digests(conn, table)
         landed = unchanged = rows = 0
         for path in paths:
             content = digest(path)
-            with warehouse.connect(context) as conn:
-                if loaded_digest(conn, table, str(path)) == content:
-                    unchanged += 1
-                    continue
+            if loaded.get(str(path)) == content:
+                unchanged += 1
+                continue
             try:
                 batch = feed.read(path)  # in bulk, outside the writer lock
             except FileDropError as exc:
