@@ -27,15 +27,36 @@ Fetch = Callable[[Any, date | None, date | None], Iterable[Mapping[str, Any]]]
 # A file feed: read(path) -> the rows of one file, as an Arrow table (or anything ``land`` takes).
 Read = Callable[[Path], Any]
 
-CONFORMED_KINDS = ("usage_lines", "billed_lines", "accounts")
+CONFORMED_KINDS = ("usage_lines", "billed_lines", "accounts", "request_lines")
 
 
 @dataclass(frozen=True)
 class FileDrop:
-    """A file-drop setting: an environment variable holding paths or globs, several separated by ':'."""
+    """A file-drop setting: an environment variable holding paths or globs, several separated by ':'.
+
+    Several sources may share one variable (``FINOPS_REQUEST_LOGS`` holds LiteLLM exports, OTel spans, ...):
+    each then says which files are its own with ``claims(path)``, a cheap look at the file's first bytes.
+    A file that no source sharing the variable claims is rejected with its name (see
+    ``connectors.registry.files_of``)."""
 
     paths_env: str
     what: str  # e.g. "CSV exports of LiteLLM_SpendLogs"
+    claims: Callable[[Path], bool] | None = None  # needed when another source shares paths_env
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Settings handed to the client in order, ``client(*values)``: a database DSN, or an API that needs more
+    than a key and a base URL (Langfuse: host, public key, secret key). The source is configured when every
+    variable of ``required`` (default: all of ``envs``) is set; a variable not set is passed as None."""
+
+    envs: tuple[str, ...]
+    what: str  # e.g. "a LiteLLM proxy's Postgres (postgresql://user:password@host/db)"
+    required: tuple[str, ...] | None = None
+
+    @property
+    def required_envs(self) -> tuple[str, ...]:
+        return self.envs if self.required is None else self.required
 
 
 @dataclass(frozen=True)
@@ -56,9 +77,10 @@ class Feed:
 class Source:
     name: str  # the dbt source name, the raw tables' prefix, the first part of the Dagster asset keys
     title: str  # for people: "OpenAI Admin API"
-    setting: Hints | FileDrop  # Hints: an API key + base URL; FileDrop: paths
+    setting: Hints | Connection | FileDrop  # Hints: an API key + base URL; Connection: settings; FileDrop: paths
     feeds: tuple[Feed, ...]
-    client: Callable[..., Any] | None = None  # API sources: client(api_key, base_url) (base_url None: default)
+    # API (and Connection) sources: client(api_key, base_url) (base_url None: default), or client(*values)
+    client: Callable[..., Any] | None = None
     conformed: tuple[str, ...] = ()  # the kinds of conformed dbt models: stg_<name>__<kind>
     emulator: str | None = None  # the dotted module of its emulator plugin
 
@@ -78,7 +100,8 @@ class Source:
 
     @property
     def is_api(self) -> bool:
-        return isinstance(self.setting, Hints)
+        """Fetched (an API or a database, by a client), rather than read from dropped files."""
+        return not isinstance(self.setting, FileDrop)
 
     @property
     def tables(self) -> tuple[RawTable, ...]:
@@ -89,14 +112,36 @@ class Source:
         """The environment variables that configure this source (the first one alone switches it on)."""
         if isinstance(self.setting, Hints):
             return (self.setting.key_env, self.setting.base_url_env)
+        if isinstance(self.setting, Connection):
+            return self.setting.envs
         return (self.setting.paths_env,)
 
-    def configured(self, environ: Mapping[str, str]) -> bool:
-        return bool((environ.get(self.env_vars[0]) or "").strip())
+    @property
+    def required_env_vars(self) -> tuple[str, ...]:
+        """The variables that must all be set for the source to run."""
+        if isinstance(self.setting, Connection):
+            return self.setting.required_envs
+        return self.env_vars[:1]
 
-    def not_configured(self) -> str:
-        """The one line said when the source is skipped."""
-        return f"{self.name}: {self.env_vars[0]} is not set; skipping {self.name}."
+    def configured(self, environ: Mapping[str, str]) -> bool:
+        return all((environ.get(name) or "").strip() for name in self.required_env_vars)
+
+    def not_configured(self, environ: Mapping[str, str] | None = None) -> str:
+        """The one line said when the source is skipped (naming the variables missing from ``environ``)."""
+        missing = [n for n in self.required_env_vars if not (environ or {}).get(n, "").strip()] or list(
+            self.required_env_vars
+        )
+        verb = "is" if len(missing) == 1 else "are"
+        return f"{self.name}: {' and '.join(missing)} {verb} not set; skipping {self.name}."
+
+    def make_client(self, environ: Mapping[str, str]) -> Any:
+        """The client of an API or Connection source, from the settings in ``environ`` (read at the top)."""
+        if isinstance(self.setting, Hints):
+            key = environ.get(self.setting.key_env, "")
+            return self.client(key, environ.get(self.setting.base_url_env) or None)
+        if isinstance(self.setting, Connection):
+            return self.client(*((environ.get(name) or "").strip() or None for name in self.setting.envs))
+        raise TypeError(f"source {self.name!r} reads files; it has no client")
 
     def conformed_model(self, kind: str) -> str:
         """The dbt model of ``kind`` that this source's staging folder ends in."""

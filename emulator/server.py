@@ -361,7 +361,9 @@ class EmulatorServer:
                 folder = self._drops(drop_dir) / name
                 folder.mkdir(parents=True, exist_ok=True)
                 paths = plugin.write_drops(self.org, start, end, folder)
-                env.update(plugin.environ(source, paths))
+                for name, value in plugin.environ(source, paths).items():
+                    # sources sharing a paths variable (FINOPS_REQUEST_LOGS) each add their files to it
+                    env[name] = f"{env[name]}:{value}" if env.get(name) and value else (value or env.get(name, ""))
         return env
 
     def _drops(self, drop_dir: Path | str | None) -> Path:

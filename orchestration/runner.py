@@ -109,7 +109,7 @@ def run_pipeline(
     selected = [BY_NAME[name] for name in sources] if sources else list(BY_NAME.values())
     missing = [source for source in selected if not source.configured(os.environ)]
     for source in missing:
-        _progress(source.not_configured())
+        _progress(source.not_configured(os.environ))
     if len(missing) == len(selected):
         _progress(
             "note: no source is configured, so nothing new is loaded; set a key or a path (see README) or try `finops demo`."

@@ -7,8 +7,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from connectors.files import expand
-from connectors.registry import BY_NAME, SOURCES
+from connectors.registry import BY_NAME, SOURCES, files_of
 from connectors.source import Source
 from orchestration.processes import dbt_executable
 from orchestration.settings import Paths, finops_home
@@ -65,18 +64,16 @@ class SourceResource(dg.ConfigurableResource):
         return self.declaration.configured(os.environ)
 
     def not_configured(self) -> str:
-        return self.declaration.not_configured()
+        return self.declaration.not_configured(os.environ)
 
     def files(self) -> list[Path]:
-        """A file-drop source's files now: its setting's paths and globs, expanded (FileDropError if wrong)."""
-        setting = self.declaration.setting
-        return expand(os.environ.get(setting.paths_env, ""), setting.paths_env)
+        """A file-drop source's files now: its setting's paths and globs, expanded, the files other sources
+        sharing the setting claim left out (FileDropError if wrong)."""
+        return files_of(self.declaration, os.environ)
 
     def get_client(self):
-        """The API client, with the key and base URL from the environment (never stored in config)."""
-        setting = self.declaration.setting
-        key = os.environ.get(setting.key_env, "")
-        return self.declaration.client(key, os.environ.get(setting.base_url_env) or None)
+        """The client, with its settings (keys, base URL, DSN) from the environment (never stored in config)."""
+        return self.declaration.make_client(os.environ)
 
 
 def source_resource_key(name: str) -> str:

@@ -73,7 +73,9 @@ def test_an_unconfigured_source_is_skipped_with_one_line_and_its_tables_exist(so
         for asset in group:
             (materialization,) = result.asset_materializations_for_node(asset.op.name)
             assert materialization.metadata["skipped"].value == source.not_configured()
-    assert source.not_configured() == f"{source.name}: {source.env_vars[0]} is not set; skipping {source.name}."
+    required = source.required_env_vars
+    verb = "is" if len(required) == 1 else "are"
+    assert source.not_configured() == f"{source.name}: {' and '.join(required)} {verb} not set; skipping {source.name}."
     with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
         for table in source.tables:
             assert conn.execute(f"select count(*) from {table.qualified_name}").fetchall() == [(0,)]

@@ -1,0 +1,55 @@
+{#- The request-log vocabulary shared by every request-log source's staging folder. -#}
+
+{% macro request_line_columns() -%}
+    {#- The conformed request_lines columns, (name, SQL type), in order: see int_requests_unioned.sql. -#}
+    {{ return([
+        ('request_id', 'varchar'),
+        ('source', 'varchar'),
+        ('requested_at', 'timestamp'),
+        ('usage_date', 'date'),
+        ('provider', 'varchar'),
+        ('model_raw', 'varchar'),
+        ('service_tier', 'varchar'),
+        ('status', 'varchar'),
+        ('latency_ms', 'bigint'),
+        ('user_id', 'varchar'),
+        ('team', 'varchar'),
+        ('feature', 'varchar'),
+        ('api_key_alias', 'varchar'),
+        ('session_id', 'varchar'),
+        ('tags', 'varchar'),
+        ('input_tokens', 'bigint'),
+        ('cache_read_tokens', 'bigint'),
+        ('cache_write_tokens', 'bigint'),
+        ('cache_write_1h_tokens', 'bigint'),
+        ('output_tokens', 'bigint'),
+        ('reasoning_tokens', 'bigint'),
+        ('reported_cost_usd', 'decimal(38, 10)'),
+        ('loaded_at', 'timestamp'),
+    ]) }}
+{%- endmacro %}
+
+
+{% macro request_provider(expression) -%}
+    {#-
+        A provider name as gateways and SDKs spell it (LiteLLM custom_llm_provider, OTel gen_ai.provider.name
+        and the older gen_ai.system, Helicone provider, ...) in the price book's vocabulary: openai, anthropic,
+        google, bedrock, azure, mistral, cohere, deepseek, xai, ...; other names lower-cased as they are.
+    -#}
+    case
+        when lower({{ expression }}) in ('openai', 'text-completion-openai', 'openai_compatible') then 'openai'
+        when lower({{ expression }}) in ('anthropic', 'anthropic_text') then 'anthropic'
+        when lower({{ expression }}) in (
+            'google', 'gemini', 'gcp.gemini', 'gcp.vertex_ai', 'gcp.gen_ai', 'vertex_ai', 'vertex_ai_beta',
+            'vertex_ai-language-models', 'vertexai', 'google_ai_studio'
+        ) then 'google'
+        when lower({{ expression }}) in ('bedrock', 'aws.bedrock', 'bedrock_converse', 'aws_bedrock') then 'bedrock'
+        when lower({{ expression }}) in ('azure', 'azure_ai', 'azure.ai.openai', 'azure.ai.inference', 'azure_openai')
+            then 'azure'
+        when lower({{ expression }}) in ('mistral', 'mistral_ai', 'mistralai') then 'mistral'
+        when lower({{ expression }}) in ('cohere', 'cohere_chat') then 'cohere'
+        when lower({{ expression }}) in ('xai', 'x_ai', 'x-ai') then 'xai'
+        when lower({{ expression }}) in ('deepseek', 'deepseek_ai') then 'deepseek'
+        else lower({{ expression }})
+    end
+{%- endmacro %}
