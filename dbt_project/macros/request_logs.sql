@@ -53,3 +53,31 @@
         else lower({{ expression }})
     end
 {%- endmacro %}
+
+
+{% macro request_token_buckets(relation, columns) -%}
+    {#-
+        One row per row of `relation` x nonzero token bucket (input_tokens, cache_read_tokens,
+        cache_write_tokens, cache_write_1h_tokens, output_tokens: the usage types they are priced as), with
+        `columns` carried, the bucket's name as usage_type and its tokens as quantity. A SELECT for a CTE body.
+    -#}
+    {%- for bucket in request_bucket_types() %}
+    select
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        '{{ bucket }}' as usage_type,
+        {{ bucket }} as quantity
+    from {{ relation }}
+    where {{ bucket }} > 0
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro request_bucket_types() -%}
+    {#- The token buckets of a request line, each named as the usage type it is priced as. -#}
+    {{ return(['input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'output_tokens']) }}
+{%- endmacro %}

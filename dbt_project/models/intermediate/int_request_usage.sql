@@ -1,0 +1,131 @@
+{#-
+    One row per request: int_requests_unioned with a request logged twice (the same request_id from the same
+    source in two files, a re-exported file, a re-pulled day) kept once, the copy landed last winning; its
+    model resolved (macro resolve_model_id, the rule usage and billing use); its prompt size (all input
+    tokens, cached and cache writes included), and the prompt-size tier it is priced in.
+
+    Long-context tiers are a cliff on the request's own prompt size: a request whose prompt is over a tier's
+    bound (price_book.prompt_tokens_gt) has all its tokens priced at that tier. prompt_tokens_gt here is the
+    largest bound any price-book row uses that the prompt exceeds (0 when none), so the price lookup (macro
+    price_usage) picks, for the request's model, its own largest tier at or below it: the same tier the
+    request's own prompt size would pick, with few distinct price keys.
+-#}
+
+with
+
+requests as (
+
+    select * from {{ ref('int_requests_unioned') }}
+
+),
+
+model_aliases as (
+
+    select * from {{ ref('stg_pricing__model_aliases') }}
+
+),
+
+price_book as (
+
+    select * from {{ ref('stg_pricing__price_book') }}
+
+),
+
+latest_copies as (
+
+    select * from (
+        select
+            requests.*,
+            row_number() over (
+                partition by requests.source, requests.request_id
+                order by requests.loaded_at desc, requests.requested_at desc
+            ) as copy_rank
+        from requests
+    ) as ranked
+    where copy_rank = 1
+
+),
+
+resolved as (
+
+    {{ resolve_model_id('latest_copies') }}
+
+),
+
+sized as (
+
+    select
+        resolved.*,
+        coalesce(resolved.input_tokens, 0)
+        + coalesce(resolved.cache_read_tokens, 0)
+        + coalesce(resolved.cache_write_tokens, 0)
+        + coalesce(resolved.cache_write_1h_tokens, 0) as prompt_tokens
+    from resolved
+
+),
+
+tier_bounds as (
+
+    select distinct prompt_tokens_gt as bound
+    from price_book
+
+),
+
+tiered as (
+
+    select
+        sized.request_id,
+        sized.source,
+        max(coalesce(tier_bounds.bound, 0)) as prompt_tokens_gt
+    from sized
+    left join tier_bounds on sized.prompt_tokens > tier_bounds.bound
+    group by sized.request_id, sized.source
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        sized.request_id,
+        sized.source,
+        sized.provider,
+        sized.model_raw,
+        sized.model_id,
+        sized.service_tier,
+
+        ----------  strings
+        sized.status,
+        sized.user_id,
+        sized.team,
+        sized.feature,
+        sized.api_key_alias,
+        sized.session_id,
+        sized.tags,
+
+        ----------  numerics
+        sized.latency_ms,
+        sized.prompt_tokens,
+        tiered.prompt_tokens_gt,
+        coalesce(sized.input_tokens, 0) as input_tokens,
+        coalesce(sized.cache_read_tokens, 0) as cache_read_tokens,
+        coalesce(sized.cache_write_tokens, 0) as cache_write_tokens,
+        coalesce(sized.cache_write_1h_tokens, 0) as cache_write_1h_tokens,
+        coalesce(sized.output_tokens, 0) as output_tokens,
+        coalesce(sized.reasoning_tokens, 0) as reasoning_tokens,
+        sized.reported_cost_usd,
+
+        ----------  dates and timestamps
+        sized.usage_date,
+        sized.requested_at,
+        sized.loaded_at
+
+    from sized
+    inner join tiered
+        on
+            sized.request_id = tiered.request_id
+            and sized.source = tiered.source
+
+)
+
+select * from final

@@ -1,0 +1,117 @@
+{#-
+    One row per gateway / SDK request (DESIGN §6), priced from the price book: each nonzero token bucket x
+    the unit price of its (day, provider, model, service tier, prompt-size tier, usage type) from
+    int_request_prices - the same rules and the same prices as provider usage. The source's own figure stays
+    beside it as reported_cost_usd, for audit.
+
+    A request with no tokens (a failed call) costs 0 and is priced. A request with a bucket that has no price
+    (an unknown model) has list_cost_usd NULL and is_priced false: flagged, never $0.
+-#}
+
+{%- set price_key = ['usage_date', 'provider', 'model_raw', 'service_tier', 'usage_type'] -%}
+
+with
+
+request_usage as (
+
+    select * from {{ ref('int_request_usage') }}
+
+),
+
+request_prices as (
+
+    select * from {{ ref('int_request_prices') }}
+
+),
+
+request_buckets as (
+
+    {{ request_token_buckets('request_usage', [
+        'source', 'request_id', 'usage_date', 'provider', 'model_raw', 'service_tier', 'prompt_tokens_gt',
+    ]) }}
+
+),
+
+bucket_costs as (
+
+    select
+        request_buckets.source,
+        request_buckets.request_id,
+        request_prices.is_priced,
+        request_prices.price_effective_from,
+        {{ price_quantity('request_buckets.quantity', 'request_prices.unit_price_usd', 'request_prices.unit') }}
+            as list_cost_usd
+    from request_buckets
+    left join request_prices
+        on
+            {{ join_on_columns('request_buckets', 'request_prices', price_key) }}
+            and cast(request_buckets.prompt_tokens_gt as varchar) = request_prices.context_tier
+
+),
+
+request_costs as (
+
+    select
+        source,
+        request_id,
+        -- NULL as soon as one bucket has no price (the sum of the priced ones would understate the cost)
+        case when bool_and(coalesce(is_priced, false)) then sum(list_cost_usd) end as list_cost_usd,
+        bool_and(coalesce(is_priced, false)) as is_priced,
+        max(price_effective_from) as price_effective_from
+    from bucket_costs
+    group by source, request_id
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        request_usage.request_id,
+        request_usage.source,
+        request_usage.provider,
+        request_usage.model_raw,
+        request_usage.model_id,
+        request_usage.service_tier,
+
+        ----------  strings
+        request_usage.status,
+        request_usage.team,
+        request_usage.feature,
+        request_usage.user_id,
+        request_usage.api_key_alias,
+        request_usage.session_id,
+        request_usage.tags,
+
+        ----------  numerics
+        request_usage.input_tokens,
+        request_usage.cache_read_tokens as cached_tokens,
+        request_usage.cache_write_tokens,
+        request_usage.cache_write_1h_tokens,
+        request_usage.output_tokens,
+        request_usage.reasoning_tokens,
+        request_usage.prompt_tokens,
+        request_usage.prompt_tokens_gt,
+        request_usage.latency_ms,
+        {{ to_usd_decimal('request_usage.reported_cost_usd') }} as reported_cost_usd,
+        -- no token bucket at all (a failed call): nothing to price, costs 0
+        {{ to_usd_decimal('case when request_costs.request_id is null then 0 else request_costs.list_cost_usd end') }}
+            as list_cost_usd,
+
+        ----------  booleans
+        coalesce(request_costs.is_priced, true) as is_priced,
+
+        ----------  dates and timestamps
+        request_usage.usage_date,
+        request_usage.requested_at,
+        request_costs.price_effective_from
+
+    from request_usage
+    left join request_costs
+        on
+            request_usage.source = request_costs.source
+            and request_usage.request_id = request_costs.request_id
+
+)
+
+select * from final

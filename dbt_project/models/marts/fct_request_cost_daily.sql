@@ -1,0 +1,65 @@
+{#-
+    Requests pre-aggregated for the app (DESIGN §6): one row per UTC day x source x provider x model x team x
+    feature x user x status. A request with no team / feature / user counts under '(none)'. list_cost_usd sums
+    the priced requests; unpriced_requests counts the others, whose cost is unknown (never counted as $0):
+    a group of only unpriced requests has list_cost_usd NULL. Tags are rolled up apart, in
+    fct_request_tag_cost_daily, so this grain stays small.
+-#}
+
+{%- set grain = ['usage_date', 'source', 'provider', 'model_id', 'team', 'feature', 'user_id', 'status'] -%}
+
+with
+
+requests as (
+
+    select * from {{ ref('fct_request_cost') }}
+
+),
+
+labelled as (
+
+    select
+        usage_date,
+        source,
+        provider,
+        coalesce(model_id, '(none)') as model_id,
+        coalesce(team, '(none)') as team,
+        coalesce(feature, '(none)') as feature,
+        coalesce(user_id, '(none)') as user_id,
+        status,
+        input_tokens,
+        cached_tokens,
+        cache_write_tokens,
+        cache_write_1h_tokens,
+        output_tokens,
+        reasoning_tokens,
+        latency_ms,
+        reported_cost_usd,
+        list_cost_usd,
+        is_priced
+    from requests
+
+),
+
+final as (
+
+    select
+        {{ grain | join(',\n        ') }},
+        count(*) as requests,
+        cast(sum(case when is_priced then 0 else 1 end) as bigint) as unpriced_requests,
+        cast(sum(input_tokens) as bigint) as input_tokens,
+        cast(sum(cached_tokens) as bigint) as cached_tokens,
+        cast(sum(cache_write_tokens) as bigint) as cache_write_tokens,
+        cast(sum(cache_write_1h_tokens) as bigint) as cache_write_1h_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens,
+        cast(sum(reasoning_tokens) as bigint) as reasoning_tokens,
+        cast(sum(latency_ms) as bigint) as latency_ms_total,
+        count(latency_ms) as latency_ms_count,
+        {{ to_usd_decimal('sum(list_cost_usd)') }} as list_cost_usd,
+        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd
+    from labelled
+    group by {{ grain | join(', ') }}
+
+)
+
+select * from final

@@ -1,0 +1,63 @@
+{#-
+    Requests by tag (DESIGN §6): one row per UTC day x tag key x tag value x source x provider x model. A request
+    with three tags counts in three rows, so sums across different tag keys overlap; sums within one tag key
+    do not. Requests without tags are not here (fct_request_cost_daily has every request).
+-#}
+
+{%- set grain = ['usage_date', 'tag_key', 'tag_value', 'source', 'provider', 'model_id'] -%}
+
+with
+
+requests as (
+
+    select * from {{ ref('fct_request_cost') }}
+
+),
+
+tag_keys as (
+
+    select
+        usage_date,
+        source,
+        provider,
+        coalesce(model_id, '(none)') as model_id,
+        tags,
+        unnest(json_keys(cast(tags as json))) as tag_key,
+        input_tokens + cached_tokens + cache_write_tokens + cache_write_1h_tokens as prompt_tokens,
+        output_tokens,
+        reported_cost_usd,
+        list_cost_usd,
+        is_priced
+    from requests
+    where tags is not null and tags <> '{}'
+
+),
+
+tagged as (
+
+    select
+        tag_keys.*,
+        -- a quoted JSON path, so keys with dots or a leading '$' are read as keys
+        json_extract_string(
+            cast(tag_keys.tags as json), '$."' || replace(tag_keys.tag_key, '"', '\"') || '"'
+        ) as tag_value
+    from tag_keys
+
+),
+
+final as (
+
+    select
+        {{ grain | join(',\n        ') }},
+        count(*) as requests,
+        cast(sum(case when is_priced then 0 else 1 end) as bigint) as unpriced_requests,
+        cast(sum(prompt_tokens) as bigint) as prompt_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens,
+        {{ to_usd_decimal('sum(list_cost_usd)') }} as list_cost_usd,
+        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd
+    from tagged
+    group by {{ grain | join(', ') }}
+
+)
+
+select * from final
