@@ -154,9 +154,7 @@ class LangfuseClient(SourceClient):
     default_base_url = DEFAULT_HOST
     hints = HINTS
 
-    def __init__(
-        self, host: str | None, public_key: str | None, secret_key: str | None, **http_kwargs: Any
-    ) -> None:
+    def __init__(self, host: str | None, public_key: str | None, secret_key: str | None, **http_kwargs: Any) -> None:
         public = (public_key or "").strip()
         secret = (secret_key or "").strip()
         missing = [env for env, value in ((PUBLIC_KEY_ENV, public), (SECRET_KEY_ENV, secret)) if not value]
@@ -259,4 +257,6 @@ class LangfuseClient(SourceClient):
         try:
             return typed_row(_AS_TEXT, values, raw)
         except ValueError as exc:
-            raise self._http.shape_error(OBSERVATIONS_PATH, f"observation {str(item.get('id'))[:60]!r}: {exc}") from None
+            raise self._http.shape_error(
+                OBSERVATIONS_PATH, f"observation {str(item.get('id'))[:60]!r}: {exc}"
+            ) from None

@@ -15,11 +15,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dbt"))
 from dbt_inprocess import run_dbt  # noqa: E402
+from test_langfuse_client import PUBLIC, SECRET, LangfuseStub, page  # noqa: E402
 
 from connectors.langfuse import LangfuseClient  # noqa: E402
 from connectors.langfuse.tables import LANGFUSE_GENERATIONS  # noqa: E402
 from orchestration.loader import ensure_raw_tables, land  # noqa: E402
-from test_langfuse_client import PUBLIC, SECRET, LangfuseStub, page  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +45,14 @@ def lines(tmp_path_factory) -> dict[str, dict]:
         stub.close()
     with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
         ensure_raw_tables(conn)
-        land(conn, LANGFUSE_GENERATIONS, rows, run_id="t", window=(date(2026, 5, 4), date(2026, 5, 6)), loaded_at=LOADED_AT)
+        land(
+            conn,
+            LANGFUSE_GENERATIONS,
+            rows,
+            run_id="t",
+            window=(date(2026, 5, 4), date(2026, 5, 6)),
+            loaded_at=LOADED_AT,
+        )
     result = run_dbt(home, ["build", *vars_arg(), "--select", "+stg_langfuse__request_lines"])
     assert result.success, f"dbt build failed: {result.exception}"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:

@@ -140,7 +140,7 @@ renamed as (
         ----------  numerics
         coalesce(
             cast(round(latency_seconds * 1000) as bigint),
-            {{ dbt.datediff('start_time', 'end_time', 'millisecond') }}
+            datediff('millisecond', start_time, end_time)
         ) as latency_ms,
         coalesce(usage_input, 0) + coalesce(usage_input_audio, 0) as input_tokens,
         coalesce(usage_cache_read, 0) as cache_read_tokens,
