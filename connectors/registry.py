@@ -21,6 +21,8 @@ SOURCE_PACKAGES: tuple[str, ...] = (
     "connectors.openai",
     "connectors.anthropic",
     "connectors.langfuse",
+    "connectors.helicone",
+    "connectors.jsonl_requests",
 )
 
 SOURCES: tuple[Source, ...] = tuple(importlib.import_module(package).SOURCE for package in SOURCE_PACKAGES)
