@@ -34,7 +34,7 @@ COLUMNS = (
 
 @pytest.fixture(scope="module")
 def lines(tmp_path_factory):
-    from orchestration.defs.transform.project import vars_arg
+    from orchestration.defs.transform.project import dbt_vars
 
     home = tmp_path_factory.mktemp("finops_home")
     with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
@@ -43,7 +43,10 @@ def lines(tmp_path_factory):
             land_file(conn, feed.table, feed.read(path), path=str(path), digest=digest(path), run_id="test")
     models = ["stg_helicone__requests", "stg_helicone__request_lines", "stg_jsonl_requests__requests"]
     models += ["stg_jsonl_requests__request_lines", "int_requests_unioned"]
-    result = run_dbt(home, ["build", *vars_arg(), "--select", *models])
+    # the union reads only the two sources under test (the others' staging models are not built here)
+    variables = dbt_vars()
+    variables["finops_conformed"]["request_lines"] = ["stg_helicone__request_lines", "stg_jsonl_requests__request_lines"]
+    result = run_dbt(home, ["build", "--vars", json.dumps(variables), "--select", *models])
     assert result.success, f"dbt build failed: {result.exception}"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
         found = conn.execute(f"select request_id, {COLUMNS} from intermediate.int_requests_unioned").fetchall()
