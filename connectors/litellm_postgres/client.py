@@ -115,9 +115,9 @@ class LiteLLMPostgresClient:
         try:
             with self._connect() as conn:
                 present = {
-                    row[0]
+                    row[0].decode() if isinstance(row[0], bytes) else row[0]  # bytes from a SQL_ASCII server
                     for row in conn.execute(
-                        "select column_name from information_schema.columns where table_name = %s "
+                        "select column_name::text from information_schema.columns where table_name = %s "
                         "and table_schema = any(current_schemas(false))",
                         [TABLE],
                     ).fetchall()
@@ -125,6 +125,8 @@ class LiteLLMPostgresClient:
                 if not present:
                     raise psycopg.errors.UndefinedTable(f'relation "{TABLE}" does not exist')
                 columns = [c for c in COLUMN_NAMES if c in present]
+                if not {"request_id", "startTime"} <= set(columns):
+                    raise psycopg.errors.UndefinedTable(f'relation "{TABLE}" has no "request_id" and "startTime"')
                 query = sql.SQL(
                     "copy (select {cols} from {table} where {start} >= {lo} and {start} < {hi} "
                     "order by {start}, {rid}) to stdout (format csv, header)"
@@ -142,7 +144,8 @@ class LiteLLMPostgresClient:
                         for block in copy:
                             out.write(block)
                     try:
-                        return typed(read_table(path, COLUMN_NAMES, kind="csv"), f"{SOURCE} ({at})", csv_lines=True)
+                        batch = read_table(path, COLUMN_NAMES, kind="csv")
+                        return typed(batch, f"{SOURCE} ({where(self._dsn)})", csv_lines=True)
                     except FileDropError as exc:
                         raise ConnectionFailed(str(exc), source=SOURCE) from None
         except psycopg.Error as exc:
