@@ -25,7 +25,7 @@ from connectors.litellm.tables import SIGNATURE, SPEND_LOG_COLUMNS
 
 COLUMN_NAMES = tuple(name for name, _ in SPEND_LOG_COLUMNS)
 REQUIRED = ("request_id", "startTime")
-WHAT = 'CSV or Parquet exports of LiteLLM_SpendLogs (\\copy "LiteLLM_SpendLogs" to \'f.csv\' csv header)'
+WHAT = "CSV or Parquet exports of LiteLLM_SpendLogs (\\copy \"LiteLLM_SpendLogs\" to 'f.csv' csv header)"
 
 
 def header_of(path: Path) -> list[str] | None:
@@ -110,9 +110,9 @@ def typed(batch: pa.Table, where: str, *, csv_lines: bool) -> pa.Table:
         ).fetchall()
         if found:
             idx, column = found[0]
-            value = conn.execute(
-                f"select cast({quoted[column]} as varchar) from _in where _idx = ?", [idx]
-            ).fetchall()[0][0]
+            value = conn.execute(f"select cast({quoted[column]} as varchar) from _in where _idx = ?", [idx]).fetchall()[
+                0
+            ][0]
             at = f"line {idx + 2}" if csv_lines else f"row {idx + 1}"
             problem = "is empty" if value in (None, "") else f"= {_short(value)!r} is not {_noun(types[column])}"
             raise FileDropError(
@@ -120,10 +120,11 @@ def typed(batch: pa.Table, where: str, *, csv_lines: bool) -> pa.Table:
                 "(nothing of this file was loaded)."
             )
         picks = [
-            f"cast({parsed[n]} as {'varchar' if types[n] == 'JSON' else types[n]}) as {quoted[n]}"
-            for n in COLUMN_NAMES
+            f"cast({parsed[n]} as {'varchar' if types[n] == 'JSON' else types[n]}) as {quoted[n]}" for n in COLUMN_NAMES
         ]
-        return conn.sql(f"select {', '.join(picks)}, cast(_raw as varchar) as _raw from _in order by _idx").to_arrow_table()
+        return conn.sql(
+            f"select {', '.join(picks)}, cast(_raw as varchar) as _raw from _in order by _idx"
+        ).to_arrow_table()
 
 
 def _noun(sql_type: str) -> str:

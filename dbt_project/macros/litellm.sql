@@ -217,8 +217,8 @@ usage as (
         coalesce(tags.tags, '{}') as tags,
         usage_object is not null
         and (
-            usage_object -> '$.cache_read_input_tokens' is not null
-            or usage_object -> '$.cache_creation_input_tokens' is not null
+            (usage_object -> '$.cache_read_input_tokens') is not null
+            or (usage_object -> '$.cache_creation_input_tokens') is not null
         ) as anthropic_style,
         coalesce(cast(usage_object ->> '$.prompt_tokens' as bigint), prompt_tokens, 0) as usage_prompt_tokens,
         coalesce(cast(usage_object ->> '$.completion_tokens' as bigint), completion_tokens, 0)
@@ -241,7 +241,7 @@ usage as (
             0
         ) as cache_write_1h,
         cast(usage_object ->> '$.prompt_tokens_details.text_tokens' as bigint) as text_tokens,
-        usage_object ->> '$.prompt_tokens_details.cache_creation_tokens' is not null as writes_in_details,
+        (usage_object ->> '$.prompt_tokens_details.cache_creation_tokens') is not null as writes_in_details,
         coalesce(cast(usage_object ->> '$.completion_tokens_details.reasoning_tokens' as bigint), 0)
             as reasoning
     from logs

@@ -86,7 +86,9 @@ def postgres():
     bin_dir = _pg_bin()
     if bin_dir is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but PostgreSQL's initdb/pg_ctl are not installed (.ci/run installs Debian's postgresql)")
+            pytest.fail(
+                "CI=true but PostgreSQL's initdb/pg_ctl are not installed (.ci/run installs Debian's postgresql)"
+            )
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin")
     # initdb refuses to run as root: as root, the server runs as `nobody`, in a folder it owns
     as_user: list[str] = []
@@ -105,7 +107,17 @@ def postgres():
     def run(*args: str) -> None:
         subprocess.run([*as_user, *args], check=True, capture_output=True, env=env, cwd=folder)
 
-    run(str(bin_dir / "initdb"), "-D", str(data), "-E", "UTF8", "-U", "litellm", f"--pwfile={pwfile}", "--auth=scram-sha-256")
+    run(
+        str(bin_dir / "initdb"),
+        "-D",
+        str(data),
+        "-E",
+        "UTF8",
+        "-U",
+        "litellm",
+        f"--pwfile={pwfile}",
+        "--auth=scram-sha-256",
+    )
     options = f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off"
     run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
     try:
