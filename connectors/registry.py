@@ -23,6 +23,8 @@ SOURCE_PACKAGES: tuple[str, ...] = (
     "connectors.langfuse",
     "connectors.helicone",
     "connectors.jsonl_requests",
+    "connectors.litellm",
+    "connectors.litellm_postgres",
 )
 
 SOURCES: tuple[Source, ...] = tuple(importlib.import_module(package).SOURCE for package in SOURCE_PACKAGES)

@@ -1,0 +1,152 @@
+"""``LiteLLM_SpendLogs`` read straight from a LiteLLM proxy's Postgres (its DATABASE_URL), day by day.
+
+The pull is bulk: one ``COPY (select ... where "startTime" in [start, end)) TO STDOUT (FORMAT csv, HEADER)``
+streamed into a temporary file and read by DuckDB through the same typing as a file export
+(connectors/litellm/spend_logs.py), never a row at a time. Only the columns the server's table has are
+selected (older proxies lack some), and never the payload columns (messages, response,
+proxy_server_request). ``startTime`` is a ``timestamp(3)`` holding UTC (LiteLLM writes it with
+``_ensure_datetime_utc``), so UTC days are compared as naive timestamps.
+
+The DSN's password never appears in a message: every error is one sentence naming FINOPS_LITELLM_DSN, with
+the DSN redacted.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from datetime import date, datetime, time
+from pathlib import Path
+
+import psycopg
+import pyarrow as pa
+from psycopg import sql
+
+from connectors.errors import AuthError, ConnectionFailed, NotFoundError
+from connectors.files import FileDropError, read_table
+from connectors.litellm.spend_logs import COLUMN_NAMES, typed
+
+SOURCE = "litellm_postgres"
+ENV = "FINOPS_LITELLM_DSN"
+TABLE = "LiteLLM_SpendLogs"
+CONNECT_TIMEOUT_S = 10
+
+
+def redact(text: str, dsn: str) -> str:
+    """``text`` with the DSN's password (URL or key=value form) and any ``password=...`` replaced by ***."""
+    secrets = set()
+    try:
+        password = psycopg.conninfo.conninfo_to_dict(dsn).get("password")
+        if password:
+            secrets.add(str(password))
+    except psycopg.ProgrammingError:
+        pass
+    match = re.match(r"^[a-z]+://[^:/@]*:([^@]*)@", dsn)
+    if match and match.group(1):
+        secrets.add(match.group(1))
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    text = re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", text, flags=re.IGNORECASE)
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+
+
+def where(dsn: str) -> str:
+    """host:port/dbname of the DSN, for messages (no user, no password)."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return "the database"
+    host = info.get("host") or "localhost"
+    port = info.get("port") or "5432"
+    return f"{host}:{port}/{info.get('dbname') or info.get('user') or ''}"
+
+
+class _BadDsn(psycopg.Error):
+    """The DSN could not be parsed."""
+
+
+class LiteLLMPostgresClient:
+    """The spend logs of one LiteLLM proxy database. Connects per pull (a daily job; no idle connection)."""
+
+    def __init__(self, dsn: str | None) -> None:
+        if not dsn:
+            raise ConnectionFailed(f"{SOURCE}: {ENV} is not set; set it to the proxy's DATABASE_URL.", source=SOURCE)
+        self._dsn = dsn
+
+    def _fail(self, exc: Exception) -> Exception:
+        detail = redact(" ".join(str(exc).split()), self._dsn)
+        at = where(self._dsn)
+        if isinstance(exc, psycopg.errors.UndefinedTable):
+            return NotFoundError(
+                f'{SOURCE}: the database at {at} has no table "{TABLE}"; point {ENV} at the LiteLLM proxy\'s own '
+                "database (its DATABASE_URL).",
+                source=SOURCE,
+            )
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            return AuthError(
+                f'{SOURCE}: the user in {ENV} may not read "{TABLE}" at {at} ({detail}); grant it SELECT.',
+                source=SOURCE,
+            )
+        if isinstance(exc, _BadDsn):
+            return ConnectionFailed(
+                f"{SOURCE}: {ENV} is not a valid Postgres DSN ({detail}); use postgresql://user:password@host:5432/db.",
+                source=SOURCE,
+            )
+        if "password authentication failed" in detail or "authentication" in detail.lower():
+            return AuthError(
+                f"{SOURCE}: the database at {at} refused the user or password in {ENV} ({detail}); fix {ENV}.",
+                source=SOURCE,
+            )
+        return ConnectionFailed(
+            f"{SOURCE}: cannot read the database at {at} named by {ENV} ({detail}); check the host, port and "
+            "database name in it and that the server accepts connections.",
+            source=SOURCE,
+        )
+
+    def _connect(self) -> psycopg.Connection:
+        try:
+            return psycopg.connect(self._dsn, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True)
+        except psycopg.ProgrammingError as exc:  # a DSN psycopg cannot parse: nothing was sent
+            raise _BadDsn(str(exc)) from None
+
+    def spend_logs(self, start: date, end: date) -> pa.Table:
+        """The rows whose startTime falls in the UTC days [start, end), typed, plus ``_raw``."""
+        lo, hi = datetime.combine(start, time()), datetime.combine(end, time())
+        try:
+            with self._connect() as conn:
+                present = {
+                    row[0].decode() if isinstance(row[0], bytes) else row[0]  # bytes from a SQL_ASCII server
+                    for row in conn.execute(
+                        "select column_name::text from information_schema.columns where table_name = %s "
+                        "and table_schema = any(current_schemas(false))",
+                        [TABLE],
+                    ).fetchall()
+                }
+                if not present:
+                    raise psycopg.errors.UndefinedTable(f'relation "{TABLE}" does not exist')
+                columns = [c for c in COLUMN_NAMES if c in present]
+                if not {"request_id", "startTime"} <= set(columns):
+                    raise psycopg.errors.UndefinedTable(f'relation "{TABLE}" has no "request_id" and "startTime"')
+                query = sql.SQL(
+                    "copy (select {cols} from {table} where {start} >= {lo} and {start} < {hi} "
+                    "order by {start}, {rid}) to stdout (format csv, header)"
+                ).format(
+                    cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+                    table=sql.Identifier(TABLE),
+                    start=sql.Identifier("startTime"),
+                    rid=sql.Identifier("request_id"),
+                    lo=sql.Literal(lo),
+                    hi=sql.Literal(hi),
+                )
+                with tempfile.TemporaryDirectory(prefix="finops-litellm-") as folder:
+                    path = Path(folder) / "spend_logs.csv"
+                    with open(path, "wb") as out, conn.cursor() as cur, cur.copy(query) as copy:
+                        for block in copy:
+                            out.write(block)
+                    try:
+                        batch = read_table(path, COLUMN_NAMES, kind="csv")
+                        return typed(batch, f"{SOURCE} ({where(self._dsn)})", csv_lines=True)
+                    except FileDropError as exc:
+                        raise ConnectionFailed(str(exc), source=SOURCE) from None
+        except psycopg.Error as exc:
+            raise self._fail(exc) from None

@@ -1,0 +1,298 @@
+{#-
+    LiteLLM spend logs (LiteLLM_SpendLogs): one staging SQL for both sources that land it, the file exports
+    (`litellm`) and the proxy's Postgres (`litellm_postgres`); raw columns in connectors/litellm/tables.py.
+-#}
+
+{% macro litellm_spend_logs(source_name) -%}
+    {#-
+        stg_<source>__spend_logs: one row per raw row, typed and cleaned ('' -> null), with the metadata
+        fields the warehouse uses pulled out. The metadata JSON itself does not go on: it carries the hashed
+        key (`user_api_key`) and whatever callers put in it; spend_logs_metadata keeps no key-looking entry.
+    -#}
+with
+
+source as (
+
+    select * from {{ source(source_name, 'spend_logs') }}
+
+),
+
+cleaned as (
+
+    select
+
+        ----------  ids
+        request_id,
+        nullif(api_key, '') as api_key_hash,
+        nullif(team_id, '') as team_id,
+        nullif(organization_id, '') as organization_id,
+        nullif("user", '') as internal_user_id,
+        nullif(end_user, '') as end_user,
+        nullif(session_id, '') as session_id,
+        nullif(model_id, '') as model_id,
+
+        ----------  strings
+        nullif(call_type, '') as call_type,
+        nullif(model, '') as model,
+        nullif(model_group, '') as model_group,
+        nullif(custom_llm_provider, '') as custom_llm_provider,
+        nullif(api_base, '') as api_base,
+        nullif(status, '') as status,
+        nullif(cache_hit, '') as cache_hit,
+        nullif(metadata ->> '$.user_api_key_alias', '') as key_alias,
+        nullif(metadata ->> '$.user_api_key_team_alias', '') as team_alias,
+        nullif(metadata ->> '$.user_api_key_team_id', '') as metadata_team_id,
+        nullif(metadata ->> '$.user_api_key_user_id', '') as metadata_user_id,
+        nullif(metadata ->> '$.status', '') as metadata_status,
+
+        ----------  json
+        case when json_type(request_tags) = 'ARRAY' then request_tags end as request_tags,
+        case
+            when json_type(metadata -> '$.spend_logs_metadata') = 'OBJECT'
+                then metadata -> '$.spend_logs_metadata'
+        end as spend_logs_metadata,
+        case
+            when json_type(metadata -> '$.usage_object') = 'OBJECT' then metadata -> '$.usage_object'
+        end as usage_object,
+
+        ----------  numerics
+        spend as spend_usd,
+        prompt_tokens,
+        completion_tokens,
+        total_tokens,
+        request_duration_ms,
+
+        ----------  timestamps
+        starttime as started_at,
+        endtime as ended_at,
+        completionstarttime as completion_started_at,
+        cast(starttime as date) as usage_date,
+        _loaded_at as loaded_at
+
+    from source
+
+),
+
+final as (
+
+    select
+        * replace (
+            -- entries of spend_logs_metadata whose name says key, secret, password or authorization are dropped
+            case
+                when spend_logs_metadata is not null
+                    then json_merge_patch(
+                        spend_logs_metadata,
+                        coalesce(
+                            (
+                                select json_group_object(k, null)
+                                from unnest(json_keys(spend_logs_metadata)) as keys (k)
+                                where {{ litellm_secret_name('k') }}
+                            ),
+                            '{}'
+                        )
+                    )
+            end as spend_logs_metadata
+        )
+    from cleaned
+
+)
+
+select * from final
+{%- endmacro %}
+
+
+{% macro litellm_secret_name(expression) -%}
+    {#- True for a tag or metadata name that looks like it holds a credential (never carried further). -#}
+    (
+        lower({{ expression }}) like '%api_key%'
+        or lower({{ expression }}) like '%apikey%'
+        or lower({{ expression }}) like '%api-key%'
+        or lower({{ expression }}) like '%secret%'
+        or lower({{ expression }}) like '%password%'
+        or lower({{ expression }}) like '%authorization%'
+        or lower({{ expression }}) in ('headers', 'token', 'access_token', 'bearer')
+    )
+{%- endmacro %}
+
+
+{% macro litellm_request_lines(spend_logs_model, source_name) -%}
+    {#-
+        stg_<source>__request_lines: the conformed request lines (int_requests_unioned.sql) of a spend log.
+
+        Tokens come from metadata.usage_object (litellm's Usage, as logged; the columns prompt_tokens /
+        completion_tokens when it is absent) and are made DISJOINT. What litellm's prompt_tokens holds
+        (BerriAI/litellm):
+        * OpenAI-style providers (OpenAI, Azure, Gemini, ...): the provider's prompt_tokens, which INCLUDES
+          prompt_tokens_details.cached_tokens; so input = prompt_tokens - cached_tokens.
+        * Anthropic (litellm/llms/anthropic/chat/transformation.py, calculate_usage): litellm builds
+          prompt_tokens from Anthropic's disjoint counts and writes cache_read_input_tokens and
+          cache_creation_input_tokens at the top level of the usage object. Current litellm adds both to
+          prompt_tokens ("prompt_tokens += cache_creation_input_tokens", "prompt_tokens +=
+          cache_read_input_tokens") and records Anthropic's own input_tokens as prompt_tokens_details.text_tokens,
+          with cache_creation_tokens and cache_creation_token_details (5m / 1h) beside it. From PR #9838
+          (April 2025, "don't double count cache creation input tokens") until cache_creation_tokens appeared in
+          prompt_tokens_details, prompt_tokens held input + cache reads only (issue #15056 shows such a row:
+          prompt_tokens 31, cache_creation_input_tokens 1253).
+        So for a usage object with top-level cache_*_input_tokens: input = text_tokens when logged; else
+        prompt_tokens - cache reads when prompt_tokens_details has no cache_creation_tokens; else
+        prompt_tokens - cache reads - cache writes. Logs older than PR #9838 (before v1.66) counted writes in
+        prompt_tokens without saying so: their input is understated by the writes (floored at 0).
+        Cache writes split by TTL from cache_creation_token_details.ephemeral_1h_input_tokens (the rest: 5m).
+        Output = completion_tokens (reasoning included); reasoning from completion_tokens_details.
+
+        Who: user_id = end_user (the `user` the calling application sent for this request: the most specific
+        person), else `user` (the key owner's internal user, metadata.user_api_key_user_id, which for a shared
+        service key is the service), else metadata.user_api_key_user_id. team = the key's team alias, else the
+        team_id column, else metadata.user_api_key_team_id. Tags = request_tags ('k:v' -> k = v, a bare tag
+        -> tag = '') with spend_logs_metadata's entries over them (the caller's explicit k/v wins); feature =
+        tag 'feature'. Names that look like credentials are dropped (macro litellm_secret_name).
+    -#}
+with
+
+logs as (
+
+    select
+        *,
+        row_number() over () as row_key
+    from {{ ref(spend_logs_model) }}
+
+),
+
+tag_entries as (
+
+    select
+        row_key,
+        case when contains(tag, ':') then split_part(tag, ':', 1) else tag end as tag_key,
+        case when contains(tag, ':') then substr(tag, strpos(tag, ':') + 1) else '' end as tag_value,
+        1 as precedence
+    from (
+        select
+            row_key,
+            unnest(cast(request_tags as varchar [])) as tag
+        from logs
+        where request_tags is not null
+    ) as listed
+
+    union all
+
+    select
+        row_key,
+        meta_key as tag_key,
+        coalesce(json_extract_string(spend_logs_metadata, '$."' || replace(meta_key, '"', '\"') || '"'), '')
+            as tag_value,
+        2 as precedence
+    from (
+        select
+            row_key,
+            spend_logs_metadata,
+            unnest(json_keys(spend_logs_metadata)) as meta_key
+        from logs
+        where spend_logs_metadata is not null
+    ) as keyed
+
+),
+
+tags as (
+
+    select
+        row_key,
+        cast(json_group_object(tag_key, tag_value) as varchar) as tags
+    from (
+        select
+            row_key,
+            tag_key,
+            arg_max(tag_value, precedence) as tag_value
+        from tag_entries
+        where tag_key != '' and not {{ litellm_secret_name('tag_key') }}
+        group by row_key, tag_key
+    ) as one_per_key
+    group by row_key
+
+),
+
+usage as (
+
+    select
+        logs.*,
+        coalesce(tags.tags, '{}') as tags,
+        usage_object is not null
+        and (
+            (usage_object -> '$.cache_read_input_tokens') is not null
+            or (usage_object -> '$.cache_creation_input_tokens') is not null
+        ) as anthropic_style,
+        coalesce(cast(usage_object ->> '$.prompt_tokens' as bigint), prompt_tokens, 0) as usage_prompt_tokens,
+        coalesce(cast(usage_object ->> '$.completion_tokens' as bigint), completion_tokens, 0)
+            as usage_completion_tokens,
+        coalesce(
+            cast(usage_object ->> '$.cache_read_input_tokens' as bigint),
+            cast(usage_object ->> '$.prompt_tokens_details.cached_tokens' as bigint),
+            0
+        ) as cache_read,
+        coalesce(
+            cast(usage_object ->> '$.cache_creation_input_tokens' as bigint),
+            cast(usage_object ->> '$.prompt_tokens_details.cache_creation_tokens' as bigint),
+            0
+        ) as cache_write_all,
+        coalesce(
+            cast(
+                usage_object ->> '$.prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens'
+                as bigint
+            ),
+            0
+        ) as cache_write_1h,
+        cast(usage_object ->> '$.prompt_tokens_details.text_tokens' as bigint) as text_tokens,
+        (usage_object ->> '$.prompt_tokens_details.cache_creation_tokens') is not null as writes_in_details,
+        coalesce(cast(usage_object ->> '$.completion_tokens_details.reasoning_tokens' as bigint), 0)
+            as reasoning
+    from logs
+    left join tags on logs.row_key = tags.row_key
+
+),
+
+final as (
+
+    select
+        request_id,
+        '{{ source_name }}' as source,
+        started_at as requested_at,
+        usage_date,
+        {{ request_provider(
+            "coalesce(custom_llm_provider, case when contains(model, '/') then split_part(model, '/', 1) end)"
+        ) }} as provider,
+        case
+            when
+                contains(model, '/')
+                and lower(split_part(model, '/', 1)) = lower(coalesce(custom_llm_provider, split_part(model, '/', 1)))
+                then substr(model, strpos(model, '/') + 1)
+            else coalesce(model, model_group)
+        end as model_raw,
+        'standard' as service_tier,
+        case when lower(coalesce(status, metadata_status, '')) = 'failure' then 'error' else 'success' end as status,
+        coalesce(cast(request_duration_ms as bigint), date_diff('millisecond', started_at, ended_at)) as latency_ms,
+        coalesce(end_user, internal_user_id, metadata_user_id) as user_id,
+        coalesce(team_alias, team_id, metadata_team_id) as team,
+        tags ->> '$.feature' as feature,
+        coalesce(key_alias, api_key_hash) as api_key_alias,
+        session_id,
+        tags,
+        greatest(
+            case
+                when anthropic_style and text_tokens is not null then text_tokens
+                when anthropic_style and not writes_in_details then usage_prompt_tokens - cache_read
+                else usage_prompt_tokens - cache_read - cache_write_all
+            end,
+            0
+        ) as input_tokens,
+        cache_read as cache_read_tokens,
+        cache_write_all - cache_write_1h as cache_write_tokens,
+        cache_write_1h as cache_write_1h_tokens,
+        usage_completion_tokens as output_tokens,
+        reasoning as reasoning_tokens,
+        cast(spend_usd as decimal(38, 10)) as reported_cost_usd,
+        loaded_at
+    from usage
+
+)
+
+select * from final
+{%- endmacro %}

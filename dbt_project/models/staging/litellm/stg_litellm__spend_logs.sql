@@ -1,0 +1,1 @@
+{{ litellm_spend_logs('litellm') }}
