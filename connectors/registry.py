@@ -20,6 +20,7 @@ from connectors.source import FileDrop, Source
 SOURCE_PACKAGES: tuple[str, ...] = (
     "connectors.openai",
     "connectors.anthropic",
+    "connectors.otel",
 )
 
 SOURCES: tuple[Source, ...] = tuple(importlib.import_module(package).SOURCE for package in SOURCE_PACKAGES)
