@@ -173,3 +173,13 @@ def test_the_registry_gives_otel_the_files_it_claims(tmp_path):
     path = tmp_path / "traces.json"
     path.write_bytes(SPANS.read_bytes())
     assert files_of(SOURCE, {"FINOPS_REQUEST_LOGS": str(tmp_path / "*.json")}) == [path.resolve()]
+
+
+def test_hex_ids_are_case_insensitive_and_stored_lower_case(tmp_path):
+    first = SPANS.read_text().splitlines()[0]
+    path = _with_line(
+        tmp_path, 1, first.replace("5b8efff798038103d269b633813fc60c", "5B8EFFF798038103D269B633813FC60C")
+    )
+    assert {r["trace_id"] for r in read_spans(path).to_pylist() if r["line_number"] == 1} == {
+        "5b8efff798038103d269b633813fc60c"
+    }
