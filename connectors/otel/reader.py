@@ -40,7 +40,7 @@ HOW = (
 )
 
 
-def is_otlp_json_gz_name(path: Path) -> bool:
+def _gzipped(path: Path) -> bool:
     return path.name.lower().endswith(tuple(s + ".gz" for s in SUFFIXES))
 
 
@@ -48,7 +48,7 @@ def claims(path: Path) -> bool:
     """True for a .json/.jsonl/.ndjson file (gzipped or not) whose first line starts an ExportTraceServiceRequest
     (``{"resourceSpans": [``). Reads at most the first few KiB."""
     name = path.name.lower()
-    gz = is_otlp_json_gz_name(path)
+    gz = _gzipped(path)
     if not (gz or name.endswith(SUFFIXES)):
         return False
     try:
@@ -63,7 +63,7 @@ def claims(path: Path) -> bool:
 def _lines(path: Path) -> tuple[list[int], list[str]]:
     """The file's non-blank lines and their 1-based numbers."""
     try:
-        with gzip.open(path, "rb") if is_otlp_json_gz_name(path) else open(path, "rb") as handle:
+        with gzip.open(path, "rb") if _gzipped(path) else open(path, "rb") as handle:
             data = handle.read()
     except (gzip.BadGzipFile, EOFError) as exc:
         raise FileDropError(f"{path}: not a readable gzip file ({exc}); re-compress it or drop the .gz.") from None
