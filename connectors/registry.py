@@ -25,6 +25,7 @@ SOURCE_PACKAGES: tuple[str, ...] = (
     "connectors.jsonl_requests",
     "connectors.litellm",
     "connectors.litellm_postgres",
+    "connectors.otel",
 )
 
 SOURCES: tuple[Source, ...] = tuple(importlib.import_module(package).SOURCE for package in SOURCE_PACKAGES)
