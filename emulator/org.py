@@ -136,8 +136,9 @@ OPENAI_PROJECTS = (
     Account("proj_Intl6Bn1Dv8Zs3Uk5Wt2Ly7M", "Internal tools", _d("2023-09-04")),
     Account("proj_Rsch2Fp9Jc4Xe7Qa1Hn6Vd3S", "Research", _d("2024-03-11")),
     Account("proj_Hack8Mt5Kw2Gz9Rb3Ns6Cy1E", "Hackathon 2024", _d("2024-02-19"), archived=_d("2024-11-30")),
+    Account("proj_Pltf5Gw8Rq2Lm7Xc4Vb1Nz9K", "Platform", _d("2025-06-02")),
 )
-SEARCH, SUPPORT, INTERNAL, RESEARCH, HACKATHON = (p.id for p in OPENAI_PROJECTS)
+SEARCH, SUPPORT, INTERNAL, RESEARCH, HACKATHON, PLATFORM = (p.id for p in OPENAI_PROJECTS)
 
 OPENAI_KEYS = (
     ApiKey("key_SrchProd4Xq8Lm2V", "search-prod", SEARCH, _d("2023-05-02")),
@@ -148,6 +149,12 @@ OPENAI_KEYS = (
     ApiKey("key_IntlFt3Lk9Ys2Gbw", "ticket-classifier", INTERNAL, _d("2024-08-20"), user_id=ALICE),
     ApiKey("key_RschNb6Pw4Dz8Tax", "research-batch", RESEARCH, _d("2024-03-11"), user_id=CAROL),
     ApiKey("key_Hack1Bq7Mx3Fu9Ey", "hackathon", HACKATHON, _d("2024-02-19"), user_id=BOB),
+    # Gateway keys: each one's traffic is logged, request by request, by exactly one log source
+    # (emulator.requests.GATEWAY_KEYS).
+    ApiKey("key_PltfLlm3Qz8Wx5Rb", "litellm-proxy", PLATFORM, _d("2025-06-02")),
+    ApiKey("key_PltfOtl6Hn2Tc9Vd", "otel-service", PLATFORM, _d("2025-06-02")),
+    ApiKey("key_PltfHlc1Mk7Ye4Sg", "helicone-app", PLATFORM, _d("2025-06-02")),
+    ApiKey("key_PltfJsl8Fb3Pu6Wa", "jsonl-logger", PLATFORM, _d("2025-06-02")),
 )
 
 OPENAI_STREAMS = (
@@ -261,14 +268,71 @@ OPENAI_STREAMS = (
         input_mtok=6,
         output_ratio=0.25,
     ),
+    # -- gateway streams (small: 50-300 requests a day each), logged request by request --------------------
+    Stream(
+        "gw-litellm-mini",
+        PLATFORM,
+        "key_PltfLlm3Qz8Wx5Rb",
+        None,
+        (("2025-06-02", "gpt-4o-mini"),),
+        input_mtok=0.1,
+        output_ratio=0.15,
+        cache_read_share=0.3,
+        prompt_tokens=1_500,
+    ),
+    Stream(
+        "gw-litellm-ft",
+        PLATFORM,
+        "key_PltfLlm3Qz8Wx5Rb",
+        None,
+        (("2025-06-02", UNPRICED_MODEL),),
+        input_mtok=0.015,
+        output_ratio=0.03,
+        prompt_tokens=600,
+    ),
+    Stream(
+        "gw-otel-gpt41",
+        PLATFORM,
+        "key_PltfOtl6Hn2Tc9Vd",
+        None,
+        (("2025-06-02", "gpt-4.1-2025-04-14"),),
+        input_mtok=0.15,
+        output_ratio=0.1,
+        cache_read_share=0.3,
+        prompt_tokens=3_000,
+    ),
+    Stream(
+        "gw-helicone-mini",
+        PLATFORM,
+        "key_PltfHlc1Mk7Ye4Sg",
+        None,
+        (("2025-06-02", "gpt-4o-mini"),),
+        input_mtok=0.08,
+        output_ratio=0.2,
+        cache_read_share=0.2,
+        prompt_tokens=1_200,
+    ),
+    Stream(
+        "gw-jsonl-gpt51",
+        PLATFORM,
+        "key_PltfJsl8Fb3Pu6Wa",
+        None,
+        (("2025-11-13", "gpt-5.1"),),
+        input_mtok=0.2,
+        output_ratio=0.12,
+        cache_read_share=0.4,
+        flex_share=0.3,
+        prompt_tokens=4_000,
+    ),
 )
 
-DEFAULT_WS, PRODUCT, DATASCI, AGENTS, PROTOTYPE = (
+DEFAULT_WS, PRODUCT, DATASCI, AGENTS, PROTOTYPE, GATEWAY_WS = (
     None,
     "wrkspc_01Product7hQm2Lx9Vb4Nd1",
     "wrkspc_01DataSci3Hw8Ya5Ce2Rj7",
     "wrkspc_01Agents6Bn1Dv8Zs3Uk5W",
     "wrkspc_01Proto2Fp9Jc4Xe7Qa1Hn",
+    "wrkspc_01Gateway8Rt4Mx2Qd6Lp",
 )
 
 ANTHROPIC_WORKSPACES = (
@@ -277,6 +341,7 @@ ANTHROPIC_WORKSPACES = (
     Account(DATASCI, "Data science", _d("2024-03-12"), display_color="#2E8B57"),
     Account(PROTOTYPE, "Prototype", _d("2024-04-01"), archived=_d("2025-03-31"), display_color="#B8860B"),
     Account(AGENTS, "Agents", _d("2025-05-01"), display_color="#C0392B"),
+    Account(GATEWAY_WS, "Platform", _d("2025-06-02"), display_color="#34495E"),
 )
 
 ANTHROPIC_KEYS = (
@@ -286,6 +351,11 @@ ANTHROPIC_KEYS = (
     ApiKey("apikey_01DataSciBatch9Hd6Tg1", "ds-pipelines", DATASCI, _d("2024-03-12")),
     ApiKey("apikey_01ProtoKey5Vm1Qx7NdWe", "prototype", PROTOTYPE, _d("2024-04-01")),
     ApiKey("apikey_01AgentsProd2Jf8Ce4Zs", "agents-prod", AGENTS, _d("2025-05-01")),
+    # Gateway keys (see OPENAI_KEYS)
+    ApiKey("apikey_01GwLitellm4Kx9Pd2Wm", "litellm-proxy", GATEWAY_WS, _d("2025-06-02")),
+    ApiKey("apikey_01GwOtel7Vb3Nc8Rq5Zt", "otel-service", GATEWAY_WS, _d("2025-06-02")),
+    ApiKey("apikey_01GwLangfuse2Hs6Yj9Lf", "langfuse-app", GATEWAY_WS, _d("2025-06-02")),
+    ApiKey("apikey_01GwJsonl5Tm1Qe7Xa3Kb", "jsonl-logger", GATEWAY_WS, _d("2025-06-02")),
 )
 ACCOUNT_DANA, ACCOUNT_EVAN = "user_01DanaWq8Lm2Xk5Zr3Vb9N", "user_01EvanTz7Pe5Gw3Hd8Qc1M"
 
@@ -419,6 +489,57 @@ ANTHROPIC_STREAMS = (
         output_ratio=0.2,
         cache_read_share=0.2,
         cache_write_share=0.05,
+    ),
+    # -- gateway streams (small), logged request by request -------------------------------------------------
+    Stream(
+        "gw-litellm-sonnet",
+        GATEWAY_WS,
+        "apikey_01GwLitellm4Kx9Pd2Wm",
+        None,
+        (("2025-09-29", "claude-sonnet-4-5-20250929"),),
+        input_mtok=0.3,
+        output_ratio=0.1,
+        cache_read_share=0.4,
+        cache_write_share=0.05,
+        prompt_tokens=5_000,
+    ),
+    Stream(
+        "gw-otel-haiku",
+        GATEWAY_WS,
+        "apikey_01GwOtel7Vb3Nc8Rq5Zt",
+        None,
+        (("2025-10-15", "claude-haiku-4-5-20251001"),),
+        input_mtok=0.1,
+        output_ratio=0.12,
+        cache_read_share=0.3,
+        cache_write_share=0.05,
+        prompt_tokens=2_000,
+    ),
+    Stream(
+        "gw-langfuse-sonnet",
+        GATEWAY_WS,
+        "apikey_01GwLangfuse2Hs6Yj9Lf",
+        None,
+        (("2025-09-29", "claude-sonnet-4-5-20250929"),),
+        input_mtok=0.2,
+        output_ratio=0.1,
+        cache_read_share=0.4,
+        cache_write_share=0.04,
+        cache_1h_share=0.02,
+        prompt_tokens=3_000,
+    ),
+    Stream(
+        "gw-jsonl-haiku",
+        GATEWAY_WS,
+        "apikey_01GwJsonl5Tm1Qe7Xa3Kb",
+        None,
+        (("2025-10-15", "claude-haiku-4-5-20251001"),),
+        input_mtok=0.1,
+        output_ratio=0.1,
+        cache_read_share=0.3,
+        cache_write_share=0.05,
+        batch_share=0.3,
+        prompt_tokens=2_000,
     ),
 )
 

@@ -222,7 +222,7 @@ def test_auth_version_and_unknown_path(emu):
 def test_workspaces_list(emu, emu_org):
     active = emu.anthropic("/v1/organizations/workspaces").json()
     assert set(active) == {"data", "first_id", "last_id", "has_more"}
-    assert [w["name"] for w in active["data"]] == ["Product", "Data science", "Agents"]
+    assert [w["name"] for w in active["data"]] == ["Product", "Data science", "Agents", "Platform"]
     assert all(
         w["type"] == "workspace" and w["archived_at"] is None and w["created_at"].endswith("Z") for w in active["data"]
     )
@@ -236,7 +236,7 @@ def test_workspaces_list(emu, emu_org):
         if not page["has_more"]:
             break
         after = page["last_id"]
-    assert len(seen) == 4 and sum(w["archived_at"] is not None for w in seen) == 1
+    assert len(seen) == 5 and sum(w["archived_at"] is not None for w in seen) == 1
     assert emu.anthropic("/v1/organizations/workspaces", {"limit": 1001}).status_code == 400
     assert emu.anthropic("/v1/organizations/workspaces", {"limit": 1000}).status_code == 200
     # every workspace and key in the usage is named by the list endpoints (the default workspace is null)

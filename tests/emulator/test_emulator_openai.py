@@ -249,7 +249,7 @@ def test_other_usage_endpoints_answer_with_empty_buckets(emu):
 def test_projects_list(emu):
     active = emu.openai("/organization/projects").json()
     assert active["object"] == "list" and active["has_more"] is False
-    assert [p["name"] for p in active["data"]] == ["Search", "Support bot", "Internal tools", "Research"]
+    assert [p["name"] for p in active["data"]] == ["Search", "Support bot", "Internal tools", "Research", "Platform"]
     assert all(
         p["status"] == "active" and p["archived_at"] is None and p["object"] == "organization.project"
         for p in active["data"]
@@ -264,7 +264,7 @@ def test_projects_list(emu):
         if not page["has_more"]:
             break
         after = page["last_id"]
-    assert len(everything) == 5 == len({p["id"] for p in everything})
+    assert len(everything) == 6 == len({p["id"] for p in everything})
     (archived,) = [p for p in everything if p["status"] == "archived"]
     assert archived["name"] == "Hackathon 2024" and isinstance(archived["archived_at"], int)
     assert emu.openai("/organization/projects", {"limit": 101}).status_code == 400

@@ -142,11 +142,11 @@ def test_model_mix_follows_launches_and_aliases(emu_org):
 
 
 def test_entities(emu_org):
-    assert len(emu_org.accounts("openai")) == 5 and sum(p.archived is not None for p in emu_org.accounts("openai")) == 1
+    assert len(emu_org.accounts("openai")) == 6 and sum(p.archived is not None for p in emu_org.accounts("openai")) == 1
     workspaces = emu_org.accounts("anthropic")
     assert (
         sum(w.id is None for w in workspaces) == 1
-        and sum(w.id is not None and w.archived is None for w in workspaces) == 3
+        and sum(w.id is not None and w.archived is None for w in workspaces) == 4
     )
     assert all(k.id.startswith("key_") for k in emu_org.keys("openai"))
     assert all(k.id.startswith("apikey_") for k in emu_org.keys("anthropic"))
