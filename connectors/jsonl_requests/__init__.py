@@ -22,7 +22,7 @@ SOURCE = Source(
         ),
     ),
     conformed=("request_lines",),
-    emulator=None,  # emulator.plugins.jsonl_requests, once the emulator helper's plugin is merged
+    emulator="emulator.plugins.jsonl_requests",
 )
 
 __all__ = ["SOURCE"]

@@ -18,7 +18,7 @@ SOURCE = Source(
         ),
     ),
     conformed=("request_lines",),
-    emulator=None,  # emulator.plugins.litellm, written by the emulator helper
+    emulator="emulator.plugins.litellm",
 )
 
 __all__ = ["SOURCE", "claims", "read_spend_logs"]

@@ -21,5 +21,5 @@ SOURCE = Source(
     ),
     feeds=(Feed(OTEL_SPANS, "Spans of OTLP/JSON trace exports, one row per span.", read=read_spans),),
     conformed=("request_lines",),
-    emulator=None,  # emulator.plugins.otel, once the emulator helper's plugin is on the branch
+    emulator="emulator.plugins.otel",
 )
