@@ -45,7 +45,10 @@ def lines(tmp_path_factory):
     models += ["stg_jsonl_requests__request_lines", "int_requests_unioned"]
     # the union reads only the two sources under test (the others' staging models are not built here)
     variables = dbt_vars()
-    variables["finops_conformed"]["request_lines"] = ["stg_helicone__request_lines", "stg_jsonl_requests__request_lines"]
+    variables["finops_conformed"]["request_lines"] = [
+        "stg_helicone__request_lines",
+        "stg_jsonl_requests__request_lines",
+    ]
     result = run_dbt(home, ["build", "--vars", json.dumps(variables), "--select", *models])
     assert result.success, f"dbt build failed: {result.exception}"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
