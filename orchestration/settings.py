@@ -14,6 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 HISTORY_START = "2022-01-01"
 SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+PRICING_SEEDS_DIR = REPO_ROOT / "pricing_seeds"  # the price book (dbt seeds; dbt_project.yml seed-paths)
 APP_ENTRYPOINT = REPO_ROOT / "apps" / "streamlit_app.py"
 
 

@@ -81,3 +81,29 @@
     {#- The token buckets of a request line, each named as the usage type it is priced as. -#}
     {{ return(['input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'output_tokens']) }}
 {%- endmacro %}
+
+
+{% macro price_book_version() -%}
+    {#- The fingerprint of the price book this build prices with (orchestration passes it; see
+        orchestration.defs.transform.project.price_book_version). -#}
+    {{ return(var('finops_price_book_version', 'unversioned')) }}
+{%- endmacro %}
+
+
+{% macro request_days_to_build(upstream, upstream_loaded_at, own_loaded_at) -%}
+    {#-
+        For an incremental request mart (materialized incremental, delete+insert by usage_date): a SELECT of
+        the UTC days to (re)build - the days with rows of `upstream` landed after the newest row this table
+        holds (new files, a re-pulled day), and the days this table built with another price book (a price
+        change reprices history). Every other day is left as it is.
+    -#}
+    select distinct usage_date
+    from {{ upstream }}
+    where {{ upstream_loaded_at }} > (
+        select coalesce(max({{ own_loaded_at }}), cast('1900-01-01' as timestamp)) from {{ this }}
+    )
+    union
+    select distinct usage_date
+    from {{ this }}
+    where price_book_version <> '{{ price_book_version() }}'
+{%- endmacro %}

@@ -15,7 +15,7 @@ from connectors.jsonl_requests import SOURCE as PLAIN
 from orchestration.loader import land_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dbt"))
-from dbt_inprocess import run_dbt  # noqa: E402
+from dbt_inprocess import run_dbt, vars_with  # noqa: E402
 
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -34,7 +34,6 @@ COLUMNS = (
 
 @pytest.fixture(scope="module")
 def lines(tmp_path_factory):
-    from orchestration.defs.transform.project import dbt_vars
 
     home = tmp_path_factory.mktemp("finops_home")
     with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
@@ -44,12 +43,8 @@ def lines(tmp_path_factory):
     models = ["stg_helicone__requests", "stg_helicone__request_lines", "stg_jsonl_requests__requests"]
     models += ["stg_jsonl_requests__request_lines", "int_requests_unioned"]
     # the union reads only the two sources under test (the others' staging models are not built here)
-    variables = dbt_vars()
-    variables["finops_conformed"]["request_lines"] = [
-        "stg_helicone__request_lines",
-        "stg_jsonl_requests__request_lines",
-    ]
-    result = run_dbt(home, ["build", "--vars", json.dumps(variables), "--select", *models])
+    request_lines = ["stg_helicone__request_lines", "stg_jsonl_requests__request_lines"]
+    result = run_dbt(home, ["build", *vars_with(request_lines=request_lines), "--select", *models])
     assert result.success, f"dbt build failed: {result.exception}"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
         found = conn.execute(f"select request_id, {COLUMNS} from intermediate.int_requests_unioned").fetchall()

@@ -43,3 +43,15 @@ def release_dbt_duckdb() -> None:
     if env is not None:
         env.close()
     DuckDBConnectionManager.close_all_connections()
+
+
+def vars_with(**conformed: list[str]) -> list[str]:
+    """``--vars`` as finops passes them, except that the kinds named here list only the given models: a test
+    that builds some sources' staging models (not every source's) unions just those."""
+    import json
+
+    from orchestration.defs.transform.project import dbt_vars
+
+    variables = dbt_vars()
+    variables["finops_conformed"].update(conformed)
+    return ["--vars", json.dumps(variables, sort_keys=True)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_inprocess import run_dbt
+from dbt_inprocess import run_dbt, vars_with
 
 from connectors.litellm import read_spend_logs
 from connectors.litellm.tables import LITELLM_SPEND_LOGS
@@ -33,7 +33,6 @@ COLUMNS = (
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    from orchestration.defs.transform.project import vars_arg
 
     home = tmp_path_factory.mktemp("finops_home")
     path = home / "warehouse.duckdb"
@@ -52,7 +51,8 @@ def warehouse(tmp_path_factory) -> Path:
             window=(date(2025, 6, 1), date(2025, 6, 3)),
         )
     selection = "path:models/staging/litellm path:models/staging/litellm_postgres int_requests_unioned"
-    result = run_dbt(home, ["build", "--select", selection, *vars_arg()])
+    request_lines = ["stg_litellm__request_lines", "stg_litellm_postgres__request_lines"]
+    result = run_dbt(home, ["build", "--select", selection, *vars_with(request_lines=request_lines)])
     if not result.success:
         failures = [
             f"{r.node.unique_id}: {r.status} {r.message}"

@@ -180,3 +180,36 @@ def test_a_file_of_no_known_format_fails_the_run_naming_it_and_keeps_what_was_lo
     message = str(raised.value)
     assert str(stray) in message and "not in a format this warehouse reads" in message
     assert serving(logged["paths"], "select count(*), sum(list_cost_usd) from marts.fct_request_cost") == before
+
+
+def test_a_new_days_files_rebuild_only_that_day(emulator, tmp_path):
+    """The request marts are incremental: a run that lands a new day's request logs rebuilds that day and
+    leaves the others as they were (a row altered by hand on an earlier day stays altered), and the result
+    equals the truth for all days."""
+    from emulator.requests import request_truth
+
+    home = tmp_path / "home"
+    env_1 = emulator.environ(drop_dir=tmp_path / "drops_1", start=FIRST, end=LAST)
+    env_1 = {k: v for k, v in env_1.items() if not k.startswith("LANGFUSE_")}  # files only: days are explicit
+    paths = _run(home, env_1)
+    with duckdb.connect(str(paths.warehouse)) as conn:
+        conn.execute("update marts.fct_request_cost set team = 'altered by hand' where usage_date = ?", [FIRST])
+        (altered,) = conn.execute(
+            "select count(*) from marts.fct_request_cost where usage_date = ?", [FIRST]
+        ).fetchone()
+
+    env_2 = emulator.environ(drop_dir=tmp_path / "drops_2", start=LAST, end=END)
+    env_2 = {k: v for k, v in env_2.items() if not k.startswith("LANGFUSE_")}
+    both = dict(env_2, FINOPS_REQUEST_LOGS=env_1["FINOPS_REQUEST_LOGS"] + ":" + env_2["FINOPS_REQUEST_LOGS"])
+    _run(home, both)
+    with duckdb.connect(str(paths.warehouse), read_only=True) as conn:
+        kept = conn.execute(
+            "select count(*) from marts.fct_request_cost where usage_date = ? and team = 'altered by hand'", [FIRST]
+        ).fetchone()
+        days = dict(conn.execute("select usage_date, count(*) from marts.fct_request_cost group by 1").fetchall())
+    assert kept == (altered,) and altered > 0  # the first day was not rebuilt
+    logs = [s.name for s in REQUEST_SOURCES if s.name in emulator.plugins and not s.is_api]
+    expected: dict = {}
+    for row in request_truth(emulator.org, FIRST, END, logs=logs):
+        expected[row["usage_date"]] = expected.get(row["usage_date"], 0) + row["requests"]
+    assert days == expected

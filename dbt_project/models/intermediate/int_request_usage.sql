@@ -37,7 +37,9 @@ latest_copies as (
         select
             requests.*,
             row_number() over (
-                partition by requests.source, requests.request_id
+                -- the day is part of the key, so that a filter on usage_date reaches the raw rows (the
+                -- incremental marts build a few days); a request's start, so its day, is the same in every copy
+                partition by requests.source, requests.usage_date, requests.request_id
                 order by requests.loaded_at desc, requests.requested_at desc
             ) as copy_rank
         from requests

@@ -4,9 +4,19 @@
     int_request_prices - the same rules and the same prices as provider usage. The source's own figure stays
     beside it as reported_cost_usd, for audit.
 
+    Incremental: each build rebuilds only the UTC days with newly landed request rows, and every day when the
+    price book changed (macro request_days_to_build); a day is replaced whole (delete+insert by usage_date).
+
     A request with no tokens (a failed call) costs 0 and is priced. A request with a bucket that has no price
     (an unknown model) has list_cost_usd NULL and is_priced false: flagged, never $0.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='usage_date',
+    on_schema_change='append_new_columns',
+) }}
 
 {%- set price_key = ['usage_date', 'provider', 'model_raw', 'service_tier', 'usage_type'] -%}
 
@@ -15,6 +25,9 @@ with
 request_usage as (
 
     select * from {{ ref('int_request_usage') }}
+    {% if is_incremental() -%}
+        where usage_date in ({{ request_days_to_build(ref('int_request_usage'), 'loaded_at', 'loaded_at') }})
+    {%- endif %}
 
 ),
 
@@ -104,7 +117,11 @@ final as (
         ----------  dates and timestamps
         request_usage.usage_date,
         request_usage.requested_at,
-        request_costs.price_effective_from
+        request_costs.price_effective_from,
+
+        ----------  load metadata
+        request_usage.loaded_at,
+        '{{ price_book_version() }}' as price_book_version
 
     from request_usage
     left join request_costs

@@ -4,7 +4,15 @@
     the priced requests; unpriced_requests counts the others, whose cost is unknown (never counted as $0):
     a group of only unpriced requests has list_cost_usd NULL. Tags are rolled up apart, in
     fct_request_tag_cost_daily, so this grain stays small.
+    Incremental like fct_request_cost: only the days it rebuilt are rebuilt here.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='usage_date',
+    on_schema_change='append_new_columns',
+) }}
 
 {%- set grain = ['usage_date', 'source', 'provider', 'model_id', 'team', 'feature', 'user_id', 'status'] -%}
 
@@ -13,6 +21,9 @@ with
 requests as (
 
     select * from {{ ref('fct_request_cost') }}
+    {% if is_incremental() -%}
+        where usage_date in ({{ request_days_to_build(ref('fct_request_cost'), 'loaded_at', 'last_loaded_at') }})
+    {%- endif %}
 
 ),
 
@@ -36,7 +47,8 @@ labelled as (
         latency_ms,
         reported_cost_usd,
         list_cost_usd,
-        is_priced
+        is_priced,
+        loaded_at
     from requests
 
 ),
@@ -56,7 +68,9 @@ final as (
         cast(sum(latency_ms) as bigint) as latency_ms_total,
         count(latency_ms) as latency_ms_count,
         {{ to_usd_decimal('sum(list_cost_usd)') }} as list_cost_usd,
-        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd
+        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd,
+        max(loaded_at) as last_loaded_at,
+        '{{ price_book_version() }}' as price_book_version
     from labelled
     group by {{ grain | join(', ') }}
 

@@ -2,7 +2,15 @@
     Requests by tag (DESIGN §6): one row per UTC day x tag key x tag value x source x provider x model. A request
     with three tags counts in three rows, so sums across different tag keys overlap; sums within one tag key
     do not. Requests without tags are not here (fct_request_cost_daily has every request).
+    Incremental like fct_request_cost: only the days it rebuilt are rebuilt here.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='usage_date',
+    on_schema_change='append_new_columns',
+) }}
 
 {%- set grain = ['usage_date', 'tag_key', 'tag_value', 'source', 'provider', 'model_id'] -%}
 
@@ -11,6 +19,9 @@ with
 requests as (
 
     select * from {{ ref('fct_request_cost') }}
+    {% if is_incremental() -%}
+        where usage_date in ({{ request_days_to_build(ref('fct_request_cost'), 'loaded_at', 'last_loaded_at') }})
+    {%- endif %}
 
 ),
 
@@ -27,7 +38,8 @@ tag_keys as (
         output_tokens,
         reported_cost_usd,
         list_cost_usd,
-        is_priced
+        is_priced,
+        loaded_at
     from requests
     where tags is not null and tags <> '{}'
 
@@ -54,7 +66,9 @@ final as (
         cast(sum(prompt_tokens) as bigint) as prompt_tokens,
         cast(sum(output_tokens) as bigint) as output_tokens,
         {{ to_usd_decimal('sum(list_cost_usd)') }} as list_cost_usd,
-        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd
+        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd,
+        max(loaded_at) as last_loaded_at,
+        '{{ price_book_version() }}' as price_book_version
     from tagged
     group by {{ grain | join(', ') }}
 

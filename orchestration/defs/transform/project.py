@@ -1,10 +1,11 @@
+import hashlib
 import json
 import os
 
 from dagster_dbt import DbtProject
 
 from orchestration.errors import FinopsError
-from orchestration.settings import DBT_PROJECT_DIR, finops_home
+from orchestration.settings import DBT_PROJECT_DIR, PRICING_SEEDS_DIR, finops_home
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -17,7 +18,17 @@ def dbt_vars() -> dict:
     from connectors.source import CONFORMED_KINDS
 
     conformed = {kind: [s.conformed_model(kind) for s in SOURCES if kind in s.conformed] for kind in CONFORMED_KINDS}
-    return {"finops_conformed": conformed}
+    return {"finops_conformed": conformed, "finops_price_book_version": price_book_version()}
+
+
+def price_book_version() -> str:
+    """A fingerprint of the price book (every CSV of pricing_seeds/). The incremental request marts store it
+    with each day they build and rebuild every day built with another version: a price change reprices
+    history, as the full-refresh usage marts do."""
+    digest = hashlib.sha256()
+    for path in sorted(PRICING_SEEDS_DIR.glob("*.csv")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def vars_arg() -> list[str]:
