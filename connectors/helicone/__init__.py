@@ -21,7 +21,7 @@ SOURCE = Source(
         ),
     ),
     conformed=("request_lines",),
-    emulator=None,  # emulator.plugins.helicone, once the emulator helper's plugin is merged
+    emulator="emulator.plugins.helicone",
 )
 
 __all__ = ["SOURCE"]

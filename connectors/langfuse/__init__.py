@@ -24,7 +24,7 @@ SOURCE = Source(
         ),
     ),
     conformed=("request_lines",),
-    emulator=None,  # emulator.plugins.langfuse, once the emulator helper's plugin is merged
+    emulator="emulator.plugins.langfuse",
 )
 
 __all__ = ["SOURCE", "LangfuseClient"]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from connectors.registry import SOURCES
 from emu_helpers import ANTHROPIC_HEADERS, rfc3339
 
 from emulator import EmulatorServer, SimulatedOrg, serve
@@ -87,12 +89,13 @@ def test_serve_prints_urls_and_keys_then_stops():
     thread = threading.Thread(target=serve, kwargs={"port": 0, "seed": 3, "faults": "429x1", "out": out, "stop": stop})
     thread.start()
     try:
-        for _ in range(100):
+        for _ in range(3000):  # it writes 30 days of request-log files before it prints
             if "Ctrl-C" in out.getvalue():
                 break
             threading.Event().wait(0.02)
         lines = dict(line.split("=", 1) for line in out.getvalue().splitlines() if "=" in line and " " not in line)
-        assert set(lines) == {"OPENAI_BASE_URL", "OPENAI_ADMIN_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_ADMIN_KEY"}
+        # every registered source's settings: API keys and base URLs, Langfuse's three, the request logs' files
+        assert set(lines) == {name for source in SOURCES for name in source.env_vars if source.emulator}
         truth = requests.get(
             lines["OPENAI_BASE_URL"].replace("/openai/v1", "/_emulator/ground_truth"),
             params={"start": "2025-01-01", "end": "2025-01-02"},
