@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 import requests
-
-from connectors.registry import SOURCES
 from emu_helpers import ANTHROPIC_HEADERS, rfc3339
 
+from connectors.registry import SOURCES
 from emulator import EmulatorServer, SimulatedOrg, serve
 from emulator.api import decimal_text, dumps
 
