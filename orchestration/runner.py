@@ -277,11 +277,32 @@ def published_totals(paths: Paths) -> str:
         statuses = conn.execute(
             "select status, count(*) from marts.fct_cost_reconciliation_daily group by 1 order by 2 desc"
         ).fetchall()
+        requests = conn.execute(
+            "select coalesce(sum(requests), 0), coalesce(sum(list_cost_usd), 0), coalesce(sum(unpriced_requests), 0), "
+            "count(distinct team) filter (where team <> '(none)'), string_agg(distinct source, ', ' order by source) "
+            "from marts.fct_request_cost_daily"
+        ).fetchall()[0]
+        explained = conn.execute(
+            "select coalesce(sum(request_cost_usd), 0), sum(usage_cost_usd) from marts.mart_request_coverage_daily "
+            "where is_covered_by_billing and requests > 0"
+        ).fetchall()[0]
     recon = ", ".join(f"{n} {status}" for status, n in statuses) or "nothing to reconcile"
-    return (
+    line = (
         f"serving copy: {days} UTC days, list cost ${listed:,.2f}, billed ${billed:,.2f}"
         f" ({unpriced} unpriced usage rows); reconciliation (day x account): {recon}"
     )
+    count, request_cost, unpriced_requests, teams, sources = requests
+    if count:
+        share = (
+            f"; they explain {explained[0] / explained[1]:.1%} of the usage cost of the provider-days they cover"
+            if explained[1]
+            else ""
+        )
+        line += (
+            f"\nrequest logs ({sources}): {count:,} requests, list cost ${request_cost:,.2f} across {teams} teams"
+            f" ({unpriced_requests:,} unpriced requests){share}"
+        )
+    return line
 
 
 def _progress(message: str) -> None:
