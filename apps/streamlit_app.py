@@ -23,7 +23,8 @@ st.set_page_config(page_title="AI spend", page_icon=":material/payments:", layou
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    # Later pages slot in here: by model, by team, budgets, reconciliation.
+    st.Page("app_pages/teams.py", title="Teams", icon=":material/groups:"),
+    # Later pages slot in here: by model, budgets, reconciliation.
 ]
 
 page = st.navigation(PAGES)

@@ -64,3 +64,29 @@ def model_spend_chart(frame: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
+
+
+def cost_bar_chart(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
+    """Horizontal bars of list cost per ``category`` (a team, feature, user or tag value), costliest on top.
+
+    ``frame``: ``category`` (text from the data: drawn as chart text, never Markdown), ``list_cost_usd``
+    (Decimal or None; unpriced rows are left out, not drawn as $0).
+    """
+    data = pd.DataFrame(
+        {
+            "category": frame[category].astype(str),
+            "list_cost_usd": _as_float(frame["list_cost_usd"]),
+        }
+    ).dropna(subset=["list_cost_usd"])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("list_cost_usd:Q", title="List cost (USD)", axis=alt.Axis(format="$,.2f")),
+            y=alt.Y("category:N", title=title, sort="-x"),
+            tooltip=[
+                alt.Tooltip("category:N", title=title),
+                alt.Tooltip("list_cost_usd:Q", title="List cost", format="$,.2f"),
+            ],
+        )
+    )

@@ -26,20 +26,23 @@ def _to_decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def format_usd(value: Any, *, missing: str = UNPRICED) -> str:
-    """``Decimal('12345.675')`` → ``"$12,345.68"`` (half up). ``None`` → ``missing`` ("unpriced")."""
+def format_usd(value: Any, *, missing: str = UNPRICED, places: int = 2) -> str:
+    """``Decimal('12345.675')`` → ``"$12,345.68"`` (half up). ``None`` → ``missing`` ("unpriced").
+
+    ``places=4`` shows sub-cent amounts (``"$0.0150"``), where cents would hide a difference.
+    """
     if _is_missing(value):
         return missing
-    cents = _to_decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP)
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents):,.2f}"
+    rounded = _to_decimal(value).quantize(CENTS if places == 2 else Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}${abs(rounded):,.{places}f}"
 
 
-def format_usd_delta(value: Any) -> str | None:
+def format_usd_delta(value: Any, *, places: int = 2) -> str | None:
     """Signed money for ``st.metric`` deltas: ``"+$1.23"`` / ``"-$1.23"``; ``None`` when unknown."""
     if _is_missing(value):
         return None
-    text = format_usd(value)
+    text = format_usd(value, places=places)
     return text if text.startswith("-") else f"+{text}"
 
 

@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -322,4 +323,258 @@ def reconciliation_exceptions(stamp: object, start: date, end: date, providers: 
         limit ?
         """,
         [start, end, list(providers), RECONCILIATION_EXCEPTIONS_LIMIT],
+    )
+
+
+# --- request logs (DESIGN section 3: "requests attribute, billing counts") -------------------
+# The request marts are pre-aggregated by day; these queries only sum them over [start, end).
+# Team, feature, user and tag come from the logs; '(none)' where a log does not say.
+
+REQUEST_MARTS = ("fct_request_cost_daily", "fct_request_tag_cost_daily", "mart_request_coverage_daily")
+DRIFT_TOLERANCE_PCT = Decimal("0.01")  # a gateway's reported cost may differ from list by 1% ...
+DRIFT_TOLERANCE_USD = Decimal("0.01")  # ... or by $0.01, whichever is larger
+
+
+@_dataset
+def request_marts_published(stamp: object) -> bool:
+    """Whether the serving copy has the request marts (a copy published before they existed has not)."""
+    if stamp is None:
+        return False
+    frame = _query(
+        """
+        select count(*) as tables
+        from information_schema.tables
+        where table_schema = 'marts' and table_name in (select unnest($names::varchar[]))
+        """,
+        {"names": list(REQUEST_MARTS)},
+    )
+    return int(frame.iloc[0]["tables"]) == len(REQUEST_MARTS)
+
+
+@_dataset
+def request_totals(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """One row: logged requests, unpriced requests and their list cost (priced requests only; NULL when none)."""
+    return _query(
+        """
+        select
+            cast(coalesce(sum(requests), 0) as bigint) as requests,
+            cast(coalesce(sum(unpriced_requests), 0) as bigint) as unpriced_requests,
+            sum(list_cost_usd) as list_cost_usd
+        from marts.fct_request_cost_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+        """,
+        [start, end, list(providers)],
+    )
+
+
+@_dataset
+def request_cost_by_team(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Requests, unpriced requests, list cost and share of the logged list cost per team, costliest first.
+
+    A team whose requests are all unpriced has NULL cost and share (never $0).
+    """
+    return _query(
+        """
+        select
+            team,
+            cast(sum(requests) as bigint) as requests,
+            cast(sum(unpriced_requests) as bigint) as unpriced_requests,
+            sum(list_cost_usd) as list_cost_usd,
+            sum(list_cost_usd) / nullif(sum(sum(list_cost_usd)) over (), 0) as share_of_total
+        from marts.fct_request_cost_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+        group by team
+        order by list_cost_usd desc nulls last, requests desc, team
+        """,
+        [start, end, list(providers)],
+    )
+
+
+@_dataset
+def request_cost_by_feature(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], team: str | None
+) -> pd.DataFrame:
+    """Per feature of ``team`` (every team when ``None``): requests, unpriced requests, list cost, share."""
+    return _query(
+        """
+        select
+            feature,
+            cast(sum(requests) as bigint) as requests,
+            cast(sum(unpriced_requests) as bigint) as unpriced_requests,
+            sum(list_cost_usd) as list_cost_usd,
+            sum(list_cost_usd) / nullif(sum(sum(list_cost_usd)) over (), 0) as share_of_total
+        from marts.fct_request_cost_daily
+        where usage_date >= $start and usage_date < $end
+          and provider in (select unnest($providers::varchar[]))
+          and ($team is null or team = $team)
+        group by feature
+        order by list_cost_usd desc nulls last, requests desc, feature
+        """,
+        {"start": start, "end": end, "providers": list(providers), "team": team},
+    )
+
+
+@_dataset
+def request_cost_by_user(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], team: str | None, limit: int
+) -> pd.DataFrame:
+    """The ``limit`` costliest users of ``team`` (every team when ``None``), with ``users``, the count of all.
+
+    Share is of the team's whole logged list cost, not of the rows shown.
+    """
+    return _query(
+        """
+        with per_user as (
+            select
+                user_id,
+                cast(sum(requests) as bigint) as requests,
+                cast(sum(unpriced_requests) as bigint) as unpriced_requests,
+                sum(list_cost_usd) as list_cost_usd,
+                sum(list_cost_usd) / nullif(sum(sum(list_cost_usd)) over (), 0) as share_of_total,
+                count(*) over () as users
+            from marts.fct_request_cost_daily
+            where usage_date >= $start and usage_date < $end
+              and provider in (select unnest($providers::varchar[]))
+              and ($team is null or team = $team)
+            group by user_id
+        )
+        select * from per_user
+        order by list_cost_usd desc nulls last, requests desc, user_id
+        limit $limit
+        """,
+        {"start": start, "end": end, "providers": list(providers), "team": team, "limit": limit},
+    )
+
+
+@_dataset
+def request_coverage(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Per provider over the range: usage cost, the part request logs explain, the share and the gap.
+
+    ``explained_usd`` sums request cost on the days with a usage cost, so ``usage_cost_usd -
+    explained_usd = gap_usd``; ``unbilled_request_cost_usd`` is request cost on days no billing or usage
+    source covers (there it is the provider's spend). ``spend_usd`` never adds the two on a covered day.
+    """
+    return _query(
+        """
+        select
+            provider,
+            sum(usage_cost_usd) as usage_cost_usd,
+            coalesce(sum(request_cost_usd) filter (where usage_cost_usd is not null), 0) as explained_usd,
+            coalesce(sum(request_cost_usd) filter (where usage_cost_usd is not null), 0)
+                / nullif(sum(usage_cost_usd), 0) as explained_share,
+            sum(gap_usd) as gap_usd,
+            coalesce(sum(request_cost_usd) filter (where not is_covered_by_billing), 0)
+                as unbilled_request_cost_usd,
+            sum(spend_usd) as spend_usd,
+            cast(sum(requests) as bigint) as requests
+        from marts.mart_request_coverage_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+        group by provider
+        order by usage_cost_usd desc nulls last, provider
+        """,
+        [start, end, list(providers)],
+    )
+
+
+@_dataset
+def gateway_drift(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """The sources' own reported cost against list cost, per source, provider and model.
+
+    Compared on the day-groups where every request is priced and the source reported a cost, so neither
+    side counts requests the other leaves out. ``is_beyond_tolerance``: the two differ by more than 1% of
+    list cost and by more than $0.01. Pairs with nothing to compare (no reported cost) are left out.
+    """
+    return _query(
+        """
+        with compared as (
+            select
+                source,
+                provider,
+                model_id,
+                cast(sum(requests) as bigint) as requests,
+                sum(list_cost_usd) as list_cost_usd,
+                sum(reported_cost_usd) as reported_cost_usd
+            from marts.fct_request_cost_daily
+            where usage_date >= $start and usage_date < $end
+              and provider in (select unnest($providers::varchar[]))
+              and reported_cost_usd is not null
+              and unpriced_requests = 0
+            group by source, provider, model_id
+        )
+        select
+            *,
+            reported_cost_usd - list_cost_usd as difference_usd,
+            (reported_cost_usd - list_cost_usd) / nullif(list_cost_usd, 0) as difference_pct,
+            abs(reported_cost_usd - list_cost_usd) > greatest($pct * abs(list_cost_usd), $usd)
+                as is_beyond_tolerance
+        from compared
+        order by is_beyond_tolerance desc, abs(difference_usd) desc, source, provider, model_id
+        """,
+        {
+            "start": start,
+            "end": end,
+            "providers": list(providers),
+            "pct": DRIFT_TOLERANCE_PCT,
+            "usd": DRIFT_TOLERANCE_USD,
+        },
+    )
+
+
+@_dataset
+def request_tag_keys(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> list[str]:
+    """Tag keys on the requests in range, sorted."""
+    frame = _query(
+        """
+        select distinct tag_key
+        from marts.fct_request_tag_cost_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+        order by tag_key
+        """,
+        [start, end, list(providers)],
+    )
+    return frame["tag_key"].tolist()
+
+
+@_dataset
+def request_cost_by_tag_value(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], tag_key: str
+) -> pd.DataFrame:
+    """Per value of ``tag_key``: requests, unpriced requests, list cost and share within the key."""
+    return _query(
+        """
+        select
+            tag_value,
+            cast(sum(requests) as bigint) as requests,
+            cast(sum(unpriced_requests) as bigint) as unpriced_requests,
+            sum(list_cost_usd) as list_cost_usd,
+            sum(list_cost_usd) / nullif(sum(sum(list_cost_usd)) over (), 0) as share_of_total
+        from marts.fct_request_tag_cost_daily
+        where usage_date >= $start and usage_date < $end
+          and provider in (select unnest($providers::varchar[]))
+          and tag_key = $tag_key
+        group by tag_value
+        order by list_cost_usd desc nulls last, requests desc, tag_value
+        """,
+        {"start": start, "end": end, "providers": list(providers), "tag_key": tag_key},
+    )
+
+
+@_dataset
+def unpriced_requests(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Requests with no list price, per source, provider and model."""
+    return _query(
+        """
+        select source, provider, model_id, cast(sum(unpriced_requests) as bigint) as unpriced_requests
+        from marts.fct_request_cost_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+          and unpriced_requests > 0
+        group by source, provider, model_id
+        order by unpriced_requests desc, source, provider, model_id
+        """,
+        [start, end, list(providers)],
     )

@@ -17,8 +17,40 @@ usage (fct_usage_cost_daily)
 
 Data spans 2025-01-05..2025-02-14, so the default range is the last 30 days, 2025-01-16..2025-02-14.
 
+request logs (fct_request_cost_daily; list / reported cost in USD, '-' = NULL)
+  day         source   provider   model_id          team      feature  user     status  req  unpriced  list   reported
+  2025-01-10  litellm  anthropic  claude-sonnet-4   search    answers  u_alice  success  40     0      2.000  2.000
+  2025-02-03  litellm  openai     gpt-4o            search    answers  u_alice  success 100     0      6.000  6.100
+  2025-02-03  litellm  openai     gpt-4o            search    rerank   u_bob    success  50     0      3.000  3.000
+  2025-02-03  litellm  openai     gpt-4o-mini       support   triage   u_carol  success  20     0      0.015  0.020
+  2025-02-10  otel     anthropic  claude-sonnet-4   support   triage   u_carol  success  80     0      8.000  -
+  2025-02-10  otel     anthropic  claude-sonnet-4   (none)    (none)   (none)   error     5     0      0.500  -
+  2025-02-12  jsonl    anthropic  claude-mystery-9  research  (none)   u_dave   success   3     3      -      0.030
+  2025-02-14  litellm  anthropic  claude-haiku-4-5  search    answers  u_bob    success  30     0      1.200  1.205
+
+  In the default range (the January row is out): teams search 6 + 3 + 1.2 = 10.200 (180 requests),
+  support 0.015 + 8 = 8.015 (100), (none) 0.500 (5), research unpriced (3, all unpriced); total 18.715,
+  288 requests. Gateway drift (priced rows with a reported cost): litellm gpt-4o 9.000 vs 9.100 (+0.100,
+  1.1%: beyond tolerance), litellm gpt-4o-mini 0.015 vs 0.020 (+33% but only $0.005: within),
+  litellm claude-haiku-4-5 1.200 vs 1.205 (within); otel reports no cost, jsonl's row is unpriced.
+
+request tags (fct_request_tag_cost_daily)
+  day         tag_key  tag_value  source   provider   model_id          req  unpriced  list   reported
+  2025-01-10  env      prod       litellm  anthropic  claude-sonnet-4    40     0      2.000  2.000
+  2025-02-03  env      prod       litellm  openai     gpt-4o            120     0      7.000  7.080
+  2025-02-03  env      staging    litellm  openai     gpt-4o             30     0      2.000  2.020
+  2025-02-10  env      prod       otel     anthropic  claude-sonnet-4    80     0      8.000  -
+  2025-02-10  project  apollo     otel     anthropic  claude-sonnet-4    50     0      5.000  -
+  2025-02-12  project  apollo     jsonl    anthropic  claude-mystery-9    3     3      -      0.030
+
+coverage (mart_request_coverage_daily): one row per provider-day of usage or requests, as the dbt
+model computes it from the two tables above (see COVERAGE). In the default range: openai usage 16.480,
+explained 9.015 (54.7%), gap 7.465; anthropic usage 23.205, explained 9.700 (41.8%), gap 13.505.
+
 ``hostile_serving_db`` adds one unpriced usage row (and its reconciliation row) on 2025-02-13 whose
-provider, account name and model name are Markdown: the app must show them as text.
+provider, account name and model name are Markdown: the app must show them as text. On the same day
+and provider it adds request rows (7 priced requests, list 0.700, reported 0.800; 2 unpriced), a tag and
+their coverage row, whose team, feature, user, model, tag key and tag value are Markdown too.
 """
 
 from __future__ import annotations
@@ -38,7 +70,14 @@ from orchestration.publish import publish_info_columns
 D = Decimal
 
 MARTS_CONTRACT = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts__models.yml"
-SERVED = ("fct_usage_cost_daily", "fct_billed_cost_daily", "fct_cost_reconciliation_daily")
+SERVED = (
+    "fct_usage_cost_daily",
+    "fct_billed_cost_daily",
+    "fct_cost_reconciliation_daily",
+    "fct_request_cost_daily",
+    "fct_request_tag_cost_daily",
+    "mart_request_coverage_daily",
+)
 
 
 def serving_ddl() -> str:
@@ -137,6 +176,44 @@ RECONCILIATION = [
     ("2025-02-14", "anthropic", "wrkspc_1", "Product", D("3.2"), D("3.2"), D("0"), 0.0, 0, "matched"),
 ]
 
+# fmt: off
+# (day, source, provider, model_id, team, feature, user_id, status, requests, unpriced, list, reported)
+REQUESTS = [
+    ("2025-01-10", "litellm", "anthropic", "claude-sonnet-4", "search", "answers", "u_alice", "success", 40, 0, D("2.000"), D("2.000")),
+    ("2025-02-03", "litellm", "openai", "gpt-4o", "search", "answers", "u_alice", "success", 100, 0, D("6.000"), D("6.100")),
+    ("2025-02-03", "litellm", "openai", "gpt-4o", "search", "rerank", "u_bob", "success", 50, 0, D("3.000"), D("3.000")),
+    ("2025-02-03", "litellm", "openai", "gpt-4o-mini", "support", "triage", "u_carol", "success", 20, 0, D("0.015"), D("0.020")),
+    ("2025-02-10", "otel", "anthropic", "claude-sonnet-4", "support", "triage", "u_carol", "success", 80, 0, D("8.000"), None),
+    ("2025-02-10", "otel", "anthropic", "claude-sonnet-4", "(none)", "(none)", "(none)", "error", 5, 0, D("0.500"), None),
+    ("2025-02-12", "jsonl", "anthropic", "claude-mystery-9", "research", "(none)", "u_dave", "success", 3, 3, None, D("0.030")),
+    ("2025-02-14", "litellm", "anthropic", "claude-haiku-4-5", "search", "answers", "u_bob", "success", 30, 0, D("1.200"), D("1.205")),
+]
+
+# (day, tag_key, tag_value, source, provider, model_id, requests, unpriced, list, reported)
+REQUEST_TAGS = [
+    ("2025-01-10", "env", "prod", "litellm", "anthropic", "claude-sonnet-4", 40, 0, D("2.000"), D("2.000")),
+    ("2025-02-03", "env", "prod", "litellm", "openai", "gpt-4o", 120, 0, D("7.000"), D("7.080")),
+    ("2025-02-03", "env", "staging", "litellm", "openai", "gpt-4o", 30, 0, D("2.000"), D("2.020")),
+    ("2025-02-10", "env", "prod", "otel", "anthropic", "claude-sonnet-4", 80, 0, D("8.000"), None),
+    ("2025-02-10", "project", "apollo", "otel", "anthropic", "claude-sonnet-4", 50, 0, D("5.000"), None),
+    ("2025-02-12", "project", "apollo", "jsonl", "anthropic", "claude-mystery-9", 3, 3, None, D("0.030")),
+]
+
+# (day, provider, usage_cost, request_cost, gap, explained_share, reported, reported_minus_list, spend,
+#  requests, unpriced_requests, unpriced_usage_lines, is_covered_by_billing): USAGE's list cost per
+# provider-day against REQUESTS' (request cost 0 where no priced request was logged).
+COVERAGE = [
+    ("2025-01-05", "openai", D("10.000"), D("0"), D("10.000"), D("0"), None, None, D("10.000"), 0, 0, 0, True),
+    ("2025-01-10", "anthropic", D("7.500"), D("2.000"), D("5.500"), D("0.266667"), D("2.000"), D("0"), D("7.500"), 40, 0, 0, True),
+    ("2025-01-20", "openai", D("4.125"), D("0"), D("4.125"), D("0"), None, None, D("4.125"), 0, 0, 0, True),
+    ("2025-02-03", "openai", D("12.355"), D("9.015"), D("3.340"), D("0.729664"), D("9.120"), D("0.105"), D("12.355"), 170, 0, 0, True),
+    ("2025-02-05", "openai", None, D("0"), None, None, None, None, None, 0, 0, 1, True),
+    ("2025-02-10", "anthropic", D("20.005"), D("8.500"), D("11.505"), D("0.424894"), None, None, D("20.005"), 85, 0, 0, True),
+    ("2025-02-12", "anthropic", None, D("0"), None, None, D("0.030"), D("0.030"), None, 3, 3, 1, True),
+    ("2025-02-14", "anthropic", D("3.200"), D("1.200"), D("2.000"), D("0.375000"), D("1.205"), D("0.005"), D("3.200"), 30, 0, 0, True),
+]
+# fmt: on
+
 PUBLISHED_AT = datetime(2025, 2, 15, 6, 0)
 
 # Names from the data that try to become Markdown. The model closes the backticks the app used to
@@ -144,6 +221,25 @@ PUBLISHED_AT = datetime(2025, 2, 15, 6, 0)
 HOSTILE_MODEL = "gpt-zz` **INJECTED** [click here](https://evil.example/)"
 HOSTILE_PROVIDER = "acme` **INJECTED** :red[RED] :material/warning: [x](https://evil.example/p) <b>B</b>"
 HOSTILE_ACCOUNT = "Ops` **INJECTED** [x](https://evil.example/a) # heading"
+HOSTILE_TEAM = "Growth` **INJECTED** [team](https://evil.example/t) :blue[BLUE]"
+HOSTILE_FEATURE = "# INJECTED feature [f](https://evil.example/f)"
+HOSTILE_USER = "_INJECTED_ user <b>B</b> www.evil.example"
+HOSTILE_TAG_KEY = "**INJECTED** key [k](https://evil.example/k)"
+HOSTILE_TAG_VALUE = ":red[INJECTED] value :material/warning:"
+
+# fmt: off
+# On 2025-02-13, the day of the hostile unpriced usage row (so the provider's usage cost is NULL there).
+HOSTILE_REQUESTS = [
+    ("2025-02-13", "jsonl", HOSTILE_PROVIDER, HOSTILE_MODEL, HOSTILE_TEAM, HOSTILE_FEATURE, HOSTILE_USER, "success", 7, 0, D("0.700"), D("0.800")),
+    ("2025-02-13", "jsonl", HOSTILE_PROVIDER, HOSTILE_MODEL, HOSTILE_TEAM, HOSTILE_FEATURE, HOSTILE_USER, "error", 2, 2, None, None),
+]
+HOSTILE_REQUEST_TAGS = [
+    ("2025-02-13", HOSTILE_TAG_KEY, HOSTILE_TAG_VALUE, "jsonl", HOSTILE_PROVIDER, HOSTILE_MODEL, 9, 2, D("0.700"), D("0.800")),
+]
+HOSTILE_COVERAGE = [
+    ("2025-02-13", HOSTILE_PROVIDER, None, D("0.700"), None, None, D("0.800"), D("0.100"), None, 9, 2, 1, True),
+]
+# fmt: on
 
 
 def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
@@ -189,6 +285,7 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
             "has_billed) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
             [[date.fromisoformat(row[0]), *row[1:], row[5] is not None] for row in RECONCILIATION],
         )
+        _insert_requests(conn, REQUESTS, REQUEST_TAGS, COVERAGE)
         if publish_info:
             conn.execute(
                 "insert into marts.publish_info (published_at, run_id, data_start, data_end, quality_warnings) "
@@ -200,8 +297,31 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
     return path
 
 
+def _insert_requests(conn: duckdb.DuckDBPyConnection, requests: list, tags: list, coverage: list) -> None:
+    """Rows of the three request marts (tokens are not read by the app: left NULL)."""
+    conn.executemany(
+        "insert into marts.fct_request_cost_daily (usage_date, source, provider, model_id, team, feature, user_id, "
+        "status, requests, unpriced_requests, list_cost_usd, reported_cost_usd) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[date.fromisoformat(row[0]), *row[1:]] for row in requests],
+    )
+    conn.executemany(
+        "insert into marts.fct_request_tag_cost_daily (usage_date, tag_key, tag_value, source, provider, model_id, "
+        "requests, unpriced_requests, list_cost_usd, reported_cost_usd) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[date.fromisoformat(row[0]), *row[1:]] for row in tags],
+    )
+    conn.executemany(
+        "insert into marts.mart_request_coverage_daily (usage_date, provider, usage_cost_usd, request_cost_usd, "
+        "gap_usd, explained_share, reported_cost_usd, reported_minus_list_usd, spend_usd, requests, "
+        "unpriced_requests, unpriced_usage_lines, is_covered_by_billing) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[date.fromisoformat(row[0]), *row[1:]] for row in coverage],
+    )
+
+
 def add_hostile_rows(path: Path) -> Path:
-    """Add an unpriced usage row (and its reconciliation row) with Markdown in every name."""
+    """Add an unpriced usage row (and its reconciliation row) with Markdown in every name, and request rows,
+    a tag and a coverage row on the same day whose team, feature, user, model and tag are Markdown too."""
     with duckdb.connect(str(path)) as conn:
         conn.execute(
             "insert into marts.fct_usage_cost_daily (usage_date, provider, account_id, account_name, "
@@ -215,6 +335,7 @@ def add_hostile_rows(path: Path) -> Path:
             "has_billed) values (?, ?, 'acct_evil', ?, 0, null, null, null, 2000, 'unpriced_usage', true, false)",
             [date(2025, 2, 13), HOSTILE_PROVIDER, HOSTILE_ACCOUNT],
         )
+        _insert_requests(conn, HOSTILE_REQUESTS, HOSTILE_REQUEST_TAGS, HOSTILE_COVERAGE)
     return path
 
 
@@ -258,4 +379,13 @@ def hostile_serving_db(finops_home: Path) -> Path:
 @pytest.fixture
 def hostile_names() -> dict[str, str]:
     """The names ``hostile_serving_db`` seeds (tests do not import conftest)."""
-    return {"model": HOSTILE_MODEL, "provider": HOSTILE_PROVIDER, "account": HOSTILE_ACCOUNT}
+    return {
+        "model": HOSTILE_MODEL,
+        "provider": HOSTILE_PROVIDER,
+        "account": HOSTILE_ACCOUNT,
+        "team": HOSTILE_TEAM,
+        "feature": HOSTILE_FEATURE,
+        "user": HOSTILE_USER,
+        "tag_key": HOSTILE_TAG_KEY,
+        "tag_value": HOSTILE_TAG_VALUE,
+    }

@@ -154,3 +154,72 @@ def test_names_with_markdown_render_as_text_in_chromium(hostile_app_url: str, tm
         assert page.locator(".stMarkdownColoredText", has_text="RED").count() == 0
         markdown_texts = page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts()
         assert not [text for text in markdown_texts if "INJECTED" in text or "evil.example" in text]
+
+
+def _assert_no_markdown_from_data(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    for tag in ("strong", "b", "em", "h1", "h2", "h3"):
+        assert page.locator(tag, has_text="INJECTED").count() == 0, tag
+    assert page.locator(".stMarkdownColoredText").count() == 0
+    markdown_texts = page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts()
+    assert not [text for text in markdown_texts if "INJECTED" in text or "evil.example" in text]
+
+
+def _pick(page, label: str, option: str) -> None:
+    """Open the selectbox ``label``, check its options are plain text, and choose ``option``."""
+    box = page.get_by_role("combobox", name=label)
+    choice = page.get_by_role("option", name=option, exact=True)
+    # The list does not always open on the first try (react-aria ComboBox), and a rerun still under
+    # way closes it again: open it with the keyboard and click, a few times if need be.
+    for attempt in range(5):
+        box.click()
+        page.keyboard.press("ArrowDown")
+        try:
+            choice.wait_for(timeout=2_000)
+            assert choice.inner_text() == option  # verbatim: no Markdown rendered in the option
+            assert choice.locator("a, strong, em, b, h1, h2, h3, .stMarkdownColoredText").count() == 0
+            choice.click(timeout=2_000)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 4:
+                raise
+            page.keyboard.press("Escape")
+    page.wait_for_function(
+        "([label, value]) => document.querySelector(`input[aria-label='${label}']`)?.value === value",
+        arg=[label, option],
+        timeout=10_000,
+    )
+    # Let the rerun start, then wait until it has finished: no "Running..." icon, no stale element.
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        '() => !document.querySelector(\'[data-testid="stStatusWidgetRunningIcon"], [data-stale="true"]\')',
+        timeout=30_000,
+    )
+
+
+def test_teams_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
+    with _browser_page() as page:
+        page.goto(f"{app_url}/teams")
+        page.get_by_text("A request with several tags").wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert "$18.72" in page.locator('[data-testid="stMetric"]').first.inner_text()
+        page.screenshot(path=str(tmp_path / "teams.png"), full_page=True)
+
+
+def test_teams_page_shows_markdown_names_as_text_in_chromium(
+    hostile_app_url: str, hostile_names: dict[str, str], tmp_path: Path
+) -> None:
+    """Markdown team and tag-key names (conftest.py's ``hostile_serving_db``) are plain text in the
+    selectbox options, which Streamlit does not render as Markdown, and nowhere else Markdown."""
+    with _browser_page() as page:
+        page.goto(f"{hostile_app_url}/teams")
+        page.get_by_text("A request with several tags").wait_for(timeout=30_000)
+        _assert_no_markdown_from_data(page)
+
+        _pick(page, "Team", hostile_names["team"])
+        _pick(page, "Tag key", "env")
+        _pick(page, "Tag key", hostile_names["tag_key"])  # sorts first, so it was the default too
+        page.get_by_text("A request with several tags").wait_for(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "teams-hostile.png"), full_page=True)
+        _assert_no_markdown_from_data(page)

@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from apps.lib import formatting
 
 APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
-PAGES = ["app_pages/overview.py"]
+PAGES = ["app_pages/overview.py", "app_pages/teams.py"]
 
 # Fields that Streamlit renders as Markdown, on any element that has them...
 MARKDOWN_FIELDS = ("body", "label", "help", "delta", "delta_description")
@@ -123,6 +123,42 @@ def test_overview_shows_markdown_names_verbatim_as_text(hostile_names: dict[str,
     unpriced = next(frame for frame in _dataframes(at) if "Usage rows" in frame.columns)
     assert unpriced.values.tolist() == [[hostile_names["provider"], hostile_names["model"], 1]]
     assert "List prices, UTC days 2025-01-16 to 2025-02-14; 1 of 3 providers." in [c.value for c in at.caption]
+
+
+@pytest.mark.usefixtures("hostile_serving_db")
+def test_teams_page_shows_markdown_names_verbatim_as_text(hostile_names: dict[str, str]) -> None:
+    """Team, feature, user, model and tag names are Markdown (conftest.py's ``HOSTILE_*``): they reach
+    dataframe cells and selectbox options verbatim, and no Markdown element."""
+    at = _run()
+    at.switch_page("app_pages/teams.py")
+    _run(at)
+    _assert_no_data_in_markdown(at)
+
+    # The hostile team is an option (plain text in the browser: test_browser.py), so are the tag keys.
+    assert hostile_names["team"] in at.selectbox(key="teams_team").options
+    assert hostile_names["tag_key"] in at.selectbox(key="teams_tag_key").options
+    cells = _cells(at)
+    for name in ("team", "model", "provider"):
+        assert hostile_names[name] in cells, name
+    # 3 seeded unpriced requests + 2 hostile ones; the names are in the table, not the warning.
+    assert [w.value for w in at.warning] == [
+        "5 requests for 2 models have no list price; they are excluded from request cost, not counted as \\$0. "
+        "Add the models below to `pricing_seeds/price_book.csv`."
+    ]
+
+    at.selectbox(key="teams_team").set_value(hostile_names["team"])
+    at.selectbox(key="teams_tag_key").set_value(hostile_names["tag_key"])
+    _run(at)
+    _assert_no_data_in_markdown(at)
+    cells = _cells(at)
+    for name in ("feature", "user", "tag_value"):
+        assert hostile_names[name] in cells, name
+
+    # Only the hostile provider: still no name in a caption, metric or alert.
+    at.multiselect(key="sidebar_providers").set_value([hostile_names["provider"]])
+    _run(at)
+    _assert_no_data_in_markdown(at)
+    assert [m.value for m in at.metric] == ["$0.70", "9", "—"]  # no usage cost to explain there
 
 
 # --- format_publish_caption only prints dates, times and counts ---------------------------------
