@@ -192,6 +192,8 @@ else:
         width="stretch",
     )
 
+TAG_CHART_VALUES = 20
+
 # --- tags --------------------------------------------------------------------------------------
 st.subheader("Cost by tag")
 tag_keys = queries.request_tag_keys(start, end, providers)
@@ -203,7 +205,9 @@ else:
     by_tag = queries.request_cost_by_tag_value(start, end, providers, tag_key)
     col_chart, col_table = st.columns([3, 2])
     if by_tag["list_cost_usd"].notna().any():
-        col_chart.altair_chart(charts.cost_bar_chart(by_tag, "tag_value", "Tag value"), width="stretch")
+        # the chart shows the costliest values (a key with many values stays readable); the table has them all
+        top = by_tag.sort_values("list_cost_usd", ascending=False, na_position="last").head(TAG_CHART_VALUES)
+        col_chart.altair_chart(charts.cost_bar_chart(top, "tag_value", "Tag value"), width="stretch")
     else:
         col_chart.caption("No priced requests with this tag key.")
     col_table.dataframe(_cost_table(by_tag, "tag_value", "Tag value"), hide_index=True, width="stretch")

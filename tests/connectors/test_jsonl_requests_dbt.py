@@ -59,10 +59,10 @@ def test_helicone_lines(lines):
         "helicone", "openai", "gpt-4o-mini", "standard", "success", 850, "alice", "search", "answers", None,
         '{"env":"prod"}', 1000, 2000, 0, 0, 300, 0, Decimal("0.00045"), "2025-06-10",
     )  # fmt: skip
-    # Anthropic: 50 uncached + 1,200 cache writes; no request_user_id -> helicone_user; costUSD kept as cost
+    # Anthropic: 50 uncached + 1,200 cache writes; no request_user_id -> helicone_user; costUSD kept as cost;
+    # the session id is its own column, not a tag (one tag value per session would swamp the tag roll-up)
     assert lines["hc-0002"][1:11] == (
-        "anthropic", "claude-sonnet-4-20250514", "standard", "success", 1900, "bob", "support", None, "sess-42",
-        '{"Helicone-Session-Id":"sess-42"}',
+        "anthropic", "claude-sonnet-4-20250514", "standard", "success", 1900, "bob", "support", None, "sess-42", "{}",
     )  # fmt: skip
     assert lines["hc-0002"][11:] == (50, 0, 1200, 0, 400, None, Decimal("0.01065"), "2025-06-10")
     # a 500 is an error; the gateway's routing prefix is dropped from the model

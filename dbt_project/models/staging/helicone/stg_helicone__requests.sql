@@ -69,7 +69,9 @@ renamed as (
         ) as session_id,
         cast(to_json(map_from_entries(list_filter(
             property_entries,
-            lambda e: lower(struct_extract(e, 'key')) not in ('team', 'feature')
+            -- team, feature and the session id have their own columns (a session id as a tag would make one
+            -- tag value per session in the tag roll-up)
+            lambda e: lower(struct_extract(e, 'key')) not in ('team', 'feature', 'helicone-session-id')
             and not regexp_matches(
                 lower(struct_extract(e, 'key')), 'api[-_]?key|authorization|secret|password|token|bearer'
             )
