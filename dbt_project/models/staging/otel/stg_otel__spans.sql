@@ -4,7 +4,9 @@
     deprecated ones older instrumentations still emit: gen_ai.provider.name else gen_ai.system;
     gen_ai.usage.input_tokens else gen_ai.usage.prompt_tokens; gen_ai.usage.output_tokens else
     gen_ai.usage.completion_tokens; gen_ai.usage.cache_read.input_tokens else gen_ai.usage.cache_read_input_tokens
-    and gen_ai.usage.cache_creation.input_tokens else gen_ai.usage.cache_creation_input_tokens (OpenLLMetry, Sentry);
+    and gen_ai.usage.cache_write.input_tokens else gen_ai.usage.cache_creation.input_tokens (the earlier name:
+    opentelemetry-semantic-conventions 0.66b2 still defines it as GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS) else gen_ai.usage.cache_creation_input_tokens
+    (OpenLLMetry, Sentry);
     gen_ai.usage.reasoning.output_tokens else gen_ai.usage.reasoning_tokens (OpenLLMetry);
     openai.response.service_tier else gen_ai.openai.response.service_tier (else the request's tier).
     Team, feature and user come from the attribute keys the dbt vars otel_team_attributes,
@@ -58,6 +60,10 @@ attributes as (
             json_extract_string(attributes, '$."gen_ai.usage.cache_read_input_tokens"')
         ) as bigint) as usage_cache_read_tokens,
         try_cast(coalesce(
+            -- the registry's name now (semantic-conventions-genai), and what the official Python instrumentations
+            -- emit (opentelemetry-util-genai 1.3b0, _GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, written by
+            -- opentelemetry-instrumentation-genai-anthropic 1.3b0: tests/connectors/test_otel_real_instrumentation.py)
+            json_extract_string(attributes, '$."gen_ai.usage.cache_write.input_tokens"'),
             json_extract_string(attributes, '$."gen_ai.usage.cache_creation.input_tokens"'),
             json_extract_string(attributes, '$."gen_ai.usage.cache_creation_input_tokens"')
         ) as bigint) as usage_cache_creation_tokens,
