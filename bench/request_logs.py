@@ -532,7 +532,7 @@ def report(args, runs: list[dict]) -> str:
         f"| land rate | {spread([x['land_rows_s'] for x in runs], '{:,.0f}')} rows/s |",
         f"| full `dbt build` (whole project) | {spread([x['full_s'] for x in runs])} s |",
         f"| full build peak RSS (dbt process) | {spread([x['full_rss'] for x in runs], '{:,.0f}')} MiB |",
-        f"| increment: land 1 day + `dbt build` | {spread([x['incr_s'] for x in runs])} s (build only) |",
+        f"| increment: `dbt build` after 1 new day landed | {spread([x['incr_s'] for x in runs])} s |",
         f"| increment peak RSS (dbt process) | {spread([x['incr_rss'] for x in runs], '{:,.0f}')} MiB |",
         f"| increment / full build | {statistics.median(x['incr_s'] / x['full_s'] for x in runs):.2f} |",
         f"| warehouse.duckdb size after the increment | {spread([x['db_gib'] for x in runs])} GiB |",
