@@ -57,10 +57,21 @@ def serving_snapshot(paths: Paths) -> dict:
         return {n: conn.execute(f"select * from marts.{n} order by all").fetchall() for n in names}
 
 
+def usage_sources(server) -> list:
+    """The sources of the emulator that report provider usage (the billing side): what the pipeline and fault
+    tests drive. Request logs have their own end-to-end tests (test_request_logs.py)."""
+    return [source for source in server.sources if "usage_lines" in source.conformed]
+
+
+def api_keys(server) -> list[str]:
+    """The fake keys of the emulator's API sources (none can appear in any output or file)."""
+    return [server.key(source.name) for source in server.sources if source.is_api]
+
+
 def emulator_env(home: Path, server) -> dict[str, str]:
-    """The environment of a user who points finops at the emulator (fake keys only)."""
+    """The environment of a user who points finops at the emulator's usage sources (fake keys only)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ANTHROPIC_", "DAGSTER_"))}
-    env.update(FINOPS_HOME=str(home), **server.environ())
+    env.update(FINOPS_HOME=str(home), **server.environ(usage_sources(server)))
     return env
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from e2e_helpers import serving, snapshot
+from e2e_helpers import api_keys, serving, snapshot, usage_sources
 
 from orchestration.errors import FinopsError
 from orchestration.runner import check_summary, prepare_environment, run_pipeline
@@ -34,7 +34,7 @@ def emulator():
 def pipeline(emulator, tmp_path_factory):
     home = tmp_path_factory.mktemp("finops_home")
     saved = dict(os.environ)
-    os.environ.update(FINOPS_HOME=str(home), **emulator.environ())
+    os.environ.update(FINOPS_HOME=str(home), **emulator.environ(usage_sources(emulator)))
     paths = Paths(home)
     prepare_environment(paths)
     try:
@@ -54,7 +54,7 @@ def point_at(monkeypatch, home, server) -> None:
     """This test's environment: FINOPS_HOME and the emulator's base URLs and fake keys. (The autouse
     fixture in tests/conftest.py resets them for every test.)"""
     monkeypatch.setenv("FINOPS_HOME", str(home))
-    for name, value in server.environ().items():
+    for name, value in server.environ(usage_sources(server)).items():
         monkeypatch.setenv(name, value)
 
 
@@ -152,7 +152,7 @@ def test_running_twice_changes_nothing(pipeline):
 
 
 def test_no_admin_key_in_any_file_under_finops_home(pipeline, emulator):
-    secrets = [emulator.key(source.name).encode() for source in emulator.sources]
+    secrets = [key.encode() for key in api_keys(emulator)]
     files = [p for p in Path(pipeline["paths"].home).rglob("*") if p.is_file()]
     assert files
     for path in files:
