@@ -422,18 +422,14 @@ def time_queries(warehouse: Path, start: date, end: date, times: int = 3) -> tup
 
 
 def increment_diagnostics(warehouse: Path, new_day: date) -> dict[str, float]:
-    """Seconds of the pieces an incremental build of fct_request_cost evaluates, each on its own (untimed in
-    the figures above; for the lead): the days-to-build subquery over int_request_usage, the price keys over
-    all requests (int_request_prices, a view), and the new day's rows of int_request_usage."""
+    """Seconds of the pieces an incremental build of fct_request_cost evaluates, each on its own (not in the
+    figures above): the days-to-build subquery over int_requests_unioned, and the new day's rows of
+    int_request_usage against all of them (the filter must reach the raw rows)."""
     pieces = {
-        "request_days_to_build over intermediate.int_request_usage": (
-            "select distinct usage_date from intermediate.int_request_usage where loaded_at > "
+        "request_days_to_build over intermediate.int_requests_unioned": (
+            "select distinct usage_date from intermediate.int_requests_unioned where loaded_at > "
             "(select max(loaded_at) from marts.fct_request_cost where usage_date < ?)",
             [new_day],
-        ),
-        "intermediate.int_request_prices (all price keys)": (
-            "select count(*) from intermediate.int_request_prices",
-            [],
         ),
         "intermediate.int_request_usage, the new day only": (
             "select count(*) from intermediate.int_request_usage where usage_date = ?",

@@ -259,7 +259,12 @@ def land_file(
                     f"UTC day; fix the file (nothing of it was loaded)."
                 )
             with _transaction(conn):
-                conn.execute(f"delete from {table.qualified_name} where _file = ?", [path])
+                # a file the ledger does not know has no rows yet: skip the delete (a scan of the whole table)
+                (known,) = conn.execute(
+                    f"select count(*) from {FILES_LEDGER} where table_name = ? and path = ?", [table.name, path]
+                ).fetchone()
+                if known:
+                    conn.execute(f"delete from {table.qualified_name} where _file = ?", [path])
                 conn.execute(insert_sql, [table.source, loaded_at, run_id, path])
                 conn.execute(f"delete from {FILES_LEDGER} where table_name = ? and path = ?", [table.name, path])
                 conn.execute(

@@ -122,9 +122,56 @@ def typed(batch: pa.Table, where: str, *, csv_lines: bool) -> pa.Table:
         picks = [
             f"cast({parsed[n]} as {'varchar' if types[n] == 'JSON' else types[n]}) as {quoted[n]}" for n in COLUMN_NAMES
         ]
+        picks[COLUMN_NAMES.index("metadata")] = f"{_scrubbed(parsed['metadata'])} as metadata"
+        # _raw: the row as landed (the export's payload columns - messages, response, proxy_server_request with
+        # its headers - are not kept anywhere: prompts, outputs and Authorization headers stay out of the
+        # warehouse), so unknown columns a newer LiteLLM adds are what _raw would add: none, by design.
         return conn.sql(
-            f"select {', '.join(picks)}, cast(_raw as varchar) as _raw from _in order by _idx"
+            f"select *, cast(to_json(typed) as varchar) as _raw from (select {', '.join(picks)} from _in "
+            "order by _idx) as typed"
         ).to_arrow_table()
+
+
+# Names of metadata entries that hold credentials (or carry request headers): never landed. LiteLLM's own
+# `user_api_key` is the hashed token ("Hashed API Token. Not the actual Virtual Key", schema.prisma) and stays.
+SECRET_NAMES = (
+    "authorization",
+    "headers",
+    "proxy_server_request",
+    "api_key",
+    "x-api-key",
+    "api-key",
+    "password",
+    "secret",
+    "token",
+    "access_token",
+    "bearer",
+    "cookie",
+)
+
+
+def _scrubbed(metadata_sql: str) -> str:
+    """SQL of the metadata JSON (text) with its credential-looking entries dropped, at the top level and inside
+    spend_logs_metadata (the caller-supplied k/v)."""
+
+    def drop_secrets(json_sql: str) -> str:
+        names = ", ".join(f"'{n}'" for n in SECRET_NAMES)
+        secret = (
+            f"(lower(k) in ({names}) or lower(k) like '%authorization%' or lower(k) like '%password%' "
+            "or lower(k) like '%secret%')"
+        )
+        return (
+            f"json_merge_patch({json_sql}, coalesce(to_json(map_from_entries(list_transform("
+            f"list_filter(json_keys({json_sql}), lambda k: {secret}), lambda k: {{'k': k, 'v': null}}))), '{{}}'))"
+        )
+
+    top = drop_secrets(f"cast({metadata_sql} as json)")
+    inner = f"({top}) -> '$.spend_logs_metadata'"
+    return (
+        f"cast(case when json_type(cast({metadata_sql} as json)) <> 'OBJECT' then cast({metadata_sql} as json) "
+        f"when json_type({inner}) = 'OBJECT' then json_merge_patch({top}, "
+        f"json_object('spend_logs_metadata', {drop_secrets(inner)})) else {top} end as varchar)"
+    )
 
 
 def _noun(sql_type: str) -> str:

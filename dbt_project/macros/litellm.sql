@@ -78,16 +78,16 @@ final as (
     select
         * replace (
             -- entries of spend_logs_metadata whose name says key, secret, password or authorization are dropped
+            -- (row by row, with list functions: no join or aggregate, so a filter on usage_date reaches the raw rows)
             case
                 when spend_logs_metadata is not null
                     then json_merge_patch(
                         spend_logs_metadata,
                         coalesce(
-                            (
-                                select json_group_object(k, null)
-                                from unnest(json_keys(spend_logs_metadata)) as keys (k)
-                                where {{ litellm_secret_name('k') }}
-                            ),
+                            to_json(map_from_entries(list_transform(
+                                list_filter(json_keys(spend_logs_metadata), lambda k: {{ litellm_secret_name('k') }}),
+                                lambda k: {'k': k, 'v': null}
+                            ))),
                             '{}'
                         )
                     )
@@ -151,70 +151,62 @@ with
 
 logs as (
 
-    select
-        *,
-        row_number() over () as row_key
-    from {{ ref(spend_logs_model) }}
+    select * from {{ ref(spend_logs_model) }}
 
 ),
 
+-- tag entries {k, v, p}: request_tags ('k:v' -> k = v, a bare tag -> tag = ''; p = 1) and spend_logs_metadata's
+-- entries (p = 2); for a key in both the caller's explicit metadata wins, for a key twice in one the largest
+-- value. Row by row, with list functions (no join or aggregate), so a filter on usage_date reaches the raw rows.
 tag_entries as (
 
     select
-        row_key,
-        case when contains(tag, ':') then split_part(tag, ':', 1) else tag end as tag_key,
-        case when contains(tag, ':') then substr(tag, strpos(tag, ':') + 1) else '' end as tag_value,
-        1 as precedence
-    from (
-        select
-            row_key,
-            unnest(cast(request_tags as varchar [])) as tag
-        from logs
-        where request_tags is not null
-    ) as listed
-
-    union all
-
-    select
-        row_key,
-        meta_key as tag_key,
-        coalesce(json_extract_string(spend_logs_metadata, '$."' || replace(meta_key, '"', '\"') || '"'), '')
-            as tag_value,
-        2 as precedence
-    from (
-        select
-            row_key,
-            spend_logs_metadata,
-            unnest(json_keys(spend_logs_metadata)) as meta_key
-        from logs
-        where spend_logs_metadata is not null
-    ) as keyed
+        *,
+        list_concat(
+            coalesce(list_transform(
+                cast(request_tags as varchar []),
+                lambda t: {
+                    'k': case when contains(t, ':') then split_part(t, ':', 1) else t end,
+                    'v': case when contains(t, ':') then substr(t, strpos(t, ':') + 1) else '' end,
+                    'p': 1
+                }
+            ), []),
+            coalesce(list_transform(
+                json_keys(spend_logs_metadata),
+                lambda k: {
+                    'k': k,
+                    'v': coalesce(json_extract_string(spend_logs_metadata, '$."' || replace(k, '"', '\"') || '"'), ''),
+                    'p': 2
+                }
+            ), [])
+        ) as entries
+    from logs
 
 ),
 
-tags as (
+tagged as (
 
     select
-        row_key,
-        cast(json_group_object(tag_key, tag_value) as varchar) as tags
-    from (
-        select
-            row_key,
-            tag_key,
-            arg_max(tag_value, precedence) as tag_value
-        from tag_entries
-        where tag_key != '' and not {{ litellm_secret_name('tag_key') }}
-        group by row_key, tag_key
-    ) as one_per_key
-    group by row_key
+        * exclude (entries),
+        cast(to_json(map_from_entries(list_transform(
+            list_distinct(list_filter(
+                entries,
+                lambda e: e.k != ''
+                and not {{ litellm_secret_name('e.k') }}
+                and len(list_filter(
+                    entries, lambda o: o.k = e.k and (o.p > e.p or (o.p = e.p and o.v > e.v))
+                )) = 0
+            )),
+            lambda e: {'k': e.k, 'v': e.v}
+        ))) as varchar) as tags
+    from tag_entries
 
 ),
 
 usage as (
 
     select
-        logs.*,
-        coalesce(tags.tags, '{}') as tags,
+        tagged.*,
         usage_object is not null
         and (
             (usage_object -> '$.cache_read_input_tokens') is not null
@@ -244,8 +236,7 @@ usage as (
         (usage_object ->> '$.prompt_tokens_details.cache_creation_tokens') is not null as writes_in_details,
         coalesce(cast(usage_object ->> '$.completion_tokens_details.reasoning_tokens' as bigint), 0)
             as reasoning
-    from logs
-    left join tags on logs.row_key = tags.row_key
+    from tagged
 
 ),
 

@@ -153,21 +153,28 @@ def test_requests_attribute_billing_counts(emulator, logged, tmp_path_factory):
         assert share == round(request_cost / usage_cost, 6)
 
 
-def test_no_secret_inside_logged_metadata_reaches_the_serving_copy(logged):
-    """The LiteLLM export carries a Bearer token inside its logged request and a hashed key; neither may
-    reach any published table."""
+def test_no_secret_inside_logged_metadata_reaches_the_warehouse_or_the_serving_copy(logged):
+    """The LiteLLM export carries a Bearer token in its logged request headers, the Langfuse generations an
+    Authorization header in their metadata: neither may reach any table of the warehouse (raw included) or
+    of the serving copy."""
     drops = [Path(p) for p in logged["env"]["FINOPS_REQUEST_LOGS"].split(":")]
     assert any(b"sk-fake" in p.read_bytes() for p in drops if p.suffix == ".csv")  # the trap is really there
-    with duckdb.connect(str(logged["paths"].serving), read_only=True) as conn:
-        columns = conn.execute(
-            "select table_name, column_name from information_schema.columns "
-            "where table_schema = 'marts' and data_type in ('VARCHAR', 'JSON')"
-        ).fetchall()
-        for table, column in columns:
-            (hits,) = conn.execute(
-                f'select count(*) from marts.{table} where cast("{column}" as varchar) ilike ?', ["%sk-fake%"]
-            ).fetchone()
-            assert hits == 0, f"a secret reached marts.{table}.{column}"
+    paths = logged["paths"]
+    for database, schemas in ((paths.warehouse, ("raw", "marts")), (paths.serving, ("marts",))):
+        with duckdb.connect(str(database), read_only=True) as conn:
+            columns = conn.execute(
+                "select table_schema, table_name, column_name from information_schema.columns "
+                "where table_schema in (select unnest(?)) and data_type in ('VARCHAR', 'JSON')",
+                [list(schemas)],
+            ).fetchall()
+            assert columns
+            for schema, table, column in columns:
+                value = f'cast("{column}" as varchar)'
+                (hits,) = conn.execute(
+                    f"select count(*) from {schema}.{table} where {value} ilike ? or {value} ilike ?",
+                    ["%sk-fake%", "%bearer %"],
+                ).fetchone()
+                assert hits == 0, f"a secret reached {database.name}: {schema}.{table}.{column}"
 
 
 def test_a_file_of_no_known_format_fails_the_run_naming_it_and_keeps_what_was_loaded(logged, tmp_path):

@@ -66,22 +66,11 @@ sized as (
 
 ),
 
+-- the price book's distinct prompt-size bounds, one list (a handful of values)
 tier_bounds as (
 
-    select distinct prompt_tokens_gt as bound
+    select list(distinct prompt_tokens_gt) as bounds
     from price_book
-
-),
-
-tiered as (
-
-    select
-        sized.request_id,
-        sized.source,
-        max(coalesce(tier_bounds.bound, 0)) as prompt_tokens_gt
-    from sized
-    left join tier_bounds on sized.prompt_tokens > tier_bounds.bound
-    group by sized.request_id, sized.source
 
 ),
 
@@ -108,7 +97,9 @@ final as (
         ----------  numerics
         sized.latency_ms,
         sized.prompt_tokens,
-        tiered.prompt_tokens_gt,
+        -- the largest bound the prompt exceeds (row by row: no join or aggregate over all requests)
+        coalesce(list_max(list_filter(tier_bounds.bounds, lambda bound: bound < sized.prompt_tokens)), 0) -- noqa: RF02
+            as prompt_tokens_gt,
         coalesce(sized.input_tokens, 0) as input_tokens,
         coalesce(sized.cache_read_tokens, 0) as cache_read_tokens,
         coalesce(sized.cache_write_tokens, 0) as cache_write_tokens,
@@ -123,10 +114,7 @@ final as (
         sized.loaded_at
 
     from sized
-    inner join tiered
-        on
-            sized.request_id = tiered.request_id
-            and sized.source = tiered.source
+    cross join tier_bounds
 
 )
 

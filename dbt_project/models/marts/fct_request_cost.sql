@@ -1,8 +1,9 @@
 {#-
     One row per gateway / SDK request (DESIGN §6), priced from the price book: each nonzero token bucket x
-    the unit price of its (day, provider, model, service tier, prompt-size tier, usage type) from
-    int_request_prices - the same rules and the same prices as provider usage. The source's own figure stays
-    beside it as reported_cost_usd, for audit.
+    the unit price of its (day, provider, model, service tier, prompt-size tier, usage type), found by macro
+    price_usage - the lookup that prices provider usage (int_usage_priced), so the same rules and the same
+    prices. The lookup runs over the distinct price keys of the days being built, not over each request. The
+    source's own figure stays beside it as reported_cost_usd, for audit.
 
     Incremental: each build rebuilds only the UTC days with newly landed request rows, and every day when the
     price book changed (macro request_days_to_build); a day is replaced whole (delete+insert by usage_date).
@@ -10,6 +11,8 @@
     A request with no tokens (a failed call) costs 0 and is priced. A request with a bucket that has no price
     (an unknown model) has list_cost_usd NULL and is_priced false: flagged, never $0.
 -#}
+
+-- depends_on: {{ ref('int_requests_unioned') }}
 
 {{ config(
     materialized='incremental',
@@ -26,14 +29,8 @@ request_usage as (
 
     select * from {{ ref('int_request_usage') }}
     {% if is_incremental() -%}
-        where usage_date in ({{ request_days_to_build(ref('int_request_usage'), 'loaded_at', 'loaded_at') }})
+        where usage_date in ({{ request_days_to_build(ref('int_requests_unioned'), 'loaded_at', 'loaded_at') }})
     {%- endif %}
-
-),
-
-request_prices as (
-
-    select * from {{ ref('int_request_prices') }}
 
 ),
 
@@ -42,6 +39,32 @@ request_buckets as (
     {{ request_token_buckets('request_usage', [
         'source', 'request_id', 'usage_date', 'provider', 'model_raw', 'service_tier', 'prompt_tokens_gt',
     ]) }}
+
+),
+
+-- the distinct price keys, in the columns of int_usage_unioned that macro price_usage takes; the key columns
+-- requests do not have are constants (account and key '(requests)'; context_tier: the prompt-size tier as text)
+price_keys as (
+
+    select
+        usage_date,
+        provider,
+        '(requests)' as account_id,
+        '(requests)' as api_key_id,
+        model_raw,
+        service_tier,
+        cast(prompt_tokens_gt as varchar) as context_tier,
+        usage_type,
+        cast(prompt_tokens_gt as bigint) as prompt_tokens_gt,
+        cast(sum(quantity) as bigint) as quantity
+    from request_buckets
+    group by usage_date, provider, model_raw, service_tier, prompt_tokens_gt, usage_type
+
+),
+
+request_prices as (
+
+    {{ price_usage('price_keys') }}
 
 ),
 

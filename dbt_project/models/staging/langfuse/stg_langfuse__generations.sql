@@ -79,21 +79,28 @@ parsed as (
 
 tagged as (
 
+    -- tags 'k:v' -> {"k": "v"}, a bare tag -> {"x": ""}; for a key given twice the largest value (row by row,
+    -- with list functions: no correlated subquery, so a filter on the day reaches the raw rows)
+    -- noqa: disable=RF03
     select
-        *,
-        coalesce((
-            select cast(json_group_object(tag_pairs.tag_key, tag_pairs.tag_value) as varchar)
-            from (
-                select
-                    case when strpos(tag, ':') > 0 then left(tag, strpos(tag, ':') - 1) else tag end as tag_key,
-                    max(case when strpos(tag, ':') > 0 then substr(tag, strpos(tag, ':') + 1) else '' end)
-                        as tag_value
-                from (select unnest(parsed.tag_list) as tag) as tag_rows
-                group by 1
-                order by 1
-            ) as tag_pairs
-        ), '{}') as tags_object
-    from parsed
+        * exclude (tag_entries),
+        cast(to_json(map_from_entries(list_filter(
+            list_distinct(tag_entries),
+            lambda e: len(list_filter(tag_entries, lambda other: other.k = e.k and other.v > e.v)) = 0
+        ))) as varchar) as tags_object
+    from (
+        select
+            *,
+            coalesce(list_transform(
+                tag_list,
+                lambda tag: {
+                    'k': case when strpos(tag, ':') > 0 then left(tag, strpos(tag, ':') - 1) else tag end,
+                    'v': case when strpos(tag, ':') > 0 then substr(tag, strpos(tag, ':') + 1) else '' end
+                }
+            ), []) as tag_entries
+        from parsed
+    ) as listed
+    -- noqa: enable=RF03
 
 ),
 
