@@ -1,6 +1,6 @@
 {#-
     The price lookup of int_usage_priced (its header states the five rules), as a macro so that request-level
-    cost (int_request_prices) prices its usage with exactly the same rules.
+    cost (fct_request_cost) prices its usage with exactly the same rules.
 
     price_usage(usage_relation): a SELECT pricing every row of usage_relation, which has the columns of
     int_usage_unioned (usage_date, provider, account_id, api_key_id, model_raw, service_tier, context_tier,
