@@ -76,9 +76,15 @@ def file_format(path: Path) -> str:
     return kind
 
 
-def read_table(path: Path, columns: Sequence[str], *, kind: str | None = None) -> pa.Table:
+def read_table(
+    path: Path, columns: Sequence[str], *, kind: str | None = None, raw_extras_only: Sequence[str] | None = None
+) -> pa.Table:
     """One file as an Arrow table of ``columns`` (as text, or as Parquet typed them; a column the file lacks
-    is NULL) plus ``_raw``: each row as the file had it, as JSON. Read in bulk by DuckDB."""
+    is NULL) plus ``_raw``: each row as the file had it, as JSON. Read in bulk by DuckDB.
+
+    ``raw_extras_only`` (CSV and Parquet): ``_raw`` then holds only the file's OTHER columns, less these (e.g.
+    payload columns never to be kept): a reader that lands every known column typed keeps what a newer
+    export adds without storing each row twice."""
     kind = kind or file_format(path)
     if kind in ("json", "jsonl"):
         picks = [f"j.json ->> '$.{_json_key(c)}' as {_quote(c)}" for c in columns]
@@ -93,7 +99,15 @@ def read_table(path: Path, columns: Sequence[str], *, kind: str | None = None) -
             except duckdb.Error as exc:
                 raise _unreadable(path, kind, exc) from None
         picks = [f"r.{_quote(c)}" if c in present else f"null as {_quote(c)}" for c in columns]
-        query = f"select {', '.join(picks + ['to_json(r) as _raw'])} from {reader} as r"
+        raw = "to_json(r)"
+        if raw_extras_only is not None:
+            extras = sorted(present - set(columns) - set(raw_extras_only))
+            raw = (
+                "to_json(struct_pack(" + ", ".join(f"{_quote(c)} := r.{_quote(c)}" for c in extras) + "))"
+                if extras
+                else "'{}'"
+            )
+        query = f"select {', '.join(picks + [f'cast({raw} as json) as _raw'])} from {reader} as r"
     with duckdb.connect() as conn:
         try:
             return conn.sql(query, params=[str(path)]).to_arrow_table()

@@ -24,6 +24,9 @@ from connectors.files import FileDropError, file_format, read_table
 from connectors.litellm.tables import SIGNATURE, SPEND_LOG_COLUMNS
 
 COLUMN_NAMES = tuple(name for name, _ in SPEND_LOG_COLUMNS)
+# The export's payload columns: prompts, outputs and the proxied request with its headers (Authorization).
+# Never landed, not even in _raw.
+PAYLOAD_COLUMNS = ("messages", "response", "proxy_server_request")
 REQUIRED = ("request_id", "startTime")
 WHAT = "CSV or Parquet exports of LiteLLM_SpendLogs (\\copy \"LiteLLM_SpendLogs\" to 'f.csv' csv header)"
 
@@ -65,7 +68,8 @@ def read_spend_logs(path: Path) -> pa.Table:
             f"{path}: not an export of LiteLLM_SpendLogs (no column {', '.join(missing)}); export it with "
             "\\copy \"LiteLLM_SpendLogs\" to 'file.csv' csv header."
         )
-    return typed(read_table(path, COLUMN_NAMES, kind=kind), str(path), csv_lines=kind == "csv")
+    batch = read_table(path, COLUMN_NAMES, kind=kind, raw_extras_only=PAYLOAD_COLUMNS)
+    return typed(batch, str(path), csv_lines=kind == "csv")
 
 
 def _parse(name: str, sql_type: str, arrow_type: pa.DataType) -> str:
@@ -123,12 +127,10 @@ def typed(batch: pa.Table, where: str, *, csv_lines: bool) -> pa.Table:
             f"cast({parsed[n]} as {'varchar' if types[n] == 'JSON' else types[n]}) as {quoted[n]}" for n in COLUMN_NAMES
         ]
         picks[COLUMN_NAMES.index("metadata")] = f"{_scrubbed(parsed['metadata'])} as metadata"
-        # _raw: the row as landed (the export's payload columns - messages, response, proxy_server_request with
-        # its headers - are not kept anywhere: prompts, outputs and Authorization headers stay out of the
-        # warehouse), so unknown columns a newer LiteLLM adds are what _raw would add: none, by design.
+        # _raw: the export's columns this table does not have (what a newer LiteLLM adds), less its payload
+        # columns (PAYLOAD_COLUMNS: prompts, outputs and Authorization headers stay out of the warehouse)
         return conn.sql(
-            f"select *, cast(to_json(typed) as varchar) as _raw from (select {', '.join(picks)} from _in "
-            "order by _idx) as typed"
+            f"select {', '.join(picks)}, cast(_raw as varchar) as _raw from _in order by _idx"
         ).to_arrow_table()
 
 
@@ -154,24 +156,30 @@ def _scrubbed(metadata_sql: str) -> str:
     """SQL of the metadata JSON (text) with its credential-looking entries dropped, at the top level and inside
     spend_logs_metadata (the caller-supplied k/v)."""
 
-    def drop_secrets(json_sql: str) -> str:
+    def nulls(json_sql: str) -> str:
+        """A merge patch (RFC 7396) that deletes the credential-looking keys of the object ``json_sql``."""
         names = ", ".join(f"'{n}'" for n in SECRET_NAMES)
         secret = (
             f"(lower(k) in ({names}) or lower(k) like '%authorization%' or lower(k) like '%password%' "
             "or lower(k) like '%secret%')"
         )
         return (
-            f"json_merge_patch({json_sql}, coalesce(to_json(map_from_entries(list_transform("
-            f"list_filter(json_keys({json_sql}), lambda k: {secret}), lambda k: {{'k': k, 'v': null}}))), '{{}}'))"
+            f"coalesce(to_json(map_from_entries(list_transform("
+            f"list_filter(json_keys({json_sql}), lambda k: {secret}), lambda k: {{'k': k, 'v': null}}))), '{{}}')"
         )
 
-    top = drop_secrets(f"cast({metadata_sql} as json)")
-    inner = f"({top}) -> '$.spend_logs_metadata'"
-    return (
-        f"cast(case when json_type(cast({metadata_sql} as json)) <> 'OBJECT' then cast({metadata_sql} as json) "
-        f"when json_type({inner}) = 'OBJECT' then json_merge_patch({top}, "
-        f"json_object('spend_logs_metadata', {drop_secrets(inner)})) else {top} end as varchar)"
+    metadata = f"cast({metadata_sql} as json)"
+    inner = f"({metadata} -> '$.spend_logs_metadata')"
+    scrubbed = (
+        f"case when json_type({metadata}) <> 'OBJECT' then {metadata} "
+        f"when json_type({inner}) = 'OBJECT' then json_merge_patch(json_merge_patch({metadata}, {nulls(metadata)}), "
+        f"json_object('spend_logs_metadata', {nulls(inner)})) "
+        f"else json_merge_patch({metadata}, {nulls(metadata)}) end"
     )
+    # parsing every row's JSON is the cost: only rows whose text mentions such a name are parsed
+    exact = "|".join(n for n in SECRET_NAMES if n not in ("authorization", "password", "secret"))
+    suspect = f"regexp_matches({metadata_sql}, '(?i)authorization|password|secret|\"({exact})\"\\s*:')"
+    return f"cast(case when {suspect} then {scrubbed} else cast({metadata_sql} as json) end as varchar)"
 
 
 def _noun(sql_type: str) -> str:

@@ -41,7 +41,16 @@ def test_the_csv_export_is_read_typed_with_its_raw_row():
     assert json.loads(first["request_tags"]) == ["prod", "customer:acme"]
     # NULL (an empty field) stays NULL; a column this LiteLLM version lacks is NULL
     assert rows["msg_01XyZ"]["end_user"] is None and first["billing_agent_id"] is None
-    assert json.loads(first["_raw"])["cache_hit"] == "False"
+    # _raw keeps the export's columns the table lacks, but never its payloads (prompts, outputs, headers)
+    assert json.loads(first["_raw"]) == {}
+
+
+def test_raw_keeps_a_newer_exports_extra_columns_but_no_payload(tmp_path):
+    text = CSV.read_text().splitlines()
+    extended = tmp_path / "spend_logs_newer.csv"
+    extended.write_text("\n".join([text[0] + ",agent_run_id"] + [line + ",run-7" for line in text[1:]]) + "\n")
+    rows = read_spend_logs(extended).to_pylist()
+    assert {json.dumps(json.loads(r["_raw"]), sort_keys=True) for r in rows} == {'{"agent_run_id": "run-7"}'}
 
 
 def test_the_parquet_export_reads_the_same_values(tmp_path):
