@@ -107,3 +107,25 @@
     from {{ this }}
     where price_book_version <> '{{ price_book_version() }}'
 {%- endmacro %}
+
+
+{% macro request_days_predicate(upstream, upstream_loaded_at, own_loaded_at) -%}
+    {#-
+        The WHERE predicate of an incremental request mart: `usage_date in (<the days of
+        request_days_to_build as date literals>)`, or `false` when there is nothing to build. The days are
+        looked up when the model runs and written in as constants, because the optimizer pushes a constant
+        list down through the request views (each source's parsing and the dedupe window, partitioned by
+        usage_date) to the raw rows of those days only; an IN (subquery) is a join it cannot push, so every
+        raw row of every day would be parsed to keep one day's.
+    -#}
+    {%- if execute -%}
+        {%- set days = run_query(request_days_to_build(upstream, upstream_loaded_at, own_loaded_at)).columns[0].values() -%}
+        {%- if days | length == 0 -%}
+            false
+        {%- else -%}
+            usage_date in ({% for day in days | sort %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
+        {%- endif -%}
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}

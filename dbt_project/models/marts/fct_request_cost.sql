@@ -6,7 +6,7 @@
     source's own figure stays beside it as reported_cost_usd, for audit.
 
     Incremental: each build rebuilds only the UTC days with newly landed request rows, and every day when the
-    price book changed (macro request_days_to_build); a day is replaced whole (delete+insert by usage_date).
+    price book changed (macro request_days_predicate); a day is replaced whole (delete+insert by usage_date).
 
     A request with no tokens (a failed call) costs 0 and is priced. A request with a bucket that has no price
     (an unknown model) has list_cost_usd NULL and is_priced false: flagged, never $0.
@@ -29,7 +29,7 @@ request_usage as (
 
     select * from {{ ref('int_request_usage') }}
     {% if is_incremental() -%}
-        where usage_date in ({{ request_days_to_build(ref('int_requests_unioned'), 'loaded_at', 'loaded_at') }})
+        where {{ request_days_predicate(ref('int_requests_unioned'), 'loaded_at', 'loaded_at') }}
     {%- endif %}
 
 ),

@@ -20,7 +20,7 @@ requests as (
 
     select * from {{ ref('fct_request_cost') }}
     {% if is_incremental() -%}
-        where usage_date in ({{ request_days_to_build(ref('fct_request_cost'), 'loaded_at', 'last_loaded_at') }})
+        where {{ request_days_predicate(ref('fct_request_cost'), 'loaded_at', 'last_loaded_at') }}
     {%- endif %}
 
 ),
