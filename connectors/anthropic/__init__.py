@@ -1,7 +1,12 @@
-"""Anthropic Admin API source: messages usage report, cost report and workspaces (provider-apis.md section 2)."""
+"""Anthropic Admin API source: messages usage report, cost report, workspaces and API keys (provider-apis.md section 2)."""
 
 from connectors.anthropic.client import HINTS, AnthropicAdminClient
-from connectors.anthropic.tables import ANTHROPIC_COST_REPORT, ANTHROPIC_MESSAGES_USAGE, ANTHROPIC_WORKSPACES
+from connectors.anthropic.tables import (
+    ANTHROPIC_API_KEYS,
+    ANTHROPIC_COST_REPORT,
+    ANTHROPIC_MESSAGES_USAGE,
+    ANTHROPIC_WORKSPACES,
+)
 from connectors.source import Feed, Source
 
 SOURCE = Source(
@@ -26,8 +31,13 @@ SOURCE = Source(
             "Anthropic workspaces (archived included); the default workspace has no id.",
             fetch=lambda client, start, end: client.iter_workspaces(),
         ),
+        Feed(
+            ANTHROPIC_API_KEYS,
+            "Anthropic API keys (every status): names and workspaces for the api_key_ids in the usage report.",
+            fetch=lambda client, start, end: client.iter_api_keys(),
+        ),
     ),
-    conformed=("usage_lines", "billed_lines", "accounts"),
+    conformed=("usage_lines", "billed_lines", "accounts", "api_keys"),
     emulator="emulator.plugins.anthropic",
 )
 

@@ -1,4 +1,4 @@
-"""Anthropic Admin API: messages usage report, cost report and workspaces (provider-apis.md section 2).
+"""Anthropic Admin API: messages usage report, cost report, workspaces and API keys (provider-apis.md section 2).
 
 The base URL follows the Anthropic SDK convention: no ``/v1`` (``https://api.anthropic.com``), and paths
 are ``v1/organizations/...``. Auth is ``x-api-key: <admin key>`` plus ``anthropic-version``.
@@ -10,7 +10,12 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from connectors.anthropic.tables import ANTHROPIC_COST_REPORT, ANTHROPIC_MESSAGES_USAGE, ANTHROPIC_WORKSPACES
+from connectors.anthropic.tables import (
+    ANTHROPIC_API_KEYS,
+    ANTHROPIC_COST_REPORT,
+    ANTHROPIC_MESSAGES_USAGE,
+    ANTHROPIC_WORKSPACES,
+)
 from connectors.errors import Hints
 from connectors.http import USER_AGENT
 from connectors.reports import BucketedReportClient, nested
@@ -23,11 +28,13 @@ ANTHROPIC_VERSION = "2023-06-01"
 MESSAGES_USAGE_PATH = "v1/organizations/usage_report/messages"
 COST_REPORT_PATH = "v1/organizations/cost_report"
 WORKSPACES_PATH = "v1/organizations/workspaces"
+API_KEYS_PATH = "v1/organizations/api_keys"
 
 MESSAGES_GROUP_BY = ("model", "workspace_id", "api_key_id", "service_tier", "context_window", "inference_geo")
 COST_GROUP_BY = ("workspace_id", "description")
 PAGE_BUCKETS = 31  # the max for bucket_width=1d on both reports
 WORKSPACES_PAGE_SIZE = 100
+API_KEYS_PAGE_SIZE = 100
 
 HINTS = Hints(
     key_env="ANTHROPIC_ADMIN_KEY",
@@ -94,3 +101,17 @@ class AnthropicAdminClient(BucketedReportClient):
         for item in self._iter_list(WORKSPACES_PATH, params, cursor_param="after_id"):
             values = {name: item.get(name) for name in ANTHROPIC_WORKSPACES.column_names}
             yield self._typed(ANTHROPIC_WORKSPACES, WORKSPACES_PATH, values, item)
+
+    def iter_api_keys(self) -> Iterator[dict[str, Any]]:
+        """Rows of ``raw.anthropic_api_keys``: every API key of the organisation (every status), named.
+
+        The workspace is ``workspace_id`` as documented, or ``scope.workspace_id`` in the newer shape (an
+        organisation-scoped key has none). ``partial_key_hint`` is left out of the row and of ``_raw``: a
+        warehouse keeps no part of a key.
+        """
+        for item in self._iter_list(API_KEYS_PATH, {"limit": API_KEYS_PAGE_SIZE}, cursor_param="after_id"):
+            item = {k: v for k, v in item.items() if k != "partial_key_hint"}
+            values = {name: item.get(name) for name in ("id", "name", "status", "created_at", "expires_at")}
+            values["workspace_id"] = item.get("workspace_id") or nested(item, "scope", "workspace_id")
+            values["created_by_id"] = nested(item, "created_by", "id")
+            yield self._typed(ANTHROPIC_API_KEYS, API_KEYS_PATH, values, item)

@@ -54,3 +54,19 @@ ANTHROPIC_WORKSPACES = RawTable(
     partitioned=False,
     partition_column=None,
 )
+
+ANTHROPIC_API_KEYS = RawTable(
+    source="anthropic",
+    endpoint="api_keys",
+    columns=(
+        ("id", "VARCHAR"),  # apikey_...: the api_key_id of the usage report
+        ("name", "VARCHAR"),
+        ("workspace_id", "VARCHAR"),  # null = the default workspace (or an organisation-scoped key)
+        ("status", "VARCHAR"),  # active | inactive | archived | expired
+        ("created_at", "TIMESTAMP"),
+        ("created_by_id", "VARCHAR"),
+        ("expires_at", "TIMESTAMP"),
+    ),
+    partitioned=False,
+    partition_column=None,
+)

@@ -1,7 +1,7 @@
-"""OpenAI Admin API source: completions usage, costs and projects (provider-apis.md section 1)."""
+"""OpenAI Admin API source: completions usage, costs, projects and API keys (provider-apis.md section 1)."""
 
 from connectors.openai.client import HINTS, OpenAIAdminClient
-from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.openai.tables import OPENAI_API_KEYS, OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
 from connectors.source import Feed, Source
 
 SOURCE = Source(
@@ -25,8 +25,13 @@ SOURCE = Source(
             "OpenAI projects (archived included): names for the project ids in usage and costs.",
             fetch=lambda client, start, end: client.iter_projects(),
         ),
+        Feed(
+            OPENAI_API_KEYS,
+            "OpenAI API keys of every project: names and owners for the api_key_ids in usage and costs.",
+            fetch=lambda client, start, end: client.iter_api_keys(),
+        ),
     ),
-    conformed=("usage_lines", "billed_lines", "accounts"),
+    conformed=("usage_lines", "billed_lines", "accounts", "api_keys"),
     emulator="emulator.plugins.openai",
 )
 

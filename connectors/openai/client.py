@@ -1,4 +1,4 @@
-"""OpenAI Admin API: completions usage, costs and projects (provider-apis.md section 1).
+"""OpenAI Admin API: completions usage, costs, projects and their API keys (provider-apis.md section 1).
 
 The base URL follows the OpenAI SDK convention: it includes ``/v1`` (``https://api.openai.com/v1``), and
 paths are ``organization/...`` relative to it. Auth is ``Authorization: Bearer <admin key>``.
@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from connectors.errors import Hints
-from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.openai.tables import OPENAI_API_KEYS, OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
 from connectors.reports import BucketedReportClient
 from connectors.windows import day_start_epoch
 
@@ -21,6 +21,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 COMPLETIONS_PATH = "organization/usage/completions"
 COSTS_PATH = "organization/costs"
 PROJECTS_PATH = "organization/projects"
+PROJECT_API_KEYS_PATH = "organization/projects/{project_id}/api_keys"
 
 COMPLETIONS_GROUP_BY = ("project_id", "api_key_id", "model", "batch", "service_tier")
 COSTS_GROUP_BY = ("project_id", "line_item")
@@ -142,3 +143,31 @@ class OpenAIAdminClient(BucketedReportClient):
         for item in self._iter_list(PROJECTS_PATH, params, cursor_param="after"):
             values = {name: item.get(name) for name in OPENAI_PROJECTS.column_names}
             yield self._typed(OPENAI_PROJECTS, PROJECTS_PATH, values, item)
+
+    def iter_api_keys(self) -> Iterator[dict[str, Any]]:
+        """Rows of ``raw.openai_api_keys``: the API keys of every project (archived projects included), named.
+
+        The list is per project, so the projects are listed first. ``redacted_value`` (the key's first and
+        last characters) is left out of the row and of ``_raw``: a warehouse keeps no part of a key.
+        """
+        projects = self._iter_list(PROJECTS_PATH, {"include_archived": True, "limit": PROJECTS_PAGE_SIZE}, "after")
+        for project_id in [project.get("id") for project in projects]:
+            path = PROJECT_API_KEYS_PATH.format(project_id=project_id)
+            # owner_project_access=any: every enabled key (without it, keys whose owner left the project may
+            # be missing, and their usage would lose its name)
+            params = {"owner_project_access": "any", "limit": PROJECTS_PAGE_SIZE}
+            for item in self._iter_list(path, params, cursor_param="after"):
+                item = {k: v for k, v in item.items() if k != "redacted_value"}
+                owner = item.get("owner") or {}
+                who = owner.get(owner.get("type") or "") or {}
+                values = {
+                    "project_id": project_id,
+                    "id": item.get("id"),
+                    "name": item.get("name"),
+                    "owner_type": owner.get("type"),
+                    "owner_id": who.get("id"),
+                    "owner_name": who.get("name"),
+                    "created_at": item.get("created_at"),
+                    "last_used_at": item.get("last_used_at"),
+                }
+                yield self._typed(OPENAI_API_KEYS, path, values, item)

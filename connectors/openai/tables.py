@@ -60,3 +60,20 @@ OPENAI_PROJECTS = RawTable(
     partitioned=False,
     partition_column=None,
 )
+
+OPENAI_API_KEYS = RawTable(
+    source="openai",
+    endpoint="api_keys",
+    columns=(
+        ("project_id", "VARCHAR"),  # the project the key belongs to (the list is per project)
+        ("id", "VARCHAR"),  # key_...: the api_key_id of usage and costs
+        ("name", "VARCHAR"),
+        ("owner_type", "VARCHAR"),  # user | service_account
+        ("owner_id", "VARCHAR"),  # user_... or svc_acct_...
+        ("owner_name", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("last_used_at", "TIMESTAMP"),
+    ),
+    partitioned=False,
+    partition_column=None,
+)

@@ -9,6 +9,7 @@ CONFORMED = {
     "usage_lines": ["stg_lint__usage_lines"],
     "billed_lines": ["stg_lint__billed_lines"],
     "accounts": ["stg_lint__accounts"],
+    "api_keys": ["stg_lint__api_keys"],
     "request_lines": ["stg_lint__request_lines"],
 }
 

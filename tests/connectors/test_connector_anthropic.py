@@ -11,7 +11,12 @@ import pytest
 import requests
 
 from connectors.anthropic import AnthropicAdminClient
-from connectors.anthropic.tables import ANTHROPIC_COST_REPORT, ANTHROPIC_MESSAGES_USAGE, ANTHROPIC_WORKSPACES
+from connectors.anthropic.tables import (
+    ANTHROPIC_API_KEYS,
+    ANTHROPIC_COST_REPORT,
+    ANTHROPIC_MESSAGES_USAGE,
+    ANTHROPIC_WORKSPACES,
+)
 from connectors.errors import AuthError, ConnectionFailed, NotFoundError, ResponseShapeError
 
 KEY = "sk-ant-admin01-test-not-a-real-key-anthropic"
@@ -19,6 +24,7 @@ BASE = "https://api.anthropic.test"
 USAGE = f"{BASE}/v1/organizations/usage_report/messages"
 COST = f"{BASE}/v1/organizations/cost_report"
 WORKSPACES = f"{BASE}/v1/organizations/workspaces"
+API_KEYS = f"{BASE}/v1/organizations/api_keys"
 DAY = date(2025, 8, 1)  # the vendor examples' bucket
 NEXT_DAY = date(2025, 8, 2)
 LAST_PAGE = {"data": [], "has_more": False, "next_page": None}
@@ -216,6 +222,58 @@ def test_workspaces_page_with_after_id(rsps, client):
     assert [r["id"] for r in rows] == ["wrkspc_a", "wrkspc_b"]
     assert rows[1]["archived_at"] == datetime(2025, 1, 1, 12)
     assert query(rsps.calls[1]) == [("include_archived", "true"), ("limit", "100"), ("after_id", "wrkspc_a")]
+
+
+# -- API keys -----------------------------------------------------------------------------------------------------
+
+
+def test_api_keys_vendor_example_lands_names_and_no_part_of_the_key(rsps, client, fixture_text):
+    rsps.get(API_KEYS, body=fixture_text("anthropic", "api_keys"), content_type="application/json")
+    (row,) = client.iter_api_keys()
+    assert list(row) == [*ANTHROPIC_API_KEYS.column_names, "_raw"]
+    assert row["id"] == "apikey_01Rj2N8SVvo6BePZj99NhmiT" and row["name"] == "Developer Key"
+    assert row["workspace_id"] == "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ" and row["status"] == "active"
+    assert row["created_by_id"] == "user_01WCz1FkmYMm4gnmykNKUu3Q" and row["expires_at"] is None
+    assert row["created_at"] == datetime(2024, 10, 30, 23, 58, 27, 427722)
+    assert "partial_key_hint" not in row["_raw"] and "R2D" not in repr(row)
+    assert query(rsps.calls[0]) == [("limit", "100")]
+
+
+def test_api_keys_newer_scope_shape_and_paging(rsps, client):
+    """The SDK's newer model puts the workspace under ``scope``; an organisation-scoped key has none."""
+    rsps.get(
+        API_KEYS,
+        json={
+            "data": [
+                {
+                    "id": "apikey_a",
+                    "name": "A",
+                    "status": "archived",
+                    "scope": {"type": "workspace", "workspace_id": "wrkspc_a"},
+                    "created_at": "2025-01-01T00:00:00Z",
+                    "created_by": {"id": "user_a", "type": "user"},
+                }
+            ],
+            "first_id": "apikey_a",
+            "last_id": "apikey_a",
+            "has_more": True,
+        },
+    )
+    rsps.get(
+        API_KEYS,
+        json={
+            "data": [{"id": "apikey_b", "name": "B", "status": "expired", "scope": {"type": "organization"}}],
+            "first_id": "apikey_b",
+            "last_id": "apikey_b",
+            "has_more": False,
+        },
+    )
+    rows = list(client.iter_api_keys())
+    assert [(r["id"], r["workspace_id"], r["status"]) for r in rows] == [
+        ("apikey_a", "wrkspc_a", "archived"),
+        ("apikey_b", None, "expired"),
+    ]
+    assert query(rsps.calls[1]) == [("limit", "100"), ("after_id", "apikey_a")]
 
 
 # -- errors and secrets -------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import requests
 
 from connectors.errors import AuthError, ConnectionFailed, NotFoundError, ResponseShapeError
 from connectors.openai import OpenAIAdminClient
-from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.openai.tables import OPENAI_API_KEYS, OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
 
 KEY = "sk-admin-test-not-a-real-key-openai"
 BASE = "https://api.openai.test/v1"
@@ -351,6 +351,61 @@ def test_projects_page_with_after_last_id(rsps, client):
     assert [r["id"] for r in rows] == ["proj_1", "proj_2"]
     assert rows[1]["archived_at"] == datetime(2024, 11, 1) and rows[1]["name"] is None
     assert query(rsps.calls[1]) == [("include_archived", "true"), ("limit", "100"), ("after", "proj_1")]
+
+
+# -- API keys -----------------------------------------------------------------------------------------------------
+
+
+def _projects(*ids: str) -> dict:
+    data = [{"id": i, "name": i, "status": "active", "created_at": 1711471533} for i in ids]
+    return {"object": "list", "data": data, "first_id": ids[0], "last_id": ids[-1], "has_more": False}
+
+
+def test_api_keys_vendor_example_lands_names_owners_and_no_part_of_the_key(rsps, client, fixture_text):
+    rsps.get(PROJECTS, json=_projects("proj_abc"))
+    rsps.get(f"{PROJECTS}/proj_abc/api_keys", body=fixture_text("openai", "api_keys"), content_type="application/json")
+    (row,) = client.iter_api_keys()
+    assert list(row) == [*OPENAI_API_KEYS.column_names, "_raw"]
+    assert (row["project_id"], row["id"], row["name"]) == ("proj_abc", "key_abc", "My API Key")
+    assert (row["owner_type"], row["owner_id"], row["owner_name"]) == ("user", "user_abc", "First Last")
+    assert row["created_at"] == datetime(2024, 3, 26, 16, 45, 33)
+    assert row["last_used_at"] == datetime(2024, 3, 26, 16, 45, 34)
+    assert "redacted_value" not in row["_raw"] and "sk-abc" not in repr(row)
+    # every enabled key, not only those whose owner still has access to the project
+    assert query(rsps.calls[1]) == [("owner_project_access", "any"), ("limit", "100")]
+
+
+def test_api_keys_of_every_project_service_accounts_and_paging(rsps, client):
+    rsps.get(PROJECTS, json=_projects("proj_1", "proj_2"))
+    svc = {"type": "service_account", "service_account": {"id": "svc_acct_1", "name": "ci-bot", "role": "member"}}
+    rsps.get(
+        f"{PROJECTS}/proj_1/api_keys",
+        json={
+            "object": "list",
+            "data": [{"id": "key_1", "name": "ci", "created_at": 1711471533, "owner": svc}],
+            "first_id": "key_1",
+            "last_id": "key_1",
+            "has_more": True,
+        },
+    )
+    rsps.get(
+        f"{PROJECTS}/proj_1/api_keys",
+        json={
+            "object": "list",
+            "data": [{"id": "key_2", "name": None, "created_at": 1711471533, "owner": {}}],
+            "first_id": "key_2",
+            "last_id": "key_2",
+            "has_more": False,
+        },
+    )
+    rsps.get(f"{PROJECTS}/proj_2/api_keys", json={"object": "list", "data": [], "has_more": False})
+    rows = list(client.iter_api_keys())
+    assert [(r["project_id"], r["id"], r["owner_type"], r["owner_id"], r["owner_name"]) for r in rows] == [
+        ("proj_1", "key_1", "service_account", "svc_acct_1", "ci-bot"),
+        ("proj_1", "key_2", None, None, None),
+    ]
+    assert query(rsps.calls[2])[-1] == ("after", "key_1")
+    assert [urlsplit(c.request.url).path for c in rsps.calls][-1] == "/v1/organization/projects/proj_2/api_keys"
 
 
 # -- errors and secrets -------------------------------------------------------------------------------------------

@@ -141,6 +141,28 @@ def test_every_day_sums_to_the_range(pipeline, emulator):
     assert abs(reconciled - whole) < Decimal("1e-9")
 
 
+def test_every_key_in_usage_has_its_name_from_the_key_lists(pipeline, emulator):
+    """dim_api_key names each key the usage mart mentions as the providers' key lists name it (the emulator's
+    organisation is the truth); usage without a key is 'No API key'; no part of a key's secret is kept."""
+    paths = pipeline["paths"]
+    names = dict(serving(paths, "select api_key_id, api_key_name from marts.dim_api_key"))
+    used = {k for (k,) in serving(paths, "select distinct api_key_id from marts.fct_usage_cost_daily")}
+    truth = {k.id: k.name for provider in ("openai", "anthropic") for k in emulator.org.keys(provider)}
+    listed_and_used = used & set(truth)
+    assert len(listed_and_used) >= 4, used
+    assert {k: names[k] for k in listed_and_used} == {k: truth[k] for k in listed_and_used}
+    assert used <= set(names)
+    if "(none)" in used:
+        assert names["(none)"] == "No API key"
+    with duckdb.connect(str(paths.warehouse), read_only=True) as conn:
+        raws = conn.execute(
+            "select id, cast(_raw as varchar) from raw.openai_api_keys union all "
+            "select id, cast(_raw as varchar) from raw.anthropic_api_keys"
+        ).fetchall()
+    assert listed_and_used <= {i for i, _ in raws} <= set(truth)
+    assert not [r for _, r in raws if "****" in r or "redacted_value" in r or "partial_key_hint" in r]
+
+
 def test_running_twice_changes_nothing(pipeline):
     first, second = pipeline["snapshots"]
     assert first.keys() == second.keys()

@@ -17,9 +17,11 @@ INGEST = {
     ("openai", "completions_usage"),
     ("openai", "costs"),
     ("openai", "projects"),
+    ("openai", "api_keys"),
     ("anthropic", "messages_usage"),
     ("anthropic", "cost_report"),
     ("anthropic", "workspaces"),
+    ("anthropic", "api_keys"),
 }
 MARTS = {"fct_usage_cost_daily", "fct_billed_cost_daily", "fct_cost_reconciliation_daily"}
 

@@ -12,7 +12,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 def dbt_vars() -> dict:
     """The dbt vars every dbt command of this project gets. ``finops_conformed`` names, per kind, the
-    conformed staging models the unions (int_usage_unioned, int_billed_costs_unioned, int_accounts_unioned)
+    conformed staging models the unions (int_usage_unioned, int_billed_costs_unioned, int_accounts_unioned, ...)
     read: ``stg_<source>__<kind>`` for every registered source that declares the kind."""
     from connectors.registry import SOURCES
     from connectors.source import CONFORMED_KINDS

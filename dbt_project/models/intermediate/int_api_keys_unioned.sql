@@ -1,0 +1,25 @@
+{#-
+    The API keys every registered source lists (OpenAI project keys, Anthropic keys, ...), one row per
+    (provider, api_key_id). Each source builds them in its conformed model stg_<source>__api_keys (the dbt var
+    finops_conformed names them; macro union_conformed).
+-#}
+
+with
+
+api_keys as (
+
+    {{ union_conformed('api_keys', [
+        ('provider', 'varchar'),
+        ('api_key_id', 'varchar'),
+        ('api_key_name', 'varchar'),
+        ('account_id', 'varchar'),
+        ('status', 'varchar'),
+        ('owner_type', 'varchar'),
+        ('owned_by', 'varchar'),
+        ('is_listed', 'boolean'),
+        ('created_at', 'timestamp'),
+    ]) }}
+
+)
+
+select * from api_keys
