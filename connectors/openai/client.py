@@ -137,10 +137,14 @@ class OpenAIAdminClient(BucketedReportClient):
             }
             yield self._row(OPENAI_COSTS, COSTS_PATH, bucket, values, result)
 
+    def _iter_project_items(self) -> Iterator[dict[str, Any]]:
+        """Every project as the list returns it, archived ones included."""
+        params = {"include_archived": True, "limit": PROJECTS_PAGE_SIZE}
+        return self._iter_list(PROJECTS_PATH, params, cursor_param="after")
+
     def iter_projects(self) -> Iterator[dict[str, Any]]:
         """Rows of ``raw.openai_projects``: every project, archived ones included."""
-        params = {"include_archived": True, "limit": PROJECTS_PAGE_SIZE}
-        for item in self._iter_list(PROJECTS_PATH, params, cursor_param="after"):
+        for item in self._iter_project_items():
             values = {name: item.get(name) for name in OPENAI_PROJECTS.column_names}
             yield self._typed(OPENAI_PROJECTS, PROJECTS_PATH, values, item)
 
@@ -150,8 +154,7 @@ class OpenAIAdminClient(BucketedReportClient):
         The list is per project, so the projects are listed first. ``redacted_value`` (the key's first and
         last characters) is left out of the row and of ``_raw``: a warehouse keeps no part of a key.
         """
-        projects = self._iter_list(PROJECTS_PATH, {"include_archived": True, "limit": PROJECTS_PAGE_SIZE}, "after")
-        for project_id in [project.get("id") for project in projects]:
+        for project_id in [project.get("id") for project in self._iter_project_items()]:
             path = PROJECT_API_KEYS_PATH.format(project_id=project_id)
             # owner_project_access=any: every enabled key (without it, keys whose owner left the project may
             # be missing, and their usage would lose its name)

@@ -16,7 +16,6 @@ api_keys as (
         ('status', 'varchar'),
         ('owner_type', 'varchar'),
         ('owned_by', 'varchar'),
-        ('is_listed', 'boolean'),
         ('created_at', 'timestamp'),
     ]) }}
 

@@ -41,8 +41,8 @@ unlisted as (
         case when seen.api_key_id = '(none)' then 'none' else 'unlisted' end as status,
         cast(null as varchar) as owner_type,
         cast(null as varchar) as owned_by,
-        false as is_listed,
-        cast(null as timestamp) as created_at
+        cast(null as timestamp) as created_at,
+        false as is_listed
     from seen
     left join api_keys
         on
@@ -54,7 +54,10 @@ unlisted as (
 
 final as (
 
-    select * from api_keys
+    select
+        *,
+        true as is_listed
+    from api_keys
 
     union all
 

@@ -23,7 +23,6 @@ final as (
         status,
         case when created_by_id is not null then 'user' end as owner_type,
         created_by_id as owned_by,
-        true as is_listed,
         created_at
     from source
 

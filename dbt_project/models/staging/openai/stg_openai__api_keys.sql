@@ -29,7 +29,6 @@ final as (
         case when projects.status = 'archived' then 'archived' else 'active' end as status,
         source.owner_type,
         coalesce(source.owner_name, source.owner_id) as owned_by,
-        true as is_listed,
         source.created_at
     from source
     left join projects
