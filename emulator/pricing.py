@@ -7,9 +7,10 @@ the resulting price of every combination it simulates, written out, and a lookup
 (``None``), never zero. Nothing outside the emulator and its tests should import this module: the pipeline
 never prices in Python.
 
-``cost = quantity * unit_price / 1,000,000`` for ``per_1m_tokens``, ``/ 1,000`` for ``per_1k_requests``
-and ``per_1k_searches``, else ``* 1``; exact ``Decimal`` arithmetic, no rounding (an inexact operation
-raises).
+``cost = quantity * unit_price / 1,000,000`` for ``per_1m_tokens`` and ``per_1m_characters``, ``/ 1,000``
+for ``per_1k_requests`` and ``per_1k_searches``, ``/ 2^30`` for ``per_gib_day`` (bytes), ``* 1`` for
+``per_image``, ``per_second``, ``per_session`` and ``unit``; exact ``Decimal`` arithmetic, no rounding (an
+inexact operation raises).
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ UNIT_DIVISORS: dict[str, Decimal] = {
     "per_1m_tokens": Decimal(1_000_000),
     "per_1k_requests": Decimal(1_000),
     "per_1k_searches": Decimal(1_000),
+    "per_1m_characters": Decimal(1_000_000),
+    "per_gib_day": Decimal(2**30),
+    "per_image": Decimal(1),
+    "per_second": Decimal(1),
+    "per_session": Decimal(1),
+    "unit": Decimal(1),
 }
 
 

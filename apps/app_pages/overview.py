@@ -90,7 +90,7 @@ col_recon.metric(
 if not unpriced.empty:
     # The warning holds counts only; the model names go in the table below it, as plain text.
     rows = int(unpriced["usage_rows"].sum())
-    models = len(unpriced)  # (provider, model) pairs
+    models = len(unpriced[["provider", "model_raw"]].drop_duplicates())  # (provider, model) pairs
     model_word = "models" if models != 1 else "model"
     st.warning(
         f"{formatting.format_count(rows)} usage {'rows' if rows != 1 else 'row'} "
@@ -104,6 +104,7 @@ if not unpriced.empty:
         {
             "Provider": unpriced["provider"],
             "Model": unpriced["model_raw"],
+            "Usage type": unpriced["usage_type"],
             "Usage rows": unpriced["usage_rows"],
         },
         hide_index=True,
@@ -153,10 +154,15 @@ else:
             "Status": recon_summary["status"],
             "Pairs": recon_summary["pairs"],
             "Computed": [format_usd(v, missing=NO_VALUE) for v in recon_summary["computed_cost_usd"]],
-            "Billed": [format_usd(v, missing=NO_VALUE) for v in recon_summary["billed_cost_usd"]],
+            "Billed usage": [format_usd(v, missing=NO_VALUE) for v in recon_summary["billed_usage_usd"]],
             "Variance": [format_usd(v, missing=NO_VALUE) for v in recon_summary["variance_usd"]],
+            "Other billed lines": [format_usd(v, missing=NO_VALUE) for v in recon_summary["billed_other_usd"]],
         },
         hide_index=True,
+    )
+    st.caption(
+        "Computed usage is compared with the billed usage lines it explains (tokens, web searches). Tool calls, "
+        "storage, credits, tax and fees are billed lines of their own: shown apart, never counted as variance."
     )
     exceptions = queries.reconciliation_exceptions(start, end, providers)
     if exceptions.empty:
@@ -173,8 +179,9 @@ else:
                     format_usd(v, missing=formatting.UNPRICED if s == "unpriced_usage" else NO_VALUE)
                     for v, s in zip(exceptions["computed_cost_usd"], exceptions["status"], strict=True)
                 ],
-                "Billed": [format_usd(v, missing=NO_VALUE) for v in exceptions["billed_cost_usd"]],
+                "Billed usage": [format_usd(v, missing=NO_VALUE) for v in exceptions["billed_usage_usd"]],
                 "Variance": [format_usd(v, missing=NO_VALUE) for v in exceptions["variance_usd"]],
+                "Other billed lines": [format_usd(v, missing=NO_VALUE) for v in exceptions["billed_other_usd"]],
             },
             hide_index=True,
             width="stretch",

@@ -269,16 +269,17 @@ def cost_by_model(stamp: object, start: date, end: date, providers: tuple[str, .
 
 @_dataset
 def unpriced_usage(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
-    """Usage rows with no list price, per provider and raw model name."""
+    """Usage rows with no list price, per provider, raw model name and usage type (a model can be priced for
+    tokens and not for, say, its images)."""
     return _query(
         """
-        select provider, model_raw, count(*) as usage_rows, sum(quantity) as quantity
+        select provider, model_raw, usage_type, count(*) as usage_rows, sum(quantity) as quantity
         from marts.fct_usage_cost_daily
         where usage_date >= ? and usage_date < ?
           and provider in (select unnest(?::varchar[]))
           and is_priced is not true
-        group by provider, model_raw
-        order by usage_rows desc, provider, model_raw
+        group by provider, model_raw, usage_type
+        order by usage_rows desc, provider, model_raw, usage_type
         """,
         [start, end, list(providers)],
     )
@@ -293,8 +294,9 @@ def reconciliation_summary(stamp: object, start: date, end: date, providers: tup
             status,
             count(*) as pairs,
             sum(computed_cost_usd) as computed_cost_usd,
-            sum(billed_cost_usd) as billed_cost_usd,
-            sum(variance_usd) as variance_usd
+            sum(billed_usage_usd) as billed_usage_usd,
+            sum(variance_usd) as variance_usd,
+            sum(billed_cost_usd - billed_usage_usd) as billed_other_usd
         from marts.fct_cost_reconciliation_daily
         where usage_date >= ? and usage_date < ?
           and provider in (select unnest(?::varchar[]))
@@ -314,7 +316,7 @@ def reconciliation_exceptions(stamp: object, start: date, end: date, providers: 
         """
         select
             usage_date, provider, account_id, account_name, status,
-            computed_cost_usd, billed_cost_usd, variance_usd
+            computed_cost_usd, billed_usage_usd, variance_usd, billed_cost_usd - billed_usage_usd as billed_other_usd
         from marts.fct_cost_reconciliation_daily
         where usage_date >= ? and usage_date < ?
           and provider in (select unnest(?::varchar[]))

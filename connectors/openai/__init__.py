@@ -1,7 +1,15 @@
-"""OpenAI Admin API source: completions usage, costs, projects and API keys (provider-apis.md section 1)."""
+"""OpenAI Admin API source: completions and the other usage endpoints, costs, projects and API keys
+(provider-apis.md section 1)."""
 
 from connectors.openai.client import HINTS, OpenAIAdminClient
-from connectors.openai.tables import OPENAI_API_KEYS, OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.openai.tables import (
+    OPENAI_API_KEYS,
+    OPENAI_COMPLETIONS_USAGE,
+    OPENAI_COSTS,
+    OPENAI_OTHER_USAGE,
+    OPENAI_PROJECTS,
+    OTHER_USAGE_ENDPOINTS,
+)
 from connectors.source import Feed, Source
 
 SOURCE = Source(
@@ -14,6 +22,15 @@ SOURCE = Source(
             OPENAI_COMPLETIONS_USAGE,
             "OpenAI Usage API, completions: tokens per UTC day x project x API key x model x batch x service tier.",
             fetch=lambda client, start, end: client.iter_completions_usage(start, end),
+        ),
+        *(
+            Feed(
+                OPENAI_OTHER_USAGE[endpoint],
+                f"OpenAI Usage API, {endpoint.replace('_', ' ')}: {' and '.join(metrics)} per UTC day x "
+                f"{' x '.join(d.replace('_id', '').replace('_', ' ') for d in dims)}.",
+                fetch=lambda client, start, end, endpoint=endpoint: client.iter_other_usage(endpoint, start, end),
+            )
+            for endpoint, (dims, metrics) in OTHER_USAGE_ENDPOINTS.items()
         ),
         Feed(
             OPENAI_COSTS,

@@ -1,4 +1,5 @@
-"""OpenAI Admin API: completions usage, costs, projects and their API keys (provider-apis.md section 1).
+"""OpenAI Admin API: completions and the other usage endpoints, costs, projects and their API keys
+(provider-apis.md section 1).
 
 The base URL follows the OpenAI SDK convention: it includes ``/v1`` (``https://api.openai.com/v1``), and
 paths are ``organization/...`` relative to it. Auth is ``Authorization: Bearer <admin key>``.
@@ -11,7 +12,14 @@ from datetime import date, datetime
 from typing import Any
 
 from connectors.errors import Hints
-from connectors.openai.tables import OPENAI_API_KEYS, OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.openai.tables import (
+    OPENAI_API_KEYS,
+    OPENAI_COMPLETIONS_USAGE,
+    OPENAI_COSTS,
+    OPENAI_OTHER_USAGE,
+    OPENAI_PROJECTS,
+    OTHER_USAGE_ENDPOINTS,
+)
 from connectors.reports import BucketedReportClient
 from connectors.windows import day_start_epoch
 
@@ -19,6 +27,7 @@ SOURCE = "openai"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 COMPLETIONS_PATH = "organization/usage/completions"
+USAGE_PATH = "organization/usage/{endpoint}"
 COSTS_PATH = "organization/costs"
 PROJECTS_PATH = "organization/projects"
 PROJECT_API_KEYS_PATH = "organization/projects/{project_id}/api_keys"
@@ -117,6 +126,22 @@ class OpenAIAdminClient(BucketedReportClient):
             if problem:
                 where = f"{row['bucket_start']:%Y-%m-%d}, model {row['model'] or '(not grouped)'}"
                 raise self._http.shape_error(COMPLETIONS_PATH, f"{problem} in the result for {where}")
+            yield row
+
+    def iter_other_usage(self, endpoint: str, start: date | datetime, end: date | datetime) -> Iterator[dict[str, Any]]:
+        """Rows of ``raw.openai_<endpoint>_usage`` (embeddings, images, vector_stores, ...; see
+        ``OTHER_USAGE_ENDPOINTS``) for the UTC days ``[start, end)``, one per result. A metric the API leaves
+        out stays NULL (only the documented required ones are always there); a negative one is refused."""
+        dims, metrics = OTHER_USAGE_ENDPOINTS[endpoint]
+        table = OPENAI_OTHER_USAGE[endpoint]
+        path = USAGE_PATH.format(endpoint=endpoint)
+        for bucket, result in self._iter_results(path, start, end, COMPLETIONS_PAGE_BUCKETS, dims):
+            values = {name: result.get(name) for name in dims + metrics}
+            row = self._row(table, path, bucket, values, result)
+            for name in metrics:
+                if row[name] is not None and row[name] < 0:
+                    where = f"{row['bucket_start']:%Y-%m-%d}, project {row['project_id'] or '(not grouped)'}"
+                    raise self._http.shape_error(path, f"{name} is negative ({row[name]}) in the result for {where}")
             yield row
 
     def iter_costs(self, start: date | datetime, end: date | datetime) -> Iterator[dict[str, Any]]:

@@ -77,3 +77,33 @@ OPENAI_API_KEYS = RawTable(
     partitioned=False,
     partition_column=None,
 )
+
+
+# The other usage endpoints (provider-apis.md §1.3), one raw table each: GET /organization/usage/<endpoint>,
+# grouped by the dimensions below (user_id is left out, as for completions: user-level spend comes from request
+# logs), with the endpoint's documented metrics. endpoint -> (group_by dimensions, metrics).
+OTHER_USAGE_ENDPOINTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "embeddings": (("project_id", "api_key_id", "model"), ("input_tokens", "num_model_requests")),
+    "moderations": (("project_id", "api_key_id", "model"), ("input_tokens", "num_model_requests")),
+    "images": (("project_id", "api_key_id", "model", "size", "source"), ("images", "num_model_requests")),
+    "audio_speeches": (("project_id", "api_key_id", "model"), ("characters", "num_model_requests")),
+    "audio_transcriptions": (("project_id", "api_key_id", "model"), ("seconds", "num_model_requests")),
+    "vector_stores": (("project_id",), ("usage_bytes",)),
+    "code_interpreter_sessions": (("project_id",), ("num_sessions",)),
+    "file_search_calls": (("project_id", "api_key_id", "vector_store_id"), ("num_requests",)),
+    "web_search_calls": (
+        ("project_id", "api_key_id", "model", "context_level"),
+        ("num_model_requests", "num_requests"),
+    ),
+}
+
+OPENAI_OTHER_USAGE: dict[str, RawTable] = {
+    endpoint: RawTable(
+        source="openai",
+        endpoint=f"{endpoint}_usage",
+        columns=BUCKET_COLUMNS
+        + tuple((name, "VARCHAR") for name in dims)
+        + tuple((name, "BIGINT") for name in metrics),
+    )
+    for endpoint, (dims, metrics) in OTHER_USAGE_ENDPOINTS.items()
+}

@@ -26,15 +26,35 @@
 
 
 {% macro price_quantity(quantity, unit_price, unit) -%}
-    {#- quantity x list price per `unit`; NULL price -> NULL cost (never 0). -#}
-    cast(
-        cast(cast({{ quantity }} as decimal(38,0)) * cast({{ unit_price }} as {{ money_type() }}) as {{ money_type() }})
-        * case {{ unit }}
-            when 'per_1m_tokens' then cast(0.000001 as decimal(7,6))
-            when 'per_1k_requests' then cast(0.001 as decimal(4,3))
-            when 'per_1k_searches' then cast(0.001 as decimal(4,3))
-            else cast(1 as decimal(1,0))
-        end
-        as {{ money_type() }}
-    )
+    {#-
+        quantity x list price per `unit`; NULL price -> NULL cost (never 0). Units (pricing_seeds/usage_types.csv):
+        per_1m_tokens, per_1m_characters (x 0.000001); per_1k_requests, per_1k_searches (x 0.001); per_image,
+        per_second, per_session, unit (x 1); per_gib_day: the quantity is bytes held over a 1-day bucket, so
+        GiB-days = bytes / 2^30, multiplied by the exact decimal 2^-30 (30 places) and kept to 18 places before
+        the price (an error below $1e-15 per row). Any other unit is an error, never a silent x 1.
+    -#}
+    case
+        when {{ unit }} = 'per_gib_day' then cast(
+            cast(
+                cast({{ quantity }} as decimal(38,0)) * cast(0.000000000931322574615478515625 as decimal(31,30))
+                as decimal(38,18)
+            )
+            * cast({{ unit_price }} as {{ money_type() }})
+            as {{ money_type() }}
+        )
+        else cast(
+            cast(cast({{ quantity }} as decimal(38,0)) * cast({{ unit_price }} as {{ money_type() }}) as {{ money_type() }})
+            * case {{ unit }}
+                when 'per_1m_tokens' then cast(0.000001 as decimal(7,6))
+                when 'per_1m_characters' then cast(0.000001 as decimal(7,6))
+                when 'per_1k_requests' then cast(0.001 as decimal(4,3))
+                when 'per_1k_searches' then cast(0.001 as decimal(4,3))
+                when 'per_image' then cast(1 as decimal(1,0))
+                when 'per_second' then cast(1 as decimal(1,0))
+                when 'per_session' then cast(1 as decimal(1,0))
+                when 'unit' then cast(1 as decimal(1,0))
+            end
+            as {{ money_type() }}
+        )
+    end
 {%- endmacro %}

@@ -44,12 +44,23 @@ def _gxe():
     return gxe
 
 
-def _non_negative(column: str) -> Rule:
+def _non_negative(column: str, *, where: tuple[str, str] | None = None) -> Rule:
+    """``column`` >= 0, on every row or (``where`` = (column, value)) on the rows where that column has that value."""
+    if where is None:
+        return Rule(
+            name=f"no_negative_{column}",
+            description=f"{column} is never negative",
+            blocking=True,
+            expectation=lambda: _gxe().ExpectColumnValuesToBeBetween(column=column, min_value=0),
+        )
+    on, value = where
     return Rule(
-        name=f"no_negative_{column}",
-        description=f"{column} is never negative",
+        name=f"no_negative_{column}_where_{on}_{value}",
+        description=f"{column} is never negative where {on} is '{value}'",
         blocking=True,
-        expectation=lambda: _gxe().ExpectColumnValuesToBeBetween(column=column, min_value=0),
+        expectation=lambda: _gxe().ExpectColumnValuesToBeBetween(
+            column=column, min_value=0, row_condition=f"{on}=={value!r}", condition_parser="pandas"
+        ),
     )
 
 
@@ -89,7 +100,8 @@ RULES: dict[str, list[Rule]] = {
         ),
     ],
     "fct_billed_cost_daily": [
-        _non_negative("billed_cost_usd"),
+        # credits and refunds are negative by nature; a negative usage line is a bad row
+        _non_negative("billed_cost_usd", where=("line_type", "usage")),
         _unique(["usage_date", "provider", "account_id", "line_item"]),
     ],
     "fct_cost_reconciliation_daily": [

@@ -214,6 +214,9 @@ COVERAGE = [
 ]
 # fmt: on
 
+# billed lines that are not token usage (tool calls), per reconciliation day
+OTHER_BILLED = {"2025-02-03": D("0.50")}
+
 PUBLISHED_AT = datetime(2025, 2, 15, 6, 0)
 
 # Names from the data that try to become Markdown. The model closes the backticks the app used to
@@ -276,14 +279,23 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
         )
         conn.executemany(
             "insert into marts.fct_billed_cost_daily (usage_date, provider, account_id, line_item, model_id, "
-            "billed_cost_usd, currency) values (?, ?, ?, ?, ?, ?, 'USD')",
+            "billed_cost_usd, currency, line_type) values (?, ?, ?, ?, ?, ?, 'USD', 'usage')",
             [[date.fromisoformat(row[0]), *row[1:]] for row in BILLED],
         )
         conn.executemany(
             "insert into marts.fct_cost_reconciliation_daily (usage_date, provider, account_id, account_name, "
-            "computed_cost_usd, billed_cost_usd, variance_usd, variance_pct, unpriced_quantity, status, has_usage, "
-            "has_billed) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
-            [[date.fromisoformat(row[0]), *row[1:], row[5] is not None] for row in RECONCILIATION],
+            "computed_cost_usd, billed_usage_usd, variance_usd, variance_pct, unpriced_quantity, status, has_usage, "
+            "has_billed, billed_cost_usd) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?)",
+            # billed = billed usage, except on the variance day: $0.50 of tool calls beside the tokens
+            [
+                [
+                    date.fromisoformat(row[0]),
+                    *row[1:],
+                    row[5] is not None,
+                    None if row[5] is None else row[5] + OTHER_BILLED.get(row[0], 0),
+                ]
+                for row in RECONCILIATION
+            ],
         )
         _insert_requests(conn, REQUESTS, REQUEST_TAGS, COVERAGE)
         if publish_info:
@@ -331,7 +343,7 @@ def add_hostile_rows(path: Path) -> Path:
         )
         conn.execute(
             "insert into marts.fct_cost_reconciliation_daily (usage_date, provider, account_id, account_name, "
-            "computed_cost_usd, billed_cost_usd, variance_usd, variance_pct, unpriced_quantity, status, has_usage, "
+            "computed_cost_usd, billed_usage_usd, variance_usd, variance_pct, unpriced_quantity, status, has_usage, "
             "has_billed) values (?, ?, 'acct_evil', ?, 0, null, null, null, 2000, 'unpriced_usage', true, false)",
             [date(2025, 2, 13), HOSTILE_PROVIDER, HOSTILE_ACCOUNT],
         )

@@ -112,8 +112,10 @@ def test_overview_shows_markdown_names_verbatim_as_text(hostile_names: dict[str,
         "not counted as \\$0. Add the models below to `pricing_seeds/price_book.csv`."
     ]
     unpriced = next(frame for frame in _dataframes(at) if "Usage rows" in frame.columns)
-    assert list(unpriced.columns) == ["Provider", "Model", "Usage rows"]
-    assert (hostile_names["provider"], hostile_names["model"], 1) in set(unpriced.itertuples(index=False, name=None))
+    assert list(unpriced.columns) == ["Provider", "Model", "Usage type", "Usage rows"]
+    assert (hostile_names["provider"], hostile_names["model"], "input", 1) in set(
+        unpriced.itertuples(index=False, name=None)
+    )
 
     # Only the hostile provider: the warning and the provider scope still carry no names.
     at.multiselect(key="sidebar_providers").set_value([hostile_names["provider"]])
@@ -121,7 +123,7 @@ def test_overview_shows_markdown_names_verbatim_as_text(hostile_names: dict[str,
     _assert_no_data_in_markdown(at)
     assert at.warning[0].value.startswith("1 usage row for 1 model has no list price; it is excluded")
     unpriced = next(frame for frame in _dataframes(at) if "Usage rows" in frame.columns)
-    assert unpriced.values.tolist() == [[hostile_names["provider"], hostile_names["model"], 1]]
+    assert unpriced.values.tolist() == [[hostile_names["provider"], hostile_names["model"], "input", 1]]
     assert "List prices, UTC days 2025-01-16 to 2025-02-14; 1 of 3 providers." in [c.value for c in at.caption]
 
 

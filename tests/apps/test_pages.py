@@ -92,8 +92,8 @@ def test_unpriced_usage_is_a_warning_not_zero() -> None:
     # The model names are listed in a table under the warning, as text (not in the Markdown).
     unpriced = _dataframe(at, "Usage rows")
     assert unpriced.values.tolist() == [
-        ["anthropic", "claude-mystery-9", 1],
-        ["openai", "ft:gpt-4o-2024-08-06:acme::abc123", 1],
+        ["anthropic", "claude-mystery-9", "input", 1],
+        ["openai", "ft:gpt-4o-2024-08-06:acme::abc123", "input", 1],
     ]
 
     by_model = _dataframe(at, "Share of total")
@@ -119,17 +119,20 @@ def test_reconciliation_tables() -> None:
         "unpriced_usage": 2,
     }
     assert list(summary["Variance"]) == ["$0.00", "-$0.02", "—"]
+    # the tool calls billed on the variance day are shown apart, not in the variance
+    assert list(summary["Other billed lines"]) == ["$0.00", "$0.50", "—"]
 
     exceptions = _dataframe(at, "Day")
     assert list(exceptions["Day"]) == ["2025-02-12", "2025-02-05", "2025-02-03"]  # newest first
     assert list(exceptions["Status"]) == ["unpriced_usage", "unpriced_usage", "variance"]
     assert list(exceptions["Account"]) == ["Product", "Search", "Search"]
     variance_row = exceptions.iloc[2]
-    assert (variance_row["Computed"], variance_row["Billed"], variance_row["Variance"]) == (
+    assert (variance_row["Computed"], variance_row["Billed usage"], variance_row["Variance"]) == (
         "$12.36",  # 12.355 half up
         "$12.38",  # 12.375 half up
         "-$0.02",
     )
+    assert variance_row["Other billed lines"] == "$0.50"
 
 
 @pytest.mark.usefixtures("serving_db")
@@ -175,7 +178,7 @@ def test_provider_filter() -> None:
     assert _metric(at, "Billed cost").value == "$23.21"
     assert _metric(at, "Reconciliation: matched / not").value == "2 / 1"
     assert at.warning[0].value.startswith("1 usage row for 1 model has no list price; it is excluded")
-    assert _dataframe(at, "Usage rows").values.tolist() == [["anthropic", "claude-mystery-9", 1]]
+    assert _dataframe(at, "Usage rows").values.tolist() == [["anthropic", "claude-mystery-9", "input", 1]]
     assert any(c.value.endswith("; 1 of 2 providers.") for c in at.caption)
 
 

@@ -12,7 +12,14 @@ import requests
 
 from connectors.errors import AuthError, ConnectionFailed, NotFoundError, ResponseShapeError
 from connectors.openai import OpenAIAdminClient
-from connectors.openai.tables import OPENAI_API_KEYS, OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS, OPENAI_PROJECTS
+from connectors.openai.tables import (
+    OPENAI_API_KEYS,
+    OPENAI_COMPLETIONS_USAGE,
+    OPENAI_COSTS,
+    OPENAI_OTHER_USAGE,
+    OPENAI_PROJECTS,
+    OTHER_USAGE_ENDPOINTS,
+)
 
 KEY = "sk-admin-test-not-a-real-key-openai"
 BASE = "https://api.openai.test/v1"
@@ -251,6 +258,61 @@ def test_empty_window_is_refused_before_any_request(rsps, client):
     with pytest.raises(ValueError):
         list(client.iter_completions_usage(NEXT_DAY, DAY))
     assert len(rsps.calls) == 0
+
+
+# -- the other usage endpoints ------------------------------------------------------------------------------------
+
+# Each endpoint's documented example result (tests/fixtures/openai/other_usage.json): the metric and its value.
+OTHER_USAGE_EXAMPLES = {
+    "embeddings": {"input_tokens": 16, "num_model_requests": 2},
+    "moderations": {"input_tokens": 16, "num_model_requests": 2},
+    "images": {"images": 2, "num_model_requests": 2},
+    "audio_speeches": {"characters": 45, "num_model_requests": 1},
+    "audio_transcriptions": {"seconds": 20, "num_model_requests": 1},
+    "vector_stores": {"usage_bytes": 1024},
+    "code_interpreter_sessions": {"num_sessions": 1},
+    "file_search_calls": {"num_requests": 2},
+    "web_search_calls": {"num_model_requests": 2, "num_requests": 2},
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(OTHER_USAGE_ENDPOINTS))
+def test_other_usage_vendor_examples_land_their_metrics_and_group_by_their_dimensions(
+    rsps, client, fixture_json, endpoint
+):
+    body = fixture_json("openai", "other_usage")[endpoint]
+    rsps.get(f"{BASE}/organization/usage/{endpoint}", json=body)
+    (row,) = client.iter_other_usage(endpoint, DAY, NEXT_DAY)
+    assert list(row) == [*OPENAI_OTHER_USAGE[endpoint].column_names, "_raw"]
+    assert {name: row[name] for name in OTHER_USAGE_EXAMPLES[endpoint]} == OTHER_USAGE_EXAMPLES[endpoint]
+    assert row["bucket_start"] == datetime(2024, 11, 1) and row["project_id"] is None
+    assert row["_raw"] == body["data"][0]["results"][0]  # unknown fields (object, user_id) kept
+    dims, _ = OTHER_USAGE_ENDPOINTS[endpoint]
+    assert [value for key, value in query(rsps.calls[0]) if key == "group_by[]"] == list(dims)
+    assert ("bucket_width", "1d") in query(rsps.calls[0])
+
+
+def test_other_usage_images_keep_model_size_and_source_and_a_missing_metric_is_none(rsps, client):
+    result = {
+        "object": "organization.usage.images.result",
+        "images": 3,
+        "project_id": "proj_a",
+        "api_key_id": "key_a",
+        "model": "dall-e-2",
+        "size": "512x512",
+        "source": "image.generation",
+    }  # num_model_requests left out: NULL, not 0
+    rsps.get(f"{BASE}/organization/usage/images", json=page([result]))
+    (row,) = client.iter_other_usage("images", DAY, NEXT_DAY)
+    assert (row["model"], row["size"], row["source"], row["images"]) == ("dall-e-2", "512x512", "image.generation", 3)
+    assert row["num_model_requests"] is None
+
+
+def test_other_usage_negative_metric_is_a_shape_error_naming_field_and_day(rsps, client):
+    bad = {"object": "organization.usage.vector_stores.result", "usage_bytes": -5, "project_id": "proj_a"}
+    rsps.get(f"{BASE}/organization/usage/vector_stores", json=page([bad]))
+    with pytest.raises(ResponseShapeError, match=r"usage_bytes is negative \(-5\).*2024-11-01, project proj_a"):
+        list(client.iter_other_usage("vector_stores", DAY, NEXT_DAY))
 
 
 # -- costs --------------------------------------------------------------------------------------------------------

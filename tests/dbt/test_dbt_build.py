@@ -178,11 +178,12 @@ OPENAI_COSTS = [
     # proj_lab: $0.25 priced + the unknown model's bill (unpriced_usage)
     ("2024-10-15", "proj_lab", "gpt-4o-2024-08-06, input", "0.25"),
     ("2024-10-15", "proj_lab", "mystery-model-9000, input", "4.00"),
-    # o3: $30.00 (matched), then $6.00 + $0.04 of images (variance)
+    # o3: $30.00 (matched), then $6.04 billed for $6.00 of usage (variance) + $0.04 of images (not token
+    # usage: reported apart, never variance)
     ("2025-06-09", "proj_main", "o3-2025-04-16, input", "10.00"),
     ("2025-06-09", "proj_main", "o3-2025-04-16, output", "20.00"),
     ("2025-06-10", "proj_main", "o3, input", "2.00"),
-    ("2025-06-10", "proj_main", "o3, output", "4.00"),
+    ("2025-06-10", "proj_main", "o3, output", "4.04"),
     ("2025-06-10", "proj_main", "Image models", "0.04"),
     # a bill without usage
     ("2025-06-11", "proj_main", "File search", "0.10"),
@@ -287,6 +288,24 @@ ANTHROPIC_COSTS = [
 ]
 
 
+# The other OpenAI usage endpoints, all in project proj_tools (no bill: its reconciliation rows are usage_only):
+# (table, day, fields). Costs worked out by hand in test_other_usage_is_priced_in_its_own_unit.
+OPENAI_OTHER_USAGE = [
+    ("embeddings", "2026-02-01", dict(model="text-embedding-3-small", input_tokens=1_000_000, num_model_requests=9)),
+    ("moderations", "2026-02-01", dict(model="omni-moderation-latest", input_tokens=500_000, num_model_requests=4)),
+    ("images", "2026-02-01", dict(model="dall-e-2", size="512x512", images=10, num_model_requests=10)),
+    ("images", "2026-02-01", dict(model="dall-e-3", size="1024x1024", images=4, num_model_requests=4)),
+    ("audio_speeches", "2026-02-01", dict(model="tts-1", characters=45_000, num_model_requests=3)),
+    ("audio_transcriptions", "2026-02-01", dict(model="whisper-1", seconds=600, num_model_requests=2)),
+    ("vector_stores", "2026-02-01", dict(usage_bytes=3 * 2**30)),
+    ("code_interpreter_sessions", "2025-06-01", dict(num_sessions=5)),
+    ("code_interpreter_sessions", "2026-07-01", dict(num_sessions=5)),
+    ("file_search_calls", "2026-02-01", dict(num_requests=2_000)),
+    ("web_search_calls", "2026-02-01", dict(model="gpt-5-2025-08-07", num_requests=1_500, num_model_requests=1_500)),
+    ("web_search_calls", "2025-06-01", dict(model="gpt-5-2025-08-07", num_requests=100, num_model_requests=100)),
+]
+
+
 def _ts(day: str) -> datetime:
     return datetime.fromisoformat(day)
 
@@ -320,6 +339,8 @@ def _create_raw_landing(path: Path) -> None:
             conn.execute(f"create table {table.qualified_name} ({columns})")
         _insert(conn, "openai_completions_usage", OPENAI_USAGE)
         _insert(conn, "anthropic_messages_usage", ANTHROPIC_USAGE)
+        for endpoint, day, fields in OPENAI_OTHER_USAGE:
+            _insert(conn, f"openai_{endpoint}_usage", [dict(bucket_start=day, project_id="proj_tools", **fields)])
         _insert(
             conn,
             "openai_costs",
@@ -361,6 +382,7 @@ def _create_raw_landing(path: Path) -> None:
             "openai_projects",
             [
                 dict(id="proj_main", name="Main app", status="active", created_at=datetime(2024, 1, 2)),
+                dict(id="proj_tools", name="Assistants", status="active", created_at=datetime(2025, 1, 2)),
                 dict(
                     id="proj_lab",
                     name="Research lab",
@@ -483,11 +505,46 @@ def test_unpriced_usage_is_flagged_with_null_cost(warehouse):
 
 def test_totals(warehouse):
     rows = dict(query(warehouse, "select provider, sum(list_cost_usd) from marts.fct_usage_cost_daily group by 1"))
-    # openai: 3.00 + 7.50 + 0.25 + 30.00 + 6.00; anthropic: 17.35 + 6.60 + 3.00 + 15.00
-    assert rows == {"openai": D("46.75"), "anthropic": D("41.95")}
+    # openai: 3.00 + 7.50 + 0.25 + 30.00 + 6.00 + 21.385 (other usage); anthropic: 17.35 + 6.60 + 3.00 + 15.00
+    assert rows == {"openai": D("68.135"), "anthropic": D("41.95")}
     billed = dict(query(warehouse, "select provider, sum(billed_cost_usd) from marts.fct_billed_cost_daily group by 1"))
-    # openai: 10.50 + 4.25 + 30.00 + 6.04 + 0.10; anthropic: 2,395 + 300 cents
-    assert billed == {"openai": D("50.89"), "anthropic": D("26.95")}
+    # openai: 10.50 + 4.25 + 30.00 + 6.08 + 0.10; anthropic: 2,395 + 300 cents
+    assert billed == {"openai": D("50.93"), "anthropic": D("26.95")}
+
+
+def test_other_usage_is_priced_in_its_own_unit(warehouse):
+    rows = query(
+        warehouse,
+        "select usage_date, model_raw, usage_type, unit, quantity, unit_price_usd, list_cost_usd, is_priced "
+        "from marts.fct_usage_cost_daily where account_id = 'proj_tools' order by 1, 3, 2",
+    )
+    # fmt: off
+    assert rows == [
+        # 5 sessions x $0.03
+        (date(2025, 6, 1), "(none)", "code_interpreter_sessions", "per_session", 5, D("0.03"), D("0.15"), True),
+        # web search before the first dated price in the book: unpriced, never $0
+        (date(2025, 6, 1), "gpt-5-2025-08-07", "web_search_requests", "per_1k_requests", 100, None, None, False),
+        # 2,000 calls x $2.50 / 1k
+        (date(2026, 2, 1), "(none)", "file_search_calls", "per_1k_requests", 2000, D("2.5"), D("5.00"), True),
+        # dall-e-3 prices depend on a quality the usage report does not give: unpriced
+        (date(2026, 2, 1), "dall-e-3", "images_1024x1024", "per_image", 4, None, None, False),
+        # 10 images x $0.018
+        (date(2026, 2, 1), "dall-e-2", "images_512x512", "per_image", 10, D("0.018"), D("0.18"), True),
+        # 1,000,000 tokens x $0.02 / 1M; moderation is free (priced at $0, not unpriced)
+        (date(2026, 2, 1), "omni-moderation-latest", "input_tokens", "per_1m_tokens", 500000, D(0), D(0), True),
+        (date(2026, 2, 1), "text-embedding-3-small", "input_tokens", "per_1m_tokens", 1000000, D("0.02"), D("0.02"), True),
+        # 45,000 characters x $15 / 1M = $0.675
+        (date(2026, 2, 1), "tts-1", "speech_characters", "per_1m_characters", 45000, D(15), D("0.675"), True),
+        # 600 seconds x $0.0001 ($0.006 a minute)
+        (date(2026, 2, 1), "whisper-1", "transcription_seconds", "per_second", 600, D("0.0001"), D("0.06"), True),
+        # 3 x 2^30 bytes over one day = 3 GiB-days x $0.10
+        (date(2026, 2, 1), "(none)", "vector_store_bytes", "per_gib_day", 3 * 2**30, D("0.1"), D("0.30"), True),
+        # 1,500 calls x $10 / 1k
+        (date(2026, 2, 1), "gpt-5-2025-08-07", "web_search_requests", "per_1k_requests", 1500, D(10), D("15.00"), True),
+        # from 2026-03-31 sessions are billed by duration and memory, which usage does not carry: unpriced
+        (date(2026, 7, 1), "(none)", "code_interpreter_sessions", "per_session", 5, None, None, False),
+    ]
+    # fmt: on
 
 
 def test_billed_costs_are_exact_dollars_with_models(warehouse):
@@ -511,9 +568,12 @@ def test_billed_costs_are_exact_dollars_with_models(warehouse):
 def test_reconciliation_statuses(warehouse):
     rows = query(
         warehouse,
-        "select usage_date, provider, account_id, status, computed_cost_usd, billed_cost_usd, variance_usd, "
-        "variance_pct, unpriced_quantity from marts.fct_cost_reconciliation_daily order by 1, 2, 3",
+        "select usage_date, provider, account_id, status, computed_cost_usd, billed_usage_usd, variance_usd, "
+        "variance_pct, billed_other_usage_usd, billed_cost_usd, unpriced_quantity "
+        "from marts.fct_cost_reconciliation_daily order by 1, 2, 3",
     )
+    # (day, provider, account, status, computed, billed usage, variance, variance %, other billed, billed, unpriced)
+    # fmt: off
     assert rows == [
         (
             date(2024, 10, 15),
@@ -524,17 +584,37 @@ def test_reconciliation_statuses(warehouse):
             D("4.25"),
             D("-4.00"),
             D("-94.117647"),
+            D(0),
+            D("4.25"),
             1_001_000,
         ),
-        (date(2024, 10, 15), "openai", "proj_main", "matched", D("10.50"), D("10.50"), D(0), D(0), 0),
-        (date(2025, 6, 9), "openai", "proj_main", "matched", D("30.00"), D("30.00"), D(0), D(0), 0),
-        # 6.00 - 6.04 = -0.04; -0.04 / 6.04 x 100 = -0.662251655...
-        (date(2025, 6, 10), "openai", "proj_main", "variance", D("6.00"), D("6.04"), D("-0.04"), D("-0.662252"), 0),
-        (date(2025, 6, 11), "openai", "proj_main", "billed_only", D(0), D("0.10"), D("-0.10"), D(-100), 0),
-        (date(2025, 10, 1), "anthropic", "wrkspc_eng", "matched", D("23.95"), D("23.95"), D(0), D(0), 0),
-        (date(2025, 10, 1), "anthropic", "wrkspc_gone", "usage_only", D("15.00"), D(0), D("15.00"), None, 0),
-        (date(2025, 10, 20), "anthropic", "default", "matched", D("3.00"), D("3.00"), D(0), D(0), 0),
+        (date(2024, 10, 15), "openai", "proj_main", "matched", D("10.50"), D("10.50"), D(0), D(0), D(0), D("10.50"), 0),
+        # proj_tools' other usage (no bill): the unpriced rows make each day's computed cost incomplete
+        (date(2025, 6, 1), "openai", "proj_tools", "unpriced_usage", D("0.15"), D(0), D("0.15"), None, D(0), D(0), 100),
+        (date(2025, 6, 9), "openai", "proj_main", "matched", D("30.00"), D("30.00"), D(0), D(0), D(0), D("30.00"), 0),
+        # 6.00 - 6.04 = -0.04; -0.04 / 6.04 x 100 = -0.662251655...; the $0.04 of images is not variance
+        (
+            date(2025, 6, 10),
+            "openai",
+            "proj_main",
+            "variance",
+            D("6.00"),
+            D("6.04"),
+            D("-0.04"),
+            D("-0.662252"),
+            D("0.04"),
+            D("6.08"),
+            0,
+        ),
+        # a file-search bill without usage: nothing to compare, nothing unexplained
+        (date(2025, 6, 11), "openai", "proj_main", "billed_only", D(0), D(0), D(0), None, D("0.10"), D("0.10"), 0),
+        (date(2025, 10, 1), "anthropic", "wrkspc_eng", "matched", D("23.95"), D("23.95"), D(0), D(0), D(0), D("23.95"), 0),
+        (date(2025, 10, 1), "anthropic", "wrkspc_gone", "usage_only", D("15.00"), D(0), D("15.00"), None, D(0), D(0), 0),
+        (date(2025, 10, 20), "anthropic", "default", "matched", D("3.00"), D("3.00"), D(0), D(0), D(0), D("3.00"), 0),
+        (date(2026, 2, 1), "openai", "proj_tools", "unpriced_usage", D("21.235"), D(0), D("21.235"), None, D(0), D(0), 4),
+        (date(2026, 7, 1), "openai", "proj_tools", "unpriced_usage", D(0), D(0), D(0), None, D(0), D(0), 5),
     ]
+    # fmt: on
 
 
 def test_dim_account_names_every_account(warehouse):
@@ -547,6 +627,7 @@ def test_dim_account_names_every_account(warehouse):
         ("anthropic", "wrkspc_gone", "wrkspc_gone", "unlisted", False),
         ("openai", "proj_lab", "Research lab", "archived", True),
         ("openai", "proj_main", "Main app", "active", True),
+        ("openai", "proj_tools", "Assistants", "active", True),
     ]
     names = query(
         warehouse, "select distinct account_name from marts.fct_usage_cost_daily where account_id = 'default'"

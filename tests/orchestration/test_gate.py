@@ -70,10 +70,30 @@ def test_billed_and_reconciliation_rules():
             "provider": ["anthropic"] * 2,
             "account_id": ["default"] * 2,
             "line_item": ["a", "a"],
+            "line_type": ["usage", "usage"],
             "billed_cost_usd": [Decimal("1"), Decimal("2")],
         }
     )
     assert not by_rule(validate("fct_billed_cost_daily", billed))["unique_natural_key"].passed
+
+
+def test_a_credit_may_be_negative_but_a_usage_line_may_not():
+    def billed(line_type: str, amount: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "usage_date": [date(2025, 3, 1)] * 2,
+                "provider": ["gcp"] * 2,
+                "account_id": ["acct"] * 2,
+                "line_item": ["usage", "other"],
+                "line_type": ["usage", line_type],
+                "billed_cost_usd": [Decimal("5"), Decimal(amount)],
+            }
+        )
+
+    rule = "no_negative_billed_cost_usd_where_line_type_usage"
+    assert by_rule(validate("fct_billed_cost_daily", billed("credit", "-2.50")))[rule].passed
+    negative_usage = by_rule(validate("fct_billed_cost_daily", billed("usage", "-2.50")))[rule]
+    assert not negative_usage.passed and negative_usage.blocking and negative_usage.unexpected_count == 1
 
 
 @pytest.mark.parametrize(

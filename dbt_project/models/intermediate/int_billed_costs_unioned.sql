@@ -1,6 +1,7 @@
 {#-
-    What every registered source billed, one row per (usage_date, provider, account_id, line_item), with the
-    model resolved through model_aliases as usage is (macro resolve_model_id, int_usage_priced rule 1).
+    What every registered source billed, one row per (usage_date, provider, account_id, line_item), with its
+    line type (usage, credit, tax, fee, refund), the usage type of a token line, and the model resolved
+    through model_aliases as usage is (macro resolve_model_id, int_usage_priced rule 1).
 
     Each source picks its line items, models and amounts in its conformed model stg_<source>__billed_lines
     (the dbt var finops_conformed names them; macro union_conformed).
@@ -15,7 +16,9 @@ billed_lines as (
         ('provider', 'varchar'),
         ('account_id', 'varchar'),
         ('line_item', 'varchar'),
+        ('line_type', 'varchar'),
         ('model_raw', 'varchar'),
+        ('usage_type', 'varchar'),
         ('currency', 'varchar'),
         ('billed_cost_usd', money_type()),
     ]) }}
@@ -41,8 +44,11 @@ aggregated as (
         provider,
         account_id,
         line_item,
-        -- one line item names one model and one currency; max() only folds the (api key, hour) splits
+        -- one line item names one line type, model, usage type and currency; max() only folds the (api key,
+        -- hour) splits
+        max(line_type) as line_type,
         max(model_id) as model_id,
+        max(usage_type) as usage_type,
         max(currency) as currency,
         sum(billed_cost_usd) as billed_cost_usd
     from resolved
@@ -55,7 +61,9 @@ select
     provider,
     account_id,
     line_item,
+    line_type,
     model_id,
+    usage_type,
     currency,
     {{ to_usd_decimal('billed_cost_usd') }} as billed_cost_usd
 from aggregated

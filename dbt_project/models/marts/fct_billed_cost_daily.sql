@@ -19,6 +19,8 @@ final as (
         model_id,
 
         ----------  strings
+        line_type,
+        usage_type,
         currency,
 
         ----------  numerics

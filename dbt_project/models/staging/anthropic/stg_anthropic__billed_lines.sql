@@ -1,6 +1,11 @@
 {#-
     Conformed billed lines (kind billed_lines, read by int_billed_costs_unioned): the Anthropic cost report,
     one row per raw row (day x workspace x line item). The model is the report's `model` column.
+
+    Every cost-report line is usage (the API documents no credit or tax lines). usage_type: token lines by
+    token_type, web search by cost_type; NULL for code execution and session usage, which the usage report
+    does not count (the vendor says code execution is "not included in the usage endpoint"), so
+    reconciliation shows them apart from token billing.
 -#}
 
 with
@@ -19,7 +24,16 @@ final as (
         provider,
         account_id,
         line_item,
+        'usage' as line_type,
         model_raw,
+        case
+            when cost_type = 'web_search' then 'web_search_requests'
+            when token_type = 'uncached_input_tokens' then 'input_tokens'
+            when token_type = 'cache_read_input_tokens' then 'cache_read_tokens'
+            when token_type = 'cache_creation.ephemeral_5m_input_tokens' then 'cache_write_tokens'
+            when token_type = 'cache_creation.ephemeral_1h_input_tokens' then 'cache_write_1h_tokens'
+            when token_type = 'output_tokens' then 'output_tokens'
+        end as usage_type,
         currency,
         billed_cost_usd
     from cost_report
