@@ -83,6 +83,10 @@ class Source:
     client: Callable[..., Any] | None = None
     conformed: tuple[str, ...] = ()  # the kinds of conformed dbt models: stg_<name>__<kind>
     emulator: str | None = None  # the dotted module of its emulator plugin
+    # How many complete UTC days back the provider still revises its reports (API sources with daily
+    # partitions): a daily run re-pulls that many days and replaces them. FINOPS_<NAME>_REVISION_DAYS
+    # overrides it. File drops need none: a file the provider rewrites replaces what it loaded.
+    revision_days: int = 3
 
     def __post_init__(self) -> None:
         for feed in self.feeds:
@@ -97,6 +101,8 @@ class Source:
             )
         if self.is_api and self.client is None:
             raise ValueError(f"source {self.name!r} is an API source and needs client=")
+        if self.revision_days < 1:
+            raise ValueError(f"source {self.name!r}: revision_days is at least 1 (yesterday)")
 
     @property
     def is_api(self) -> bool:
@@ -142,6 +148,22 @@ class Source:
         if isinstance(self.setting, Connection):
             return self.client(*((environ.get(name) or "").strip() or None for name in self.setting.envs))
         raise TypeError(f"source {self.name!r} reads files; it has no client")
+
+    @property
+    def revision_days_env(self) -> str:
+        return f"FINOPS_{self.name.upper()}_REVISION_DAYS"
+
+    def revision_window(self, environ: Mapping[str, str]) -> int:
+        """The days a daily run re-pulls: ``revision_days``, or FINOPS_<NAME>_REVISION_DAYS when set (1..400)."""
+        raw = (environ.get(self.revision_days_env) or "").strip()
+        if not raw:
+            return self.revision_days
+        if not raw.isdigit() or not 1 <= int(raw) <= 400:
+            raise ValueError(
+                f"{self.revision_days_env} must be a whole number of days from 1 to 400 (got {raw!r}); it says how "
+                f"many complete UTC days a daily run re-pulls from {self.name}."
+            )
+        return int(raw)
 
     def conformed_model(self, kind: str) -> str:
         """The dbt model of ``kind`` that this source's staging folder ends in."""

@@ -660,7 +660,9 @@ class SimulatedOrg:
         self._by_name: dict[str, Plugin] = {p.name: p for p in self.plugins}
         if len(self._by_name) != len(self.plugins):
             raise ValueError("two emulator plugins share a name")
-        # per-instance caches (the org is immutable, so caching is safe and order-independent)
+        # late revisions of past days (see revise): (provider, day) -> volume factor
+        self._revisions: dict[tuple[str, date], float] = {}
+        # per-instance caches (the org changes only through revise, which clears them)
         self._records = lru_cache(maxsize=4096)(self._build_records)
         self._hourly = lru_cache(maxsize=512)(self._build_hourly)
         self._priced = lru_cache(maxsize=4096)(self._build_priced)
@@ -709,7 +711,18 @@ class SimulatedOrg:
         growth = 1.0 + (day - EPOCH).days / GROWTH_DAYS
         spike_day, spike_account = self.spike(provider, day)
         spike = SPIKE_FACTOR if (day == spike_day and account == spike_account) else 1.0
-        return VOLUME_SCALE * WEEKLY[day.weekday()] * growth * spike
+        revision = self._revisions.get((provider, day), 1.0)
+        return VOLUME_SCALE * WEEKLY[day.weekday()] * growth * spike * revision
+
+    def revise(self, provider: str, day: date, factor: float) -> None:
+        """Revise a past day as providers do: from now on ``provider``'s usage of ``day``, and so its costs and
+        ground truth, are ``factor`` times what they were first reported as (1.0 undoes it)."""
+        self.plugin(provider)
+        if not 0 < factor <= 100:
+            raise ValueError(f"factor must be above 0 and at most 100 (got {factor}).")
+        self._revisions[(provider, day)] = factor
+        for cache in (self._records, self._hourly, self._priced):
+            cache.cache_clear()
 
     def active_streams(self, provider: str, day: date) -> Iterator[tuple[Any, str, str, random.Random, int]]:
         """(stream, model as called, model id, the stream's random draws for the day, its input tokens that day)

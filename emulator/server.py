@@ -8,8 +8,10 @@ answered in that plugin's error envelope with its request-id header. The plugins
 in ``connectors.registry`` (or the ``sources=`` given), found through :func:`emulator.plugin.plugins_for`.
 
 Unauthenticated helpers: ``GET /_emulator/health``,
-``GET /_emulator/ground_truth?start=YYYY-MM-DD&end=YYYY-MM-DD`` (decimals as strings) and
-``GET /_emulator/requests`` (the request log).
+``GET /_emulator/ground_truth?start=YYYY-MM-DD&end=YYYY-MM-DD`` (decimals as strings),
+``GET /_emulator/requests`` (the request log) and
+``POST /_emulator/revise?provider=P&day=YYYY-MM-DD&factor=F`` (a late revision: P's usage and costs of that
+UTC day become F times what they were; see ``SimulatedOrg.revise``).
 
 Faults (see :mod:`.faults`) are applied in :meth:`EmulatorServer._serve`: the error kinds and ``html`` answer
 instead of the handler; ``no_cursor`` and ``endless_cursor`` rewrite the handler's successful paged answer,
@@ -159,6 +161,17 @@ class EmulatorApp:
             return Response(200, {"ok": True})
         if path == "/_emulator/requests":
             return Response(200, {"data": self.request_log()})
+        if path == "/_emulator/revise":
+            if method != "POST":
+                return Response(405, {"error": "POST /_emulator/revise?provider=P&day=YYYY-MM-DD&factor=F"})
+            try:
+                day = date.fromisoformat(query.get("day") or "")
+                factor = float(query.get("factor") or "")
+                self.org.revise(query.get("provider") or "", day, factor)
+            except ValueError as exc:
+                message = f"{exc} Expected provider=P&day=YYYY-MM-DD&factor=F (F > 0)."
+                return Response(400, {"error": message})
+            return Response(200, {"provider": query.get("provider"), "day": day.isoformat(), "factor": factor})
         if path == "/_emulator/ground_truth":
             try:
                 start = date.fromisoformat(query.get("start") or "")

@@ -54,21 +54,28 @@ def _waiting(who: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from orchestration.defs.schedules import trailing_window
+    from orchestration.defs.schedules import daily_window
 
-    default_first, default_last = trailing_window(utc_today())
-    first = _parse_day("--start", args.start) if args.start is not None else default_first
-    last = _parse_day("--end", args.end) if args.end is not None else default_last
     for source in args.source or []:
         if source not in BY_NAME:
             raise FinopsError(
                 f"--source {source!r} is not a source this warehouse knows; use one of {', '.join(BY_NAME)}."
             )
+    try:
+        default_first, default_last = daily_window(utc_today(), os.environ, args.source)
+    except ValueError as exc:
+        raise FinopsError(str(exc)) from None
+    # without --start and --end this is the daily run: each source re-pulls the days it may still revise
+    trailing = args.start is None and args.end is None
+    first = _parse_day("--start", args.start) if args.start is not None else default_first
+    last = _parse_day("--end", args.end) if args.end is not None else default_last
     check_range(first, last)
     paths = Paths(finops_home())
     prepare_environment(paths)
     _progress(f"finops run: UTC days {first}..{last} into {paths.home}")
-    summary = run_pipeline(first, last, args.source, accept_shrink=args.accept_shrink, on_wait=_waiting)
+    summary = run_pipeline(
+        first, last, args.source, accept_shrink=args.accept_shrink, trailing=trailing, on_wait=_waiting
+    )
     print_summary(summary)
     check_summary(summary)
     _progress(published_totals(paths))
@@ -179,7 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     run = sub.add_parser("run", help="ingest + build + checks + publish for a range of UTC days")
-    run.add_argument("--start", help="first UTC day, YYYY-MM-DD (default: 3 days ago)")
+    run.add_argument(
+        "--start",
+        help="first UTC day, YYYY-MM-DD (default: the daily run: each source re-pulls the days it may still revise, "
+        "3 by default, FINOPS_<SOURCE>_REVISION_DAYS)",
+    )
     run.add_argument("--end", help="last UTC day, inclusive (default: yesterday)")
     run.add_argument(
         "--source", action="extend", nargs="+", metavar="S", help=f"only these sources: {' '.join(BY_NAME)}"

@@ -96,10 +96,12 @@ def run_pipeline(
     sources: list[str] | None = None,
     *,
     accept_shrink: bool = False,
+    trailing: bool = False,
     on_wait: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Ingest + dbt build + quality gate + publish for the UTC days first..last (inclusive), through
-    Dagster's `daily_spend_job`. The environment must be prepared (``prepare_environment``).
+    Dagster's `daily_spend_job`. The environment must be prepared (``prepare_environment``). ``trailing``:
+    a daily run, in which each API source re-pulls only its own revision window inside first..last.
 
     Waits (after calling ``on_wait`` once) while another process holds the writer lock of FINOPS_HOME.
     """
@@ -117,10 +119,12 @@ def run_pipeline(
 
     home = finops_home()
     with writer_lock(home, "finops run", on_wait=on_wait):
-        return _execute(first, last, sources, accept_shrink)
+        return _execute(first, last, sources, accept_shrink, trailing)
 
 
-def _execute(first: date, last: date, sources: list[str] | None, accept_shrink: bool) -> RunSummary:
+def _execute(
+    first: date, last: date, sources: list[str] | None, accept_shrink: bool, trailing: bool = False
+) -> RunSummary:
     import dagster as dg
 
     from connectors.registry import BY_NAME
@@ -142,7 +146,7 @@ def _execute(first: date, last: date, sources: list[str] | None, accept_shrink: 
         selection = [k for k in keys if k not in ingest or k.path[0] in sources]
 
     run_id = str(uuid.uuid4())  # a Dagster run id
-    tags = {**range_tags(first, last, accept_shrink=accept_shrink), CLI_RUN_TAG: run_id}
+    tags = {**range_tags(first, last, accept_shrink=accept_shrink, trailing=trailing), CLI_RUN_TAG: run_id}
     # dbt's and GX's own chatter goes to a log file under FINOPS_HOME; the terminal gets one line per step.
     log_path = finops_home() / "logs" / "finops-run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)

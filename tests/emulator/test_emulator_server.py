@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -64,6 +64,39 @@ def test_ground_truth_endpoint_has_decimal_strings(emu, emu_org):
     assert (
         emu.session.get(emu.server.url + "/_emulator/ground_truth", params={"start": "2025-06-09"}).status_code == 400
     )
+
+
+def test_revise_changes_one_provider_day_and_can_be_undone():
+    def totals(org, provider):
+        return {
+            day: sum(
+                r["billed_cost_usd"]
+                for r in org.ground_truth(day, day + timedelta(days=1))
+                if r["provider"] == provider
+            )
+            for day in (date(2025, 6, 9), date(2025, 6, 10))
+        }
+
+    with EmulatorServer() as server:
+        revise = server.url + "/_emulator/revise"
+        before = {p: totals(server.org, p) for p in ("openai", "anthropic")}
+        answer = requests.post(revise, params={"provider": "openai", "day": "2025-06-09", "factor": "2"}, timeout=5)
+        assert answer.status_code == 200 and answer.json()["factor"] == 2
+        after = {p: totals(server.org, p) for p in ("openai", "anthropic")}
+        # about twice the usage (token counts are whole numbers), only on that provider and day
+        assert abs(after["openai"][date(2025, 6, 9)] / before["openai"][date(2025, 6, 9)] - 2) < Decimal("0.001")
+        assert after["openai"][date(2025, 6, 10)] == before["openai"][date(2025, 6, 10)]
+        assert after["anthropic"] == before["anthropic"]
+        requests.post(revise, params={"provider": "openai", "day": "2025-06-09", "factor": "1"}, timeout=5)
+        assert totals(server.org, "openai") == before["openai"]
+        for params in (
+            {"provider": "nobody", "day": "2025-06-09", "factor": "2"},
+            {"provider": "openai", "day": "June"},
+            {"provider": "openai", "day": "2025-06-09", "factor": "0"},
+        ):
+            bad = requests.post(revise, params=params, timeout=5)
+            assert bad.status_code == 400 and "provider=P&day=YYYY-MM-DD&factor=F" in bad.json()["error"]
+        assert requests.get(revise, timeout=5).status_code == 405
 
 
 def test_methods_other_than_get_are_refused(emu):

@@ -32,6 +32,20 @@ def test_user_mistakes_get_one_sentence_and_exit_2(args, fragment):
     assert len(proc.stderr.strip().splitlines()) <= 2  # a progress line at most, then the error
 
 
+def test_a_bad_revision_window_override_is_one_sentence_and_exit_2(tmp_path):
+    env = {
+        **os.environ,
+        "FINOPS_HOME": str(tmp_path / "home"),
+        "OPENAI_ADMIN_KEY": "sk-admin-test-not-a-real-key",
+        "FINOPS_OPENAI_REVISION_DAYS": "three",
+    }
+    proc = finops("run", env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert "FINOPS_OPENAI_REVISION_DAYS must be a whole number of days from 1 to 400 (got 'three')" in proc.stderr
+    assert "Traceback" not in proc.stderr and "sk-admin" not in proc.stderr
+    assert not (tmp_path / "home").exists()  # nothing was started
+
+
 def test_end_must_be_a_complete_day(monkeypatch):
     today = cli.utc_today()
     with pytest.raises(FinopsError, match="not a complete UTC day"):

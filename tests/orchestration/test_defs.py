@@ -111,6 +111,17 @@ def test_job_and_schedule(definitions):
     request = schedule.evaluate_tick(context).run_requests[0]
     assert request.tags["dagster/asset_partition_range_start"] == "2025-06-07"
     assert request.tags["dagster/asset_partition_range_end"] == "2025-06-09"
+    assert request.tags["finops/trailing"] == "true"  # each source re-pulls its own window inside the range
+
+
+def test_the_schedule_widens_to_the_slowest_configured_source(definitions, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", "sk-ant-admin-fake-not-a-key")
+    monkeypatch.setenv("FINOPS_ANTHROPIC_REVISION_DAYS", "7")
+    schedule = definitions.resolve_schedule_def("daily_spend_job_schedule")
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2025, 6, 10, 6, tzinfo=UTC))
+    request = schedule.evaluate_tick(context).run_requests[0]
+    assert request.tags["dagster/asset_partition_range_start"] == "2025-06-03"
+    assert request.tags["dagster/asset_partition_range_end"] == "2025-06-09"
 
 
 def test_trailing_window_is_the_last_three_complete_days():

@@ -9,6 +9,7 @@ one line, and its tables are created empty so dbt's sources resolve.
 """
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -18,7 +19,7 @@ from connectors.files import FileDropError, digest
 from connectors.source import Feed, Source
 from orchestration.defs.partitions import daily
 from orchestration.defs.resources import source_resource_key
-from orchestration.defs.schedules import ACCEPT_SHRINK_TAG
+from orchestration.defs.schedules import ACCEPT_SHRINK_TAG, TRAILING_TAG
 from orchestration.errors import FinopsError
 from orchestration.loader import ensure_raw_tables, land, land_file, loaded_digests
 from orchestration.progress import report
@@ -78,6 +79,9 @@ def build_api_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
                 return skipped
             window = context.partition_time_window
             start, end = window.start.date(), window.end.date()
+            if context.run.tags.get(TRAILING_TAG) == "true":
+                # a daily run: this source re-pulls only the days it may still revise; older days stay as landed
+                start = max(start, end - timedelta(days=source.revision_window(os.environ)))
             client = source_resource.get_client()
             accept = _accepts_shrink(context)
             total = 0
