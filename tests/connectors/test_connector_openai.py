@@ -231,6 +231,30 @@ def test_a_non_integer_token_count_is_a_shape_error_naming_the_field(rsps, clien
         list(client.iter_completions_usage(DAY, NEXT_DAY))
 
 
+def test_a_field_whose_type_changed_names_the_source_the_field_and_the_day(rsps, client):
+    good = {"input_tokens": 10, "input_cached_tokens": 0, "output_tokens": 1, "num_model_requests": 1}
+    body = {
+        "object": "page",
+        "data": [
+            {"object": "bucket", "start_time": 1730419200, "end_time": 1730505600, "results": [good]},
+            # the next day, output_tokens arrives as an object: a changed type, not a missing field
+            {
+                "object": "bucket",
+                "start_time": 1730505600,
+                "end_time": 1730592000,
+                "results": [{**good, "output_tokens": {"text": 1}}],
+            },
+        ],
+        "has_more": False,
+        "next_page": None,
+    }
+    rsps.get(COMPLETIONS, json=body)
+    with pytest.raises(ResponseShapeError) as caught:
+        list(client.iter_completions_usage(DAY, date(2024, 11, 3)))
+    message = str(caught.value)
+    assert message.startswith("openai: ") and "'output_tokens'" in message and "the UTC day 2024-11-02" in message
+
+
 def test_whole_number_floats_become_ints_but_fractions_are_refused(rsps, client):
     rsps.get(
         COMPLETIONS,
