@@ -13,7 +13,8 @@ Format (whitespace-separated columns, ``#`` starts a comment, ``-`` is an open e
 * ``>tokens``: the prompt-size tier: the price applies to requests with more prompt tokens than this
   (``0``, or ``200000`` for Anthropic's 1M context window);
 * ``from`` / ``to``: the UTC days the price is in effect, ``to`` exclusive;
-* ``unit``: ``per_1m_tokens`` or ``per_1k_requests``; ``unit_price`` in USD, exact.
+* ``unit``: ``per_1m_tokens``, ``per_1k_requests``, ``per_second`` (see ``emulator.pricing.UNIT_DIVISORS``);
+  ``unit_price`` in USD, exact.
 
 ``MODEL_ALIASES``: the model names the organisation calls that the vendor resolves to a dated snapshot,
 with the days each resolution held (other names are their own model id, lower-cased).
@@ -97,6 +98,13 @@ openai     o3-2025-04-16               output_tokens          standard  0       
 openai     o3-2025-04-16               output_tokens          standard  0        2025-06-10  -           per_1m_tokens    8
 openai     o3-2025-04-16               output_tokens          flex      0        2025-04-16  2025-06-10  per_1m_tokens    20
 openai     o3-2025-04-16               output_tokens          flex      0        2025-06-10  -           per_1m_tokens    4
+
+# The other usage endpoints the org uses (OpenAI's tool streams), each in its own unit: embeddings per 1M
+# tokens, whisper per second ($0.006 a minute), tool calls per 1k; '(none)' keys usage without a model.
+openai     text-embedding-3-small      input_tokens           standard  0        2024-01-25  -           per_1m_tokens    0.02
+openai     whisper-1                   transcription_seconds  standard  0        2023-03-01  -           per_second       0.0001
+openai     (none)                      file_search_calls      standard  0        2025-03-11  -           per_1k_requests  2.5
+openai     gpt-4.1-2025-04-14          web_search_requests    standard  0        2026-01-24  -           per_1k_requests  10
 
 # Claude Haiku 3.5: $1 / $5 at launch, $0.80 / $4 from 2024-12-01. Batch is half price.
 anthropic  claude-3-5-haiku-20241022   input_tokens           standard  0        2024-11-04  2024-12-01  per_1m_tokens    1

@@ -144,6 +144,8 @@ def logged_requests(org: SimulatedOrg, day: date, log: str) -> tuple[LoggedReque
         aliases = _aliases(org, provider)
         for record in org.records(provider, day):
             dims, metrics = record.dim, record.metric
+            if dims.get("endpoint"):
+                continue  # a tool or embeddings record: no gateway logs them (the request logs carry chat calls)
             key = dims.get("api_key_id")
             if GATEWAY_KEYS.get(key) != log:
                 continue

@@ -15,7 +15,13 @@ pagination follow the vendor's documentation (see the shared provider-API refere
   ``line_item`` = ``"<model_id>, <charge><tier>"``: charge ``input`` (uncached input), ``cached input``,
   ``cache write input``, ``output``; tier suffix none (standard), `` (batch)``, `` (flex)``, e.g.
   ``"gpt-4o-2024-08-06, cached input (batch)"``. ``quantity`` (tokens) only when grouped by line_item.
-* Other usage endpoints (embeddings, images, ...) answer with empty buckets: the org does not use them.
+* The other usage endpoints (``/organization/usage/<endpoint>``, same window, paging and group_by rules, each
+  with its documented result object, metrics and dimensions). The org uses four of them (``TOOL_STREAMS``):
+  embeddings, audio transcriptions (whisper-1), file search calls and web search calls, each from the day
+  the emulator's price table prices it; their cost lines are ``"<model>, input"`` (embeddings),
+  ``"whisper-1, audio"`` (``quantity_unit`` ``duration_seconds``), ``"file search tool calls"`` and
+  ``"web search tool calls"`` (no single quantity unit: ``null``). Images, moderations, audio speeches,
+  vector stores and code interpreter sessions answer with empty buckets: the org does not use them.
 * ``GET /organization/projects`` (``after``, ``limit`` default 20 max 100, ``include_archived``),
   ``GET /organization/projects/{id}``, ``GET /organization/projects/{id}/api_keys``.
 
@@ -31,6 +37,7 @@ and cache-write tokens.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
@@ -50,7 +57,7 @@ from emulator.api import (
     matches,
     paged_body,
 )
-from emulator.org import PricedLine, SimulatedOrg, Split
+from emulator.org import INTERNAL, SEARCH, SUPPORT, PricedLine, SimulatedOrg, Split
 from emulator.plugin import ApiPlugin
 
 BATCH_LAUNCH = date(2024, 4, 15)
@@ -67,6 +74,7 @@ CHARGES = {
     "cache_read_tokens": "cached input",
     "cache_write_tokens": "cache write input",
     "output_tokens": "output",
+    "transcription_seconds": "audio",
 }
 TIER_SUFFIX = {"standard": "", "batch": " (batch)", "flex": " (flex)", "priority": " (priority)"}
 
@@ -79,8 +87,8 @@ COMPLETIONS_FILTERS = {
     "models": "model",
 }
 COSTS_FILTERS = {"project_ids": "project_id", "api_key_ids": "api_key_id", "line_items": "line_item"}
-# Usage endpoints the org does not use: served with empty buckets. path -> allowed group_by values.
-EMPTY_USAGE = {
+# The other usage endpoints: path -> allowed group_by values (their documented dimensions).
+OTHER_USAGE = {
     "embeddings": ("project_id", "user_id", "api_key_id", "model"),
     "moderations": ("project_id", "user_id", "api_key_id", "model"),
     "images": ("project_id", "user_id", "api_key_id", "model", "size", "source"),
@@ -91,6 +99,50 @@ EMPTY_USAGE = {
     "file_search_calls": ("project_id", "user_id", "api_key_id", "vector_store_id"),
     "web_search_calls": ("project_id", "user_id", "api_key_id", "model", "context_level"),
 }
+# path -> (result object name, metrics), as documented (provider-apis.md §1.3, §1.6)
+OTHER_RESULTS = {
+    "embeddings": ("embeddings", ("input_tokens", "num_model_requests")),
+    "moderations": ("moderations", ("input_tokens", "num_model_requests")),
+    "images": ("images", ("images", "num_model_requests")),
+    "audio_speeches": ("audio_speeches", ("characters", "num_model_requests")),
+    "audio_transcriptions": ("audio_transcriptions", ("seconds", "num_model_requests")),
+    "vector_stores": ("vector_stores", ("usage_bytes",)),
+    "code_interpreter_sessions": ("code_interpreter_sessions", ("num_sessions",)),
+    "file_search_calls": ("file_searches", ("num_requests",)),
+    "web_search_calls": ("web_searches", ("num_model_requests", "num_requests")),
+}
+OTHER_FILTERS = {"project_ids": "project_id", "user_ids": "user_id", "api_key_ids": "api_key_id", "models": "model"}
+
+
+@dataclass(frozen=True)
+class ToolStream:
+    """A steady use of one of the other usage endpoints: ``per_day`` units of its priced metric on a weekday
+    at EPOCH scale (the org's growth, weekly pattern and spikes apply as for completions)."""
+
+    endpoint: str
+    account: str
+    api_key_id: str
+    model: str | None  # None for the endpoints without a model (file search)
+    per_day: int
+    units_per_request: int  # the metric's units per model request (1 for tool calls)
+    vector_store_id: str | None = None
+
+
+# endpoint -> (the metric priced, its usage type in the price table)
+TOOL_USAGE = {
+    "embeddings": ("input_tokens", "input_tokens"),
+    "audio_transcriptions": ("seconds", "transcription_seconds"),
+    "file_search_calls": ("num_requests", "file_search_calls"),
+    "web_search_calls": ("num_requests", "web_search_requests"),
+}
+TOOL_STREAMS = (
+    ToolStream("embeddings", SEARCH, "key_SrchIdx7Wn3Pb5Kc", "text-embedding-3-small", 60_000_000, 2_000),
+    ToolStream("audio_transcriptions", SUPPORT, "key_SprtProd9Hd6Tg1R", "whisper-1", 30_000, 45),
+    ToolStream("file_search_calls", INTERNAL, "key_IntlOps5Vm1Qx7Nd", None, 1_000, 1, "vs_IntlDocs5Kq8Wz3Ym"),
+    ToolStream("web_search_calls", SEARCH, "key_SrchProd4Xq8Lm2V", "gpt-4.1-2025-04-14", 1_500, 1),
+)
+NO_MODEL = "(none)"  # how a usage line without a model is keyed (as the warehouse keys it)
+TOOL_LINES = {"file_search_calls": "file search tool calls", "web_search_requests": "web search tool calls"}
 COMPLETIONS = "/organization/usage/completions"
 SERVER_ERRORS = {
     500: "The server had an error while processing your request. Sorry about that!",
@@ -125,8 +177,29 @@ def usage_result(dims: dict, m: dict) -> dict:
 
 
 def line_item(model_id: str, usage_type: str, service_tier: str) -> str:
-    """``"<model_id>, <charge><tier suffix>"``, e.g. ``"o3-2025-04-16, cached input (flex)"``."""
+    """``"<model_id>, <charge><tier suffix>"``, e.g. ``"o3-2025-04-16, cached input (flex)"``; tool calls
+    have their own line (``"web search tool calls"``)."""
+    if usage_type in TOOL_LINES:
+        return TOOL_LINES[usage_type]
     return f"{model_id}, {CHARGES[usage_type]}{TIER_SUFFIX.get(service_tier, f' ({service_tier})')}"
+
+
+def quantity_unit(line: str | None) -> str | None:
+    """The Costs API's ``quantity_unit`` of a line item: tokens, seconds of audio, none for tool calls."""
+    if line is None or line in TOOL_LINES.values():
+        return None
+    return "duration_seconds" if line.endswith(", audio") else "tokens"
+
+
+def other_result(endpoint: str, dims: dict, m: dict) -> dict:
+    """An ``organization.usage.<object>.result`` of one of the other endpoints, with every documented
+    dimension field (null when not grouped) and its metrics."""
+    obj, metrics = OTHER_RESULTS[endpoint]
+    return {
+        "object": f"organization.usage.{obj}.result",
+        **{k: m.get(k, 0) for k in metrics},
+        **{k: dims.get(k) for k in OTHER_USAGE[endpoint]},
+    }
 
 
 def quantities(row: dict) -> dict[str, int]:
@@ -254,11 +327,44 @@ class OpenAIPlugin(ApiPlugin):
                     "requests": max(1, round(n / (s.prompt_tokens * rng.uniform(0.9, 1.1)))),
                 }
                 yield dims, metrics
+        yield from self._simulate_tools(org, day)
+
+    def _simulate_tools(self, org: SimulatedOrg, day: date):
+        """The other usage endpoints' records: ``endpoint`` in their dims, their own metrics."""
+        for t in TOOL_STREAMS:
+            metric, usage_type = TOOL_USAGE[t.endpoint]
+            model = t.model or NO_MODEL
+            model_id = org.prices.resolve_model(self.name, model, day)
+            if org.prices.unit_price(self.name, model_id, usage_type, "standard", 0, day) is None:
+                continue  # the organisation uses a tool once its price is known (as for models)
+            rng = org.rng(self.name, "tool", t.endpoint, day.isoformat())
+            n = max(1, int(t.per_day * org.scale(self.name, t.account, day) * rng.uniform(0.85, 1.15)))
+            requests = max(1, round(n / t.units_per_request))
+            dims = {"endpoint": t.endpoint, "project_id": t.account, "user_id": None, "api_key_id": t.api_key_id}
+            dims |= {"model": t.model, "vector_store_id": t.vector_store_id}
+            metrics = {metric: n}
+            if "num_model_requests" in OTHER_RESULTS[t.endpoint][1] and metric != "num_model_requests":
+                metrics["num_model_requests"] = requests
+            yield dims, metrics
 
     def usage_row(self, dims: dict, metrics: dict) -> dict:
+        if dims.get("endpoint"):
+            return {**other_result(dims["endpoint"], dims, metrics), "endpoint": dims["endpoint"]}
         return usage_result(dims, metrics)
 
     def split(self, row: dict) -> Split:
+        endpoint = row.get("endpoint")
+        if endpoint:
+            metric, usage_type = TOOL_USAGE[endpoint]
+            return Split(
+                model_raw=row.get("model") or NO_MODEL,
+                account_id=row["project_id"],
+                api_key_id=row.get("api_key_id"),
+                service_tier="standard",
+                prompt_tier=0,
+                context_window=None,
+                quantities={usage_type: row[metric]},
+            )
         return Split(
             model_raw=row["model"],
             account_id=row["project_id"],
@@ -284,8 +390,8 @@ class OpenAIPlugin(ApiPlugin):
         if parts[:2] == ["organization", "usage"] and len(parts) == 3:
             if parts[2] == "completions":
                 return self._completions
-            if parts[2] in EMPTY_USAGE:
-                return lambda request: self._empty_usage(request, parts[2])
+            if parts[2] in OTHER_USAGE:
+                return lambda request: self._other_usage(request, parts[2])
         if parts == ["organization", "costs"]:
             return self._costs
         if parts == ["organization", "projects"]:
@@ -349,15 +455,30 @@ class OpenAIPlugin(ApiPlugin):
         org = request.org
 
         def results(s: datetime, e: datetime) -> list[dict]:
-            records = [r for r in org.records_between(self.name, s, e) if matches(r, wanted)]
+            records = [
+                r for r in org.records_between(self.name, s, e) if not r.dim.get("endpoint") and matches(r, wanted)
+            ]
             return [usage_result(d, m) for d, m in aggregate(records, grouped, USAGE_DIMS, METRICS)]
 
         return _envelope(edges, next_page, results)
 
-    def _empty_usage(self, request: Request, endpoint: str) -> dict:
-        group_by(request.query, EMPTY_USAGE[endpoint])
+    def _other_usage(self, request: Request, endpoint: str) -> dict:
+        dims = OTHER_USAGE[endpoint]
+        grouped = group_by(request.query, dims)
+        wanted = {k: v for k, v in filters(request.query, OTHER_FILTERS).items() if k in dims}
         edges, next_page = _window(request, USAGE_LIMITS)
-        return _envelope(edges, next_page, lambda s, e: [])
+        org = request.org
+        metrics = OTHER_RESULTS[endpoint][1]
+
+        def results(s: datetime, e: datetime) -> list[dict]:
+            records = [
+                r
+                for r in org.records_between(self.name, s, e)
+                if r.dim.get("endpoint") == endpoint and matches(r, wanted)
+            ]
+            return [other_result(endpoint, d, m) for d, m in aggregate(records, grouped, dims, metrics)]
+
+        return _envelope(edges, next_page, results)
 
     def _costs(self, request: Request) -> dict:
         grouped = group_by(request.query, COST_DIMS)
@@ -379,7 +500,7 @@ class OpenAIPlugin(ApiPlugin):
                     "project_id": d["project_id"],
                     "api_key_id": d["api_key_id"],
                     "quantity": m["quantity"] if by_line else None,
-                    "quantity_unit": "tokens" if by_line else None,
+                    "quantity_unit": quantity_unit(d["line_item"]) if by_line else None,
                 }
                 for d, m in aggregate(records, grouped, COST_DIMS, ("amount", "quantity"))
             ]

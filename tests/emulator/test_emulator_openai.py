@@ -28,6 +28,11 @@ def _totals(rows) -> dict[str, int]:
     return {m: sum(r[m] for r in rows) for m in METRICS}
 
 
+def completions(org, day: date) -> list[dict]:
+    """The org's full-grain completions usage of ``day`` (its other usage rows carry ``endpoint``)."""
+    return [r for r in org.usage("openai", day) if "endpoint" not in r]
+
+
 def test_pagination_walks_every_day_once_in_order(emu, emu_org):
     start = date(2025, 5, 20)
     end = start + timedelta(days=40)
@@ -45,14 +50,14 @@ def test_pagination_walks_every_day_once_in_order(emu, emu_org):
         assert bucket["object"] == "bucket"
         assert bucket["end_time"] - bucket["start_time"] == 86400
         # grouped by every dimension, a bucket is exactly the org's full-grain usage of that day
-        assert bucket["results"] == emu_org.usage("openai", day)
+        assert bucket["results"] == completions(emu_org, day)
         assert bucket["results"], f"no usage on {day}"
 
 
 def test_group_by_fewer_dims_sums_metrics_and_nulls_the_rest(emu, emu_org):
     day = date(2025, 9, 3)
     window = [("start_time", unix(day)), ("end_time", unix(day + timedelta(days=1)))]
-    truth = _totals(emu_org.usage("openai", day))
+    truth = _totals(completions(emu_org, day))
     for group_by in ([], ["model"], ["project_id", "api_key_id"], ["batch", "service_tier"], list(OPENAI_USAGE_DIMS)):
         resp = emu.openai(COMPLETIONS, window + [("group_by", g) for g in group_by])  # repeated-key form
         assert resp.status_code == 200, resp.text
@@ -105,7 +110,7 @@ def test_filters(emu, emu_org):
     rows = emu.openai(COMPLETIONS, window + [("models[]", "gpt-4o-mini"), ("batch", "true")]).json()["data"][0][
         "results"
     ]
-    truth = [r for r in emu_org.usage("openai", day) if r["model"] == "gpt-4o-mini" and r["batch"]]
+    truth = [r for r in completions(emu_org, day) if r["model"] == "gpt-4o-mini" and r["batch"]]
     assert [r["model"] for r in rows] == ["gpt-4o-mini"]
     assert rows[0]["input_tokens"] == sum(r["input_tokens"] for r in truth)
 
@@ -149,11 +154,14 @@ def test_costs_are_exact_json_numbers_that_sum_to_the_ground_truth(emu, emu_org)
         for r in bucket["results"]:
             assert r["object"] == "organization.costs.result"
             assert r["amount"]["currency"] == "usd" and isinstance(r["amount"]["value"], Decimal)
-            assert r["quantity_unit"] == "tokens" and isinstance(r["quantity"], int)
-            assert r["api_key_id"] is None
-            model_id, charge = r["line_item"].split(", ")
-            assert charge.split(" (")[0] in ("input", "cached input", "cache write input", "output")
+            assert r["api_key_id"] is None and isinstance(r["quantity"], int)
             seen[(day, r["project_id"])] += r["amount"]["value"]
+            if r["line_item"] == "file search tool calls":  # a tool line: a count with no single unit
+                assert r["quantity_unit"] is None
+                continue
+            model_id, charge = r["line_item"].split(", ")
+            assert charge.split(" (")[0] in ("input", "cached input", "cache write input", "output", "audio")
+            assert r["quantity_unit"] == ("duration_seconds" if charge == "audio" else "tokens")
     assert seen == {(d, p): v for (d, prov, p), v in truth_by_project.items() if prov == "openai"}
     total = sum(seen.values())
     assert total == sum(g["billed_cost_usd"] for g in emu_org.ground_truth(start, end) if g["provider"] == "openai")
@@ -173,7 +181,9 @@ def test_billed_equals_list_for_priced_models(emu, emu_org):
     billed: Counter = Counter()
     for bucket in emu.openai(COSTS, params).json(parse_float=Decimal)["data"]:
         for r in bucket["results"]:
-            billed[r["line_item"].split(", ")[0]] += r["amount"]["value"]
+            # a tool line names no model: its usage is keyed '(none)', as the warehouse keys it
+            model = "(none)" if r["line_item"] == "file search tool calls" else r["line_item"].split(", ")[0]
+            billed[model] += r["amount"]["value"]
     unpriced = billed.pop(UNPRICED_MODEL)
     assert unpriced > 0
     assert billed == expected
@@ -237,13 +247,30 @@ def test_auth_and_unknown_paths(emu):
     assert wrong_base.status_code == 404 and "error" in wrong_base.json()
 
 
-def test_other_usage_endpoints_answer_with_empty_buckets(emu):
-    resp = emu.openai(
-        "/organization/usage/embeddings", {"start_time": unix(date(2025, 6, 1)), "limit": 3, "group_by[]": "model"}
-    )
-    page = resp.json()
-    assert resp.status_code == 200 and len(page["data"]) == 3 and page["has_more"]
-    assert all(b["results"] == [] for b in page["data"])
+def test_other_usage_endpoints_serve_the_orgs_tool_usage_and_the_rest_empty(emu, emu_org):
+    day = date(2026, 2, 2)
+    window = {"start_time": unix(day), "end_time": unix(day + timedelta(days=1))}
+    records = {r.dim["endpoint"]: r.metric for r in emu_org.records("openai", day) if r.dim.get("endpoint")}
+    assert set(records) == {"embeddings", "audio_transcriptions", "file_search_calls", "web_search_calls"}
+    for endpoint, obj, metric in (
+        ("embeddings", "embeddings", "input_tokens"),
+        ("audio_transcriptions", "audio_transcriptions", "seconds"),
+        ("file_search_calls", "file_searches", "num_requests"),
+        ("web_search_calls", "web_searches", "num_requests"),
+    ):
+        (row,) = emu.openai(f"/organization/usage/{endpoint}", window).json()["data"][0]["results"]
+        assert row["object"] == f"organization.usage.{obj}.result"
+        assert row[metric] == records[endpoint][metric] > 0 and row["project_id"] is None
+    grouped = emu.openai("/organization/usage/web_search_calls", {**window, "group_by[]": "model"}).json()
+    assert [r["model"] for r in grouped["data"][0]["results"]] == ["gpt-4.1-2025-04-14"]
+    # web search is used once it has a price (2026-01-24), so not in 2025
+    before = {"start_time": unix(date(2025, 6, 1)), "end_time": unix(date(2025, 6, 2))}
+    assert emu.openai("/organization/usage/web_search_calls", before).json()["data"][0]["results"] == []
+    for unused in ("moderations", "images", "audio_speeches", "vector_stores", "code_interpreter_sessions"):
+        page = emu.openai(f"/organization/usage/{unused}", window).json()
+        assert page["data"][0]["results"] == []
+    bad = emu.openai("/organization/usage/vector_stores", {**window, "group_by[]": "model"})
+    assert bad.status_code == 400 and "group_by" in bad.json()["error"]["message"]
 
 
 def test_projects_list(emu):

@@ -166,7 +166,7 @@ def test_the_comparison_names_every_disagreement(tmp_path):
 
 def test_the_table_is_well_formed():
     table = PriceTable()
-    assert {r.unit for r in table.rows} <= {"per_1m_tokens", "per_1k_requests"}
+    assert {r.unit for r in table.rows} <= {"per_1m_tokens", "per_1k_requests", "per_second"}
     assert all(r.unit_price > 0 and (r.effective_to is None or r.effective_to > r.effective_from) for r in table.rows)
     with pytest.raises(ValueError, match="overlap"):
         row = PriceRow(
