@@ -161,8 +161,8 @@ else:
         hide_index=True,
     )
     st.caption(
-        "Computed usage is compared with the billed usage lines it explains (tokens, web searches). Tool calls, "
-        "storage, credits, tax and fees are billed lines of their own: shown apart, never counted as variance."
+        "Computed usage is compared with the billed lines the usage reports count (tokens, tool calls, audio "
+        "seconds, storage). Other billed lines, credits, tax and fees are shown apart, never counted as variance."
     )
     exceptions = queries.reconciliation_exceptions(start, end, providers)
     if exceptions.empty:
