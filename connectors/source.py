@@ -27,7 +27,7 @@ Fetch = Callable[[Any, date | None, date | None], Iterable[Mapping[str, Any]]]
 # A file feed: read(path) -> the rows of one file, as an Arrow table (or anything ``land`` takes).
 Read = Callable[[Path], Any]
 
-CONFORMED_KINDS = ("usage_lines", "billed_lines", "accounts", "api_keys", "request_lines")
+CONFORMED_KINDS = ("usage_lines", "billed_lines", "accounts", "api_keys", "users", "request_lines")
 
 
 @dataclass(frozen=True)

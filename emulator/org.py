@@ -83,6 +83,17 @@ class ApiKey:
 
 
 @dataclass(frozen=True)
+class User:
+    """A member of the organisation at one vendor (the vendor's users list)."""
+
+    id: str
+    name: str
+    email: str
+    role: str
+    added: date
+
+
+@dataclass(frozen=True)
 class Stream:
     """One key (or one person in a vendor's console, ``api_key_id`` None) calling one kind of model.
 
@@ -123,12 +134,18 @@ class Tenancy:
     accounts: tuple[Account, ...] = ()
     keys: tuple[ApiKey, ...] = ()
     streams: tuple[Stream, ...] = ()
+    users: tuple[User, ...] = ()
     admin: str | None = None
     spike_accounts: tuple[str | None, ...] = ()
     billing_overrides: dict[str, tuple[str, Decimal, date]] = field(default_factory=dict)
 
 
 ALICE, BOB, CAROL = "user_Aq3Zr8Lm1Xk5Wc9P", "user_Bt6Yn2Hd8Qv4Js1M", "user_Ck9Pe5Gw3Tz7Nb2R"
+OPENAI_USERS = (
+    User(ALICE, "Alice Moreau", "alice@example.com", "owner", _d("2023-05-02")),
+    User(BOB, "Bob Okafor", "bob@example.com", "reader", _d("2023-05-16")),
+    User(CAROL, "Carol Lindqvist", "carol@example.com", "reader", _d("2024-03-11")),
+)
 
 OPENAI_PROJECTS = (
     Account("proj_Srch7Qm2Lx9Vb4Nd1Kf6Tz3W", "Search", _d("2023-05-02")),
@@ -358,6 +375,10 @@ ANTHROPIC_KEYS = (
     ApiKey("apikey_01GwJsonl5Tm1Qe7Xa3Kb", "jsonl-logger", GATEWAY_WS, _d("2025-06-02")),
 )
 ACCOUNT_DANA, ACCOUNT_EVAN = "user_01DanaWq8Lm2Xk5Zr3Vb9N", "user_01EvanTz7Pe5Gw3Hd8Qc1M"
+ANTHROPIC_USERS = (
+    User(ACCOUNT_DANA, "Dana Whitfield", "dana@example.com", "admin", _d("2024-03-04")),
+    User(ACCOUNT_EVAN, "Evan Brooks", "evan@example.com", "developer", _d("2024-04-01")),
+)
 
 _SONNET_LINE = (
     ("2024-03-13", "claude-3-sonnet-20240229"),
@@ -549,6 +570,7 @@ TENANCIES: dict[str, Tenancy] = {
         accounts=OPENAI_PROJECTS,
         keys=OPENAI_KEYS,
         streams=OPENAI_STREAMS,
+        users=OPENAI_USERS,
         spike_accounts=(SEARCH, SUPPORT, INTERNAL, RESEARCH),
         billing_overrides={UNPRICED_MODEL: ("gpt-4o-mini-2024-07-18", Decimal(2), _d("2024-07-23"))},
     ),
@@ -556,6 +578,7 @@ TENANCIES: dict[str, Tenancy] = {
         accounts=ANTHROPIC_WORKSPACES,
         keys=ANTHROPIC_KEYS,
         streams=ANTHROPIC_STREAMS,
+        users=ANTHROPIC_USERS,
         admin=ACCOUNT_DANA,
         spike_accounts=(DEFAULT_WS, PRODUCT, DATASCI, AGENTS),
     ),

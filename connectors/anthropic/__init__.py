@@ -1,10 +1,12 @@
-"""Anthropic Admin API source: messages usage report, cost report, workspaces and API keys (provider-apis.md section 2)."""
+"""Anthropic Admin API source: messages usage report, cost report, workspaces, API keys and users
+(provider-apis.md section 2)."""
 
 from connectors.anthropic.client import HINTS, AnthropicAdminClient
 from connectors.anthropic.tables import (
     ANTHROPIC_API_KEYS,
     ANTHROPIC_COST_REPORT,
     ANTHROPIC_MESSAGES_USAGE,
+    ANTHROPIC_USERS,
     ANTHROPIC_WORKSPACES,
 )
 from connectors.source import Feed, Source
@@ -36,8 +38,13 @@ SOURCE = Source(
             "Anthropic API keys (every status): names and workspaces for the api_key_ids in the usage report.",
             fetch=lambda client, start, end: client.iter_api_keys(),
         ),
+        Feed(
+            ANTHROPIC_USERS,
+            "Anthropic organisation members: names and emails for the users who created API keys.",
+            fetch=lambda client, start, end: client.iter_users(),
+        ),
     ),
-    conformed=("usage_lines", "billed_lines", "accounts", "api_keys"),
+    conformed=("usage_lines", "billed_lines", "accounts", "api_keys", "users"),
     emulator="emulator.plugins.anthropic",
 )
 

@@ -14,6 +14,7 @@ from connectors.anthropic.tables import (
     ANTHROPIC_API_KEYS,
     ANTHROPIC_COST_REPORT,
     ANTHROPIC_MESSAGES_USAGE,
+    ANTHROPIC_USERS,
     ANTHROPIC_WORKSPACES,
 )
 from connectors.errors import Hints
@@ -29,6 +30,7 @@ MESSAGES_USAGE_PATH = "v1/organizations/usage_report/messages"
 COST_REPORT_PATH = "v1/organizations/cost_report"
 WORKSPACES_PATH = "v1/organizations/workspaces"
 API_KEYS_PATH = "v1/organizations/api_keys"
+USERS_PATH = "v1/organizations/users"
 
 MESSAGES_GROUP_BY = ("model", "workspace_id", "api_key_id", "service_tier", "context_window", "inference_geo")
 COST_GROUP_BY = ("workspace_id", "description")
@@ -115,3 +117,9 @@ class AnthropicAdminClient(BucketedReportClient):
             values["workspace_id"] = item.get("workspace_id") or nested(item, "scope", "workspace_id")
             values["created_by_id"] = nested(item, "created_by", "id")
             yield self._typed(ANTHROPIC_API_KEYS, API_KEYS_PATH, values, item)
+
+    def iter_users(self) -> Iterator[dict[str, Any]]:
+        """Rows of ``raw.anthropic_users``: every member of the organisation (name, email, role)."""
+        for item in self._iter_list(USERS_PATH, {"limit": API_KEYS_PAGE_SIZE}, cursor_param="after_id"):
+            values = {name: item.get(name) for name in ANTHROPIC_USERS.column_names}
+            yield self._typed(ANTHROPIC_USERS, USERS_PATH, values, item)

@@ -70,3 +70,17 @@ ANTHROPIC_API_KEYS = RawTable(
     partitioned=False,
     partition_column=None,
 )
+
+ANTHROPIC_USERS = RawTable(
+    source="anthropic",
+    endpoint="users",
+    columns=(
+        ("id", "VARCHAR"),  # user_...: the created_by of API keys
+        ("name", "VARCHAR"),
+        ("email", "VARCHAR"),
+        ("role", "VARCHAR"),  # user | developer | billing | admin | claude_code_user
+        ("added_at", "TIMESTAMP"),
+    ),
+    partitioned=False,
+    partition_column=None,
+)

@@ -1,4 +1,4 @@
-"""OpenAI Admin API source: completions and the other usage endpoints, costs, projects and API keys
+"""OpenAI Admin API source: completions and the other usage endpoints, costs, projects, API keys and users
 (provider-apis.md section 1)."""
 
 from connectors.openai.client import HINTS, OpenAIAdminClient
@@ -8,6 +8,7 @@ from connectors.openai.tables import (
     OPENAI_COSTS,
     OPENAI_OTHER_USAGE,
     OPENAI_PROJECTS,
+    OPENAI_USERS,
     OTHER_USAGE_ENDPOINTS,
 )
 from connectors.source import Feed, Source
@@ -47,8 +48,13 @@ SOURCE = Source(
             "OpenAI API keys of every project: names and owners for the api_key_ids in usage and costs.",
             fetch=lambda client, start, end: client.iter_api_keys(),
         ),
+        Feed(
+            OPENAI_USERS,
+            "OpenAI organisation members: names and emails for the user ids of API key owners.",
+            fetch=lambda client, start, end: client.iter_users(),
+        ),
     ),
-    conformed=("usage_lines", "billed_lines", "accounts", "api_keys"),
+    conformed=("usage_lines", "billed_lines", "accounts", "api_keys", "users"),
     emulator="emulator.plugins.openai",
 )
 

@@ -18,6 +18,7 @@ from connectors.openai.tables import (
     OPENAI_COSTS,
     OPENAI_OTHER_USAGE,
     OPENAI_PROJECTS,
+    OPENAI_USERS,
     OTHER_USAGE_ENDPOINTS,
 )
 from connectors.reports import BucketedReportClient
@@ -31,6 +32,7 @@ USAGE_PATH = "organization/usage/{endpoint}"
 COSTS_PATH = "organization/costs"
 PROJECTS_PATH = "organization/projects"
 PROJECT_API_KEYS_PATH = "organization/projects/{project_id}/api_keys"
+USERS_PATH = "organization/users"
 
 COMPLETIONS_GROUP_BY = ("project_id", "api_key_id", "model", "batch", "service_tier")
 COSTS_GROUP_BY = ("project_id", "line_item")
@@ -199,3 +201,9 @@ class OpenAIAdminClient(BucketedReportClient):
                     "last_used_at": item.get("last_used_at"),
                 }
                 yield self._typed(OPENAI_API_KEYS, path, values, item)
+
+    def iter_users(self) -> Iterator[dict[str, Any]]:
+        """Rows of ``raw.openai_users``: every member of the organisation (name, email, role)."""
+        for item in self._iter_list(USERS_PATH, {"limit": PROJECTS_PAGE_SIZE}, cursor_param="after"):
+            values = {name: item.get(name) for name in OPENAI_USERS.column_names}
+            yield self._typed(OPENAI_USERS, USERS_PATH, values, item)

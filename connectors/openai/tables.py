@@ -78,6 +78,20 @@ OPENAI_API_KEYS = RawTable(
     partition_column=None,
 )
 
+OPENAI_USERS = RawTable(
+    source="openai",
+    endpoint="users",
+    columns=(
+        ("id", "VARCHAR"),  # user_...: the user_id of usage and the owner of user-owned API keys
+        ("name", "VARCHAR"),
+        ("email", "VARCHAR"),
+        ("role", "VARCHAR"),  # owner | reader
+        ("added_at", "TIMESTAMP"),
+    ),
+    partitioned=False,
+    partition_column=None,
+)
+
 
 # The other usage endpoints (provider-apis.md §1.3), one raw table each: GET /organization/usage/<endpoint>,
 # grouped by the dimensions below (user_id is left out, as for completions: user-level spend comes from request

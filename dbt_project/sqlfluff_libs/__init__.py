@@ -10,6 +10,7 @@ CONFORMED = {
     "billed_lines": ["stg_lint__billed_lines"],
     "accounts": ["stg_lint__accounts"],
     "api_keys": ["stg_lint__api_keys"],
+    "users": ["stg_lint__users"],
     "request_lines": ["stg_lint__request_lines"],
 }
 

@@ -16,7 +16,8 @@ units and pagination follow the vendor's documentation (see the shared provider-
   ``5m Cache Write Input Tokens``, ``1h Cache Write Input Tokens``; web search is ``"Web Search Usage"``
   (cost_type ``web_search``, model/token_type/service_tier/context_window null).
 * ``GET /v1/organizations/workspaces`` (``after_id``, ``before_id``, ``limit`` default 20 max 1000,
-  ``include_archived``), ``GET /v1/organizations/api_keys`` (same paging, ``workspace_id``).
+  ``include_archived``), ``GET /v1/organizations/api_keys`` (same paging, ``workspace_id``),
+  ``GET /v1/organizations/users`` (same paging).
 
 Not grouped dimensions are present with ``null``, metrics summed over them; every bucket of the window is
 present, empty ones with ``results: []``. Errors: ``{"type": "error", "error": {"type", "message"}}``;
@@ -283,6 +284,7 @@ class AnthropicPlugin(ApiPlugin):
             "/v1/organizations/cost_report": self._costs,
             "/v1/organizations/workspaces": self._workspaces,
             "/v1/organizations/api_keys": self._keys,
+            "/v1/organizations/users": self._users,
         }.get(sub)
 
     def authenticate(self, request: Request) -> Response | None:
@@ -373,6 +375,20 @@ class AnthropicPlugin(ApiPlugin):
             }
             for w in request.org.accounts(self.name)
             if w.id is not None and (archived or w.archived is None)
+        ]
+        return _list(items, request.query)
+
+    def _users(self, request: Request) -> dict:
+        items = [
+            {
+                "id": u.id,
+                "type": "user",
+                "email": u.email,
+                "name": u.name,
+                "role": u.role,
+                "added_at": iso_z(u.added, dtime(8, 0, 0, 654321)),
+            }
+            for u in request.org.tenancy(self.name).users
         ]
         return _list(items, request.query)
 

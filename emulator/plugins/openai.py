@@ -23,7 +23,8 @@ pagination follow the vendor's documentation (see the shared provider-API refere
   ``"web search tool calls"`` (no single quantity unit: ``null``). Images, moderations, audio speeches,
   vector stores and code interpreter sessions answer with empty buckets: the org does not use them.
 * ``GET /organization/projects`` (``after``, ``limit`` default 20 max 100, ``include_archived``),
-  ``GET /organization/projects/{id}``, ``GET /organization/projects/{id}/api_keys``.
+  ``GET /organization/projects/{id}``, ``GET /organization/projects/{id}/api_keys``, ``GET /organization/users``
+  (``after``, ``limit``).
 
 Not grouped dimensions are present with ``null``, metrics summed over them; every bucket of the window is
 present, empty ones with ``results: []``. ``next_page`` is an opaque cursor. Errors:
@@ -398,6 +399,8 @@ class OpenAIPlugin(ApiPlugin):
             return self._projects
         if parts[:2] == ["organization", "projects"] and len(parts) == 3:
             return lambda request: self._project(request, parts[2])
+        if parts == ["organization", "users"]:
+            return self._users
         if parts[:2] == ["organization", "projects"] and len(parts) == 4 and parts[3] == "api_keys":
             return lambda request: self._project_keys(request, parts[2])
         return None
@@ -517,6 +520,20 @@ class OpenAIPlugin(ApiPlugin):
             if p.id == project_id:
                 return _project_json(p)
         raise ApiError(404, f"No project found with id '{project_id}'.", param="project_id")
+
+    def _users(self, request: Request) -> dict:
+        items = [
+            {
+                "object": "organization.user",
+                "id": u.id,
+                "name": u.name,
+                "email": u.email,
+                "role": u.role,
+                "added_at": int(datetime.combine(u.added, dtime(8, 0), UTC).timestamp()),
+            }
+            for u in request.org.tenancy(self.name).users
+        ]
+        return _list(items, request.query)
 
     def _project_keys(self, request: Request, project_id: str) -> dict:
         self._project(request, project_id)

@@ -15,6 +15,7 @@ from connectors.anthropic.tables import (
     ANTHROPIC_API_KEYS,
     ANTHROPIC_COST_REPORT,
     ANTHROPIC_MESSAGES_USAGE,
+    ANTHROPIC_USERS,
     ANTHROPIC_WORKSPACES,
 )
 from connectors.errors import AuthError, ConnectionFailed, NotFoundError, ResponseShapeError
@@ -25,6 +26,7 @@ USAGE = f"{BASE}/v1/organizations/usage_report/messages"
 COST = f"{BASE}/v1/organizations/cost_report"
 WORKSPACES = f"{BASE}/v1/organizations/workspaces"
 API_KEYS = f"{BASE}/v1/organizations/api_keys"
+USERS = f"{BASE}/v1/organizations/users"
 DAY = date(2025, 8, 1)  # the vendor examples' bucket
 NEXT_DAY = date(2025, 8, 2)
 LAST_PAGE = {"data": [], "has_more": False, "next_page": None}
@@ -236,6 +238,22 @@ def test_api_keys_vendor_example_lands_names_and_no_part_of_the_key(rsps, client
     assert row["created_by_id"] == "user_01WCz1FkmYMm4gnmykNKUu3Q" and row["expires_at"] is None
     assert row["created_at"] == datetime(2024, 10, 30, 23, 58, 27, 427722)
     assert "partial_key_hint" not in row["_raw"] and "R2D" not in repr(row)
+    assert query(rsps.calls[0]) == [("limit", "100")]
+
+
+def test_users_vendor_example_lands_names_emails_and_roles(rsps, client, fixture_json):
+    body = fixture_json("anthropic", "users")
+    rsps.get(USERS, json=body)
+    (row,) = client.iter_users()
+    assert list(row) == [*ANTHROPIC_USERS.column_names, "_raw"]
+    assert (row["id"], row["name"], row["email"], row["role"]) == (
+        "user_01WCz1FkmYMm4gnmykNKUu3Q",
+        "Jane Doe",
+        "user@emaildomain.com",
+        "user",
+    )
+    assert row["added_at"] == datetime(2024, 10, 30, 23, 58, 27, 427722)
+    assert row["_raw"] == body["data"][0]
     assert query(rsps.calls[0]) == [("limit", "100")]
 
 

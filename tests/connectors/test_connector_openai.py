@@ -18,6 +18,7 @@ from connectors.openai.tables import (
     OPENAI_COSTS,
     OPENAI_OTHER_USAGE,
     OPENAI_PROJECTS,
+    OPENAI_USERS,
     OTHER_USAGE_ENDPOINTS,
 )
 
@@ -459,6 +460,41 @@ def test_api_keys_vendor_example_lands_names_owners_and_no_part_of_the_key(rsps,
     assert "redacted_value" not in row["_raw"] and "sk-abc" not in repr(row)
     # every enabled key, not only those whose owner still has access to the project
     assert query(rsps.calls[1]) == [("owner_project_access", "any"), ("limit", "100")]
+
+
+def test_users_vendor_example_lands_names_emails_and_roles_and_pages_with_after(rsps, client, fixture_json):
+    body = fixture_json("openai", "users")
+    second = {
+        "object": "list",
+        "data": [
+            {
+                "object": "organization.user",
+                "id": "user_def",
+                "name": None,
+                "email": "b@example.com",
+                "role": "reader",
+                "added_at": 1711471600,
+            }
+        ],
+        "first_id": "user_def",
+        "last_id": "user_def",
+        "has_more": False,
+    }
+    rsps.get(f"{BASE}/organization/users", json={**body, "has_more": True, "last_id": "user_abc"})
+    rsps.get(f"{BASE}/organization/users", json=second)
+    first, other = client.iter_users()
+    assert list(first) == [*OPENAI_USERS.column_names, "_raw"]
+    assert (first["id"], first["name"], first["email"], first["role"]) == (
+        "user_abc",
+        "First Last",
+        "user@example.com",
+        "owner",
+    )
+    assert first["added_at"] == datetime(2024, 3, 26, 16, 45, 33)
+    assert first["_raw"]["is_service_account"] is False  # fields outside the table are kept in _raw
+    assert other["id"] == "user_def" and other["name"] is None
+    assert query(rsps.calls[0]) == [("limit", "100")]
+    assert query(rsps.calls[1]) == [("limit", "100"), ("after", "user_abc")]
 
 
 def test_api_keys_of_every_project_service_accounts_and_paging(rsps, client):

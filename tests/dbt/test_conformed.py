@@ -21,6 +21,7 @@ UNIONS = {
     "billed_lines": "int_billed_costs_unioned",
     "accounts": "int_accounts_unioned",
     "api_keys": "int_api_keys_unioned",
+    "users": "int_users_unioned",
     "request_lines": "int_requests_unioned",
 }
 MISSING_VAR = "dbt var 'finops_conformed' is missing: finops passes it from the source registry on every dbt command"

@@ -163,6 +163,30 @@ def test_every_key_in_usage_has_its_name_from_the_key_lists(pipeline, emulator):
     assert not [r for _, r in raws if "****" in r or "redacted_value" in r or "partial_key_hint" in r]
 
 
+def test_key_owners_are_named_from_the_users_lists(pipeline, emulator):
+    """The providers' users lists land as dim_user; a key whose list gives only its owner's user id (Anthropic's
+    created_by, OpenAI's owner without a name) is named from them; service accounts keep their id."""
+    paths = pipeline["paths"]
+    users = {
+        (p, u): (n, e)
+        for p, u, n, e in serving(paths, "select provider, user_id, user_name, email from marts.dim_user")
+    }
+    truth = {
+        (provider, u.id): (u.name, u.email)
+        for provider in ("openai", "anthropic")
+        for u in emulator.org.tenancy(provider).users
+    }
+    assert users == truth
+    owners = dict(
+        serving(paths, "select api_key_id, owned_by from marts.dim_api_key where is_listed and owner_type = 'user'")
+    )
+    names = {u.id: u.name for provider in ("openai", "anthropic") for u in emulator.org.tenancy(provider).users}
+    expected = {k.id: names[k.user_id] for k in emulator.org.keys("openai") if k.user_id} | {
+        k.id: names[emulator.org.tenancy("anthropic").admin] for k in emulator.org.keys("anthropic")
+    }
+    assert owners == expected
+
+
 def test_running_twice_changes_nothing(pipeline):
     first, second = pipeline["snapshots"]
     assert first.keys() == second.keys()

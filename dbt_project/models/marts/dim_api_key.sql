@@ -3,7 +3,8 @@
     Anthropic keys, ...), named; and every key seen in usage but listed by no source, so no usage row loses its
     key: a deleted key (status 'unlisted', named by its id), and usage without a key ('(none)': Anthropic
     Console usage, OpenAI usage not grouped by key; status 'none'). An unlisted key's account is the one usage
-    shows it under, or NULL when usage shows it under several.
+    shows it under, or NULL when usage shows it under several. A key whose list gives only its owner's user id
+    (Anthropic's created_by, an OpenAI owner without a name) is named from the provider's users (dim_user).
 -#}
 
 with
@@ -17,6 +18,12 @@ api_keys as (
 usage as (
 
     select * from {{ ref('int_usage_unioned') }}
+
+),
+
+users as (
+
+    select * from {{ ref('dim_user') }}
 
 ),
 
@@ -67,20 +74,25 @@ final as (
 
 select
     ----------  ids
-    provider,
-    api_key_id,
-    account_id,
+    final.provider,
+    final.api_key_id,
+    final.account_id,
 
     ----------  strings
-    coalesce(api_key_name, api_key_id) as api_key_name,
-    status,
-    owner_type,
-    owned_by,
+    coalesce(final.api_key_name, final.api_key_id) as api_key_name,
+    final.status,
+    final.owner_type,
+    coalesce(users.user_name, final.owned_by) as owned_by,
 
     ----------  booleans
-    is_listed,
+    final.is_listed,
 
     ----------  timestamps
-    created_at
+    final.created_at
 
 from final
+left join users
+    on
+        final.provider = users.provider
+        and final.owner_type = 'user'
+        and final.owned_by = users.user_id
