@@ -115,22 +115,23 @@ class BucketedReportClient(SourceClient):
     def _row(
         self, table: RawTable, path: str, bucket: dict[str, Any], values: dict[str, Any], raw: dict[str, Any]
     ) -> dict[str, Any]:
+        """The typed row of one result, or a shape error naming the field, its value and the UTC day it is in:
+        a field whose type changed fails the whole pull, so nothing of the window is landed partly."""
         values = {"bucket_start": bucket[self.bucket_start_key], "bucket_end": bucket[self.bucket_end_key], **values}
-        try:
-            day = f"the UTC day {parse_ts(values['bucket_start']):%Y-%m-%d}"
-        except ValueError:
-            day = f"the bucket starting {values['bucket_start']!r}"
-        return self._typed(table, path, values, raw, where=day)
-
-    def _typed(
-        self, table: RawTable, path: str, values: dict[str, Any], raw: dict[str, Any], where: str | None = None
-    ) -> dict[str, Any]:
-        """The typed row, or a shape error naming the field, its value and (``where``) the day it is in: a
-        field whose type changed fails the whole pull, so nothing of the window is landed partly."""
         try:
             return typed_row(table, values, raw)
         except ValueError as exc:
-            raise self._http.shape_error(path, f"{exc}, in {where}" if where else str(exc)) from None
+            try:
+                day = f"the UTC day {parse_ts(values['bucket_start']):%Y-%m-%d}"
+            except ValueError:
+                day = f"the bucket starting {values['bucket_start']!r}"
+            raise self._http.shape_error(path, f"{exc}, in {day}") from None
+
+    def _typed(self, table: RawTable, path: str, values: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return typed_row(table, values, raw)
+        except ValueError as exc:
+            raise self._http.shape_error(path, str(exc)) from None
 
 
 def _starts_within(value: Any, window: tuple[datetime, datetime]) -> bool:
