@@ -20,6 +20,7 @@ from connectors.source import FileDrop, Source
 SOURCE_PACKAGES: tuple[str, ...] = (
     "connectors.openai",
     "connectors.anthropic",
+    "connectors.openrouter",
     "connectors.langfuse",
     "connectors.helicone",
     "connectors.jsonl_requests",

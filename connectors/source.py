@@ -27,7 +27,15 @@ Fetch = Callable[[Any, date | None, date | None], Iterable[Mapping[str, Any]]]
 # A file feed: read(path) -> the rows of one file, as an Arrow table (or anything ``land`` takes).
 Read = Callable[[Path], Any]
 
-CONFORMED_KINDS = ("usage_lines", "billed_lines", "accounts", "api_keys", "users", "request_lines")
+CONFORMED_KINDS = (
+    "usage_lines",
+    "billed_lines",
+    "accounts",
+    "api_keys",
+    "users",
+    "request_lines",
+    "price_lines",
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,10 @@ class Source:
     # partitions): a daily run re-pulls that many days and replaces them. FINOPS_<NAME>_REVISION_DAYS
     # overrides it. File drops need none: a file the provider rewrites replaces what it loaded.
     revision_days: int = 3
+    # How many complete UTC days back the API still answers (OpenRouter's activity: 30), None = no limit. The
+    # ingest never asks for an older day: it says in one line which days of a run are out of reach and keeps
+    # what it landed for them before.
+    history_days: int | None = None
 
     def __post_init__(self) -> None:
         for feed in self.feeds:
@@ -103,6 +115,8 @@ class Source:
             raise ValueError(f"source {self.name!r} is an API source and needs client=")
         if self.revision_days < 1:
             raise ValueError(f"source {self.name!r}: revision_days is at least 1 (yesterday)")
+        if self.history_days is not None and self.history_days < 1:
+            raise ValueError(f"source {self.name!r}: history_days is at least 1 (yesterday), or None")
 
     @property
     def is_api(self) -> bool:

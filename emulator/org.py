@@ -116,6 +116,7 @@ class Stream:
     long_share: float = 0.0  # share of traffic in a long-context window (more than 200k prompt tokens)
     searches_per_mtok: float = 0.0  # web searches per million input tokens
     prompt_tokens: int = 2_500  # average prompt size per request
+    byok_share: float = 0.0  # share of requests sent with the caller's own provider key (OpenRouter BYOK)
 
     def model_on(self, day: date) -> str | None:
         current = None
@@ -565,6 +566,51 @@ ANTHROPIC_STREAMS = (
 )
 
 # The organisation at each vendor, by the name of the vendor's plugin (= its source in connectors.registry).
+# OpenRouter: one organisation's account (activity is not split by key here). Models are OpenRouter slugs.
+OPENROUTER_STREAMS = (
+    Stream(
+        "router-chat",
+        None,
+        None,
+        None,
+        (("2025-05-01", "openai/gpt-4.1-mini"),),
+        input_mtok=6,
+        output_ratio=0.2,
+        prompt_tokens=1_800,
+    ),
+    Stream(
+        "router-agents",
+        None,
+        None,
+        None,
+        (("2025-10-01", "anthropic/claude-sonnet-4.5"),),
+        input_mtok=2.5,
+        output_ratio=0.1,
+        prompt_tokens=6_000,
+        byok_share=0.3,
+    ),
+    Stream(
+        "router-bulk",
+        None,
+        None,
+        None,
+        (("2025-05-01", "meta-llama/llama-3.3-70b-instruct"),),
+        input_mtok=15,
+        output_ratio=0.3,
+        prompt_tokens=900,
+    ),
+    Stream(
+        "router-flash",
+        None,
+        None,
+        None,
+        (("2025-07-01", "google/gemini-2.5-flash"),),
+        input_mtok=9,
+        output_ratio=0.15,
+        prompt_tokens=3_000,
+    ),
+)
+
 TENANCIES: dict[str, Tenancy] = {
     "openai": Tenancy(
         accounts=OPENAI_PROJECTS,
@@ -574,6 +620,7 @@ TENANCIES: dict[str, Tenancy] = {
         spike_accounts=(SEARCH, SUPPORT, INTERNAL, RESEARCH),
         billing_overrides={UNPRICED_MODEL: ("gpt-4o-mini-2024-07-18", Decimal(2), _d("2024-07-23"))},
     ),
+    "openrouter": Tenancy(streams=OPENROUTER_STREAMS),
     "anthropic": Tenancy(
         accounts=ANTHROPIC_WORKSPACES,
         keys=ANTHROPIC_KEYS,

@@ -216,6 +216,18 @@ anthropic  claude-sonnet-4-6           cache_read_tokens      standard  0       
 anthropic  claude-sonnet-4-6           cache_write_tokens     standard  0        2026-02-17  -           per_1m_tokens    3.75
 anthropic  claude-sonnet-4-6           cache_write_1h_tokens  standard  0        2026-02-17  -           per_1m_tokens    6
 anthropic  claude-sonnet-4-6           output_tokens          standard  0        2026-02-17  -           per_1m_tokens    15
+
+# OpenRouter: its own list prices (what /models shows, per token there, per 1M here); no per-request fee.
+# Constant over the emulated history: OpenRouter's /models shows prices now, so the warehouse learns a price
+# change only from the day it snapshots it (see tests/dbt/test_openrouter_price_history.py).
+openrouter  openai/gpt-4.1-mini                input_tokens   standard  0  2025-04-14  -  per_1m_tokens    0.4
+openrouter  openai/gpt-4.1-mini                output_tokens  standard  0  2025-04-14  -  per_1m_tokens    1.6
+openrouter  anthropic/claude-sonnet-4.5        input_tokens   standard  0  2025-09-29  -  per_1m_tokens    3
+openrouter  anthropic/claude-sonnet-4.5        output_tokens  standard  0  2025-09-29  -  per_1m_tokens    15
+openrouter  meta-llama/llama-3.3-70b-instruct  input_tokens   standard  0  2024-12-06  -  per_1m_tokens    0.1
+openrouter  meta-llama/llama-3.3-70b-instruct  output_tokens  standard  0  2024-12-06  -  per_1m_tokens    0.32
+openrouter  google/gemini-2.5-flash            input_tokens   standard  0  2025-06-17  -  per_1m_tokens    0.3
+openrouter  google/gemini-2.5-flash            output_tokens  standard  0  2025-06-17  -  per_1m_tokens    2.5
 """
 
 MODEL_ALIASES = """

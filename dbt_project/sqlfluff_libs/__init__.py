@@ -12,6 +12,7 @@ CONFORMED = {
     "api_keys": ["stg_lint__api_keys"],
     "users": ["stg_lint__users"],
     "request_lines": ["stg_lint__request_lines"],
+    "price_lines": ["stg_lint__price_lines"],
 }
 
 

@@ -23,6 +23,7 @@ UNIONS = {
     "api_keys": "int_api_keys_unioned",
     "users": "int_users_unioned",
     "request_lines": "int_requests_unioned",
+    "price_lines": "stg_pricing__price_book",  # the curated seed rows, then the published ones
 }
 MISSING_VAR = "dbt var 'finops_conformed' is missing: finops passes it from the source registry on every dbt command"
 
@@ -128,6 +129,7 @@ def test_an_empty_kind_builds_an_empty_typed_union(tmp_path):
             "model",
             "--select",
             "model_aliases",
+            "price_book",
             "stg_pricing__model_aliases",
             *UNIONS.values(),
         ],
@@ -142,7 +144,11 @@ def test_an_empty_kind_builds_an_empty_typed_union(tmp_path):
             ).fetchall()
         }
         for union in UNIONS.values():
-            assert conn.execute(f"select count(*) from intermediate.{union}").fetchone() == (0,)
+            if union.startswith("int_"):
+                assert conn.execute(f"select count(*) from intermediate.{union}").fetchone() == (0,)
+        # the price book without published prices is the curated seed, whole
+        (seeded,) = conn.execute("select count(*) from pricing.price_book").fetchone()
+        assert conn.execute("select count(*) from staging.stg_pricing__price_book").fetchone() == (seeded,)
     assert types[("int_usage_unioned", "usage_date")] == "DATE"
     assert types[("int_usage_unioned", "quantity")] == "BIGINT"
     assert types[("int_usage_unioned", "prompt_tokens_gt")] == "BIGINT"

@@ -63,6 +63,25 @@ def usage_sources(server) -> list:
     return [source for source in server.sources if "usage_lines" in source.conformed]
 
 
+def billing_sources() -> tuple:
+    """The registered billing sources whose APIs keep their whole history: the ones the pipeline, fault and
+    revision tests drive over fixed days of 2025. OpenRouter's activity keeps only the last 30 days, so its own
+    end-to-end test (test_openrouter_pipeline.py) runs on the days before today."""
+    from connectors.registry import SOURCES
+
+    return tuple(s for s in SOURCES if "usage_lines" in s.conformed and s.history_days is None)
+
+
+def billing_emulator(seed: int = 42, org=None, **kwargs):
+    """An emulator of the organisation at the billing sources only (its ground truth holds only them)."""
+    from emulator import EmulatorServer, SimulatedOrg
+    from emulator.plugin import plugins_for
+
+    sources = billing_sources()
+    org = org if org is not None else SimulatedOrg(seed, plugins=plugins_for(sources))
+    return EmulatorServer(org, sources=sources, **kwargs)
+
+
 def api_keys(server) -> list[str]:
     """The fake keys of the emulator's API sources (none can appear in any output or file)."""
     return [server.key(source.name) for source in server.sources if source.is_api]

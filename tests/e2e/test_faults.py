@@ -17,6 +17,7 @@ import pytest
 from e2e_helpers import (
     Finops,
     alive,
+    billing_emulator,
     children,
     emulator_env,
     serving,
@@ -26,7 +27,6 @@ from e2e_helpers import (
     wait_until,
 )
 
-from emulator import EmulatorServer
 from orchestration.settings import Paths
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
@@ -42,7 +42,7 @@ def run_states(home) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def emulator():
-    with EmulatorServer().start() as server:
+    with billing_emulator().start() as server:
         yield server
 
 
@@ -97,7 +97,7 @@ def test_two_runs_at_once_wait_for_each_other_and_publish_what_one_run_records(t
 def test_a_malformed_reply_changes_nothing_and_ends_in_one_sentence(emulator, good_home, faults, sentence):
     paths = Paths(good_home)
     raw_before, serving_before = snapshot(paths), serving_snapshot(paths)
-    with EmulatorServer(emulator.org, faults=faults).start() as broken:
+    with billing_emulator(org=emulator.org, faults=faults).start() as broken:
         run = Finops(RUN, emulator_env(good_home, broken))
         code = run.wait(timeout=120)  # no pull runs on: the run ends by itself, well within this
         requests = len(broken.requests)
@@ -114,7 +114,7 @@ def test_a_malformed_reply_changes_nothing_and_ends_in_one_sentence(emulator, go
 
 
 def test_a_missing_cached_count_prices_the_same_as_the_full_reply(emulator, two_runs, good_home):
-    with EmulatorServer(emulator.org, faults="no_cached_field:1").start() as broken:
+    with billing_emulator(org=emulator.org, faults="no_cached_field:1").start() as broken:
         run = Finops(RUN, emulator_env(good_home, broken))
         assert run.wait() == 0, run.stderr
     marts = {k: v for k, v in snapshot(Paths(good_home)).items() if k.startswith("marts.")}
@@ -128,7 +128,7 @@ def test_kill_9_during_ingest_dbt_and_publish_then_a_rerun_ends_as_a_clean_run(e
     home = tmp_path / "home"
 
     # 1. Killed in the middle of ingest (the emulator answers slowly, so there is a middle).
-    with EmulatorServer(emulator.org, faults="slow:1,slow_seconds=0.3").start() as slow:
+    with billing_emulator(org=emulator.org, faults="slow:1,slow_seconds=0.3").start() as slow:
         run = Finops(RUN, emulator_env(home, slow))
         run.wait_for_line(" landed ")
         run.proc.kill()
@@ -180,7 +180,7 @@ def test_kill_9_during_ingest_dbt_and_publish_then_a_rerun_ends_as_a_clean_run(e
 
 def test_sigterm_during_a_run_says_interrupted_and_publishes_nothing(emulator, good_home):
     serving_before = serving_snapshot(Paths(good_home))
-    with EmulatorServer(emulator.org, faults="slow:1,slow_seconds=0.3").start() as slow:
+    with billing_emulator(org=emulator.org, faults="slow:1,slow_seconds=0.3").start() as slow:
         run = Finops(RUN, emulator_env(good_home, slow), ignore_sigint=True)  # as a scheduler's job
         run.wait_for_line(" landed ")
         run.proc.send_signal(signal.SIGTERM)

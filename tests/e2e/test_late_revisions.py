@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 import requests
-from e2e_helpers import serving, usage_sources
+from e2e_helpers import billing_emulator, serving, usage_sources
 
 from orchestration.defs.schedules import daily_window
 from orchestration.runner import check_summary, prepare_environment, run_pipeline
@@ -46,9 +46,7 @@ def marts_by_provider(paths: Paths, table: str, column: str, day: date) -> dict[
 
 
 def test_a_daily_run_replaces_each_sources_revision_window_and_keeps_older_days(tmp_path, monkeypatch):
-    from emulator import EmulatorServer
-
-    with EmulatorServer().start() as emulator:
+    with billing_emulator().start() as emulator:
         org = emulator.org
         monkeypatch.setenv("FINOPS_HOME", str(tmp_path))
         for name, value in emulator.environ(usage_sources(emulator)).items():

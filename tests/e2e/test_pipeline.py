@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from e2e_helpers import api_keys, serving, snapshot, usage_sources
+from e2e_helpers import api_keys, billing_emulator, serving, snapshot, usage_sources
 
 from orchestration.errors import FinopsError
 from orchestration.runner import check_summary, prepare_environment, run_pipeline
@@ -24,9 +24,7 @@ CENT = Decimal("0.01")
 
 @pytest.fixture(scope="module")
 def emulator():
-    from emulator import EmulatorServer
-
-    with EmulatorServer().start() as server:
+    with billing_emulator().start() as server:
         yield server
 
 
@@ -228,10 +226,8 @@ def test_a_bad_key_fails_with_one_sentence_and_loses_nothing(pipeline, emulator,
 def test_another_organisation_and_era_also_matches_ground_truth(tmp_path, monkeypatch):
     """A different simulated organisation (seed) in another era: the gpt-4o alias moves from the 2024-05-13
     snapshot to 2024-08-06 on 2024-10-02 and prompt caching starts. No code or config changes."""
-    from emulator import EmulatorServer, SimulatedOrg
-
     first, last = date(2024, 10, 1), date(2024, 10, 2)
-    with EmulatorServer(SimulatedOrg(seed=7)).start() as server:
+    with billing_emulator(seed=7).start() as server:
         home = tmp_path / "home"
         point_at(monkeypatch, home, server)
         paths = Paths(home)

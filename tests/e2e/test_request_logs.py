@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from e2e_helpers import serving
+from e2e_helpers import billing_sources, serving
 
 from connectors.registry import SOURCES
 from orchestration.errors import FinopsError
@@ -27,9 +27,12 @@ REQUEST_SOURCES = tuple(s for s in SOURCES if "request_lines" in s.conformed)
 
 @pytest.fixture(scope="module")
 def emulator():
-    from emulator import EmulatorServer
+    """The billing sources with their whole history (OpenRouter keeps 30 days: its own test) and the request logs."""
+    from emulator import EmulatorServer, SimulatedOrg
+    from emulator.plugin import plugins_for
 
-    with EmulatorServer().start() as server:
+    sources = (*billing_sources(), *(s for s in REQUEST_SOURCES if s.emulator))
+    with EmulatorServer(SimulatedOrg(plugins=plugins_for(sources)), sources=sources).start() as server:
         yield server
 
 

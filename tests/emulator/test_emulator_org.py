@@ -81,7 +81,7 @@ def test_every_row_on_every_day_is_priced_except_the_fine_tune(emu_org):
                 edges |= {day, day - timedelta(days=1)}
     prices_used = set()
     for day in sorted(set(_days(EPOCH - timedelta(days=3), TIMELINE_END, step=2)) | edges):
-        for provider in ("openai", "anthropic"):
+        for provider in emu_org.providers:
             for line in emu_org.priced_lines(provider, day):
                 models_seen.add((provider, line.model_raw))
                 prices_used.add((provider, line.model_id, line.usage_type, line.service_tier, line.prompt_tier))

@@ -11,7 +11,7 @@ one line, and its tables are created empty so dbt's sources resolve.
 import json
 import os
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
@@ -63,6 +63,24 @@ def _asset_args(source: Source, feed: Feed) -> dict:
     )
 
 
+def _within_history(context, source: Source, table, start: date, end: date) -> tuple[date, date]:
+    """[start, end) cut to the completed UTC days the source's API still answers (``Source.history_days``),
+    saying in one line which days are out of reach. Those days are not touched: what was landed for them
+    while the API still had them stays."""
+    if source.history_days is None:
+        return start, end
+    today = datetime.now(UTC).date()
+    oldest = today - timedelta(days=source.history_days)
+    if start < oldest:
+        gone = f"{start}..{min(end, oldest) - timedelta(days=1)}"
+        report(
+            context,
+            f"{table.source}/{table.endpoint}: {gone} cannot be pulled: {source.title} keeps only the last "
+            f"{source.history_days} completed UTC days (from {oldest}); days landed earlier stay as they are.",
+        )
+    return max(start, oldest), min(end, today)
+
+
 def build_api_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
     table = feed.table
     resource_key = source_resource_key(source.name)
@@ -82,6 +100,9 @@ def build_api_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
             if context.run.tags.get(TRAILING_TAG) == "true":
                 # a daily run: this source re-pulls only the days it may still revise; older days stay as landed
                 start = max(start, end - timedelta(days=source.revision_window(os.environ)))
+            start, end = _within_history(context, source, table, start, end)
+            if start >= end:
+                return dg.MaterializeResult(metadata={"rows": 0, "window": "none within the API's history"})
             client = source_resource.get_client()
             accept = _accepts_shrink(context)
             total = 0

@@ -1,0 +1,40 @@
+"""OpenRouter source: daily activity (the last 30 completed UTC days only), the model list with its prices
+(snapshotted every run into price history), and the credit balance (provider-apis.md section 6)."""
+
+from connectors.openrouter.client import HINTS, HISTORY_DAYS, OpenRouterClient
+from connectors.openrouter.tables import OPENROUTER_ACTIVITY, OPENROUTER_CREDITS, OPENROUTER_MODELS
+from connectors.source import Feed, Source
+
+SOURCE = Source(
+    name="openrouter",
+    title="OpenRouter",
+    setting=HINTS,
+    client=OpenRouterClient,
+    feeds=(
+        Feed(
+            OPENROUTER_ACTIVITY,
+            "OpenRouter activity: requests, tokens and USD spent per UTC day x model x provider endpoint; credits "
+            "spent and bring-your-own-key spend apart.",
+            fetch=lambda client, start, end: client.iter_activity(start, end),
+        ),
+        Feed(
+            OPENROUTER_MODELS,
+            "OpenRouter models and their prices now (USD per token, request, image, search); a dbt snapshot keeps "
+            "every price change.",
+            fetch=lambda client, start, end: client.iter_models(),
+        ),
+        Feed(
+            OPENROUTER_CREDITS,
+            "OpenRouter credits bought and used (USD) now; a dbt snapshot keeps the balance over time.",
+            fetch=lambda client, start, end: client.iter_credits(),
+        ),
+    ),
+    conformed=("usage_lines", "billed_lines", "price_lines"),
+    emulator="emulator.plugins.openrouter",
+    # A daily run re-pulls every day the API still has, so a schedule that runs at least once in 30 days
+    # leaves no gap.
+    revision_days=HISTORY_DAYS,
+    history_days=HISTORY_DAYS,
+)
+
+__all__ = ["SOURCE", "OpenRouterClient"]
