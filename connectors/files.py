@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,8 @@ import duckdb
 import pyarrow as pa
 
 GLOB_CHARS = frozenset("*?[")
+# Schema metadata of a read file: the lines a reader left out (a cloud billing export's other services), counted
+LEFT_OUT_KEY = b"finops.left_out"
 FORMATS = ("csv", "jsonl", "json", "parquet")
 
 
@@ -126,3 +129,17 @@ def _quote(name: str) -> str:
 
 def _json_key(name: str) -> str:
     return '"' + name.replace('"', '\\"') + '"'
+
+
+def with_left_out(table: pa.Table, by_service: dict[str, int]) -> pa.Table:
+    """``table`` (the lines a reader keeps) carrying the count of the file's lines it left out, by service: a cloud
+    billing export holds every service's lines and only the AI services' are AI spend. The ingest says the count
+    in one line of the run's output."""
+    note = {"rows": sum(by_service.values()), "by_service": dict(by_service)}
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), LEFT_OUT_KEY: json.dumps(note).encode()})
+
+
+def left_out(table: pa.Table) -> dict:
+    """The count a reader left on ``table`` (``with_left_out``): ``{"rows": n, "by_service": {service: n}}``."""
+    raw = (table.schema.metadata or {}).get(LEFT_OUT_KEY) if isinstance(table, pa.Table) else None
+    return json.loads(raw) if raw else {"rows": 0, "by_service": {}}

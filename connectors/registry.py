@@ -27,6 +27,9 @@ SOURCE_PACKAGES: tuple[str, ...] = (
     "connectors.litellm",
     "connectors.litellm_postgres",
     "connectors.otel",
+    "connectors.gcp_billing",
+    "connectors.aws_cur",
+    "connectors.azure_cost",
 )
 
 SOURCES: tuple[Source, ...] = tuple(importlib.import_module(package).SOURCE for package in SOURCE_PACKAGES)

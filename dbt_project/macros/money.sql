@@ -58,3 +58,30 @@
         )
     end
 {%- endmacro %}
+
+
+{% macro usd_at_rate(amount, rate) -%}
+    {#-
+        `amount` in a currency whose exchange rate is `rate` units per US dollar, in USD: amount / rate, exact
+        to the money scale (12 places), rounded half away from zero. DuckDB divides DECIMALs in DOUBLE, so this
+        divides whole numbers instead: both sides scaled by 10^12 to HUGEINT, the quotient scaled by 10^12 more.
+        Exact for amounts up to 10^14 with 12 places and rates with up to 12 places; `rate` must be > 0 (a
+        NULL rate gives NULL, never the amount unconverted).
+    -#}
+    cast(
+        cast(
+            sign(cast({{ amount }} as decimal(38,12)))
+            * (
+                (
+                    abs(cast(cast({{ amount }} as decimal(38,12)) * 1000000000000 as hugeint))
+                    * cast(2000000000000 as hugeint)
+                    + cast(cast({{ rate }} as decimal(38,12)) * 1000000000000 as hugeint)
+                )
+                // (cast(cast({{ rate }} as decimal(38,12)) * 2000000000000 as hugeint))
+            )
+            as decimal(38,0)
+        )
+        * cast(0.000000000001 as decimal(13,12))
+        as {{ money_type() }}
+    )
+{%- endmacro %}

@@ -44,15 +44,16 @@ aggregated as (
         provider,
         account_id,
         line_item,
-        -- one line item names one line type, model, usage type and currency; max() only folds the (api key,
-        -- hour) splits
-        max(line_type) as line_type,
+        -- one line item has one line type: grouped by it, a source that gave one line item two line types
+        -- fails the unique test on (day, provider, account, line item) instead of being folded silently
+        line_type,
+        -- one line item names one model, usage type and currency; max() only folds the (api key, hour) splits
         max(model_id) as model_id,
         max(usage_type) as usage_type,
         max(currency) as currency,
         sum(billed_cost_usd) as billed_cost_usd
     from resolved
-    group by usage_date, provider, account_id, line_item
+    group by usage_date, provider, account_id, line_item, line_type
 
 )
 

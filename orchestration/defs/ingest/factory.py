@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
-from connectors.files import FileDropError, digest
+from connectors.files import FileDropError, digest, left_out
 from connectors.source import Feed, Source
 from orchestration.defs.partitions import daily
 from orchestration.defs.resources import source_resource_key
@@ -150,6 +150,7 @@ def build_file_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
         with warehouse.connect(context) as conn:
             loaded = loaded_digests(conn, table)
         landed = unchanged = rows = 0
+        others: dict[str, int] = {}  # lines of other services the reader left out (cloud billing exports)
         for path in paths:
             content = digest(path)
             if loaded.get(str(path)) == content:
@@ -159,6 +160,8 @@ def build_file_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
                 batch = feed.read(path)  # in bulk, outside the writer lock
             except FileDropError as exc:
                 raise FinopsError(f"{source.setting.paths_env}: {exc}") from None
+            for service, count in left_out(batch)["by_service"].items():
+                others[service] = others.get(service, 0) + count
             with warehouse.connect(context) as conn:
                 n = land_file(conn, table, batch, path=str(path), digest=content, run_id=context.run_id)
             landed += 1
@@ -168,6 +171,14 @@ def build_file_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
             context,
             f"{table.source}/{table.endpoint}: {landed} new or changed files ({rows} rows), {unchanged} unchanged",
         )
+        if others:
+            top = ", ".join(f"{name} {n}" for name, n in sorted(others.items(), key=lambda kv: (-kv[1], kv[0]))[:5])
+            more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+            report(
+                context,
+                f"{table.source}/{table.endpoint}: left out {sum(others.values())} lines of services that are not AI "
+                f"spend ({top}{more}); they are not in the marts.",
+            )
         return dg.MaterializeResult(metadata={"files_landed": landed, "files_unchanged": unchanged, "rows": rows})
 
     return _files

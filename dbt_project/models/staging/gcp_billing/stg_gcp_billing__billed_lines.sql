@@ -1,0 +1,106 @@
+{#-
+    Conformed billed lines (kind billed_lines, read by int_billed_costs_unioned): every Google Cloud Billing
+    export line of Vertex AI and the Gemini API, and each of its credits as a line of its own, in US dollars.
+    The lines of a day net to Google's own formula, SUM(cost) + SUM(credits.amount).
+
+    Line types from cost_type: regular -> usage, tax -> tax, adjustment and rounding_error -> refund
+    (corrections of earlier charges); each credits[] entry -> credit (negative). The SKU does not yet name a
+    model and token type here (usage_type NULL), so reconciliation shows these lines as billed, apart from
+    token billing.
+-#}
+
+with
+
+export as (
+
+    select * from {{ ref('stg_gcp_billing__export') }}
+
+),
+
+credits as (
+
+    select
+        export.usage_date,
+        export.provider,
+        export.account_id,
+        export.sku_description,
+        export.currency,
+        export.currency_conversion_rate,
+        credit.value ->> '$.type' as credit_type,
+        credit.value ->> '$.name' as credit_name,
+        cast(credit.value ->> '$.amount' as decimal(38, 10)) as amount
+    from export
+    cross join json_each(export.credits) as credit
+
+),
+
+charges as (
+
+    select
+        usage_date,
+        provider,
+        account_id,
+        -- a tax or adjustment line of a SKU is a line item of its own (a line item has one line type)
+        concat_ws(
+            ' | ', service_description, sku_description, case when cost_type <> 'regular' then cost_type end
+        ) as line_item,
+        case
+            when cost_type = 'tax' then 'tax'
+            when cost_type in ('adjustment', 'rounding_error') then 'refund'
+            else 'usage'
+        end as line_type,
+        currency,
+        cost_usd as billed_cost_usd
+    from export
+
+),
+
+credit_lines as (
+
+    select
+        usage_date,
+        provider,
+        account_id,
+        'credit | ' || coalesce(credit_type, 'unknown type') || ' | ' || coalesce(credit_name, '') as line_item,
+        'credit' as line_type,
+        currency,
+        case
+            when currency = 'USD' then {{ to_usd_decimal('amount') }}
+            else {{ usd_at_rate('amount', 'currency_conversion_rate') }}
+        end as billed_cost_usd
+    from credits
+
+),
+
+final as (
+
+    -- the columns of the billed_lines kind, in its order
+    select
+        usage_date,
+        provider,
+        account_id,
+        line_item,
+        line_type,
+        cast(null as varchar) as model_raw,
+        cast(null as varchar) as usage_type,
+        currency,
+        billed_cost_usd
+    from charges
+
+    union all
+
+    select
+        usage_date,
+        provider,
+        account_id,
+        line_item,
+        line_type,
+        cast(null as varchar) as model_raw,
+        cast(null as varchar) as usage_type,
+        currency,
+        billed_cost_usd
+    from credit_lines
+
+)
+
+select * from final
