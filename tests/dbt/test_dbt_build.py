@@ -335,7 +335,7 @@ def _create_raw_landing(path: Path) -> None:
     with duckdb.connect(str(path)) as conn:
         conn.execute("create schema raw")
         for table in RAW_TABLES.values():
-            columns = ", ".join(f"{name} {type_}" for name, type_ in table.columns + METADATA_COLUMNS)
+            columns = ", ".join(f"{name} {type_}" for name, type_ in table.columns + table.metadata_columns)
             conn.execute(f"create table {table.qualified_name} ({columns})")
         _insert(conn, "openai_completions_usage", OPENAI_USAGE)
         _insert(conn, "anthropic_messages_usage", ANTHROPIC_USAGE)
