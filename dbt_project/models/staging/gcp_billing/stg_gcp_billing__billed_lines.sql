@@ -72,6 +72,16 @@ credit_lines as (
 
 ),
 
+lines as (
+
+    select * from charges
+
+    union all
+
+    select * from credit_lines
+
+),
+
 final as (
 
     -- the columns of the billed_lines kind, in its order
@@ -85,21 +95,7 @@ final as (
         cast(null as varchar) as usage_type,
         currency,
         billed_cost_usd
-    from charges
-
-    union all
-
-    select
-        usage_date,
-        provider,
-        account_id,
-        line_item,
-        line_type,
-        cast(null as varchar) as model_raw,
-        cast(null as varchar) as usage_type,
-        currency,
-        billed_cost_usd
-    from credit_lines
+    from lines
 
 )
 
