@@ -19,6 +19,12 @@ this module holds no vendor's shape and never branches on a vendor's name. Groun
 is split by its plugin into disjoint usage types and priced from the emulator's own price table (never the
 warehouse's seeds). The organisation pays list price, so billed = list for every priced model; the
 fine-tune has no list price and is billed at twice its base model's list price.
+
+A cloud billing export (a plugin that writes a cloud's billing files) bills more than usage: credits, tax, in the
+account's currency. Such a plugin describes each day as :class:`BilledLine` s and declares its ground truth under
+the warehouse's provider names, its full bill per account (``billed_totals(org, day)``, used by
+:meth:`SimulatedOrg.billed_totals`) and its token quantities (``usage_quantities(org, day)``, used by
+:meth:`SimulatedOrg.usage_quantities`) from them.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -611,6 +617,113 @@ OPENROUTER_STREAMS = (
     ),
 )
 
+# The cloud billing exports: the organisation also buys AI through its clouds, whose billing files (Google Cloud
+# Billing, AWS CUR 2.0, Azure Cost Management) bill it; one account each where the cloud bills. Models are named as
+# the organisation calls them through each cloud (Google: LiteLLM's prefixes vertex_ai/ and gemini/, since
+# Vertex AI and the Gemini API are two price lists; Bedrock: its model ids; Azure OpenAI: the deployed model and
+# version). How each export shows them: emulator/plugins/{gcp_billing,aws_cur,azure_cost}.py.
+GCP_PROD, GCP_DEV = "acme-genai-prod", "acme-genai-dev"  # Google Cloud project ids
+GCP_PROJECTS = (
+    Account(GCP_PROD, "Acme GenAI prod", _d("2025-06-02")),
+    Account(GCP_DEV, "Acme GenAI dev", _d("2025-06-02")),
+)
+GCP_STREAMS = (
+    Stream(
+        "vertex-flash-online",
+        GCP_PROD,
+        None,
+        None,
+        (("2025-07-01", "vertex_ai/gemini-2.5-flash"),),
+        input_mtok=3,
+        output_ratio=0.12,
+        cache_read_share=0.3,
+        prompt_tokens=4_000,
+    ),
+    Stream(
+        "vertex-flash-batch",
+        GCP_PROD,
+        None,
+        None,
+        (("2025-07-01", "vertex_ai/gemini-2.5-flash"),),
+        input_mtok=5,
+        output_ratio=0.05,
+        batch_share=1.0,
+        prompt_tokens=8_000,
+    ),
+    Stream(
+        "vertex-pro-agents",
+        GCP_PROD,
+        None,
+        None,
+        (("2025-07-01", "vertex_ai/gemini-2.5-pro"),),
+        input_mtok=0.8,
+        output_ratio=0.2,
+        prompt_tokens=12_000,
+    ),
+    Stream(
+        "gemini-api-prototypes",
+        GCP_DEV,
+        None,
+        None,
+        (("2025-11-03", "gemini/gemini-2.5-flash"),),
+        input_mtok=1.2,
+        output_ratio=0.15,
+        cache_read_share=0.2,
+        prompt_tokens=3_000,
+    ),
+)
+
+AWS_ACCOUNT = "210987654321"  # the AWS usage account (12 digits) that calls Bedrock
+AWS_BEDROCK_STREAMS = (
+    Stream(
+        "bedrock-claude-support",
+        AWS_ACCOUNT,
+        None,
+        None,
+        (("2025-10-01", "anthropic.claude-sonnet-4-5-20250929-v1:0"),),
+        input_mtok=2,
+        output_ratio=0.1,
+        prompt_tokens=5_000,
+    ),
+    Stream(
+        "bedrock-nova-extract",
+        AWS_ACCOUNT,
+        None,
+        None,
+        (("2025-05-01", "amazon.nova-pro-v1:0"),),
+        input_mtok=5,
+        output_ratio=0.08,
+        cache_read_share=0.35,
+        cache_write_share=0.05,
+        prompt_tokens=6_000,
+    ),
+)
+
+AZURE_SUBSCRIPTION = "5c1f7a2e-8b3d-4e6f-9a0c-2d4b6e8f1a3c"  # the Azure subscription (GUID) billed in USD
+AZURE_OPENAI_STREAMS = (
+    Stream(
+        "aoai-assistant",
+        AZURE_SUBSCRIPTION,
+        None,
+        None,
+        (("2025-01-06", "gpt-4o-2024-08-06"),),
+        input_mtok=4,
+        output_ratio=0.12,
+        cache_read_share=0.4,
+        prompt_tokens=3_500,
+    ),
+    Stream(
+        "aoai-classifier",
+        AZURE_SUBSCRIPTION,
+        None,
+        None,
+        (("2025-01-06", "gpt-4o-mini-2024-07-18"),),
+        input_mtok=10,
+        output_ratio=0.03,
+        prompt_tokens=1_200,
+    ),
+)
+
 TENANCIES: dict[str, Tenancy] = {
     "openai": Tenancy(
         accounts=OPENAI_PROJECTS,
@@ -629,6 +742,9 @@ TENANCIES: dict[str, Tenancy] = {
         admin=ACCOUNT_DANA,
         spike_accounts=(DEFAULT_WS, PRODUCT, DATASCI, AGENTS),
     ),
+    "gcp_billing": Tenancy(accounts=GCP_PROJECTS, streams=GCP_STREAMS, spike_accounts=(GCP_PROD,)),
+    "aws_cur": Tenancy(streams=AWS_BEDROCK_STREAMS),
+    "azure_cost": Tenancy(streams=AZURE_OPENAI_STREAMS),
 }
 
 
@@ -689,6 +805,94 @@ class PricedLine:
     @property
     def is_priced(self) -> bool:
         return self.list_cost_usd is not None
+
+
+@dataclass(frozen=True)
+class BilledLine:
+    """One AI line of a cloud billing export (or one credit of a line), as its plugin writes it: what it bills, in
+    the export's currency and in US dollars, and the provider the warehouse files it under.
+
+    A plugin whose bill is not its priced lines (a cloud billing export: its own rounding, credits, tax, another
+    currency) describes its day with these and declares its ground truth, billed totals and token quantities
+    from them (:func:`billed_ground_truth`, :func:`billed_totals_of`, :func:`billed_quantities`)."""
+
+    usage_date: date
+    provider: str  # as the warehouse names it (google_vertex, google, aws_bedrock, azure_openai)
+    account_id: str  # the project / usage account / subscription the line bills
+    line_type: str  # usage | credit | tax
+    currency: str
+    cost: Decimal  # in ``currency``, exactly as written in the file
+    cost_usd: Decimal  # in US dollars (``cost`` converted at the line's rate, see usd_at_rate)
+    model_raw: str | None = None  # usage lines: the model as the export names it
+    model_id: str | None = None  # usage lines: the model's id
+    usage_type: str | None = None  # usage lines: input_tokens, output_tokens, cache_read_tokens, ...
+    service_tier: str = "standard"
+    quantity: int = 0  # usage lines: tokens
+    list_cost_usd: Decimal | None = None  # usage lines: the quantity at list price, exact (before rounding)
+
+
+def usd_at_rate(amount: Decimal, rate: Decimal) -> Decimal:
+    """``amount`` in a currency whose rate is ``rate`` units per US dollar, in USD: amount / rate to 12 places,
+    rounded half away from zero (what the warehouse's dbt macro ``usd_at_rate`` computes)."""
+    with localcontext(Context(prec=60)):
+        return (amount / rate).quantize(Decimal("1e-12"), rounding=ROUND_HALF_UP)
+
+
+def billed_ground_truth(lines: Iterable[BilledLine], day: date) -> list[dict]:
+    """Ground-truth rows (see :meth:`SimulatedOrg.ground_truth`) of a day's billed lines: one per (provider,
+    model_raw) of its usage lines; ``billed_cost_usd`` is what the usage lines bill in USD (before credits and
+    tax), ``list_cost_usd`` their quantities at list price, exact."""
+    groups: dict[tuple[str, str], list[tuple[str | None, Decimal | None, Decimal]]] = {}
+    for line in lines:
+        if line.line_type == "usage" and line.model_raw is not None:
+            groups.setdefault((line.provider, line.model_raw), []).append(
+                (line.model_id, line.list_cost_usd, line.cost_usd)
+            )
+    return _summed_truth(day, groups)
+
+
+def _summed_truth(day: date, groups: dict) -> list[dict]:
+    """Ground-truth rows, one per (provider, model_raw) of ``groups``, sorted; each group is a list of
+    ``(model_id, list_cost_usd or None when unpriced, billed_cost_usd)``."""
+    out = []
+    for provider, model_raw in sorted(groups):
+        group = groups[(provider, model_raw)]
+        priced = all(list_cost is not None for _, list_cost, _ in group)
+        with localcontext(EXACT):
+            list_cost = sum((x for _, x, _ in group), Decimal(0)) if priced else None
+            billed = sum((x for _, _, x in group), Decimal(0))
+        out.append(
+            {
+                "usage_date": day,
+                "provider": provider,
+                "model_raw": model_raw,
+                "model_id": group[0][0],
+                "list_cost_usd": list_cost,
+                "billed_cost_usd": billed,
+                "is_priced": priced,
+            }
+        )
+    return out
+
+
+def billed_totals_of(lines: Iterable[BilledLine]) -> dict[tuple[str, str], Decimal]:
+    """The full bill in USD per (provider, account): usage, credits and tax lines summed."""
+    totals: dict[tuple[str, str], Decimal] = {}
+    with localcontext(EXACT):
+        for line in lines:
+            key = (line.provider, line.account_id)
+            totals[key] = totals.get(key, Decimal(0)) + line.cost_usd
+    return totals
+
+
+def billed_quantities(lines: Iterable[BilledLine]) -> dict[tuple[str, str, str, str], int]:
+    """Tokens per (provider, model_id, usage_type, service_tier) of the usage lines (zero-cost lines included)."""
+    out: dict[tuple[str, str, str, str], int] = {}
+    for line in lines:
+        if line.line_type == "usage" and line.model_id is not None and line.usage_type is not None:
+            key = (line.provider, line.model_id, line.usage_type, line.service_tier)
+            out[key] = out.get(key, 0) + line.quantity
+    return out
 
 
 def _apportion(total: int, weights: tuple[int, ...]) -> list[int]:
@@ -955,42 +1159,38 @@ class SimulatedOrg:
         return totals
 
     def billed_totals(self, start: date, end: date) -> dict[tuple[date, str, str | None], Decimal]:
-        """Billed cost per (UTC day, provider, account) over ``[start, end)``: what the costs endpoints sum to
-        (OpenAI project id; Anthropic workspace id, None = default workspace)."""
+        """Billed cost per (UTC day, provider, account) over ``[start, end)``, as each plugin declares it
+        (:meth:`Plugin.billed_totals`): what the costs endpoints sum to (OpenAI project id; Anthropic workspace
+        id, None = default workspace); a cloud billing export's full bill, credits and tax included, under the
+        warehouse's provider names."""
         totals: dict[tuple[date, str, str | None], Decimal] = {}
         with localcontext(EXACT):
             for day in _days(start, end):
-                for provider in self.providers:
-                    for line in self.priced_lines(provider, day):
-                        key = (day, provider, line.account_id)
-                        totals[key] = totals.get(key, Decimal(0)) + line.billed_cost_usd
+                for plugin in self.plugins:
+                    for (provider, account), amount in plugin.billed_totals(self, day).items():
+                        key = (day, provider, account)
+                        totals[key] = totals.get(key, Decimal(0)) + amount
         return totals
+
+    def usage_quantities(self, start: date, end: date) -> dict[tuple[date, str, str, str, str], int]:
+        """Usage per (UTC day, provider, model_id, usage_type, service_tier) over ``[start, end)``, as each plugin
+        declares it (:meth:`Plugin.usage_quantities`)."""
+        out: dict[tuple[date, str, str, str, str], int] = {}
+        for day in _days(start, end):
+            for plugin in self.plugins:
+                for key, quantity in plugin.usage_quantities(self, day).items():
+                    out[(day, *key)] = out.get((day, *key), 0) + quantity
+        return out
 
 
 def ground_truth_rows(lines: Iterable[PricedLine], day: date, provider: str) -> list[dict]:
     """Priced lines of one day and provider as ground-truth rows, one per model_raw (sorted)."""
-    groups: dict[str, list[PricedLine]] = {}
+    groups: dict[tuple[str, str], list[tuple[str | None, Decimal | None, Decimal]]] = {}
     for line in lines:
-        groups.setdefault(line.model_raw, []).append(line)
-    out = []
-    for model_raw in sorted(groups):
-        group = groups[model_raw]
-        priced = all(x.is_priced for x in group)
-        with localcontext(EXACT):
-            list_cost = sum((x.list_cost_usd for x in group), Decimal(0)) if priced else None
-            billed = sum((x.billed_cost_usd for x in group), Decimal(0))
-        out.append(
-            {
-                "usage_date": day,
-                "provider": provider,
-                "model_raw": model_raw,
-                "model_id": group[0].model_id,
-                "list_cost_usd": list_cost,
-                "billed_cost_usd": billed,
-                "is_priced": priced,
-            }
+        groups.setdefault((provider, line.model_raw), []).append(
+            (line.model_id, line.list_cost_usd, line.billed_cost_usd)
         )
-    return out
+    return _summed_truth(day, groups)
 
 
 def _days(start: date, end: date) -> Iterable[date]:

@@ -31,10 +31,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .api import ApiError, Request, Response
+from .pricing import EXACT
 
 if TYPE_CHECKING:
     from connectors.source import Source
@@ -77,6 +79,25 @@ class Plugin:
         from .org import ground_truth_rows
 
         return ground_truth_rows(org.priced_lines(self.name, day), day, self.name)
+
+    def billed_totals(self, org: "SimulatedOrg", day: date) -> dict[tuple[str, str | None], Decimal]:
+        """What this vendor bills for ``day`` in USD per (provider, account); default: its priced lines' billed
+        cost under its own name. A cloud billing export (credits, tax, another currency) overrides it."""
+        totals: dict[tuple[str, str | None], Decimal] = {}
+        with localcontext(EXACT):
+            for line in org.priced_lines(self.name, day):
+                key = (self.name, line.account_id)
+                totals[key] = totals.get(key, Decimal(0)) + line.billed_cost_usd
+        return totals
+
+    def usage_quantities(self, org: "SimulatedOrg", day: date) -> dict[tuple[str, str, str, str], int]:
+        """Its usage of ``day`` per (provider, model_id, usage_type, service_tier): the disjoint quantities it is
+        priced on (tokens, requests, seconds); default: its priced lines' quantities under its own name."""
+        out: dict[tuple[str, str, str, str], int] = {}
+        for line in org.priced_lines(self.name, day):
+            key = (self.name, line.model_id, line.usage_type, line.service_tier)
+            out[key] = out.get(key, 0) + line.quantity
+        return out
 
 
 class ApiPlugin(Plugin):

@@ -228,6 +228,44 @@ openrouter  meta-llama/llama-3.3-70b-instruct  input_tokens   standard  0  2024-
 openrouter  meta-llama/llama-3.3-70b-instruct  output_tokens  standard  0  2024-12-06  -  per_1m_tokens    0.32
 openrouter  google/gemini-2.5-flash            input_tokens   standard  0  2025-06-17  -  per_1m_tokens    0.3
 openrouter  google/gemini-2.5-flash            output_tokens  standard  0  2025-06-17  -  per_1m_tokens    2.5
+
+# The cloud billing exports (plugins gcp_billing, aws_cur, azure_cost): each cloud's published list price, per 1M
+# tokens here whatever unit the export bills in. The warehouse's price book has no rows for them yet.
+#
+# Google Cloud, Gemini 2.5 on Vertex AI (cloud.google.com/vertex-ai/generative-ai/pricing): Flash $0.30 input /
+# $2.50 output / $0.03 cached input; batch predictions half price; Pro $1.25 / $10 (prompts up to 200k tokens).
+gcp_billing  vertex_ai/gemini-2.5-flash  input_tokens       standard  0  2025-06-17  -           per_1m_tokens  0.3
+gcp_billing  vertex_ai/gemini-2.5-flash  input_tokens       batch     0  2025-06-17  -           per_1m_tokens  0.15
+gcp_billing  vertex_ai/gemini-2.5-flash  cache_read_tokens  standard  0  2025-06-17  -           per_1m_tokens  0.03
+gcp_billing  vertex_ai/gemini-2.5-flash  output_tokens      standard  0  2025-06-17  -           per_1m_tokens  2.5
+gcp_billing  vertex_ai/gemini-2.5-flash  output_tokens      batch     0  2025-06-17  -           per_1m_tokens  1.25
+gcp_billing  vertex_ai/gemini-2.5-pro    input_tokens       standard  0  2025-06-17  -           per_1m_tokens  1.25
+gcp_billing  vertex_ai/gemini-2.5-pro    output_tokens      standard  0  2025-06-17  -           per_1m_tokens  10
+# The Gemini API (ai.google.dev/gemini-api/docs/pricing), paid tier, prompts up to 200k tokens: Flash $0.30 / $2.50
+# / $0.03 context caching. (Caching was $0.075 at GA; the day of the cut is not known, 2025-10-31 in the warehouse's
+# seeds for provider google. The organisation calls the Gemini API only from 2025-11-03, after it.)
+gcp_billing  gemini/gemini-2.5-flash     input_tokens       standard  0  2025-10-31  -           per_1m_tokens  0.3
+gcp_billing  gemini/gemini-2.5-flash     cache_read_tokens  standard  0  2025-10-31  -           per_1m_tokens  0.03
+gcp_billing  gemini/gemini-2.5-flash     output_tokens      standard  0  2025-10-31  -           per_1m_tokens  2.5
+
+# AWS Bedrock, US East (N. Virginia), on-demand (aws.amazon.com/bedrock/pricing). Claude Sonnet 4.5 through its
+# in-region (not global) endpoint: Anthropic's models from Sonnet 4.5 on cost 10% more there than through the
+# global cross-Region profile ($3 / $15), so $3.30 / $16.50. Nova Pro $0.0008 / $0.0032 / $0.0002 (cache read)
+# per 1K tokens; its cache writes cost nothing ($0.00 in the AWS Price List), so they have no row here.
+aws_cur  anthropic.claude-sonnet-4-5-20250929-v1:0  input_tokens       standard  0  2025-09-29  -  per_1m_tokens  3.3
+aws_cur  anthropic.claude-sonnet-4-5-20250929-v1:0  output_tokens      standard  0  2025-09-29  -  per_1m_tokens  16.5
+aws_cur  amazon.nova-pro-v1:0                       input_tokens       standard  0  2024-12-03  -  per_1m_tokens  0.8
+aws_cur  amazon.nova-pro-v1:0                       cache_read_tokens  standard  0  2025-04-07  -  per_1m_tokens  0.2
+aws_cur  amazon.nova-pro-v1:0                       output_tokens      standard  0  2024-12-03  -  per_1m_tokens  3.2
+
+# Azure OpenAI, global deployments (azure.microsoft.com/pricing/details/cognitive-services/openai-service):
+# gpt-4o 2024-08-06 $2.50 input / $1.25 cached input / $10 output; gpt-4o-mini 2024-07-18 $0.15 / $0.60. From
+# 2024-10-01 (prompt caching on Azure OpenAI), before the organisation's first call.
+azure_cost  gpt-4o-2024-08-06       input_tokens       standard  0  2024-10-01  -  per_1m_tokens  2.5
+azure_cost  gpt-4o-2024-08-06       cache_read_tokens  standard  0  2024-10-01  -  per_1m_tokens  1.25
+azure_cost  gpt-4o-2024-08-06       output_tokens      standard  0  2024-10-01  -  per_1m_tokens  10
+azure_cost  gpt-4o-mini-2024-07-18  input_tokens       standard  0  2024-10-01  -  per_1m_tokens  0.15
+azure_cost  gpt-4o-mini-2024-07-18  output_tokens      standard  0  2024-10-01  -  per_1m_tokens  0.6
 """
 
 MODEL_ALIASES = """

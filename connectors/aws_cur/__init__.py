@@ -20,8 +20,8 @@ SOURCE = Source(
             read=read_cur,
         ),
     ),
-    conformed=("billed_lines",),
-    emulator=None,
+    conformed=("usage_lines", "billed_lines"),
+    emulator="emulator.plugins.aws_cur",
 )
 
 __all__ = ["SOURCE"]

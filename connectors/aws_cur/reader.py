@@ -30,9 +30,11 @@ schema metadata ``finops.left_out``, JSON ``{"rows": n, "by_service": {code: row
 4. or its product code is one that rules 1-3 match in the same file: a Marketplace listing's Tax, Credit and Refund
    lines carry its product code but may lack the product attributes.
 
-Nothing is classified or converted: line item types, usage types and currencies land as the file has them. A file
-that cannot be read, lacks the required columns, or has a value of the wrong type is rejected whole with a
-``FileDropError`` naming the file, the column and the data row.
+Nothing is classified or converted: line item types and usage types land as the file has them. A file that cannot
+be read, lacks the required columns, or has a value of the wrong type is rejected whole with a ``FileDropError``
+naming the file, the column and the data row. So is a file with a Bedrock line in another currency than USD: CUR
+states each line's currency (``line_item_currency_code``) but no exchange rate, so such a line could only be
+summed as dollars, which it is not.
 """
 
 from __future__ import annotations
@@ -92,6 +94,19 @@ def read_cur(path: Path) -> pa.Table:
             row, problem = bad_rows[0]
             raise FileDropError(f"{path}: data row {row} {problem}; {FIX}.")
         conn.execute(f"create temp table kept as {_kept()}")
+        foreign = conn.execute(
+            "select upper(line_item_currency_code) as currency, count(*), min(__n) from typed "
+            "where __n in (select __n from kept) and upper(coalesce(line_item_currency_code, 'USD')) <> 'USD' "
+            "group by 1 order by 3 limit 1"
+        ).fetchall()
+        if foreign:
+            currency, lines, first = foreign[0]
+            raise FileDropError(
+                f"{path}: {lines} Amazon Bedrock line{'s are' if lines > 1 else ' is'} in {currency} (first at data "
+                f"row {first}), and a CUR carries no exchange rate to convert {'them' if lines > 1 else 'it'} to US "
+                "dollars; export the CUR in USD, or convert the file's amounts before dropping it (nothing of this "
+                "file was loaded)."
+            )
         counts = conn.execute(
             "select coalesce(line_item_product_code, '(none)'), count(*) from typed "
             "where __n not in (select __n from kept) group by 1 order by 1"

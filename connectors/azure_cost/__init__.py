@@ -23,8 +23,8 @@ SOURCE = Source(
             read=read_export,
         ),
     ),
-    conformed=("billed_lines",),
-    emulator=None,
+    conformed=("usage_lines", "billed_lines"),
+    emulator="emulator.plugins.azure_cost",
 )
 
 __all__ = ["SOURCE"]

@@ -22,8 +22,8 @@ SOURCE = Source(
             read=read_export,
         ),
     ),
-    conformed=("billed_lines",),
-    emulator=None,
+    conformed=("usage_lines", "billed_lines"),
+    emulator="emulator.plugins.gcp_billing",
 )
 
 __all__ = ["SOURCE"]

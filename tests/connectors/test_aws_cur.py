@@ -239,3 +239,21 @@ def test_truncated_gzip_and_parquet_are_rejected_whole(tmp_path):
     parquet.write_bytes(parquet.read_bytes()[: parquet.stat().st_size // 2])
     with pytest.raises(FileDropError, match=r"cut\.parquet: cannot be read as a parquet file .*truncated or damaged"):
         read_cur(parquet)
+
+
+def test_a_bedrock_line_in_another_currency_rejects_the_file(tmp_path):
+    """CUR has no exchange rate: a EUR line could only be summed as dollars, so the file is refused whole."""
+    with pytest.raises(
+        FileDropError,
+        match=r"bad\.csv: 1 Amazon Bedrock line is in EUR \(first at data row 2\), and a CUR carries no exchange rate"
+        r".*nothing of this file was loaded",
+    ):
+        read_cur(_changed(tmp_path, line_item_currency_code="eur"))
+
+
+def test_a_left_out_line_in_another_currency_is_no_concern(tmp_path):
+    rows = fixture_rows()
+    ec2 = next(row for row in rows if row["line_item_product_code"] == "AmazonEC2")
+    ec2["line_item_currency_code"] = "EUR"
+    table = read_cur(write_csv(tmp_path / "ec2_in_eur.csv", rows))
+    assert set(table.column("line_item_currency_code").to_pylist()) == {"USD"}

@@ -24,6 +24,7 @@ from dbt_inprocess import run_dbt, vars_with  # noqa: E402
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BILLED = ["stg_gcp_billing__billed_lines", "stg_aws_cur__billed_lines", "stg_azure_cost__billed_lines"]
+USAGE = ["stg_gcp_billing__usage_lines", "stg_aws_cur__usage_lines", "stg_azure_cost__usage_lines"]
 
 
 def without_usd_column(tmp: Path) -> Path:
@@ -38,7 +39,8 @@ def without_usd_column(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def billed(tmp_path_factory):
+def warehouse(tmp_path_factory) -> Path:
+    """The three samples landed and their staging built (the billed and usage lines and their tests)."""
     home = tmp_path_factory.mktemp("finops_home")
     files = [
         (GCP, FIXTURES / "gcp_billing" / "export.jsonl"),
@@ -52,10 +54,17 @@ def billed(tmp_path_factory):
         for source, path in files:
             (feed,) = source.feeds
             land_file(conn, feed.table, feed.read(path), path=str(path), digest=digest(path), run_id="test")
-    models = [*BILLED, "stg_gcp_billing__export", "stg_aws_cur__line_items", "stg_azure_cost__cost_details"]
-    result = run_dbt(home, ["build", *vars_with(billed_lines=BILLED), "--select", *models])
+    models = [*BILLED, *USAGE, "stg_gcp_billing__export", "stg_aws_cur__line_items", "stg_azure_cost__cost_details"]
+    models += ["usage_types", "stg_pricing__usage_types"]  # what the usage_type relationship tests read
+    args = ["build", *vars_with(billed_lines=BILLED, usage_lines=USAGE), "--indirect-selection", "cautious"]
+    result = run_dbt(home, [*args, "--select", *models])
     assert result.success, f"dbt build failed: {result.exception}"
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+    return home / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="module")
+def billed(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
         rows = conn.execute(
             "select provider, usage_date, line_type, sum(billed_cost_usd) from ("
             + " union all ".join(f"select * from staging.{m}" for m in BILLED)
@@ -88,3 +97,51 @@ def test_azure_billing_currency_is_converted_with_the_lines_rate(billed):
     # EUR 2.70 and EUR 1.35 at 0.9 EUR per USD of pricing: $3.00 + $1.50
     assert billed[("azure_openai", date(2025, 6, 1), "usage")] == Decimal("4.5")
     assert not [k for k in billed if k[0] == "azure_openai" and k[2] != "usage"]
+
+
+def test_token_lines_become_usage_lines_with_model_token_type_and_tokens(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        lines = conn.execute(
+            "select provider, usage_date, account_id, model_raw, service_tier, context_tier, usage_type, quantity from ("
+            + " union all ".join(f"select * from staging.{m}" for m in USAGE)
+            + ") order by all"
+        ).fetchall()
+    vertex, gemini, azure = "google_vertex", "google", "azure_openai"
+    project, aws_account, subscription = "my-project-123", "444455556666", "00000000-0000-0000-0000-000000000000"
+    nov3, nov4, jun10 = date(2025, 11, 3), date(2025, 11, 4), date(2025, 6, 10)
+    assert lines == sorted(
+        [
+            # AWS: amounts in the pricing unit: "1K tokens" (1250.5 x 1000), Marketplace "Units" of 1M tokens
+            ("aws_bedrock", nov3, aws_account, "NovaPro", "standard", "all", "cache_read_tokens", 400_000),
+            ("aws_bedrock", nov3, aws_account, "NovaPro", "standard", "all", "input_tokens", 1_250_500),
+            ("aws_bedrock", nov3, aws_account, "NovaPro", "standard", "all", "output_tokens", 80_000),
+            # a Marketplace usage type names no model: the product map does
+            ("aws_bedrock", nov4, aws_account, "Claude Sonnet 4.6", "standard", "all", "input_tokens", 2_500_000),
+            ("aws_bedrock", nov4, aws_account, "Claude Sonnet 4.6", "standard", "all", "output_tokens", 200_000),
+            # Azure: Quantity counts tokens here (1,200,000 / 1000 x EUR 0.00225 = EUR 2.70, the line's cost)
+            (azure, date(2025, 6, 1), subscription, "gpt-4o-0806", "standard", "all", "input_tokens", 1_200_000),
+            (azure, date(2025, 6, 1), subscription, "gpt-4o-0806", "standard", "all", "output_tokens", 150_000),
+            # Gemini API "short input text" SKU; Vertex AI's two regular lines (its adjustment is a refund line)
+            (gemini, date(2025, 6, 11), project, "gemini-2.5-flash", "standard", "short", "input_tokens", 3_000_000),
+            (vertex, jun10, project, "gemini-2.5-flash", "standard", "short", "input_tokens", 5_000_000),
+            (vertex, jun10, project, "gemini-2.5-flash", "standard", "short", "output_tokens", 1_000_000),
+        ]
+    )
+
+
+def test_only_token_usage_lines_carry_a_usage_type(warehouse):
+    """Tax, credit, refund and non-token lines are billed apart from token billing: no usage type."""
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        typed = conn.execute(
+            "select line_type, count(*) from ("
+            + " union all ".join(f"select * from staging.{m}" for m in BILLED)
+            + ") where usage_type is not null group by all order by all"
+        ).fetchall()
+        untyped = conn.execute(
+            "select line_type, count(*) from ("
+            + " union all ".join(f"select * from staging.{m}" for m in BILLED)
+            + ") where usage_type is null group by all order by all"
+        ).fetchall()
+    assert typed == [("usage", 10)]  # the ten usage lines above, one each
+    # Google: an adjustment (refund), three credits; AWS: two taxes, a credit, a refund
+    assert untyped == [("credit", 4), ("refund", 2), ("tax", 2)]

@@ -58,18 +58,20 @@ def serving_snapshot(paths: Paths) -> dict:
 
 
 def usage_sources(server) -> list:
-    """The sources of the emulator that report provider usage (the billing side): what the pipeline and fault
-    tests drive. Request logs have their own end-to-end tests (test_request_logs.py)."""
-    return [source for source in server.sources if "usage_lines" in source.conformed]
+    """The API sources of the emulator that report provider usage (the billing side): what the pipeline and fault
+    tests drive. Request logs (test_request_logs.py) and cloud billing exports (test_cloud_exports.py) are file
+    drops with end-to-end tests of their own."""
+    return [source for source in server.sources if source.is_api and "usage_lines" in source.conformed]
 
 
 def billing_sources() -> tuple:
-    """The registered billing sources whose APIs keep their whole history: the ones the pipeline, fault and
-    revision tests drive over fixed days of 2025. OpenRouter's activity keeps only the last 30 days, so its own
-    end-to-end test (test_openrouter_pipeline.py) runs on the days before today."""
+    """The registered billing APIs that keep their whole history: the ones the pipeline, fault and revision tests
+    drive over fixed days of 2025. OpenRouter's activity keeps only the last 30 days, so its own end-to-end test
+    (test_openrouter_pipeline.py) runs on the days before today; cloud billing exports are file drops
+    (test_cloud_exports.py)."""
     from connectors.registry import SOURCES
 
-    return tuple(s for s in SOURCES if "usage_lines" in s.conformed and s.history_days is None)
+    return tuple(s for s in SOURCES if s.is_api and "usage_lines" in s.conformed and s.history_days is None)
 
 
 def billing_emulator(seed: int = 42, org=None, **kwargs):

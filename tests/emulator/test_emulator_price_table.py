@@ -104,9 +104,16 @@ def feed_priced() -> set[str]:
     return {source.name for source in SOURCES if "price_lines" in source.conformed}
 
 
+def not_in_the_price_book() -> set[str]:
+    """The cloud billing exports (Google Cloud Billing, AWS CUR, Azure Cost Management): the warehouse's price book
+    has no rows for these providers yet (a later issue), so there is nothing to compare their prices with."""
+    return {"gcp_billing", "aws_cur", "azure_cost"}
+
+
 def test_every_emulator_price_agrees_with_the_seeds(seeds):
     everything = PriceTable()
-    table = PriceTable([r for r in everything.rows if r.provider not in feed_priced()], everything.aliases)
+    skipped = feed_priced() | not_in_the_price_book()
+    table = PriceTable([r for r in everything.rows if r.provider not in skipped], everything.aliases)
     assert len(table.rows) > 100
     wrong = price_disagreements(table, seeds)
     assert not wrong, (

@@ -6,8 +6,9 @@
     Line types from line_item_line_item_type (AWS's CUR data dictionary): Usage, DiscountedUsage and
     SavingsPlanCoveredUsage -> usage; Credit and the discount lines (Discount, BundledDiscount, EdpDiscount,
     PrivateRateDiscount, SavingsPlanNegation, DistributorDiscount) -> credit; Tax -> tax; Refund -> refund; Fee,
-    RIFee and the Savings Plan fees -> fee. An unknown type is kept as usage. The usage type does not yet name
-    the model and token type here (usage_type NULL).
+    RIFee and the Savings Plan fees -> fee. An unknown type is kept as usage. A token line carries the model and
+    token type read from its usage type (stg_aws_cur__line_items), so reconciliation compares it with the same
+    tokens' computed cost; other usage (provisioned throughput, images) is reported apart.
 -#}
 
 with
@@ -39,8 +40,8 @@ final as (
             ) then 'fee'
             else 'usage'
         end as line_type,
-        cast(null as varchar) as model_raw,
-        cast(null as varchar) as usage_type,
+        model_raw,
+        token_usage_type as usage_type,
         currency,
         cost_usd as billed_cost_usd
     from line_items

@@ -2,6 +2,22 @@
     AWS CUR 2.0 line items of Amazon Bedrock, typed. CUR states every line's cost in line_item_currency_code
     and has no exchange-rate column: a line in another currency than USD gets a NULL cost_usd, which a
     blocking test turns into an error naming it (never summed as dollars).
+
+    A usage line whose usage type counts tokens is token usage; the model and token type are read here
+    (token_usage_type NULL for every other line: provisioned throughput, images, tax, credits). Bedrock's
+    usage types, as AWS's CUR data for Bedrock names them ("separate line items for each token type, with
+    distinct usage types"):
+      Bedrock's own   <REGION>-<Model>-<input|output>-tokens[-<tier>][-cross-region-<global|geo>],
+                      <REGION>-<Model>-cache-<read|write>-input-token-count[...]
+      Marketplace     <REGION>-MP:<REGION>_<InputTokenCount|OutputTokenCount|input_tokens_standard|
+                      cache_write_tokens_1h_standard|...>-Units (third-party models sold through AWS
+                      Marketplace: the usage type names no model, the product name does)
+    The model is the one the usage type names (stable over the years), else the product map's model, else the
+    Marketplace product name without " (Amazon Bedrock Edition)". The token type also reads the product map's
+    inference_type (AWS's Bedrock product metadata, from July 2026). Batch, flex and priority in the usage type
+    (or feature Batch) name the service tier.
+    Quantities: line_item_usage_amount is in pricing_unit; "1K tokens" is 1,000 tokens, "1M tokens" and the
+    Marketplace "Units" are 1,000,000 tokens; a token usage type without a unit counts tokens.
 -#}
 
 with
@@ -35,6 +51,7 @@ renamed as (
         pricing_unit,
         upper(line_item_currency_code) as currency,
         resource_tags,
+        product,
         _file as source_file,
 
         ----------  numerics
@@ -51,6 +68,71 @@ renamed as (
 
     from source
 
+),
+
+usage_words as (
+
+    select
+        *,
+        lower(usage_type_raw) as usage_words,
+        lower(coalesce(json_extract_string(product, '$.inference_type'), '')) as inference_words,
+        nullif(regexp_extract(
+            usage_type_raw, '^[A-Z]{2,4}[0-9]?-(.+?)-(?:mantle-)?(?:input|output|cache-read|cache-write)', 1
+        ), '') as usage_type_model,
+        coalesce(
+            json_extract_string(product, '$.model'),
+            nullif(trim(replace(product_name, '(Amazon Bedrock Edition)', '')), '')
+        ) as product_model,
+        line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+        and (
+            lower(usage_type_raw) like '%token%'
+            or lower(json_extract_string(product, '$.inference_type')) like '%token%'
+        ) as counts_tokens
+    from renamed
+
+),
+
+parsed as (
+
+    select
+        *,
+        case
+            when not counts_tokens or coalesce(usage_type_model, product_model) is null then null
+            when usage_words similar to '.*cache[-_]?read.*' or inference_words like '%cache read%'
+                then 'cache_read_tokens'
+            when usage_words similar to '.*cache[-_]?write.*' or inference_words like '%cache write%'
+                then case when usage_words like '%1h%' then 'cache_write_1h_tokens' else 'cache_write_tokens' end
+            when usage_words like '%output%' or inference_words like '%output%' then 'output_tokens'
+            when usage_words like '%input%' or inference_words like '%input%' then 'input_tokens'
+        end as token_usage_type
+    from usage_words
+
+),
+
+final as (
+
+    select
+        * exclude (usage_words, inference_words, usage_type_model, product_model, counts_tokens, token_usage_type),
+        token_usage_type,
+        case when token_usage_type is not null then coalesce(usage_type_model, product_model) end as model_raw,
+        case
+            when token_usage_type is null then null
+            when usage_words like '%batch%' or json_extract_string(product, '$.feature') = 'Batch' then 'batch'
+            when usage_words like '%flex%' then 'flex'
+            when usage_words like '%priority%' then 'priority'
+            else 'standard'
+        end as service_tier,
+        case
+            when token_usage_type is null then null
+            else cast(round(usage_amount * case
+                when lower(pricing_unit) in ('1k tokens', '1k') then 1000
+                when lower(pricing_unit) in ('1m tokens', '1m', 'units') then 1000000
+                when pricing_unit is null and usage_words like '%-units' then 1000000
+                else 1
+            end) as bigint)
+        end as token_quantity
+    from parsed
+
 )
 
-select * from renamed
+select * from final

@@ -4,8 +4,9 @@
 
     Line types from ChargeType (Microsoft's cost-details fields): Usage -> usage; Purchase (provisioned
     throughput reservations bought), UnusedReservation and UnusedSavingsPlan -> fee; Refund -> refund; Tax ->
-    tax; RoundingAdjustment -> refund (a correction); Credit -> credit. An unknown type is kept as usage. The
-    meter does not yet name the model and token type here (usage_type NULL).
+    tax; RoundingAdjustment -> refund (a correction); Credit -> credit. An unknown type is kept as usage. A token
+    meter's line carries the model and token type read from the meter (stg_azure_cost__cost_details), so
+    reconciliation compares it with the same tokens' computed cost; other usage is reported apart.
 -#}
 
 with
@@ -32,8 +33,8 @@ final as (
             when charge_type = 'Credit' then 'credit'
             else 'usage'
         end as line_type,
-        cast(null as varchar) as model_raw,
-        cast(null as varchar) as usage_type,
+        model_raw,
+        token_usage_type as usage_type,
         currency,
         cost_usd as billed_cost_usd
     from cost_details

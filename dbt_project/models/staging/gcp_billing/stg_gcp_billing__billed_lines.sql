@@ -4,9 +4,9 @@
     The lines of a day net to Google's own formula, SUM(cost) + SUM(credits.amount).
 
     Line types from cost_type: regular -> usage, tax -> tax, adjustment and rounding_error -> refund
-    (corrections of earlier charges); each credits[] entry -> credit (negative). The SKU does not yet name a
-    model and token type here (usage_type NULL), so reconciliation shows these lines as billed, apart from
-    token billing.
+    (corrections of earlier charges); each credits[] entry -> credit (negative). A token SKU's line carries the
+    model and token type read from the SKU (stg_gcp_billing__export), so reconciliation compares it with the
+    same tokens' computed cost; every other line (storage, grounding, tax, credits) is reported apart.
 -#}
 
 with
@@ -49,6 +49,8 @@ charges as (
             when cost_type in ('adjustment', 'rounding_error') then 'refund'
             else 'usage'
         end as line_type,
+        model_raw,
+        token_usage_type as usage_type,
         currency,
         cost_usd as billed_cost_usd
     from export
@@ -63,6 +65,8 @@ credit_lines as (
         account_id,
         'credit | ' || coalesce(credit_type, 'unknown type') || ' | ' || coalesce(credit_name, '') as line_item,
         'credit' as line_type,
+        cast(null as varchar) as model_raw,
+        cast(null as varchar) as usage_type,
         currency,
         case
             when currency = 'USD' then {{ to_usd_decimal('amount') }}
@@ -91,8 +95,8 @@ final as (
         account_id,
         line_item,
         line_type,
-        cast(null as varchar) as model_raw,
-        cast(null as varchar) as usage_type,
+        model_raw,
+        usage_type,
         currency,
         billed_cost_usd
     from lines
