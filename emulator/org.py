@@ -20,11 +20,10 @@ is split by its plugin into disjoint usage types and priced from the emulator's 
 warehouse's seeds). The organisation pays list price, so billed = list for every priced model; the
 fine-tune has no list price and is billed at twice its base model's list price.
 
-A cloud billing export (a plugin that writes a cloud's billing files) bills more than usage: credits, tax, in the
-account's currency. Such a plugin describes each day as :class:`BilledLine` s and declares its ground truth under
-the warehouse's provider names, its full bill per account (``billed_totals(org, day)``, used by
-:meth:`SimulatedOrg.billed_totals`) and its token quantities (``usage_quantities(org, day)``, used by
-:meth:`SimulatedOrg.usage_quantities`) from them.
+A cloud billing export (an :class:`~.plugin.BilledExportPlugin`) bills more than usage: credits, tax, in the
+account's currency. It describes each day as :class:`BilledLine` s under the warehouse's provider names; its ground
+truth, its full bill per account (:meth:`SimulatedOrg.billed_totals`) and its token quantities
+(:meth:`SimulatedOrg.usage_quantities`) are worked out from them.
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ An :class:`ApiPlugin` adds its URL ``prefix`` (``/openai/v1``), its ``fake_key``
 emulator bug, an injected fault), its request-id header, and :meth:`ApiPlugin.alter` for the faults that bend
 one of its own answers (OpenAI's missing cached-token count). A :class:`FileDropPlugin` adds
 :meth:`FileDropPlugin.write_drops`, which writes the files of a window of days into a folder and returns
-their paths.
+their paths; a :class:`BilledExportPlugin` (a cloud billing export) also describes each day as the billed
+lines its files hold, from which its ground truth, billed totals and token quantities follow.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from .pricing import EXACT
 if TYPE_CHECKING:
     from connectors.source import Source
 
-    from .org import PricedLine, SimulatedOrg, Split
+    from .org import BilledLine, PricedLine, SimulatedOrg, Split
 
 Handler = Callable[[Request], object]  # returns the body of a 200 answer, or raises ApiError
 
@@ -188,6 +189,36 @@ class FileDropPlugin(Plugin):
     def environ(self, source: "Source", paths: Sequence[Path]) -> dict[str, str]:
         """The environment variables that point ``source`` at the files written."""
         return {source.setting.paths_env: ":".join(str(p) for p in paths)}
+
+
+class BilledExportPlugin(FileDropPlugin):
+    """A cloud billing export: its bill is not its priced lines (its own rounding, credits, tax, another
+    currency), so a subclass describes each day as the :class:`~.org.BilledLine` s its files hold
+    (:meth:`billed_lines`), under the warehouse's provider names, and its ground truth, billed totals and token
+    quantities are worked out from them."""
+
+    def billed_lines(self, org: "SimulatedOrg", day: date) -> "Sequence[BilledLine]":
+        """Every AI line of the day's export (and every credit of one), in its currency and in USD."""
+        raise NotImplementedError(f"plugin {self.name!r} describes no billed lines")
+
+    def ground_truth(self, org: "SimulatedOrg", day: date) -> list[dict]:
+        """Per (provider, model as the export names it): what its usage lines bill in USD, before credits and
+        tax, and their list cost."""
+        from .org import billed_ground_truth
+
+        return billed_ground_truth(self.billed_lines(org, day), day)
+
+    def billed_totals(self, org: "SimulatedOrg", day: date) -> dict[tuple[str, str | None], Decimal]:
+        """The day's full bill in USD per (provider, account): usage, credits and tax."""
+        from .org import billed_totals_of
+
+        return billed_totals_of(self.billed_lines(org, day))
+
+    def usage_quantities(self, org: "SimulatedOrg", day: date) -> dict[tuple[str, str, str, str], int]:
+        """Tokens per (provider, model_id, usage_type, service_tier) of the day's usage lines."""
+        from .org import billed_quantities
+
+        return billed_quantities(self.billed_lines(org, day))
 
 
 # ---------------------------------------------------------------------------------------------------------

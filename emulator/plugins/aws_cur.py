@@ -56,11 +56,8 @@ from emulator.org import (
     SimulatedOrg,
     Split,
     _days,
-    billed_ground_truth,
-    billed_quantities,
-    billed_totals_of,
 )
-from emulator.plugin import FileDropPlugin
+from emulator.plugin import BilledExportPlugin
 from emulator.pricing import EXACT
 
 PROVIDER = "aws_bedrock"
@@ -195,7 +192,7 @@ class DayExport:
         self.lines: list[BilledLine] = []
 
 
-class AwsCurPlugin(FileDropPlugin):
+class AwsCurPlugin(BilledExportPlugin):
     name = "aws_cur"
     title = "AWS CUR 2.0 (Amazon Bedrock)"
     usage_dims = ("account_id", "model")
@@ -467,27 +464,9 @@ class AwsCurPlugin(FileDropPlugin):
             paths.append(path)
         return paths
 
-    # -- ground truth ----------------------------------------------------------------------------------------
-
     def billed_lines(self, org: SimulatedOrg, day: date) -> tuple[BilledLine, ...]:
         """Every Bedrock line of the day's export (usage, credit, tax), in USD."""
         return tuple(self.export(org, day).lines)
-
-    def ground_truth(self, org: SimulatedOrg, day: date) -> list[dict]:
-        """Per model: ``provider`` aws_bedrock, ``model_raw`` the model as the line names it (the usage type's
-        "NovaPro"; for the Marketplace listing, whose usage type names none, the product map's "Claude Sonnet
-        4.5"), ``model_id`` amazon.nova-pro-v1:0 / claude-sonnet-4-5-20250929; ``billed_cost_usd`` what the usage
-        lines bill (before credits and tax)."""
-        return billed_ground_truth(self.billed_lines(org, day), day)
-
-    def billed_totals(self, org: SimulatedOrg, day: date) -> dict[tuple[str, str], Decimal]:
-        """The day's full Bedrock bill in USD per (provider, usage account): usage, credits and tax."""
-        return billed_totals_of(self.billed_lines(org, day))
-
-    def usage_quantities(self, org: SimulatedOrg, day: date) -> dict[tuple[str, str, str, str], int]:
-        """Tokens per (provider, model_id, usage_type, service_tier) of the day's usage lines (the zero-cost
-        cache writes included)."""
-        return billed_quantities(self.billed_lines(org, day))
 
 
 PLUGIN = AwsCurPlugin()

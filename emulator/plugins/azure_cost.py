@@ -44,11 +44,8 @@ from emulator.org import (
     SimulatedOrg,
     Split,
     _days,
-    billed_ground_truth,
-    billed_quantities,
-    billed_totals_of,
 )
-from emulator.plugin import FileDropPlugin
+from emulator.plugin import BilledExportPlugin
 from emulator.pricing import EXACT
 
 PROVIDER = "azure_openai"
@@ -128,7 +125,7 @@ class DayExport:
         self.lines: list[BilledLine] = []
 
 
-class AzureCostPlugin(FileDropPlugin):
+class AzureCostPlugin(BilledExportPlugin):
     name = "azure_cost"
     title = "Azure Cost Management export (Azure OpenAI)"
     usage_dims = ("subscription_id", "model")
@@ -318,25 +315,9 @@ class AzureCostPlugin(FileDropPlugin):
             paths.append(path)
         return paths
 
-    # -- ground truth ----------------------------------------------------------------------------------------
-
     def billed_lines(self, org: SimulatedOrg, day: date) -> tuple[BilledLine, ...]:
         """Every Azure OpenAI line of the day's export, in USD."""
         return tuple(self.export(org, day).lines)
-
-    def ground_truth(self, org: SimulatedOrg, day: date) -> list[dict]:
-        """Per model: ``provider`` azure_openai, ``model_raw`` the meters' model words ("gpt-4o-0806",
-        "gpt-4o-mini-0718"), ``model_id`` gpt-4o-2024-08-06 / gpt-4o-mini-2024-07-18; ``billed_cost_usd`` what the
-        lines bill."""
-        return billed_ground_truth(self.billed_lines(org, day), day)
-
-    def billed_totals(self, org: SimulatedOrg, day: date) -> dict[tuple[str, str], Decimal]:
-        """The day's full Azure OpenAI bill in USD per (provider, subscription)."""
-        return billed_totals_of(self.billed_lines(org, day))
-
-    def usage_quantities(self, org: SimulatedOrg, day: date) -> dict[tuple[str, str, str, str], int]:
-        """Tokens per (provider, model_id, usage_type, service_tier) of the day's lines."""
-        return billed_quantities(self.billed_lines(org, day))
 
 
 PLUGIN = AzureCostPlugin()

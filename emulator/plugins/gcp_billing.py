@@ -61,12 +61,9 @@ from emulator.org import (
     SimulatedOrg,
     Split,
     _days,
-    billed_ground_truth,
-    billed_quantities,
-    billed_totals_of,
     usd_at_rate,
 )
-from emulator.plugin import FileDropPlugin
+from emulator.plugin import BilledExportPlugin
 from emulator.pricing import EXACT
 
 VERTEX = {"id": "C7E2-9256-1C43", "description": "Vertex AI"}
@@ -180,7 +177,7 @@ class DayExport:
         self.lines: list[BilledLine] = []
 
 
-class GcpBillingPlugin(FileDropPlugin):
+class GcpBillingPlugin(BilledExportPlugin):
     name = "gcp_billing"
     title = "Google Cloud Billing export (Vertex AI, Gemini API)"
     usage_dims = ("project_id", "model", "tier")
@@ -445,27 +442,9 @@ class GcpBillingPlugin(FileDropPlugin):
                 paths.append(path)
         return paths
 
-    # -- ground truth ----------------------------------------------------------------------------------------
-
     def billed_lines(self, org: SimulatedOrg, day: date) -> tuple[BilledLine, ...]:
         """Every AI row of the day's export (and every credit of one), in its currency and in USD."""
         return tuple(self.export(org, day).lines)
-
-    def ground_truth(self, org: SimulatedOrg, day: date) -> list[dict]:
-        """Per (provider, model): ``provider`` google_vertex or google, ``model_raw`` = ``model_id`` the model the
-        SKUs name, hyphenated ("gemini-2.5-flash", "gemini-2.5-pro": the SKU's model words without "GA", as the
-        warehouse's staging reads them); ``billed_cost_usd`` what the usage rows bill in USD (before credits and
-        tax)."""
-        return billed_ground_truth(self.billed_lines(org, day), day)
-
-    def billed_totals(self, org: SimulatedOrg, day: date) -> dict[tuple[str, str], Decimal]:
-        """The day's full bill in USD per (provider, project): usage, credits and tax (what the warehouse's
-        billed-cost mart sums to)."""
-        return billed_totals_of(self.billed_lines(org, day))
-
-    def usage_quantities(self, org: SimulatedOrg, day: date) -> dict[tuple[str, str, str, str], int]:
-        """Tokens per (provider, model_id, usage_type, service_tier) of the day's usage rows."""
-        return billed_quantities(self.billed_lines(org, day))
 
 
 PLUGIN = GcpBillingPlugin()
