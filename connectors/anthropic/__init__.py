@@ -1,9 +1,10 @@
-"""Anthropic Admin API source: messages usage report, cost report, workspaces, API keys and users
-(provider-apis.md section 2)."""
+"""Anthropic Admin API source: messages usage report, cost report, Claude Code usage report (where the
+organisation has it), workspaces, API keys and users (provider-apis.md section 2)."""
 
 from connectors.anthropic.client import HINTS, AnthropicAdminClient
 from connectors.anthropic.tables import (
     ANTHROPIC_API_KEYS,
+    ANTHROPIC_CLAUDE_CODE_USAGE,
     ANTHROPIC_COST_REPORT,
     ANTHROPIC_MESSAGES_USAGE,
     ANTHROPIC_USERS,
@@ -27,6 +28,13 @@ SOURCE = Source(
             ANTHROPIC_COST_REPORT,
             "Anthropic cost report: cents per UTC day x workspace x description, as invoiced.",
             fetch=lambda client, start, end: client.iter_cost_report(start, end),
+        ),
+        Feed(
+            ANTHROPIC_CLAUDE_CODE_USAGE,
+            "Anthropic Claude Code usage report: per UTC day x actor (user email or API key name), sessions, lines, "
+            "commits, pull requests, tool actions, and tokens and estimated cost per model. An attribution view, "
+            "never billing (API usage is already in the messages report); nothing where the organisation has none.",
+            fetch=lambda client, start, end: client.iter_claude_code_usage(start, end),
         ),
         Feed(
             ANTHROPIC_WORKSPACES,

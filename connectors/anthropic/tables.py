@@ -84,3 +84,37 @@ ANTHROPIC_USERS = RawTable(
     partitioned=False,
     partition_column=None,
 )
+
+ANTHROPIC_CLAUDE_CODE_USAGE = RawTable(
+    source="anthropic",
+    endpoint="claude_code_usage",
+    # GET /v1/organizations/usage_report/claude_code (provider-apis.md §2.4), one row per record x model of its
+    # model_breakdown; a record without models gives one row whose model columns are null. The record's own
+    # fields repeat on each of its rows: (bucket_start, record_index) names the record, model_index the model.
+    columns=BUCKET_COLUMNS  # the record's UTC `date` (YYYY-MM-DD, or RFC 3339 midnight), as [midnight, next)
+    + (
+        ("record_index", "BIGINT"),  # the record's position in the day's report (0-based, across pages)
+        ("actor_type", "VARCHAR"),  # user_actor | api_actor
+        ("actor_email_address", "VARCHAR"),  # actor.email_address (user_actor)
+        ("actor_api_key_name", "VARCHAR"),  # actor.api_key_name (api_actor): a key's name, never the key
+        ("organization_id", "VARCHAR"),
+        ("customer_type", "VARCHAR"),  # api | subscription
+        ("subscription_type", "VARCHAR"),  # enterprise | team | null
+        ("terminal_type", "VARCHAR"),  # vscode, iTerm.app, tmux, ...
+        ("is_remote", "BOOLEAN"),  # newest reports only (remote and local usage are separate records); else null
+        ("num_sessions", "BIGINT"),  # core_metrics.num_sessions
+        ("lines_of_code_added", "BIGINT"),  # core_metrics.lines_of_code.added
+        ("lines_of_code_removed", "BIGINT"),  # core_metrics.lines_of_code.removed
+        ("commits_by_claude_code", "BIGINT"),  # core_metrics.commits_by_claude_code
+        ("pull_requests_by_claude_code", "BIGINT"),  # core_metrics.pull_requests_by_claude_code
+        ("tool_actions", "JSON"),  # {<tool>: {accepted, rejected}} as sent, JSON text
+        ("model_index", "BIGINT"),  # the model's position in model_breakdown; null when the record has none
+        ("model", "VARCHAR"),  # model_breakdown[].model
+        ("input_tokens", "BIGINT"),  # model_breakdown[].tokens.input
+        ("output_tokens", "BIGINT"),  # model_breakdown[].tokens.output
+        ("cache_read_tokens", "BIGINT"),  # model_breakdown[].tokens.cache_read
+        ("cache_creation_tokens", "BIGINT"),  # model_breakdown[].tokens.cache_creation
+        ("estimated_cost_cents", "DECIMAL(38,10)"),  # model_breakdown[].estimated_cost.amount: MINOR units (cents)
+        ("estimated_cost_currency", "VARCHAR"),  # model_breakdown[].estimated_cost.currency ("USD")
+    ),
+)

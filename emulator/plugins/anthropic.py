@@ -15,6 +15,12 @@ units and pagination follow the vendor's documentation (see the shared provider-
   ``" (Batch, Long Context)"``; token types ``Input Tokens``, ``Output Tokens``, ``Cache Read Input Tokens``,
   ``5m Cache Write Input Tokens``, ``1h Cache Write Input Tokens``; web search is ``"Web Search Usage"``
   (cost_type ``web_search``, model/token_type/service_tier/context_window null).
+* ``GET /v1/organizations/usage_report/claude_code`` - ``starting_at`` a UTC date ``YYYY-MM-DD`` (one day
+  only), ``limit`` (default 20, max 1000), ``page`` (opaque). ``{data, has_more, next_page}``; a record per
+  actor (``user_actor`` with ``email_address`` or ``api_actor`` with ``api_key_name``), customer type and
+  remote flag: ``date`` as an RFC 3339 midnight, ``core_metrics``, ``tool_actions``, ``model_breakdown``
+  (tokens ``input``/``output``/``cache_read``/``cache_creation``, ``estimated_cost`` in whole CENTS, a number).
+  An attribution view, see :class:`CodeActor`: its tokens are never added to the messages usage.
 * ``GET /v1/organizations/workspaces`` (``after_id``, ``before_id``, ``limit`` default 20 max 1000,
   ``include_archived``), ``GET /v1/organizations/api_keys`` (same paging, ``workspace_id``),
   ``GET /v1/organizations/users`` (same paging).
@@ -30,10 +36,15 @@ Features by launch day: prompt caching from 2024-08-14, the Batch API from 2024-
 
 from __future__ import annotations
 
+import base64
+import binascii
+from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as dtime
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from emulator.api import (
+    UTC,
     WIDTHS,
     ApiError,
     Query,
@@ -51,8 +62,9 @@ from emulator.api import (
     parse_rfc3339,
     rfc3339,
 )
-from emulator.org import PricedLine, SimulatedOrg, Split
+from emulator.org import ACCOUNT_DANA, ACCOUNT_EVAN, PricedLine, SimulatedOrg, Split
 from emulator.plugin import ApiPlugin
+from emulator.pricing import EXACT
 
 PROMPT_CACHING = date(2024, 8, 14)
 BATCH_LAUNCH = date(2024, 10, 8)
@@ -98,6 +110,100 @@ MODEL_NAMES = {
     "claude-opus-4-5-20251101": "Claude Opus 4.5",
     "claude-sonnet-4-6": "Claude Sonnet 4.6",
 }
+
+# -- the Claude Code usage report -------------------------------------------------------------------------
+CLAUDE_CODE_FROM = date(2025, 5, 22)  # Claude Code generally available: the first day of the report here
+REMOTE_FROM = date(2025, 10, 20)  # Claude Code on the web: remote sessions from then on, as their own records
+CLAUDE_CODE_LIMITS = (20, 1000)  # records per page: default, max
+CLAUDE_CODE_ORG_ID = "3f6c1b2a-7d4e-4a9b-8c5d-2e1f0a9b8c7d"
+# usage type of the price table -> (usage metric of a messages record, token bucket of the report)
+CODE_TOKENS = {
+    "input_tokens": ("uncached", "input"),
+    "cache_read_tokens": ("read", "cache_read"),
+    "cache_write_tokens": ("write_5m", "cache_creation"),
+    "cache_write_1h_tokens": ("write_1h", "cache_creation"),
+    "output_tokens": ("output", "output"),
+}
+TOOLS = ("edit_tool", "multi_edit_tool", "notebook_edit_tool", "write_tool")
+
+
+@dataclass(frozen=True)
+class CodeActor:
+    """Someone (or an API key) using Claude Code, as the Claude Code usage report names them.
+
+    An ``api`` customer's Claude Code calls are ordinary Messages API calls, billed on the key or Console
+    account that made them: they are ALREADY in the messages usage report and the cost report. Their Claude
+    Code usage here is a ``share`` of the organisation's messages usage records of that account
+    (``account_id``: a person's Console login) or key (``api_key_id``), standard tier, never added to it.
+    A ``subscription`` customer (Claude Team / Enterprise seats) is paid per seat, not per token: their usage
+    (``input_mtok`` a weekday, at the organisation's scale) is in no messages report at all. Either way the
+    estimated cost is the API list price of the tokens, in whole cents, an estimate and not a bill.
+    """
+
+    key: str  # names the actor's random draws
+    actor: tuple[tuple[str, str], ...]  # the report's actor object
+    customer_type: str  # api | subscription
+    subscription_type: str | None
+    terminal_type: str
+    since: date
+    account_id: str | None = None
+    api_key_id: str | None = None
+    share: float = 0.0
+    input_mtok: float = 0.0
+    models: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # subscription: (share, ((from, model), ...))
+    remote_share: float = 0.0  # of its usage from REMOTE_FROM on, reported as a separate is_remote record
+
+
+CODE_ACTORS = (
+    # Dana and Evan (the organisation's Anthropic users) log in to Claude Code with their Console accounts
+    CodeActor(
+        "dana",
+        (("type", "user_actor"), ("email_address", "dana@example.com")),
+        "api",
+        None,
+        "vscode",
+        CLAUDE_CODE_FROM,
+        account_id=ACCOUNT_DANA,
+        share=0.6,
+        remote_share=0.25,
+    ),
+    CodeActor(
+        "evan",
+        (("type", "user_actor"), ("email_address", "evan@example.com")),
+        "api",
+        None,
+        "iTerm.app",
+        date(2025, 11, 24),
+        account_id=ACCOUNT_EVAN,
+        share=0.8,
+    ),
+    # a CI job runs Claude Code with the product-staging key
+    CodeActor(
+        "product-staging",
+        (("type", "api_actor"), ("api_key_name", "product-staging")),
+        "api",
+        None,
+        "tmux",
+        CLAUDE_CODE_FROM,
+        api_key_id="apikey_01ProductStg7Wn3Pb5Kc",
+        share=0.5,
+    ),
+    # a Claude Team seat: not a Console member, and in no usage or cost report
+    CodeActor(
+        "grace",
+        (("type", "user_actor"), ("email_address", "grace@example.com")),
+        "subscription",
+        "team",
+        "vscode",
+        date(2025, 6, 2),
+        input_mtok=0.8,
+        models=(
+            ("0.85", (("2025-05-22", "claude-sonnet-4-20250514"), ("2025-09-29", "claude-sonnet-4-5-20250929"))),
+            ("0.15", (("2025-05-22", "claude-3-5-haiku-20241022"), ("2025-10-15", "claude-haiku-4-5-20251001"))),
+        ),
+        remote_share=0.1,
+    ),
+)
 
 USAGE_LIMITS = {"1d": (7, 31), "1h": (24, 168)}
 COST_LIMITS = {"1d": (7, 31)}
@@ -282,6 +388,7 @@ class AnthropicPlugin(ApiPlugin):
         return {
             "/v1/organizations/usage_report/messages": self._usage,
             "/v1/organizations/cost_report": self._costs,
+            "/v1/organizations/usage_report/claude_code": self._claude_code,
             "/v1/organizations/workspaces": self._workspaces,
             "/v1/organizations/api_keys": self._keys,
             "/v1/organizations/users": self._users,
@@ -362,6 +469,47 @@ class AnthropicPlugin(ApiPlugin):
 
         return _envelope(edges, next_page, results)
 
+    def _claude_code(self, request: Request) -> dict:
+        query = request.query
+        raw_day = query.get("starting_at")
+        if not raw_day:
+            raise ApiError(400, "starting_at: Field required", param="starting_at")
+        try:
+            day = date.fromisoformat(raw_day.strip())
+            if len(raw_day.strip()) != 10:
+                raise ValueError
+        except ValueError:
+            message = f"starting_at: expected a UTC date YYYY-MM-DD, got {raw_day!r}."
+            raise ApiError(400, message, param="starting_at") from None
+        default, maximum = CLAUDE_CODE_LIMITS
+        limit = query.int("limit", default)
+        if not 1 <= limit <= maximum:
+            raise ApiError(400, f"limit: must be between 1 and {maximum}, got {limit}.", param="limit")
+        offset = _code_offset(query.get("page"), day)
+        records = self.claude_code_records(request.org, day)
+        page = records[offset : offset + limit]
+        more = offset + limit < len(records)
+        return {"data": page, "has_more": more, "next_page": _code_cursor(day, offset + limit) if more else None}
+
+    def claude_code_records(self, org: SimulatedOrg, day: date) -> list[dict]:
+        """The Claude Code usage report of one UTC day, every record, in the report's order (actor type, actor,
+        customer type, local before remote). Deterministic in ``(org.seed, day)``; see :class:`CodeActor`."""
+        records = []
+        for actor in CODE_ACTORS:
+            if day < max(actor.since, CLAUDE_CODE_FROM):
+                continue
+            usage = _code_usage(org, actor, day)
+            remote = actor.remote_share if day >= REMOTE_FROM else 0.0
+            parts = [(False, [(m, t, {k: q - int(q * remote) for k, q in qs.items()}) for m, t, qs in usage])]
+            if remote:
+                parts.append((True, [(m, t, {k: int(q * remote) for k, q in qs.items()}) for m, t, qs in usage]))
+            for is_remote, items in parts:
+                record = _code_record(org, actor, day, is_remote, items)
+                if record is not None:
+                    records.append(record)
+        records.sort(key=lambda r: (*r["actor"].values(), r["customer_type"], r["is_remote"]))
+        return records
+
     def _workspaces(self, request: Request) -> dict:
         archived = request.query.bool("include_archived", False)
         items = [
@@ -415,3 +563,138 @@ class AnthropicPlugin(ApiPlugin):
 
 
 PLUGIN = AnthropicPlugin()
+
+
+# -- the Claude Code usage report ---------------------------------------------------------------------------
+
+CodeItem = tuple[str, int, dict[str, int]]  # (model as called, prompt-size tier, usage type -> tokens)
+
+
+def _code_usage(org: SimulatedOrg, actor: CodeActor, day: date) -> list[CodeItem]:
+    """The actor's Claude Code tokens of the day, per model and prompt-size tier, by price-table usage type."""
+    if actor.customer_type == "api":
+        items = []
+        for record in org.records("anthropic", day):
+            dims, metrics = record.dim, record.metric
+            if dims["service_tier"] != "standard":
+                continue  # Claude Code calls the API directly, never through the Batch API
+            if actor.api_key_id is not None:
+                if dims["api_key_id"] != actor.api_key_id:
+                    continue
+            elif dims["account_id"] != actor.account_id or dims["api_key_id"] is not None:
+                continue
+            quantities = {k: int(metrics[metric] * actor.share) for k, (metric, _) in CODE_TOKENS.items()}
+            items.append((dims["model"], prompt_tier(dims), quantities))
+        return items
+    rng = org.rng("anthropic", "claude_code", actor.key, day.isoformat())
+    total = int(
+        actor.input_mtok * 1e6 * org.scale("anthropic", f"claude-code:{actor.key}", day) * rng.uniform(0.7, 1.3)
+    )
+    items = []
+    for share, line in actor.models:
+        model = None
+        for start, name in line:
+            if day >= date.fromisoformat(start):
+                model = name
+        n = int(total * float(share))
+        if model is None or n <= 0:
+            continue
+        read, write = int(n * 0.6 * rng.uniform(0.9, 1.1)), int(n * 0.08 * rng.uniform(0.8, 1.2))
+        quantities = {
+            "input_tokens": n - read - write,
+            "cache_read_tokens": read,
+            "cache_write_tokens": write,
+            "cache_write_1h_tokens": 0,
+            "output_tokens": int(n * 0.05 * rng.uniform(0.8, 1.2)),
+        }
+        items.append((model, 0, quantities))
+    return items
+
+
+def _code_record(org: SimulatedOrg, actor: CodeActor, day: date, is_remote: bool, items: list[CodeItem]) -> dict | None:
+    """One record of the report: the actor's usage of the day (local or remote), None when there is none."""
+    models: dict[str, dict] = {}
+    for model, tier, quantities in items:
+        entry = models.setdefault(
+            model, {"tokens": dict.fromkeys(("input", "output", "cache_read", "cache_creation"), 0), "cost": Decimal(0)}
+        )
+        model_id = org.prices.resolve_model("anthropic", model, day)
+        for usage_type, qty in quantities.items():
+            if not qty:
+                continue
+            entry["tokens"][CODE_TOKENS[usage_type][1]] += qty
+            cost = org.prices.cost("anthropic", model_id, usage_type, "standard", tier, day, qty)
+            if cost is None:
+                raise RuntimeError(f"Claude Code usage of {model_id} {usage_type} on {day} has no price in the table.")
+            with localcontext(EXACT):
+                entry["cost"] += cost
+    models = {m: e for m, e in models.items() if any(e["tokens"].values())}
+    if not models:
+        return None
+    rng = org.rng("anthropic", "claude_code", "metrics", actor.key, day.isoformat(), is_remote)
+    prompt = sum(
+        e["tokens"]["input"] + e["tokens"]["cache_read"] + e["tokens"]["cache_creation"] for e in models.values()
+    )
+    output = sum(e["tokens"]["output"] for e in models.values())
+    sessions = 1 + int(prompt / 400_000 * rng.uniform(0.7, 1.3))
+    added = int(output / 60 * rng.uniform(0.6, 1.4))
+    commits = int(sessions * rng.uniform(0.2, 1.0))
+    accepted = {
+        "edit_tool": added // 12,
+        "multi_edit_tool": added // 40,
+        "notebook_edit_tool": added // 400 if actor.key == "grace" else 0,
+        "write_tool": added // 90,
+    }
+    return {
+        "actor": dict(actor.actor),
+        "core_metrics": {
+            "commits_by_claude_code": commits,
+            "lines_of_code": {"added": added, "removed": int(added * rng.uniform(0.2, 0.5))},
+            "num_sessions": sessions,
+            "pull_requests_by_claude_code": int(commits * rng.uniform(0.1, 0.4)),
+        },
+        "customer_type": actor.customer_type,
+        "date": rfc3339(datetime.combine(day, dtime(0), UTC)),
+        "is_remote": is_remote,
+        "model_breakdown": [
+            {
+                "estimated_cost": {"amount": _whole_cents(e["cost"]), "currency": "USD"},
+                "model": model,
+                "tokens": e["tokens"],
+            }
+            for model, e in sorted(models.items())
+        ],
+        "organization_id": CLAUDE_CODE_ORG_ID,
+        "subscription_type": actor.subscription_type,
+        "terminal_type": "web" if is_remote else actor.terminal_type,
+        "tool_actions": {
+            tool: {"accepted": n, "rejected": int(n * rng.uniform(0.02, 0.15))} for tool, n in accepted.items()
+        },
+    }
+
+
+def _whole_cents(usd: Decimal) -> int:
+    """Dollars as the report's estimate: whole cents (minor units), as the documented examples show them."""
+    with localcontext(EXACT):
+        cents = usd * 100
+    return int(cents.quantize(Decimal(1), rounding=ROUND_HALF_UP))  # rounding: outside the exact context
+
+
+def _code_cursor(day: date, offset: int) -> str:
+    return "page_" + base64.urlsafe_b64encode(f"{day.isoformat()}#{offset}".encode()).decode()
+
+
+def _code_offset(page: str | None, day: date) -> int:
+    """The record offset of a ``page`` cursor of the report of ``day`` (0 without one)."""
+    if not page:
+        return 0
+    try:
+        if not page.startswith("page_"):
+            raise ValueError
+        cursor_day, offset = base64.urlsafe_b64decode(page[5:].encode()).decode().split("#")
+        if cursor_day != day.isoformat() or not offset.isdigit():
+            raise ValueError
+        return int(offset)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        message = f"Invalid page cursor {page!r}: pass the next_page value of the previous response for this day."
+        raise ApiError(400, message, param="page") from None

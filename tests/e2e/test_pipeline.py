@@ -2,6 +2,7 @@
 Dagster job `finops run` executes. The emulator knows the ground truth, so the marts must reproduce it
 to the cent, twice in a row, without any key reaching a file."""
 
+import logging
 import os
 from datetime import date, timedelta
 from decimal import Decimal
@@ -223,17 +224,24 @@ def test_a_bad_key_fails_with_one_sentence_and_loses_nothing(pipeline, emulator,
             assert b"sk-admin-wrong-but-fake" not in path.read_bytes(), path
 
 
-def test_another_organisation_and_era_also_matches_ground_truth(tmp_path, monkeypatch):
+def test_another_organisation_and_era_also_matches_ground_truth(tmp_path, monkeypatch, caplog):
     """A different simulated organisation (seed) in another era: the gpt-4o alias moves from the 2024-05-13
-    snapshot to 2024-08-06 on 2024-10-02 and prompt caching starts. No code or config changes."""
+    snapshot to 2024-08-06 on 2024-10-02 and prompt caching starts. No code or config changes. Claude Code
+    did not exist yet: its report lands nothing and the run says so in one line."""
     first, last = date(2024, 10, 1), date(2024, 10, 2)
     with billing_emulator(seed=7).start() as server:
         home = tmp_path / "home"
         point_at(monkeypatch, home, server)
         paths = Paths(home)
         prepare_environment(paths)
-        check_summary(run_pipeline(first, last))
+        with caplog.at_level(logging.INFO, logger="finops"):
+            check_summary(run_pipeline(first, last))
         truth = server.org.ground_truth_totals(first, last + timedelta(days=1))
+    said = [r.getMessage() for r in caplog.records if r.name == "finops" and "Claude Code" in r.getMessage()]
+    assert said == [
+        "anthropic/claude_code_usage: the Claude Code usage report has no records for UTC days 2024-10-01..2024-10-02 "
+        "(nobody in the organisation used Claude Code)."
+    ]
     marts = {
         (d, p, m): c
         for d, p, m, c in serving(

@@ -112,6 +112,7 @@ def build_api_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
                     n = land(conn, table, rows, run_id=context.run_id, window=(lo, hi), accept_shrink=accept)
                 total += n
                 report(context, f"{table.source}/{table.endpoint}: {lo}..{hi - timedelta(days=1)} landed {n} rows")
+            _report_notices(context, feed, client)
             return dg.MaterializeResult(metadata={"rows": total, "window": f"{start}..{end - timedelta(days=1)}"})
 
         return _partitioned
@@ -123,13 +124,22 @@ def build_api_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
         skipped = _skipped(context, source_resource, feed, warehouse)
         if skipped:
             return skipped
-        rows = feed.fetch(source_resource.get_client(), None, None)
+        client = source_resource.get_client()
+        rows = feed.fetch(client, None, None)
         with warehouse.connect(context) as conn:
             n = land(conn, table, rows, run_id=context.run_id, accept_shrink=_accepts_shrink(context))
         report(context, f"{table.source}/{table.endpoint}: landed {n} rows")
+        _report_notices(context, feed, client)
         return dg.MaterializeResult(metadata={"rows": n})
 
     return _snapshot
+
+
+def _report_notices(context: dg.AssetExecutionContext, feed: Feed, client: object) -> None:
+    """Say, after the table's name, what the pulls left out and why when that is not an error (a client that
+    keeps such notices offers ``take_notices``; e.g. an organisation without Claude Code analytics)."""
+    for line in getattr(client, "take_notices", list)():
+        report(context, f"{feed.table.source}/{feed.table.endpoint}: {line}")
 
 
 def build_file_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
