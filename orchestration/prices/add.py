@@ -22,6 +22,7 @@ from pathlib import Path
 
 from orchestration.prices.book import PRICE_BOOK, USAGE_TYPES, Book, PriceBookError, SeedFile, load_book
 from orchestration.prices.check import PLAIN_DECIMAL, PRICE_MAX, PRICE_SCALE, PriceRow, check_book, key_text
+from orchestration.prices.show import UNIT_LABELS
 
 
 @dataclass(frozen=True)
@@ -153,12 +154,14 @@ def plan_add(folder: Path, new: NewPrice) -> Plan:
     unit = usage_unit(book, new.usage_type)
     priced_models = {(row.key[0], row.key[1]) for row in before.price_rows}
     if (new.provider, new.model_id) not in priced_models:
-        for alias in before.alias_rows:
-            if (alias.provider, alias.alias) == (new.provider, new.model_id):
-                raise PriceBookError(
-                    f"{new.model_id} is an alias of {new.provider} model {alias.model_id} "
-                    f"({alias.record.where}); prices attach to the snapshot: pass --model {alias.model_id}."
-                )
+        windows = [alias for alias in before.alias_rows if (alias.provider, alias.alias) == new.key[:2]]
+        if windows:  # name the snapshot the alias points at on --from, else its latest one
+            in_effect = [alias for alias in windows if alias.start <= new.start < alias.stop]
+            alias = (in_effect or sorted(windows, key=lambda alias: alias.start))[-1]
+            raise PriceBookError(
+                f"{new.model_id} is an alias of {new.provider} model {alias.model_id} on {new.start} "
+                f"({alias.record.where}); prices attach to the snapshot: pass --model {alias.model_id}."
+            )
 
     seed = book.curated
     curated = [row for row in before.price_rows if row.record.where.rsplit(":", 1)[0] == seed.display]
@@ -203,7 +206,7 @@ def plan_add(folder: Path, new: NewPrice) -> Plan:
     after = check_book(load_book(folder, {PRICE_BOOK: new_text}))
     if after.problems:
         raise PriceBookError(f"the new row would break the book: {after.problems[0].rstrip('.')}; nothing was written.")
-    summary = f"{seed.display}:{at + 1}: {key_text(new.key)} costs {plain(price)} USD per {unit} from {new.start}"
+    summary = f"{seed.display}:{at + 1}: added {key_text(new.key)} at {plain(price)} USD per {UNIT_LABELS.get(unit, unit)} from {new.start}"
     if closing is not None:
         summary += (
             f"; closed the window of {closing.record['unit_price']} from {closing.start} "

@@ -320,7 +320,8 @@ class Checker:
 
     def check_windows(self, rows: list[PriceRow] | list[AliasRow], what: str) -> None:
         """No two windows of one key overlap (half-open; same start included): dbt's no_overlapping_windows
-        and unique_combination_of_columns. Each pair is reported once, on the row that starts later."""
+        and unique_combination_of_columns. Each pair is reported once, on the row that starts later (on the
+        lower one in the file when both start the same day)."""
         by_key: dict[tuple, list] = defaultdict(list)
         for row in rows:
             key = row.key if isinstance(row, PriceRow) else (row.provider, row.alias)
@@ -332,11 +333,11 @@ class Checker:
                     if later.start >= earlier.stop:
                         break
                     name = key_text(key) if what == "price" else f"{key[0]} alias {key[1]}"
-                    if later.start == earlier.start:
+                    if later.start == earlier.start:  # reported on the row further down the file
+                        first, second = sorted((earlier.record, later.record), key=lambda record: record.line)
                         self.report(
-                            later.record.where,
-                            f"{name} has two {what} rows starting {later.start} (the other on line "
-                            f"{earlier.record.line})",
+                            second.where,
+                            f"{name} has two {what} rows starting {later.start} (the other on line {first.line})",
                             "keep one of them, or give the newer one its own later effective_from",
                         )
                     else:
