@@ -205,7 +205,11 @@ def plan_add(folder: Path, new: NewPrice) -> Plan:
 
     after = check_book(load_book(folder, {PRICE_BOOK: new_text}))
     if after.problems:
-        raise PriceBookError(f"the new row would break the book: {after.problems[0].rstrip('.')}; nothing was written.")
+        problem = after.problems[0].rstrip(".")
+        if closing is not None and new.prompt_tokens_gt == 0 and "has no base row" in problem:
+            # closing a base window under an open long-context tier: the tier's new price goes in first
+            problem += "; add the tier's new price from the same day first (--prompt-tokens-gt), then this one"
+        raise PriceBookError(f"the new row would break the book: {problem}; nothing was written.")
     summary = f"{seed.display}:{at + 1}: added {key_text(new.key)} at {plain(price)} USD per {UNIT_LABELS.get(unit, unit)} from {new.start}"
     if closing is not None:
         summary += (

@@ -479,3 +479,50 @@ def test_add_refuses_and_leaves_the_file_byte_identical(book, capsys, args, frag
     assert [p.name for p in book.iterdir() if p.name.endswith(".tmp")] == []
     assert out == ""
     assert err.startswith("finops: ") and fragment in err and err.count("\n") == 1, err
+
+
+def test_add_places_a_new_key_after_the_models_last_row_and_a_new_model_at_the_end(book, capsys):
+    path = book / "price_book.csv"
+    before = lines_of(path)
+    last_o3 = max(i for i, line in enumerate(before) if line.startswith("openai,o3-2025-04-16,"))
+    code, _, err = finops(
+        capsys, "add", "--provider", "openai", "--model", "o3-2025-04-16", "--usage-type", "output_tokens",
+        "--tier", "flex", "--from", "2025-06-10", "--price", "4", "--source", "LL-WS", "--conf", "C",
+        "--book", str(book),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    flex = "openai,o3-2025-04-16,output_tokens,flex,0,2025-06-10,,per_1m_tokens,USD,4,C,C,LL-WS,\n"
+    assert lines_of(path) == [*before[: last_o3 + 1], flex, *before[last_o3 + 1 :]]
+    code, _, err = finops(
+        capsys, "add", "--provider", "acme", "--model", "acme-1", "--usage-type", "images_1024x1024",
+        "--from", "2026-02-01", "--price", "0.040", "--source", "ACME page", "--conf", "A", "--book", str(book),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    # the unit comes from usage_types.csv (images_* are per_image); 0.040 is written 0.04
+    assert (
+        lines_of(path)[-1] == "acme,acme-1,images_1024x1024,standard,0,2026-02-01,,per_image,USD,0.04,A,A,ACME page,\n"
+    )
+    assert lines_of(path)[:-1] == [*before[: last_o3 + 1], flex, *before[last_o3 + 1 :]]
+
+
+def test_a_base_price_under_an_open_tier_needs_the_tier_first(book, capsys):
+    # claude-sonnet-4-5: input 3 (base) and 6 (> 200000) both open since 2025-09-29; closing the base alone
+    # would leave the open tier row without a base row covering it
+    sonnet = ("add", "--provider", "anthropic", "--model", "claude-sonnet-4-5-20250929", "--usage-type",
+              "input_tokens", "--from", "2026-06-01", "--source", "TEST", "--conf", "B", "--book", str(book))  # fmt: skip
+    path = book / "price_book.csv"
+    before = path.read_bytes()
+    code, _, err = finops(capsys, *sonnet, "--price", "2.5")
+    assert code == 1 and path.read_bytes() == before
+    assert "has no base row (prompt_tokens_gt 0) covering that window" in err
+    assert "add the tier's new price from the same day first (--prompt-tokens-gt), then this one" in err
+    assert finops(capsys, *sonnet, "--price", "5", "--prompt-tokens-gt", "200000")[0] == 0
+    assert finops(capsys, *sonnet, "--price", "2.5")[0] == 0
+    assert finops(capsys, "check", "--book", str(book))[0] == 0
+
+
+def test_a_folder_without_a_price_book_is_one_sentence(tmp_path, capsys):
+    code, out, err = finops(capsys, "check", "--book", str(tmp_path / "nowhere"))
+    assert (code, out) == (1, "")
+    assert err.startswith("finops: ") and "has no price_book.csv; point --book at the folder" in err
+    assert err.count("\n") == 1
