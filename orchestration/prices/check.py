@@ -491,4 +491,15 @@ def check_book(book: Book) -> CheckResult:
         checker.check_price_book(seed)
     checker.check_aliases()
     checker.check_modifiers()
-    return CheckResult(checker.problems, checker.price_rows, checker.alias_rows, checker.generated_rows)
+    # in file order (the price book, generated seeds, aliases, modifiers, usage types), then by line
+    files = [seed.display for seed in (*book.price_books, book.aliases, book.modifiers, book.usage_types) if seed]
+
+    def position(problem: str) -> tuple[int, int]:
+        where = problem.split(": ", 1)[0]
+        path, _, line = where.rpartition(":")
+        if not line.isdigit():
+            path, line = where, "0"
+        return (files.index(path) if path in files else len(files), int(line))
+
+    problems = sorted(checker.problems, key=position)
+    return CheckResult(problems, checker.price_rows, checker.alias_rows, checker.generated_rows)
