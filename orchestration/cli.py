@@ -19,6 +19,7 @@ from pathlib import Path
 
 from connectors.registry import BY_NAME, SOURCES
 from orchestration.errors import FinopsError
+from orchestration.prices.commands import add_commands as add_price_commands
 from orchestration.runner import (
     Interrupted,
     check_range,
@@ -216,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--seed", type=int, default=42)
     emulator.add_argument("--faults", default=None, help=FAULT_HELP)
     emulator.set_defaults(func=cmd_emulator)
+
+    prices = sub.add_parser("prices", help="the price book: check, show, add (pricing_seeds/)")
+    prices_commands = prices.add_subparsers(dest="prices_command", required=True)
+    add_price_commands(prices_commands)
     return parser
 
 
