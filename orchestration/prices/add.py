@@ -20,7 +20,15 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from orchestration.prices.book import PRICE_BOOK, USAGE_TYPES, Book, PriceBookError, SeedFile, load_book
+from orchestration.prices.book import (
+    PRICE_BOOK,
+    USAGE_TYPES,
+    Book,
+    PriceBookError,
+    SeedFile,
+    display_path,
+    load_book,
+)
 from orchestration.prices.check import PLAIN_DECIMAL, PRICE_MAX, PRICE_SCALE, PriceRow, check_book, key_text
 from orchestration.prices.show import UNIT_LABELS
 
@@ -52,7 +60,7 @@ class Plan:
     summary: str
 
     def diff(self) -> str:
-        name = str(self.path)
+        name = display_path(self.path)
         lines = difflib.unified_diff(
             self.old_text.splitlines(keepends=True),
             self.new_text.splitlines(keepends=True),

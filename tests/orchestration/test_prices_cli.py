@@ -265,8 +265,8 @@ def test_show_an_alias_lists_both_windows_and_each_targets_prices(book, capsys):
     assert out.splitlines()[0] == f"openai alias gpt-4o: 2 windows ({BOOK}/model_aliases.csv)"
     assert ["2024-05-13 .. 2024-10-02", "gpt-4o-2024-05-13", "C", "memory (OpenAI models page; not seen)"] in rows
     assert ["2024-10-02 .. current", "gpt-4o-2024-08-06", "B", "OAI-ALIAS"] in rows
-    # each target's prices: 05-13 stayed at 5 / 15; 08-06 is the cut snapshot at 2.5 / 10
-    assert f"gpt-4o -> openai gpt-4o-2024-05-13: 2 price rows ({BOOK}/price_book.csv)" in out
+    # each target's prices: 05-13 stayed at 5 / 15 (and 8.75 / 26.25 priority); 08-06 is the cut snapshot at 2.5 / 10
+    assert f"gpt-4o -> openai gpt-4o-2024-05-13: 4 price rows ({BOOK}/price_book.csv)" in out
     assert [
         "input_tokens",
         "standard",
