@@ -23,3 +23,7 @@ def replace(field, old_chars, new_chars):
 
 def split_part(string_text, delimiter_text, part_number):
     return f"split_part({string_text}, {delimiter_text}, {part_number})"
+
+
+def dateadd(datepart, interval, from_date_or_timestamp):
+    return f"date_add({from_date_or_timestamp}, interval ({interval}) {datepart})"

@@ -472,6 +472,23 @@ def test_the_o3_price_cut(warehouse):
     ]
 
 
+def test_the_o3_cut_in_mart_price_changes(warehouse):
+    # the cut took input 10 -> 2, cached input 2.50 -> 0.50 and output 40 -> 8; its first 30 days priced
+    # 2025-06-10's usage: 1,000,000 input ($2.00; $10.00 at the old price), no cached input, and 500,000 output
+    # ($4.00; $20.00 at the old price)
+    rows = query(
+        warehouse,
+        "select usage_type, old_unit_price_usd, new_unit_price_usd, price_change_pct, affected_quantity_30d, "
+        "affected_spend_30d_usd, at_old_price_30d_usd, impact_30d_usd from marts.mart_price_changes "
+        "where model_id = 'o3-2025-04-16' and service_tier = 'standard' and change_date = '2025-06-10' order by 1",
+    )
+    assert rows == [
+        ("cache_read_tokens", D("2.5"), D("0.5"), D(-80), 0, D(0), D(0), D(0)),
+        ("input_tokens", D(10), D(2), D(-80), 1_000_000, D("2.00"), D("10.00"), D("-8.00")),
+        ("output_tokens", D(40), D(8), D(-80), 500_000, D("4.00"), D("20.00"), D("-16.00")),
+    ]
+
+
 def test_anthropic_cache_writes_and_the_long_context_tier(warehouse):
     short = usage_costs(warehouse, "account_id = 'wrkspc_eng' and context_tier = '0-200k'")
     assert {k: v[1] for k, v in short.items()} == {
