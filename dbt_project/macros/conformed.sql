@@ -52,11 +52,12 @@
 {%- endmacro %}
 
 
-{% macro usage_buckets(relation, buckets) -%}
+{% macro usage_buckets(relation, buckets, inference_geo="'global'") -%}
     {#-
         A source's usage as DISJOINT usage-type buckets in the columns of the usage_lines kind: one row per row
-        of `relation` (a CTE with the usage_lines columns but usage_type and quantity) x bucket.
-        buckets: (usage_type, SQL expression of its quantity) pairs.
+        of `relation` (a CTE with the usage_lines columns but inference_geo, usage_type and quantity) x bucket.
+        buckets: (usage_type, SQL expression of its quantity) pairs. inference_geo: a SQL expression of where
+        the inference ran as priced ('us' for US-only inference; 'global' when the source does not say).
     -#}
     {%- for usage_type, expression in buckets %}
     select
@@ -67,6 +68,7 @@
         model_raw,
         service_tier,
         context_tier,
+        {{ inference_geo }} as inference_geo,
         cast(prompt_tokens_gt as bigint) as prompt_tokens_gt,
         '{{ usage_type }}' as usage_type,
         cast({{ expression }} as bigint) as quantity

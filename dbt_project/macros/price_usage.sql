@@ -4,13 +4,14 @@
 
     price_usage(usage_relation): a SELECT pricing every row of usage_relation, which has the columns of
     int_usage_unioned (usage_date, provider, account_id, api_key_id, model_raw, service_tier, context_tier,
-    usage_type, prompt_tokens_gt, quantity; the first eight identify a row), with the output columns of
-    int_usage_priced.
+    inference_geo, usage_type, prompt_tokens_gt, quantity; the first nine identify a row), with the output
+    columns of int_usage_priced.
 -#}
 
 {% macro price_usage(usage_relation) -%}
 {%- set usage_key = [
-    'usage_date', 'provider', 'account_id', 'api_key_id', 'model_raw', 'service_tier', 'context_tier', 'usage_type',
+    'usage_date', 'provider', 'account_id', 'api_key_id', 'model_raw', 'service_tier', 'context_tier',
+    'inference_geo', 'usage_type',
 ] -%}
 {%- set candidate_key = usage_key + ['candidate_usage_type'] -%}
 
@@ -323,7 +324,7 @@ winning_prices as (
 
 ),
 
-priced as (
+tier_priced as (
 
     select
         {% for column in usage_key %}resolved.{{ column }},
@@ -351,6 +352,68 @@ priced as (
 
 ),
 
+-- 6. the inference geography's uplift, on top of the price that won: a price_modifiers row whose service_tier is
+--    'region_<geo>' (Anthropic's US-only inference: 1.1x every token price) multiplies the priced usage of that
+--    geo; the best match as for tier modifiers
+geo_matches as (
+
+    select
+        {% for column in usage_key %}tier_priced.{{ column }},
+        {% endfor %}
+        modifier_patterns.multiplier as geo_multiplier,
+        modifier_patterns.price_conf as geo_price_conf,
+        row_number() over (
+            partition by
+                {% for column in usage_key %}tier_priced.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %} -- noqa: LT05
+            order by {{ modifier_preference('modifier_patterns') }} asc
+        ) as geo_rank
+    from tier_priced
+    inner join modifier_patterns
+        on
+            tier_priced.provider = modifier_patterns.provider
+            and {{ dbt.concat(["'region_'", 'tier_priced.inference_geo']) }} = modifier_patterns.service_tier
+            and modifier_patterns.base_usage_type is null
+            and {{ pipe_list_contains('modifier_patterns.usage_types', 'tier_priced.priced_usage_type') }}
+            and tier_priced.model_id like modifier_patterns.model_like escape '\'
+            and {{ in_effective_window('tier_priced.usage_date', 'modifier_patterns', open_start=true) }}
+    where tier_priced.is_priced
+
+),
+
+priced as (
+
+    select
+        {% for column in usage_key %}tier_priced.{{ column }},
+        {% endfor %}
+        tier_priced.model_id,
+        tier_priced.prompt_tokens_gt,
+        tier_priced.priced_usage_type,
+        tier_priced.unit,
+        tier_priced.price_source,
+        -- the weaker of the two confidences (A < B < C) when a geo uplift applied
+        case
+            when
+                geo_matches.geo_multiplier is not null
+                and coalesce(geo_matches.geo_price_conf, 'C') > tier_priced.price_confidence
+                then coalesce(geo_matches.geo_price_conf, 'C')
+            else tier_priced.price_confidence
+        end as price_confidence,
+        tier_priced.quantity,
+        {{ to_usd_decimal('tier_priced.unit_price_usd * coalesce(geo_matches.geo_multiplier, 1)') }} as unit_price_usd,
+        case
+            when geo_matches.geo_multiplier is null then tier_priced.price_multiplier
+            else cast(coalesce(tier_priced.price_multiplier, 1) * geo_matches.geo_multiplier as decimal(18, 9))
+        end as price_multiplier,
+        tier_priced.is_priced,
+        tier_priced.price_effective_from
+    from tier_priced
+    left join geo_matches
+        on
+            {{ join_on_columns('tier_priced', 'geo_matches', usage_key) }}
+            and geo_matches.geo_rank = 1
+
+),
+
 final as (
 
     select
@@ -363,6 +426,7 @@ final as (
         model_id,
         service_tier,
         context_tier,
+        inference_geo,
         usage_type,
 
         ----------  strings

@@ -1,14 +1,16 @@
 {#-
     Usage from every registered source as DISJOINT usage-type buckets (so that sum(quantity x price) = cost),
     one row per (usage_date, provider, account_id, api_key_id, model_raw, service_tier, context_tier,
-    usage_type).
+    inference_geo, usage_type).
 
     Each source splits its own usage into buckets in its conformed model stg_<source>__usage_lines (the dbt
     var finops_conformed names them; macro union_conformed). Here zero and null quantities are dropped and
     rows at the same grain (OpenAI's per-user rows, hourly buckets) are summed.
 -#}
 
-{%- set grain = ['usage_date', 'provider', 'account_id', 'api_key_id', 'model_raw', 'service_tier', 'context_tier'] -%}
+{%- set grain = [
+    'usage_date', 'provider', 'account_id', 'api_key_id', 'model_raw', 'service_tier', 'context_tier', 'inference_geo',
+] -%}
 
 with
 
@@ -22,6 +24,7 @@ usage_lines as (
         ('model_raw', 'varchar'),
         ('service_tier', 'varchar'),
         ('context_tier', 'varchar'),
+        ('inference_geo', 'varchar'),
         ('prompt_tokens_gt', 'bigint'),
         ('usage_type', 'varchar'),
         ('quantity', 'bigint'),

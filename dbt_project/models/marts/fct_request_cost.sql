@@ -43,7 +43,8 @@ request_buckets as (
 ),
 
 -- the distinct price keys, in the columns of int_usage_unioned that macro price_usage takes; the key columns
--- requests do not have are constants (account and key '(requests)'; context_tier: the prompt-size tier as text)
+-- requests do not have are constants (account and key '(requests)'; context_tier: the prompt-size tier as text;
+-- inference_geo: global, the request logs name none)
 price_keys as (
 
     select
@@ -54,6 +55,7 @@ price_keys as (
         model_raw,
         service_tier,
         cast(prompt_tokens_gt as varchar) as context_tier,
+        'global' as inference_geo,
         usage_type,
         cast(prompt_tokens_gt as bigint) as prompt_tokens_gt,
         cast(sum(quantity) as bigint) as quantity

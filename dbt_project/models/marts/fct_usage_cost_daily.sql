@@ -1,6 +1,6 @@
 {#-
     Priced usage, one row per UTC day x provider x account x api key x model x service tier x context tier x
-    usage type (DESIGN §6). Unpriced usage stays, with is_priced = false and NULL costs (never 0).
+    inference geo x usage type (DESIGN §6). Unpriced usage stays, with is_priced = false and NULL costs (never 0).
 -#}
 
 with
@@ -29,6 +29,7 @@ final as (
         priced_usage.model_id,
         priced_usage.service_tier,
         priced_usage.context_tier,
+        priced_usage.inference_geo,
         priced_usage.usage_type,
 
         ----------  strings

@@ -17,6 +17,7 @@ final as (
         model_raw,
         service_tier,
         'all' as context_tier,
+        'global' as inference_geo,
         cast(0 as bigint) as prompt_tokens_gt,
         token_usage_type as usage_type,
         token_quantity as quantity

@@ -105,6 +105,7 @@ final as (
         model_raw,
         service_tier,
         context_tier,
+        'global' as inference_geo,
         cast(prompt_tokens_gt as bigint) as prompt_tokens_gt,
         usage_type,
         quantity
