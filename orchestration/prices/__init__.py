@@ -1,0 +1,1 @@
+"""The price book's commands: finops prices check / show / sync / add."""
