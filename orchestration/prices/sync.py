@@ -36,8 +36,8 @@ Conversion rules:
 from __future__ import annotations
 
 import csv
+import functools
 import io
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -52,17 +52,19 @@ PRICE_BOOK_FILE = "genai_prices__price_book.csv"
 MATCHES_FILE = "genai_prices__model_matches.csv"
 DISAGREEMENTS_FILE = "disagreements.csv"
 
-# genai-prices provider id -> the warehouse's provider string (the staging models' `as provider`)
+# genai-prices provider id -> the warehouse's provider strings. Both spellings the warehouse uses get the rows:
+# the cloud billing exports' (aws_bedrock, azure_openai, google_vertex: `as provider` in their staging) and the
+# request logs' (bedrock, azure: macro request_provider); Vertex AI list prices are the Gemini API's.
 PROVIDERS = {
-    "openai": "openai",
-    "anthropic": "anthropic",
-    "google": "google",
-    "aws": "aws_bedrock",
-    "azure": "azure_openai",
-    "mistral": "mistral",
-    "deepseek": "deepseek",
-    "x-ai": "xai",
-    "openrouter": "openrouter",
+    "openai": ("openai",),
+    "anthropic": ("anthropic",),
+    "google": ("google", "google_vertex"),
+    "aws": ("aws_bedrock", "bedrock"),
+    "azure": ("azure_openai", "azure"),
+    "mistral": ("mistral",),
+    "deepseek": ("deepseek",),
+    "x-ai": ("xai",),
+    "openrouter": ("openrouter",),
 }
 # genai-prices price key -> usage type (usage_types.csv gives its unit)
 PRICE_KEYS = {
@@ -91,8 +93,6 @@ UNIT_SCALE = {"per_1m_tokens": 1_000_000, "per_1k_requests": 1000}
 # No price before this day: the package gives no start date for most prices (date_conf C says so).
 FLOOR_DATE = date(2023, 1, 1)
 PRICE_CONF, DATE_CONF = "B", "C"
-# Python regex features RE2 (DuckDB's regexp_matches) lacks
-RE2_UNSUPPORTED = re.compile(r"\(\?[=!]|\(\?<[=!]|\\[1-9]")
 
 PRICE_BOOK_COLUMNS = [
     "provider", "model_id", "usage_type", "service_tier", "prompt_tokens_gt", "effective_from", "effective_to",
@@ -297,11 +297,24 @@ def _dnf(clause) -> list[list[tuple[str, str]]]:
     raise ValueError(f"unknown genai-prices match clause {clause!r}")
 
 
+@functools.cache
+def runs_in_duckdb(pattern: str) -> bool:
+    """Whether DuckDB's regexp_matches (RE2: no lookaround, no back references) accepts the package's regex."""
+    import duckdb
+
+    with duckdb.connect() as conn:
+        try:
+            conn.execute("select regexp_matches('', ?)", [pattern]).fetchall()
+        except duckdb.Error:
+            return False
+    return True
+
+
 def model_match_rows(provider: str, model, rank: int, left_out: Counter) -> list[dict]:
     rows = []
     number = 0
     for alternative in _dnf(model.match):
-        if any(kind == "regex" and RE2_UNSUPPORTED.search(pattern) for kind, pattern in alternative):
+        if any(kind == "regex" and not runs_in_duckdb(pattern) for kind, pattern in alternative):
             left_out["match alternative with a regex RE2 cannot run"] += 1
             continue
         number += 1
@@ -365,25 +378,43 @@ def disagreements(curated: list[dict[str, str]], models: dict[str, list], price_
 # ------------------------------------------------------------------------------------------------ sync
 
 
+def provider_models(provider, by_id: dict) -> list:
+    """A provider's models in the package's match order: its own, then (one step, as the package falls back) the
+    models of its fallback_model_providers (Azure sells OpenAI's models at OpenAI's list prices)."""
+    models = list(provider.models)
+    for fallback_id in provider.fallback_model_providers or ():
+        if fallback_id in by_id:
+            models += by_id[fallback_id].models
+    return models
+
+
 def convert(providers, curated: list[dict[str, str]], units: dict[str, str], version: str) -> SyncResult:
     """genai-prices providers -> SyncResult (pure: the tests pass hand-built providers)."""
     result = SyncResult(version=version)
+    by_id = {p.id: p for p in providers}
+    converted: dict[int, tuple[list[dict], list[dict]]] = {}  # id(model) -> its price rows, its match rows
     models: dict[str, list] = {}
-    for genai_provider in sorted(providers, key=lambda p: p.id):
-        provider = PROVIDERS.get(genai_provider.id)
-        if provider is None:
+    for genai_id, targets in PROVIDERS.items():
+        if genai_id not in by_id:
             continue
         seen: set[str] = set()
         kept = []
-        for rank, model in enumerate(genai_provider.models, start=1):
+        for rank, model in enumerate(provider_models(by_id[genai_id], by_id), start=1):
             if model.id.lower() in seen:
-                result.left_out["duplicate model id"] += 1
+                own = model in by_id[genai_id].models
+                result.left_out["duplicate model id" if own else "fallback model with the id of an own model"] += 1
                 continue
             seen.add(model.id.lower())
             kept.append(model)
-            result.price_rows += model_price_rows(provider, model, units, result.left_out, version)
-            result.match_rows += model_match_rows(provider, model, rank, result.left_out)
-        models[provider] = kept
+            if id(model) not in converted:  # a model is converted (and its left-outs counted) once
+                prices = model_price_rows("", model, units, result.left_out, version)
+                converted[id(model)] = (prices, model_match_rows("", model, 0, result.left_out))
+            prices, matches = converted[id(model)]
+            for target in targets:
+                result.price_rows += [row | {"provider": target} for row in prices]
+                result.match_rows += [row | {"provider": target, "rank": str(rank)} for row in matches]
+        for target in targets:
+            models[target] = kept
     result.price_rows.sort(key=lambda r: tuple(r[c] for c in PRICE_BOOK_COLUMNS[:6]))
     result.match_rows.sort(
         key=lambda r: (r["provider"], int(r["rank"]), int(r["alternative"]), r["clause_kind"], r["pattern"])
