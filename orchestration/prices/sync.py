@@ -12,7 +12,10 @@ updater. Writes three files under pricing_seeds/generated/:
 
 Conversion rules:
 - A price key becomes the usage type of PRICE_KEYS, in the unit usage_types.csv gives it (its scale is checked
-  against the package's own unit: per 1M / per 1k).
+  against the package's key: *_mtok per 1M, *_kcount per 1k).
+- Providers: PROVIDERS maps each package provider to the warehouse's spellings of it (rows for each). A provider
+  with fallback_model_providers (Azure -> OpenAI, ...) also gets those providers' models after its own, as the
+  package falls back when pricing (one step).
 - TieredPrices: the package applies a tier's price to all tokens when the request's input tokens are
   `> tier.start` (a cliff); our prompt_tokens_gt means "the prompt is greater than this", so a tier starting at
   200000 becomes a row with prompt_tokens_gt = 200000, and the base price a row with prompt_tokens_gt = 0.
@@ -64,8 +67,9 @@ PROVIDERS = {
     "mistral": ("mistral",),
     "deepseek": ("deepseek",),
     "x-ai": ("xai",),
-    "openrouter": ("openrouter",),
 }
+# Not openrouter: its /models snapshots (source openrouter, kind price_lines) already publish every OpenRouter
+# model's price, with history, from the API itself; genai-prices' copy of them would be a second, older one.
 # genai-prices price key -> usage type (usage_types.csv gives its unit)
 PRICE_KEYS = {
     "input_mtok": "input_tokens",
@@ -152,9 +156,14 @@ def package_version() -> str:
 def usage_type_units(seeds: Path = SEEDS) -> dict[str, str]:
     """usage_type -> unit, from usage_types.csv; every mapped usage type must be there with a known scale."""
     units = {row["usage_type"]: row["unit"] for row in read_csv(seeds / "usage_types.csv")}
-    for usage_type in PRICE_KEYS.values():
-        if units.get(usage_type) not in UNIT_SCALE:
-            raise ValueError(f"usage type {usage_type} has no per-1M or per-1k unit in usage_types.csv")
+    for price_key, usage_type in PRICE_KEYS.items():
+        # the package's key names its scale: *_mtok per 1M tokens, *_kcount per 1k
+        scale = 1_000_000 if price_key.endswith("_mtok") else 1000
+        if UNIT_SCALE.get(units.get(usage_type, "")) != scale:
+            raise ValueError(
+                f"usage_types.csv gives {usage_type} the unit {units.get(usage_type)!r}, not one per {scale:,} "
+                f"as genai-prices' {price_key}"
+            )
     return units
 
 
