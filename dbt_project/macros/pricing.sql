@@ -84,7 +84,8 @@
           1. model_raw resolved through model_aliases at usage_date;
           2. else lower(model_raw) itself when the curated or published book has a price row for it (any window);
           3. else the genai-prices model whose match rules (genai_prices_model_matches) take the name, the
-             lowest match_rank of the provider winning (the package's first match);
+             lowest match_rank of the provider winning (the package's first match); never for a fine-tune
+             (`ft:...`), which stays unpriced unless curated;
           4. else lower(model_raw).
         A null model_raw stays a null model_id. Needs CTEs `model_aliases` (stg_pricing__model_aliases),
         `price_book` (stg_pricing__price_book) and `genai_prices_model_matches`
@@ -128,7 +129,8 @@
                     provider,
                     lower(model_raw) as model_name
                 from {{ relation }}
-                where model_raw is not null
+                -- a fine-tune (OpenAI `ft:<base>:<org>::<id>`) is priced only where the curated book prices it
+                where model_raw is not null and lower(model_raw) not like 'ft:%'
             ) as names
             inner join genai_prices_model_matches as rules
                 on names.provider = rules.provider

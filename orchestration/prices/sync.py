@@ -56,12 +56,14 @@ MATCHES_FILE = "genai_prices__model_matches.csv"
 DISAGREEMENTS_FILE = "disagreements.csv"
 
 # genai-prices provider id -> the warehouse's provider strings. Both spellings the warehouse uses get the rows:
-# the cloud billing exports' (aws_bedrock, azure_openai, google_vertex: `as provider` in their staging) and the
-# request logs' (bedrock, azure: macro request_provider); Vertex AI list prices are the Gemini API's.
+# the cloud billing exports' (aws_bedrock, azure_openai: `as provider` in their staging) and the request logs'
+# (bedrock, azure: macro request_provider), where Bedrock's API ids (`us.anthropic.claude-...`) appear. Not
+# google_vertex: Vertex AI usage stays unpriced until its list prices are curated (the cloud-export
+# reconciliation reports it as unpriced_usage today).
 PROVIDERS = {
     "openai": ("openai",),
     "anthropic": ("anthropic",),
-    "google": ("google", "google_vertex"),
+    "google": ("google",),
     "aws": ("aws_bedrock", "bedrock"),
     "azure": ("azure_openai", "azure"),
     "mistral": ("mistral",),
