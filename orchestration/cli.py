@@ -169,6 +169,51 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         raise FinopsError(f"{str(exc).rstrip('.')}; pick another --port (0 takes a free one).") from None
 
 
+# ------------------------------------------------------------------------------------------------ prices sync
+
+
+def cmd_prices_sync(args: argparse.Namespace) -> int:
+    """`finops prices sync [--check]`: genai-prices' list prices -> pricing_seeds/generated/ (and the report)."""
+    from orchestration.prices import sync as prices_sync
+
+    try:
+        result = prices_sync.sync()
+    except ModuleNotFoundError as exc:
+        raise FinopsError(
+            f"{exc.name} is not installed; install the project with its pinned versions "
+            "(pip install -c constraints.txt -e .) and run finops prices sync again."
+        ) from None
+    except ValueError as exc:
+        raise FinopsError(f"pricing_seeds: {exc}; fix the file and run finops prices sync again.") from None
+    folder = prices_sync.GENERATED
+    if args.check:
+        stale = prices_sync.stale_files(result, folder)
+        if stale:
+            print(
+                f"finops: {', '.join(stale)} in {folder} differ from what genai-prices {result.version} gives; "
+                "run `finops prices sync` and commit the result.",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"The generated price-book files match genai-prices {result.version}.")
+        return 0
+    prices_sync.write(result, folder)
+    print("\n".join(prices_sync.summary_lines(result)))
+    return 0
+
+
+def _add_prices_sync_parser(prices_commands) -> None:
+    sync = prices_commands.add_parser(
+        "sync", help="import genai-prices' list prices (the installed package) into pricing_seeds/generated/"
+    )
+    sync.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when the committed generated files differ from what the package gives",
+    )
+    sync.set_defaults(func=cmd_prices_sync)
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 
@@ -218,9 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--faults", default=None, help=FAULT_HELP)
     emulator.set_defaults(func=cmd_emulator)
 
-    prices = sub.add_parser("prices", help="the price book: check, show, add (pricing_seeds/)")
+    prices = sub.add_parser("prices", help="the price book: check, show, sync, add (pricing_seeds/)")
     prices_commands = prices.add_subparsers(dest="prices_command", required=True)
     add_price_commands(prices_commands)
+    _add_prices_sync_parser(prices_commands)
     return parser
 
 

@@ -35,6 +35,12 @@ model_aliases as (
 
 ),
 
+genai_prices_model_matches as (
+
+    select * from {{ ref('stg_pricing__genai_prices_model_matches') }}
+
+),
+
 price_modifiers as (
 
     select * from {{ ref('stg_pricing__price_modifiers') }}

@@ -80,16 +80,73 @@
 {% macro resolve_model_id(relation) -%}
     {#-
         A SELECT (for a CTE body) of every row of `relation` (with provider, usage_date and model_raw) plus
-        model_id: model_raw resolved through model_aliases at usage_date, matched lower-cased, else
-        lower(model_raw); a null model_raw stays a null model_id. Needs a `model_aliases` CTE
-        (stg_pricing__model_aliases, whose alias and model_id are lower case).
+        model_id, matched lower-cased:
+          1. model_raw resolved through model_aliases at usage_date;
+          2. else lower(model_raw) itself when the curated or published book has a price row for it (any window);
+          3. else the genai-prices model whose match rules (genai_prices_model_matches) take the name, the
+             lowest match_rank of the provider winning (the package's first match); never for a fine-tune
+             (`ft:...`), which stays unpriced unless curated;
+          4. else lower(model_raw).
+        A null model_raw stays a null model_id. Needs CTEs `model_aliases` (stg_pricing__model_aliases),
+        `price_book` (stg_pricing__price_book) and `genai_prices_model_matches`
+        (stg_pricing__genai_prices_model_matches).
     -#}
     select
         {{ relation }}.*,
-        coalesce(model_aliases.model_id, lower({{ relation }}.model_raw)) as model_id
+        coalesce(
+            model_aliases.model_id, book_models.model_id, genai_prices_matched.model_id, lower({{ relation }}.model_raw)
+        ) as model_id
     from {{ relation }}
     left join model_aliases
         on {{ relation }}.provider = model_aliases.provider
         and lower({{ relation }}.model_raw) = model_aliases.alias
         and {{ in_effective_window(relation ~ '.usage_date', 'model_aliases') }}
+    left join (
+        select distinct
+            provider,
+            model_id
+        from price_book
+        -- unit-test fixtures may leave price_origin out: a row without it is curated
+        where coalesce(price_origin, 'curated') <> 'genai-prices'
+    ) as book_models
+        on {{ relation }}.provider = book_models.provider
+        and lower({{ relation }}.model_raw) = book_models.model_id
+    left join (
+        select
+            provider,
+            model_name,
+            model_id
+        from (
+            select
+                names.provider,
+                names.model_name,
+                rules.model_id,
+                row_number() over (
+                    partition by names.provider, names.model_name order by rules.match_rank, rules.model_id
+                ) as preference
+            from (
+                select distinct
+                    provider,
+                    lower(model_raw) as model_name
+                from {{ relation }}
+                -- a fine-tune (OpenAI `ft:<base>:<org>::<id>`) is priced only where the curated book prices it
+                where model_raw is not null and lower(model_raw) not like 'ft:%'
+            ) as names
+            inner join genai_prices_model_matches as rules
+                on names.provider = rules.provider
+            group by names.provider, names.model_name, rules.model_id, rules.match_rank, rules.alternative
+            -- an alternative matches when every one of its clauses does
+            having bool_and(case rules.clause_kind
+                when 'equals' then names.model_name = rules.pattern
+                when 'starts_with' then starts_with(names.model_name, rules.pattern)
+                when 'ends_with' then ends_with(names.model_name, rules.pattern)
+                when 'contains' then contains(names.model_name, rules.pattern)
+                when 'regex' then regexp_matches(names.model_name, rules.pattern)
+                else false
+            end)
+        ) as matched
+        where preference = 1
+    ) as genai_prices_matched
+        on {{ relation }}.provider = genai_prices_matched.provider
+        and lower({{ relation }}.model_raw) = genai_prices_matched.model_name
 {%- endmacro %}

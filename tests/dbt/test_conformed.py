@@ -23,7 +23,7 @@ UNIONS = {
     "api_keys": "int_api_keys_unioned",
     "users": "int_users_unioned",
     "request_lines": "int_requests_unioned",
-    "price_lines": "stg_pricing__price_book",  # the curated seed rows, then the published ones
+    "price_lines": "stg_pricing__price_book",  # the curated seed rows, the published ones, then the generated ones
 }
 MISSING_VAR = "dbt var 'finops_conformed' is missing: finops passes it from the source registry on every dbt command"
 
@@ -131,6 +131,10 @@ def test_an_empty_kind_builds_an_empty_typed_union(tmp_path):
             "model_aliases",
             "price_book",
             "stg_pricing__model_aliases",
+            # the generated genai-prices seeds (`finops prices sync`): the price book and the model resolution read them
+            "genai_prices__price_book",
+            "genai_prices__model_matches",
+            "stg_pricing__genai_prices_model_matches",
             *UNIONS.values(),
         ],
     )
@@ -146,9 +150,12 @@ def test_an_empty_kind_builds_an_empty_typed_union(tmp_path):
         for union in UNIONS.values():
             if union.startswith("int_"):
                 assert conn.execute(f"select count(*) from intermediate.{union}").fetchone() == (0,)
-        # the price book without published prices is the curated seed, whole
+        # the price book without published prices is the curated seed, whole (beside the generated rows)
         (seeded,) = conn.execute("select count(*) from pricing.price_book").fetchone()
-        assert conn.execute("select count(*) from staging.stg_pricing__price_book").fetchone() == (seeded,)
+        origins = dict(
+            conn.execute("select price_origin, count(*) from staging.stg_pricing__price_book group by 1").fetchall()
+        )
+        assert origins["curated"] == seeded and "published" not in origins
     assert types[("int_usage_unioned", "usage_date")] == "DATE"
     assert types[("int_usage_unioned", "quantity")] == "BIGINT"
     assert types[("int_usage_unioned", "prompt_tokens_gt")] == "BIGINT"

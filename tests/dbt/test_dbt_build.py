@@ -656,13 +656,14 @@ def test_dim_price_and_dim_model(warehouse):
     rows = query(
         warehouse,
         "select effective_from, effective_to, unit_price_usd from marts.dim_price where model_id = 'o3-2025-04-16' "
-        "and usage_type = 'output_tokens' and service_tier = 'standard' order by 1",
+        # OpenAI's own o3 (genai-prices also prices Azure's o3-2025-04-16, under provider azure_openai)
+        "and provider = 'openai' and usage_type = 'output_tokens' and service_tier = 'standard' order by 1",
     )
     assert rows == [(date(2025, 4, 16), date(2025, 6, 10), D(40)), (date(2025, 6, 10), None, D(8))]
     rows = query(
         warehouse,
         "select model_id, has_price, first_price_date, last_price_date from marts.dim_model "
-        "where model_id in ('o3-2025-04-16', 'mystery-model-9000') order by 1",
+        "where provider = 'openai' and model_id in ('o3-2025-04-16', 'mystery-model-9000') order by 1",
     )
     assert rows == [
         ("mystery-model-9000", False, None, None),

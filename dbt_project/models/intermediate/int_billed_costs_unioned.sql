@@ -31,6 +31,18 @@ model_aliases as (
 
 ),
 
+price_book as (
+
+    select * from {{ ref('stg_pricing__price_book') }}
+
+),
+
+genai_prices_model_matches as (
+
+    select * from {{ ref('stg_pricing__genai_prices_model_matches') }}
+
+),
+
 resolved as (
 
     {{ resolve_model_id('billed_lines') }}

@@ -25,6 +25,12 @@ model_aliases as (
 
 ),
 
+genai_prices_model_matches as (
+
+    select * from {{ ref('stg_pricing__genai_prices_model_matches') }}
+
+),
+
 price_book as (
 
     select * from {{ ref('stg_pricing__price_book') }}

@@ -1,6 +1,10 @@
 {#-
-    The list-price book: the curated rows of pricing_seeds/price_book.csv, then the list prices sources publish
-    themselves (kind price_lines: OpenRouter's /models, as effective-dated history), under the same columns.
+    The list-price book: the curated rows of pricing_seeds/price_book.csv, the list prices sources publish
+    themselves (kind price_lines: OpenRouter's /models, as effective-dated history), and the rows generated
+    from the genai-prices package (`finops prices sync`), under the same columns, with price_origin saying which.
+    The curated book wins: a generated row is dropped when price_book.csv has a row (any window) for the same
+    (provider, model_id, usage_type, service_tier, prompt_tokens_gt); a source that publishes prices for a model
+    owns that model, so generated rows of a model with published rows are dropped too.
 -#}
 
 {%- set columns = [
@@ -52,13 +56,72 @@ published as (
 
 ),
 
+generated as (
+
+    select
+        provider,
+        model_id,
+        usage_type,
+        service_tier,
+        unit,
+        currency,
+        price_conf,
+        date_conf,
+        sources,
+        notes,
+        cast(prompt_tokens_gt as bigint) as prompt_tokens_gt,
+        cast(unit_price as decimal(18, 9)) as unit_price_usd,
+        cast(effective_from as date) as effective_from,
+        cast(effective_to as date) as effective_to
+    from {{ ref('genai_prices__price_book') }}
+
+),
+
+generated_not_overridden as (
+
+    select generated.*
+    from generated
+    where
+        not exists (
+            select 1
+            from curated
+            where
+                lower(curated.provider) = lower(generated.provider)
+                and lower(curated.model_id) = lower(generated.model_id)
+                and curated.usage_type = generated.usage_type
+                and lower(curated.service_tier) = lower(generated.service_tier)
+                and curated.prompt_tokens_gt = generated.prompt_tokens_gt
+        )
+        and not exists (
+            select 1
+            from published
+            where
+                lower(published.provider) = lower(generated.provider)
+                and lower(published.model_id) = lower(generated.model_id)
+        )
+
+),
+
 unioned as (
 
-    select * from curated
+    select
+        *,
+        'curated' as price_origin
+    from curated
 
     union all
 
-    select * from published
+    select
+        *,
+        'published' as price_origin
+    from published
+
+    union all
+
+    select
+        *,
+        'genai-prices' as price_origin
+    from generated_not_overridden
 
 ),
 
@@ -79,6 +142,8 @@ renamed as (
         date_conf,
         sources,
         notes,
+        -- curated (pricing_seeds/price_book.csv), published (a source's price_lines) or genai-prices (generated)
+        price_origin,
 
         ----------  numerics
         prompt_tokens_gt,
