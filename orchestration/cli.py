@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from connectors.registry import BY_NAME, SOURCES
+from orchestration.config import ConfigError, load_config
 from orchestration.errors import FinopsError
 from orchestration.runner import (
     Interrupted,
@@ -70,6 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     first = _parse_day("--start", args.start) if args.start is not None else default_first
     last = _parse_day("--end", args.end) if args.end is not None else default_last
     check_range(first, last)
+    load_config()  # a bad finops.yaml: one sentence and exit 1 before any folder is created
     paths = Paths(finops_home())
     prepare_environment(paths)
     _progress(f"finops run: UTC days {first}..{last} into {paths.home}")
@@ -247,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     except Interrupted as exc:
         print(f"finops: {exc}", file=sys.stderr)
         return 130
+    except ConfigError as exc:  # the settings file, not the command line: exit 1
+        print(f"finops: {exc}", file=sys.stderr)
+        return 1
     except FinopsError as exc:
         print(f"finops: {exc}", file=sys.stderr)
         return 2

@@ -58,6 +58,16 @@ def check_range(first: date, last: date) -> None:
         raise FinopsError(f"--start {first} is before {HISTORY_START}, the first day this warehouse partitions.")
 
 
+def checked_config():
+    """finops.yaml validated (ConfigError, one sentence, when it is not); its warnings go to the terminal."""
+    from orchestration.config import load_config
+
+    config = load_config()
+    for line in config.warnings:
+        _progress(f"warning: {line}")
+    return config
+
+
 def prepare_environment(paths: Paths) -> None:
     """Point Dagster, dbt and the app at FINOPS_HOME (absolute), and write the Dagster instance config.
     Raises FinopsError when FINOPS_HOME cannot be used as a data folder."""
@@ -106,6 +116,7 @@ def run_pipeline(
     Waits (after calling ``on_wait`` once) while another process holds the writer lock of FINOPS_HOME.
     """
     check_range(first, last)
+    checked_config()  # a bad finops.yaml stops the run here, before anything is fetched or written
     from connectors.registry import BY_NAME
 
     selected = [BY_NAME[name] for name in sources] if sources else list(BY_NAME.values())
