@@ -347,7 +347,12 @@ def known_providers() -> frozenset[str]:
             if line:
                 found.add(line.split(",", 1)[0])
     for sql in (DBT_PROJECT_DIR / "models" / "staging").rglob("*.sql"):
-        found.update(re.findall(r"'([a-z0-9_]+)' as provider\b", sql.read_text(encoding="utf-8")))
+        text = sql.read_text(encoding="utf-8")
+        found.update(re.findall(r"'([a-z0-9_]+)' as provider\b", text))
+        # case ... then 'google_vertex' ... else 'google' end as provider
+        for end in re.finditer(r"\bend as provider\b", text):
+            block = text[text.rfind("case", 0, end.start()) : end.start()]
+            found.update(re.findall(r"\b(?:then|else)\s+'([a-z0-9_]+)'", block))
     return frozenset(found)
 
 

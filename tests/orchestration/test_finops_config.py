@@ -164,3 +164,23 @@ def test_a_new_section_plugs_in_without_touching_the_loader(tmp_path):
             load_config(write(tmp_path, "budgets:\n  monthly_usd: 1.005\n"))
     finally:
         del SECTIONS["budgets"]
+
+
+def test_the_example_file_is_valid_and_says_what_it_shows():
+    from orchestration.settings import REPO_ROOT
+
+    config = load_config(REPO_ROOT / "finops.example.yaml")
+    assert config.warnings == ()
+    recon = config.reconciliation
+    assert recon.tolerance == Tolerance(absolute_usd=D("0.01"), relative_pct=D(0))
+    assert recon.for_provider("openai") == Tolerance(absolute_usd=D("0.01"), relative_pct=D("0.5"))
+    assert recon.for_provider("aws_bedrock") == Tolerance(absolute_usd=D("0.05"), relative_pct=D(0))
+
+
+def test_the_known_providers_are_those_the_marts_carry():
+    from orchestration.config import known_providers
+
+    # literal ('openai' as provider), from a case (google_vertex / google) and from the price book (mistral)
+    marts = {"openai", "anthropic", "openrouter", "google", "google_vertex", "aws_bedrock", "azure_openai", "mistral"}
+    assert marts <= known_providers()
+    assert "standard" not in known_providers() and "usage" not in known_providers()
