@@ -89,6 +89,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise FinopsError(f"--days must be at least 1 (got {args.days}).")
     from emulator import EmulatorServer
 
+    load_config()  # a bad finops.yaml: one sentence and exit 1 before the emulator starts
     paths = Paths(finops_home())
     prepare_environment(paths)
     last = utc_today() - timedelta(days=1)
