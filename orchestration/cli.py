@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from connectors.registry import BY_NAME, SOURCES
+from orchestration.config import ConfigError, load_config
 from orchestration.errors import FinopsError
 from orchestration.prices.commands import add_commands as add_price_commands
 from orchestration.runner import (
@@ -71,6 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     first = _parse_day("--start", args.start) if args.start is not None else default_first
     last = _parse_day("--end", args.end) if args.end is not None else default_last
     check_range(first, last)
+    load_config()  # a bad finops.yaml: one sentence and exit 1 before any folder is created
     paths = Paths(finops_home())
     prepare_environment(paths)
     _progress(f"finops run: UTC days {first}..{last} into {paths.home}")
@@ -88,6 +90,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise FinopsError(f"--days must be at least 1 (got {args.days}).")
     from emulator import EmulatorServer
 
+    load_config()  # a bad finops.yaml: one sentence and exit 1 before the emulator starts
     paths = Paths(finops_home())
     prepare_environment(paths)
     last = utc_today() - timedelta(days=1)
@@ -298,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     except Interrupted as exc:
         print(f"finops: {exc}", file=sys.stderr)
         return 130
+    except ConfigError as exc:  # the settings file, not the command line: exit 1
+        print(f"finops: {exc}", file=sys.stderr)
+        return 1
     except FinopsError as exc:
         print(f"finops: {exc}", file=sys.stderr)
         return 2

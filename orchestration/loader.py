@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from connectors.registry import RAW_TABLES
 from connectors.schema import RawTable
+from orchestration.config import ensure_config_tables
 from orchestration.errors import FinopsError
 
 # What land() takes: dicts (a connector's rows), an Arrow table, or a DuckDB relation.
@@ -38,6 +39,7 @@ def ensure_raw_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[RawTable
     """Create schema ``raw`` and every raw table that does not exist yet (empty), so dbt sources resolve
     even for a provider that is not configured."""
     conn.execute("create schema if not exists raw")
+    ensure_config_tables(conn)  # dbt reads finops.yaml's settings from schema config (defaults until a run writes them)
     for table in tables if tables is not None else RAW_TABLES.values():
         conn.execute(_ddl(table))
         if table.from_files:

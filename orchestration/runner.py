@@ -58,6 +58,16 @@ def check_range(first: date, last: date) -> None:
         raise FinopsError(f"--start {first} is before {HISTORY_START}, the first day this warehouse partitions.")
 
 
+def checked_config():
+    """finops.yaml validated (ConfigError, one sentence, when it is not); its warnings go to the terminal."""
+    from orchestration.config import load_config
+
+    config = load_config()
+    for line in config.warnings:
+        _progress(f"warning: {line}")
+    return config
+
+
 def prepare_environment(paths: Paths) -> None:
     """Point Dagster, dbt and the app at FINOPS_HOME (absolute), and write the Dagster instance config.
     Raises FinopsError when FINOPS_HOME cannot be used as a data folder."""
@@ -106,6 +116,7 @@ def run_pipeline(
     Waits (after calling ``on_wait`` once) while another process holds the writer lock of FINOPS_HOME.
     """
     check_range(first, last)
+    checked_config()  # a bad finops.yaml stops the run here, before anything is fetched or written
     from connectors.registry import BY_NAME
 
     selected = [BY_NAME[name] for name in sources] if sources else list(BY_NAME.values())
@@ -127,7 +138,6 @@ def _execute(
 ) -> RunSummary:
     import dagster as dg
 
-    from connectors.registry import BY_NAME
     from orchestration.defs.schedules import range_tags
     from orchestration.defs.transform.project import parse_manifest  # imports dagster-dbt: keep it lazy
 
@@ -139,11 +149,7 @@ def _execute(
 
     definitions = load_defs()
     job = definitions.resolve_job_def("daily_spend_job")
-    selection = None
-    if sources:
-        keys = definitions.resolve_all_asset_keys()
-        ingest = {k for k in keys if k.path[0] in BY_NAME}
-        selection = [k for k in keys if k not in ingest or k.path[0] in sources]
+    selection = source_selection(definitions, sources) if sources else None
 
     run_id = str(uuid.uuid4())  # a Dagster run id
     tags = {**range_tags(first, last, accept_shrink=accept_shrink, trailing=trailing), CLI_RUN_TAG: run_id}
@@ -160,6 +166,15 @@ def _execute(
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     return summarise(result)
+
+
+def source_selection(definitions, sources: list[str]) -> list:
+    """The asset keys a run of ``sources`` only executes: every asset but the other sources' ingest. Executable
+    keys only: a dbt source nothing materialises (config.*, written by the dbt step) is not a step to select."""
+    from connectors.registry import BY_NAME
+
+    keys = definitions.resolve_asset_graph().executable_asset_keys
+    return [k for k in keys if k.path[0] not in BY_NAME or k.path[0] in sources]
 
 
 def reap_dead_runs(instance) -> list[str]:

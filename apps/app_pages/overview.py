@@ -15,6 +15,30 @@ from apps.lib.formatting import NO_VALUE, format_usd
 
 NO_DATA = "No data in this range."
 
+# fct_cost_reconciliation_daily.likely_cause in words (the model's header says how each is computed)
+CAUSES = {
+    "no_usage_reported": "billed, no usage reported",
+    "not_billed": "no billed usage line (yet)",
+    "unpriced_model": "model not in the price book",
+    "tier_not_priced": "service tier not priced",
+    "usage_type_not_priced": "usage type not priced that day",
+    "billed_lines_without_model": "unpriced usage; the bill names no model to set it apart",
+    "non_token_billing_line": "billed as a non-token line",
+    "model_billed_without_usage": "a model billed without usage",
+    "model_used_not_billed": "a model used but not billed",
+    "price_differs": "billed price differs from list",
+}
+UNPRICED_CAUSES = ("unpriced_model", "tier_not_priced", "usage_type_not_priced")
+
+
+def _cause_text(cause: object, models: object) -> str:
+    """The likely cause in words, with the unpriced models where the cause is about them (a dataframe cell)."""
+    if not isinstance(cause, str):
+        return NO_VALUE
+    text = CAUSES.get(cause, cause)
+    return f"{text}: {models}" if cause in UNPRICED_CAUSES and isinstance(models, str) else text
+
+
 st.title("Overview")
 
 filters: queries.Filters | None = st.session_state.get("sidebar_filters")
@@ -162,7 +186,9 @@ else:
     )
     st.caption(
         "Computed usage is compared with the billed lines the usage reports count (tokens, tool calls, audio "
-        "seconds, storage). Other billed lines, credits, tax and fees are shown apart, never counted as variance."
+        "seconds, storage). Other billed lines, credits, tax and fees are shown apart, never counted as variance. "
+        "A model with unpriced usage is left out of both sides, so the variance is that of what is priced; "
+        "matched means within the tolerance of finops.yaml (default \\$0.01)."
     )
     exceptions = queries.reconciliation_exceptions(start, end, providers)
     if exceptions.empty:
@@ -175,12 +201,18 @@ else:
                 "Provider": exceptions["provider"],
                 "Account": exceptions["account_name"],
                 "Status": exceptions["status"],
+                "Likely cause": [
+                    _cause_text(cause, models)
+                    for cause, models in zip(exceptions["likely_cause"], exceptions["unpriced_models"], strict=True)
+                ],
                 "Computed": [
                     format_usd(v, missing=formatting.UNPRICED if s == "unpriced_usage" else NO_VALUE)
                     for v, s in zip(exceptions["computed_cost_usd"], exceptions["status"], strict=True)
                 ],
                 "Billed usage": [format_usd(v, missing=NO_VALUE) for v in exceptions["billed_usage_usd"]],
                 "Variance": [format_usd(v, missing=NO_VALUE) for v in exceptions["variance_usd"]],
+                "Tolerance": [format_usd(v, missing=NO_VALUE) for v in exceptions["tolerance_usd"]],
+                "Billed for unpriced": [format_usd(v, missing=NO_VALUE) for v in exceptions["unpriced_billed_usd"]],
                 "Other billed lines": [format_usd(v, missing=NO_VALUE) for v in exceptions["billed_other_usd"]],
             },
             hide_index=True,

@@ -315,8 +315,9 @@ def reconciliation_exceptions(stamp: object, start: date, end: date, providers: 
     return _query(
         """
         select
-            usage_date, provider, account_id, account_name, status,
-            computed_cost_usd, billed_usage_usd, variance_usd, billed_cost_usd - billed_usage_usd as billed_other_usd
+            usage_date, provider, account_id, account_name, status, likely_cause, unpriced_models,
+            computed_cost_usd, billed_usage_usd, variance_usd, tolerance_usd, unpriced_billed_usd,
+            billed_cost_usd - billed_usage_usd as billed_other_usd
         from marts.fct_cost_reconciliation_daily
         where usage_date >= ? and usage_date < ?
           and provider in (select unnest(?::varchar[]))

@@ -175,6 +175,12 @@ RECONCILIATION = [
     ("2025-02-12", "anthropic", "wrkspc_1", "Product", D("0"), None, None, None, 1_000, "unpriced_usage"),
     ("2025-02-14", "anthropic", "wrkspc_1", "Product", D("3.2"), D("3.2"), D("0"), 0.0, 0, "matched"),
 ]
+# likely_cause and unpriced_models of the rows that are not matched (the tolerance is the default $0.01 everywhere)
+RECONCILIATION_CAUSES = {
+    "2025-02-03": ("price_differs", None),
+    "2025-02-05": ("unpriced_model", "ft:gpt-4o-2024-08-06:acme::abc123"),
+    "2025-02-12": ("tier_not_priced", "claude-mystery-9"),
+}
 
 # fmt: off
 # (day, source, provider, model_id, team, feature, user_id, status, requests, unpriced, list, reported)
@@ -296,6 +302,11 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
                 ]
                 for row in RECONCILIATION
             ],
+        )
+        conn.execute("update marts.fct_cost_reconciliation_daily set tolerance_usd = 0.01")
+        conn.executemany(
+            "update marts.fct_cost_reconciliation_daily set likely_cause = ?, unpriced_models = ? where usage_date = ?",
+            [[cause, models, date.fromisoformat(day)] for day, (cause, models) in RECONCILIATION_CAUSES.items()],
         )
         _insert_requests(conn, REQUESTS, REQUEST_TAGS, COVERAGE)
         if publish_info:

@@ -126,6 +126,13 @@ def test_reconciliation_tables() -> None:
     assert list(exceptions["Day"]) == ["2025-02-12", "2025-02-05", "2025-02-03"]  # newest first
     assert list(exceptions["Status"]) == ["unpriced_usage", "unpriced_usage", "variance"]
     assert list(exceptions["Account"]) == ["Product", "Search", "Search"]
+    # the cause of each, in words; the unpriced models are named in the cell (never in Markdown)
+    assert list(exceptions["Likely cause"]) == [
+        "service tier not priced: claude-mystery-9",
+        "model not in the price book: ft:gpt-4o-2024-08-06:acme::abc123",
+        "billed price differs from list",
+    ]
+    assert list(exceptions["Tolerance"]) == ["$0.01", "$0.01", "$0.01"]
     variance_row = exceptions.iloc[2]
     assert (variance_row["Computed"], variance_row["Billed usage"], variance_row["Variance"]) == (
         "$12.36",  # 12.355 half up

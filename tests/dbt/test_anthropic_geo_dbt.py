@@ -24,6 +24,7 @@ SELECT = [
     "stg_pricing__model_aliases",
     "stg_pricing__price_modifiers",
     "stg_pricing__usage_types",
+    "stg_pricing__genai_prices_model_matches",
     "stg_anthropic__messages_usage",
     "stg_anthropic__usage_lines",
     "int_usage_unioned",

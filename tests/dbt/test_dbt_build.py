@@ -18,6 +18,7 @@ from dbt_inprocess import run_dbt
 
 from connectors.registry import RAW_TABLES
 from connectors.schema import METADATA_COLUMNS
+from orchestration.config import load_config, write_config_tables
 
 pytestmark = pytest.mark.slow
 
@@ -331,8 +332,20 @@ def _insert(conn, table_name: str, rows: list[dict]) -> None:
     conn.executemany(f"insert into {table.qualified_name} ({', '.join(names)}) values ({placeholders})", values)
 
 
+# finops.yaml of this warehouse: OpenAI's tolerance is 1% of its billed usage (at least the default $0.01), so
+# the $0.04 o3 difference on $6.04 of 2025-06-10 is matched; Anthropic keeps the default $0.01.
+FINOPS_YAML = """\
+reconciliation:
+  providers:
+    openai:
+      relative_pct: 1
+"""
+
+
 def _create_raw_landing(path: Path) -> None:
+    (path.parent / "finops.yaml").write_text(FINOPS_YAML)
     with duckdb.connect(str(path)) as conn:
+        write_config_tables(conn, load_config(path.parent / "finops.yaml"))  # as the dbt asset does before dbt
         conn.execute("create schema raw")
         for table in RAW_TABLES.values():
             columns = ", ".join(f"{name} {type_}" for name, type_ in table.columns + table.metadata_columns)
@@ -586,50 +599,67 @@ def test_reconciliation_statuses(warehouse):
     rows = query(
         warehouse,
         "select usage_date, provider, account_id, status, computed_cost_usd, billed_usage_usd, variance_usd, "
-        "variance_pct, billed_other_usage_usd, billed_cost_usd, unpriced_quantity "
+        "variance_pct, billed_other_usage_usd, billed_cost_usd, unpriced_quantity, likely_cause, unpriced_cause, "
+        "tolerance_usd, unpriced_billed_usd "
         "from marts.fct_cost_reconciliation_daily order by 1, 2, 3",
     )
-    # (day, provider, account, status, computed, billed usage, variance, variance %, other billed, billed, unpriced)
+    # (day, provider, account, status, computed, billed usage, variance, variance %, other billed, billed, unpriced,
+    #  likely cause, unpriced cause, tolerance, billed for the unpriced models). OpenAI's tolerance is
+    #  greatest($0.01, 1% of its compared billed usage) (FINOPS_YAML), Anthropic's the default $0.01.
     # fmt: off
     assert rows == [
+        # unpriced AND priced usage: mystery-model-9000 leaves both sides, so gpt-4o's $0.25 is compared with its own
+        # $0.25 line (variance 0, not -4.00); the $4.00 billed for the unknown model is reported beside it
         (
-            date(2024, 10, 15),
-            "openai",
-            "proj_lab",
-            "unpriced_usage",
-            D("0.25"),
-            D("4.25"),
-            D("-4.00"),
-            D("-94.117647"),
-            D(0),
-            D("4.25"),
-            1_001_000,
+            date(2024, 10, 15), "openai", "proj_lab", "unpriced_usage", D("0.25"), D("4.25"), D(0), D(0), D(0),
+            D("4.25"), 1_001_000, "unpriced_model", "unpriced_model", D("0.01"), D("4.00"),
         ),
-        (date(2024, 10, 15), "openai", "proj_main", "matched", D("10.50"), D("10.50"), D(0), D(0), D(0), D("10.50"), 0),
-        # proj_tools' other usage (no bill): the unpriced rows make each day's computed cost incomplete
-        (date(2025, 6, 1), "openai", "proj_tools", "unpriced_usage", D("0.15"), D(0), D("0.15"), None, D(0), D(0), 100),
-        (date(2025, 6, 9), "openai", "proj_main", "matched", D("30.00"), D("30.00"), D(0), D(0), D(0), D("30.00"), 0),
-        # 6.00 - 6.04 = -0.04; -0.04 / 6.04 x 100 = -0.662251655...; the $0.04 of images is not variance
+        # 1% x 10.50 = 0.105 > 0.01
         (
-            date(2025, 6, 10),
-            "openai",
-            "proj_main",
-            "variance",
-            D("6.00"),
-            D("6.04"),
-            D("-0.04"),
-            D("-0.662252"),
-            D("0.04"),
-            D("6.08"),
-            0,
+            date(2024, 10, 15), "openai", "proj_main", "matched", D("10.50"), D("10.50"), D(0), D(0), D(0),
+            D("10.50"), 0, None, None, D("0.105"), D(0),
+        ),
+        # proj_tools' other usage (no bill): usage_only; the web searches of 2025-06-01 predate their price
+        (
+            date(2025, 6, 1), "openai", "proj_tools", "usage_only", D("0.15"), D(0), D("0.15"), None, D(0), D(0),
+            100, "not_billed", "usage_type_not_priced", D("0.01"), D(0),
+        ),
+        (
+            date(2025, 6, 9), "openai", "proj_main", "matched", D("30.00"), D("30.00"), D(0), D(0), D(0),
+            D("30.00"), 0, None, None, D("0.30"), D(0),
+        ),
+        # 6.00 - 6.04 = -0.04; -0.04 / 6.04 x 100 = -0.662251655...; with the default $0.01 this was a variance,
+        # finops.yaml's 1% makes the tolerance 0.0604 >= 0.04: matched. The $0.04 of images is not variance.
+        (
+            date(2025, 6, 10), "openai", "proj_main", "matched", D("6.00"), D("6.04"), D("-0.04"), D("-0.662252"),
+            D("0.04"), D("6.08"), 0, None, None, D("0.0604"), D(0),
         ),
         # a file-search bill without usage: nothing to compare, nothing unexplained
-        (date(2025, 6, 11), "openai", "proj_main", "billed_only", D(0), D(0), D(0), None, D("0.10"), D("0.10"), 0),
-        (date(2025, 10, 1), "anthropic", "wrkspc_eng", "matched", D("23.95"), D("23.95"), D(0), D(0), D(0), D("23.95"), 0),
-        (date(2025, 10, 1), "anthropic", "wrkspc_gone", "usage_only", D("15.00"), D(0), D("15.00"), None, D(0), D(0), 0),
-        (date(2025, 10, 20), "anthropic", "default", "matched", D("3.00"), D("3.00"), D(0), D(0), D(0), D("3.00"), 0),
-        (date(2026, 2, 1), "openai", "proj_tools", "unpriced_usage", D("21.235"), D(0), D("21.235"), None, D(0), D(0), 4),
-        (date(2026, 7, 1), "openai", "proj_tools", "unpriced_usage", D(0), D(0), D(0), None, D(0), D(0), 5),
+        (
+            date(2025, 6, 11), "openai", "proj_main", "billed_only", D(0), D(0), D(0), None, D("0.10"), D("0.10"),
+            0, "no_usage_reported", None, D("0.01"), D(0),
+        ),
+        (
+            date(2025, 10, 1), "anthropic", "wrkspc_eng", "matched", D("23.95"), D("23.95"), D(0), D(0), D(0),
+            D("23.95"), 0, None, None, D("0.01"), D(0),
+        ),
+        (
+            date(2025, 10, 1), "anthropic", "wrkspc_gone", "usage_only", D("15.00"), D(0), D("15.00"), None, D(0),
+            D(0), 0, "not_billed", None, D("0.01"), D(0),
+        ),
+        (
+            date(2025, 10, 20), "anthropic", "default", "matched", D("3.00"), D("3.00"), D(0), D(0), D(0),
+            D("3.00"), 0, None, None, D("0.01"), D(0),
+        ),
+        # dall-e-3 is in no price book row; the code-interpreter price ended 2026-03-31 (its usage type is in the book)
+        (
+            date(2026, 2, 1), "openai", "proj_tools", "usage_only", D("21.235"), D(0), D("21.235"), None, D(0),
+            D(0), 4, "not_billed", "unpriced_model", D("0.01"), D(0),
+        ),
+        (
+            date(2026, 7, 1), "openai", "proj_tools", "usage_only", D(0), D(0), D(0), None, D(0), D(0), 5,
+            "not_billed", "usage_type_not_priced", D("0.01"), D(0),
+        ),
     ]
     # fmt: on
 

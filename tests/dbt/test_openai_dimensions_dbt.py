@@ -26,6 +26,7 @@ SELECT = [
     "stg_pricing__model_aliases",
     "stg_pricing__price_modifiers",
     "stg_pricing__usage_types",
+    "stg_pricing__genai_prices_model_matches",
     "stg_openai__completions_usage",
     "stg_openai__other_usage",
     "stg_openai__usage_lines",

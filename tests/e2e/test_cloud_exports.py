@@ -28,12 +28,23 @@ class _Lines(logging.Handler):
         self.lines.append(record.getMessage())
 
 
+# the run hands finops.yaml to dbt: Bedrock's own tolerance, the default for the others; "bedrock" is no provider
+FINOPS_YAML = """\
+reconciliation:
+  providers:
+    aws_bedrock: {absolute_usd: 0.5, relative_pct: 1.25}
+    bedrock: {absolute_usd: 1}
+"""
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     home = tmp_path_factory.mktemp("finops_home")
     saved = dict(os.environ)
+    (home / "finops.yaml").write_text(FINOPS_YAML)
     os.environ.update(
         FINOPS_HOME=str(home),
+        FINOPS_CONFIG=str(home / "finops.yaml"),
         FINOPS_GCP_BILLING_EXPORT=str(FIXTURES / "gcp_billing" / "export.jsonl"),
         FINOPS_AWS_CUR=str(FIXTURES / "aws_cur" / "cur2_bedrock.csv"),
         FINOPS_AZURE_COST_EXPORT=str(FIXTURES / "azure_cost" / "mca_actual_cost_eur.csv"),
@@ -66,6 +77,24 @@ def test_other_services_are_counted_in_one_line_each(run):
     assert (
         "azure_cost/cost_details: left out 1 lines of services that are not AI spend (Storage 1); "
         "they are not in the marts." in run["lines"]
+    )
+
+
+def test_finops_yaml_reaches_the_reconciliation(run):
+    rows = serving(
+        run["paths"],
+        "select distinct provider, absolute_tolerance_usd, relative_tolerance_pct "
+        "from marts.fct_cost_reconciliation_daily order by all",
+    )
+    assert rows == [
+        ("aws_bedrock", Decimal("0.5"), Decimal("1.25")),
+        ("azure_openai", Decimal("0.01"), 0),
+        ("google", Decimal("0.01"), 0),
+        ("google_vertex", Decimal("0.01"), 0),
+    ]
+    warned = [line for line in run["lines"] if line.startswith("warning: finops.yaml")]
+    assert len(warned) == 1 and warned[0].startswith(
+        "warning: finops.yaml line 4: provider 'bedrock' is not one this warehouse prices or bills"
     )
 
 

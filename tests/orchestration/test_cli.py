@@ -150,3 +150,23 @@ def test_emulator_on_a_port_in_use_is_one_sentence():
     assert proc.returncode == 2, proc.stderr
     assert f"Cannot listen on 127.0.0.1:{port}" in proc.stderr and "pick another --port" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_bad_finops_yaml_stops_the_run_with_exit_1_before_anything_is_fetched(tmp_path):
+    config = tmp_path / "finops.yaml"
+    config.write_text("reconciliation:\n  tolerance:\n    absolute_usd: -0.01\n")
+    env = {
+        **os.environ,
+        "FINOPS_HOME": str(tmp_path / "home"),
+        "FINOPS_CONFIG": str(config),
+        # a configured source pointed at a closed port: a fetch would fail with another sentence
+        "OPENAI_ADMIN_KEY": "sk-admin-test-not-a-real-key",
+        "OPENAI_BASE_URL": "http://127.0.0.1:9",
+    }
+    proc = finops("run", "--start", "2025-06-01", "--end", "2025-06-01", env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip() == (
+        "finops: finops.yaml line 3: reconciliation.tolerance.absolute_usd is -0.01, below 0; "
+        "give a number of at least 0."
+    )
+    assert not (tmp_path / "home").exists()  # nothing was written, nothing fetched

@@ -134,3 +134,18 @@ def test_chunks_cover_the_window_exactly_once():
     assert parts[-1][1] == date(2024, 3, 5)
     assert all(a[1] == b[0] for a, b in zip(parts, parts[1:], strict=False))
     assert sum((hi - lo).days for lo, hi in parts) == (date(2024, 3, 5) - date(2024, 1, 1)).days
+
+
+def test_a_run_of_one_source_is_a_valid_subset_of_the_daily_job(definitions):
+    """`finops run --source openai`: the other sources' ingest is left out, every dbt model stays, and a dbt
+    source nothing materialises (config.reconciliation_tolerance, written by the dbt step) is not selected,
+    which Dagster would refuse ("Selected keys must be a subset of existing executable asset keys")."""
+    from orchestration.runner import source_selection
+
+    selection = source_selection(definitions, ["openai"])
+    keys = {"/".join(k.path) for k in selection}
+    assert "openai/completions_usage" in keys and "anthropic/messages_usage" not in keys
+    assert "marts/fct_cost_reconciliation_daily" in keys
+    assert "config/reconciliation_tolerance" not in keys
+    job = definitions.resolve_job_def("daily_spend_job")
+    assert job.get_subset(asset_selection=set(selection)) is not None

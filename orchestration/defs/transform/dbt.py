@@ -5,6 +5,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.config import load_config, write_config_tables
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.project import dbt_project, vars_arg
 from orchestration.processes import DBT_PARENT_ENV
@@ -28,7 +29,10 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     os.environ["FINOPS_HOME"] = str(paths.home)
     os.environ["DBT_LOG_PATH"] = str(paths.logs / "dbt")
     os.environ[DBT_PARENT_ENV] = str(os.getpid())  # finops-dbt: dbt dies with this process
+    config = load_config()  # finops.yaml, validated; dbt reads it from schema config
     with warehouse.writing(context):
+        with warehouse.connect(context) as conn:
+            write_config_tables(conn, config)
         report(context, "dbt build: seeds, staging, pricing, marts and their tests ...")
         invocation = dbt.cli(["build", *vars_arg()], context=context, target_path=paths.dbt_target)
         yield from invocation.stream()
