@@ -24,10 +24,7 @@
     ('effective_to', 'date'),
 ] -%}
 
-with
-
-curated as (
-
+{%- set seed_select -%}
     select
         provider,
         model_id,
@@ -46,6 +43,14 @@ curated as (
         -- [effective_from, effective_to), UTC; null effective_to = still current
         cast(effective_from as date) as effective_from,
         cast(effective_to as date) as effective_to
+{%- endset -%}
+
+with
+
+-- the curated book and the generated one are seeds of the same columns, read alike
+curated as (
+
+    {{ seed_select }}
     from {{ ref('price_book') }}
 
 ),
@@ -58,21 +63,7 @@ published as (
 
 generated as (
 
-    select
-        provider,
-        model_id,
-        usage_type,
-        service_tier,
-        unit,
-        currency,
-        price_conf,
-        date_conf,
-        sources,
-        notes,
-        cast(prompt_tokens_gt as bigint) as prompt_tokens_gt,
-        cast(unit_price as decimal(18, 9)) as unit_price_usd,
-        cast(effective_from as date) as effective_from,
-        cast(effective_to as date) as effective_to
+    {{ seed_select }}
     from {{ ref('genai_prices__price_book') }}
 
 ),
