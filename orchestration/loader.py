@@ -35,13 +35,30 @@ def _ddl(table: RawTable) -> str:
     return f"create table if not exists {table.qualified_name} (\n  {cols}\n)"
 
 
+def _add_new_columns(conn: duckdb.DuckDBPyConnection, table: RawTable, columns: set[str] | None) -> None:
+    """A raw table landed by an older version lacks the columns added to the landing contract since (an API
+    field read later, such as Anthropic's ``speed``): add them, NULL in the rows already landed, so a newer
+    load appends instead of failing and no landed row is lost."""
+    if columns is None:
+        return  # just created with every column
+    for name, sql_type in table.columns + table.metadata_columns:
+        if name not in columns:
+            conn.execute(f'alter table {table.qualified_name} add column "{name}" {sql_type}')
+
+
 def ensure_raw_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[RawTable] | None = None) -> None:
     """Create schema ``raw`` and every raw table that does not exist yet (empty), so dbt sources resolve
     even for a provider that is not configured."""
     conn.execute("create schema if not exists raw")
     ensure_config_tables(conn)  # dbt reads finops.yaml's settings from schema config (defaults until a run writes them)
+    existing: dict[str, set[str]] = {}
+    for schema, name, column in conn.execute(
+        "select table_schema, table_name, column_name from information_schema.columns where table_schema = 'raw'"
+    ).fetchall():
+        existing.setdefault(f"{schema}.{name}", set()).add(column)
     for table in tables if tables is not None else RAW_TABLES.values():
         conn.execute(_ddl(table))
+        _add_new_columns(conn, table, existing.get(table.qualified_name))
         if table.from_files:
             conn.execute(
                 f"create table if not exists {FILES_LEDGER} (table_name varchar, path varchar, sha256 varchar, "

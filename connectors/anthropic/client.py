@@ -41,7 +41,18 @@ API_KEYS_PATH = "v1/organizations/api_keys"
 USERS_PATH = "v1/organizations/users"
 CLAUDE_CODE_PATH = "v1/organizations/usage_report/claude_code"
 
-MESSAGES_GROUP_BY = ("model", "workspace_id", "api_key_id", "service_tier", "context_window", "inference_geo")
+MESSAGES_GROUP_BY = (
+    "model",
+    "workspace_id",
+    "api_key_id",
+    "service_tier",
+    "context_window",
+    "inference_geo",
+    "speed",  # fast mode is priced apart (a multiple of standard); grouping by it needs FAST_MODE_BETA
+)
+# "anthropic-beta: fast-mode-2026-02-01 is required to filter or group by speed" (Usage and Cost API
+# reference); sent on every admin request, as the SDKs send a client's betas.
+FAST_MODE_BETA = "fast-mode-2026-02-01"
 COST_GROUP_BY = ("workspace_id", "description")
 PAGE_BUCKETS = 31  # the max for bucket_width=1d on both reports
 WORKSPACES_PAGE_SIZE = 100
@@ -65,6 +76,7 @@ _FLAT_USAGE_FIELDS = (
     "service_tier",
     "context_window",
     "inference_geo",
+    "speed",
     "uncached_input_tokens",
     "cache_read_input_tokens",
     "output_tokens",
@@ -139,7 +151,12 @@ class AnthropicAdminClient(BucketedReportClient):
         self._http.emit(level, f"{self.source}: {message}")
 
     def _auth_headers(self, key: str) -> dict[str, str]:
-        return {"x-api-key": key, "anthropic-version": ANTHROPIC_VERSION, "User-Agent": USER_AGENT}
+        return {
+            "x-api-key": key,
+            "anthropic-version": ANTHROPIC_VERSION,
+            "anthropic-beta": FAST_MODE_BETA,
+            "User-Agent": USER_AGENT,
+        }
 
     def _window_params(self, start: date, end: date) -> list[tuple[str, Any]]:
         return [("starting_at", rfc3339(start)), ("ending_at", rfc3339(end))]  # ending_at exclusive

@@ -15,6 +15,7 @@ ANTHROPIC_MESSAGES_USAGE = RawTable(
         ("service_tier", "VARCHAR"),
         ("context_window", "VARCHAR"),  # '0-200k' | '200k-1M'
         ("inference_geo", "VARCHAR"),
+        ("speed", "VARCHAR"),  # 'standard' | 'fast' (fast mode); asked for with the fast-mode beta header
         ("uncached_input_tokens", "BIGINT"),
         ("cache_creation_5m_input_tokens", "BIGINT"),  # cache_creation.ephemeral_5m_input_tokens
         ("cache_creation_1h_input_tokens", "BIGINT"),  # cache_creation.ephemeral_1h_input_tokens
@@ -37,6 +38,7 @@ ANTHROPIC_COST_REPORT = RawTable(
         ("service_tier", "VARCHAR"),
         ("context_window", "VARCHAR"),
         ("inference_geo", "VARCHAR"),
+        ("speed", "VARCHAR"),  # with the fast-mode beta header; null when not grouped by it
         ("amount_cents", "DECIMAL(38,10)"),  # the API's decimal string, in cents
         ("currency", "VARCHAR"),
     ),

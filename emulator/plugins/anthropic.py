@@ -6,9 +6,11 @@ units and pagination follow the vendor's documentation (see the shared provider-
 * ``GET /v1/organizations/usage_report/messages`` - ``starting_at`` (RFC 3339, required, snapped to the
   bucket start), ``ending_at`` (buckets that end at or before it), ``bucket_width`` ``1d``|``1h``,
   ``limit`` (1d: default 7, max 31; 1h: default 24, max 168), ``page``, ``group_by[]`` of model,
-  workspace_id, api_key_id, service_tier, context_window, inference_geo, account_id, service_account_id;
-  filters ``models[]``, ``workspace_ids[]``, ``api_key_ids[]``, ``account_ids[]``, ``service_tiers[]``,
-  ``context_window[]``, ``inference_geos[]``.
+  workspace_id, api_key_id, service_tier, context_window, inference_geo, speed, account_id,
+  service_account_id; filters ``models[]``, ``workspace_ids[]``, ``api_key_ids[]``, ``account_ids[]``,
+  ``service_tiers[]``, ``context_window[]``, ``inference_geos[]``, ``speeds[]``. Grouping or filtering by
+  speed needs the header ``anthropic-beta: fast-mode-2026-02-01`` (else 400), as the reference says; the
+  organisation runs at standard speed only.
 * ``GET /v1/organizations/cost_report`` - ``1d`` only, ``limit`` default 7 max 31, ``group_by[]`` of
   workspace_id, description. ``amount`` is a decimal STRING in cents. ``description`` =
   ``"<model name> Usage - <token type>"`` with ``" (Batch)"``, ``" (Long Context)"`` or
@@ -83,6 +85,7 @@ USAGE_DIMS = (
     "service_tier",
     "context_window",
     "inference_geo",
+    "speed",
     "account_id",
     "service_account_id",
 )
@@ -216,7 +219,14 @@ USAGE_FILTERS = {
     "service_tiers": "service_tier",
     "context_window": "context_window",
     "inference_geos": "inference_geo",
+    "speeds": "speed",
 }
+FAST_MODE_BETA = "fast-mode-2026-02-01"  # required to group or filter by speed
+
+
+def _has_beta(request: Request, beta: str) -> bool:
+    """Whether the comma-separated ``anthropic-beta`` header names ``beta``."""
+    return beta in {b.strip() for b in (request.headers.get("anthropic-beta") or "").split(",")}
 
 
 def usage_result(dims: dict, m: dict) -> dict:
@@ -342,6 +352,7 @@ class AnthropicPlugin(ApiPlugin):
                     "service_tier": tier,
                     "context_window": window,
                     "inference_geo": geo,
+                    "speed": "standard",  # the organisation does not use fast mode
                     "account_id": s.user_id,
                     "service_account_id": None,
                 }
@@ -433,6 +444,10 @@ class AnthropicPlugin(ApiPlugin):
     def _usage(self, request: Request) -> dict:
         grouped = group_by(request.query, USAGE_DIMS)
         wanted = filters(request.query, USAGE_FILTERS)
+        if ("speed" in grouped or "speed" in wanted) and not _has_beta(request, FAST_MODE_BETA):
+            raise ApiError(
+                400, f"speed: grouping or filtering by speed requires the anthropic-beta header {FAST_MODE_BETA}"
+            )
         edges, next_page = _window(request, USAGE_LIMITS)
         org = request.org
 
@@ -448,6 +463,7 @@ class AnthropicPlugin(ApiPlugin):
             grouped |= {"cost_type", "model", "token_type", "service_tier", "context_window"}
         edges, next_page = _window(request, COST_LIMITS)
         org = request.org
+        fast_beta = _has_beta(request, FAST_MODE_BETA)
 
         def results(s: datetime, e: datetime) -> list[dict]:
             records = org.cost_records(self.name, s.date())
@@ -463,6 +479,7 @@ class AnthropicPlugin(ApiPlugin):
                     "service_tier": d["service_tier"],
                     "token_type": d["token_type"],
                     "inference_geo": None,
+                    **({"speed": None} if fast_beta else {}),
                 }
                 for d, m in aggregate(records, grouped, COST_DIMS, ("amount",))
             ]

@@ -88,12 +88,24 @@ def test_messages_usage_query_and_headers(rsps, client):
         ("group_by[]", "service_tier"),
         ("group_by[]", "context_window"),
         ("group_by[]", "inference_geo"),
+        ("group_by[]", "speed"),
     ]
     headers = rsps.calls[0].request.headers
     assert headers["x-api-key"] == KEY
     assert headers["anthropic-version"] == "2023-06-01"
+    # "fast-mode-2026-02-01 is required to filter/group by speed"
+    assert headers["anthropic-beta"] == "fast-mode-2026-02-01"
     assert "ai-spend-warehouse" in headers["User-Agent"]
     assert "Authorization" not in headers
+
+
+def test_fast_mode_rows_land_their_speed(rsps, client, fixture_json):
+    # the vendor example's result, grouped by speed as well: the field named as the group_by value
+    example = fixture_json("anthropic", "messages_usage")
+    result = {**example["data"][0]["results"][0], "speed": "fast"}
+    rsps.get(USAGE, json={**example, "data": [{**example["data"][0], "results": [result]}], "has_more": False})
+    (row,) = client.iter_messages_usage(DAY, NEXT_DAY)
+    assert row["speed"] == "fast" and row["service_tier"] == "standard"
 
 
 def test_older_row_without_account_or_geo_gives_none(rsps, client, fixture_text):
@@ -101,6 +113,7 @@ def test_older_row_without_account_or_geo_gives_none(rsps, client, fixture_text)
     (row,) = client.iter_messages_usage(DAY, NEXT_DAY)
     assert row["model"] == "claude-sonnet-4-20250514"
     assert row["inference_geo"] is None
+    assert row["speed"] is None
     assert "account_id" not in row["_raw"]
     assert row["cache_creation_5m_input_tokens"] == 500
 

@@ -12,7 +12,11 @@ from emulator.plugins.anthropic import PLUGIN as ANTHROPIC
 from emulator.plugins.openai import PLUGIN as OPENAI
 
 OPENAI_HEADERS = {"Authorization": f"Bearer {OPENAI.fake_key}"}
-ANTHROPIC_HEADERS = {"x-api-key": ANTHROPIC.fake_key, "anthropic-version": "2023-06-01"}
+ANTHROPIC_HEADERS = {
+    "x-api-key": ANTHROPIC.fake_key,
+    "anthropic-version": "2023-06-01",
+    "anthropic-beta": "fast-mode-2026-02-01",  # as the connector sends it, to group by speed
+}
 
 
 def unix(day: date) -> int:

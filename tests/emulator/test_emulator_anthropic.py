@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
-from emu_helpers import rfc3339
+from emu_helpers import ANTHROPIC_HEADERS, rfc3339
 
 from emulator.plugins.anthropic import USAGE_DIMS as ANTHROPIC_USAGE_DIMS
 
@@ -248,3 +248,20 @@ def test_workspaces_list(emu, emu_org):
     }
     assert {w for w, _ in used} - {None} <= {w["id"] for w in seen}
     assert {k for _, k in used} - {None} <= keys
+
+
+def test_speed_needs_the_fast_mode_beta_header(emu):
+    day = date(2026, 3, 2)
+    window = [("starting_at", rfc3339(day)), ("ending_at", rfc3339(day + timedelta(days=1)))]
+    without_beta = {k: v for k, v in ANTHROPIC_HEADERS.items() if k != "anthropic-beta"}
+    for params in ([("group_by[]", "speed")], [("speeds[]", "standard")]):
+        resp = emu.anthropic(USAGE, window + params, headers=without_beta)
+        assert resp.status_code == 400 and "fast-mode-2026-02-01" in resp.json()["error"]["message"]
+    # with it, several betas in one header: every row at standard speed (the organisation never uses fast mode)
+    beta = {**without_beta, "anthropic-beta": "some-other-beta, fast-mode-2026-02-01"}
+    resp = emu.anthropic(USAGE, window + [("group_by[]", "speed"), ("group_by[]", "model")], headers=beta)
+    assert resp.status_code == 200, resp.text
+    results = [r for bucket in resp.json()["data"] for r in bucket["results"]]
+    assert results and {r["speed"] for r in results} == {"standard"}
+    fast = emu.anthropic(USAGE, window + [("speeds[]", "fast")], headers=beta).json()
+    assert [r for bucket in fast["data"] for r in bucket["results"]] == []

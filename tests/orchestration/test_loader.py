@@ -1,6 +1,7 @@
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ import pytest
 from connectors.anthropic.tables import ANTHROPIC_COST_REPORT
 from connectors.openai.tables import OPENAI_COSTS, OPENAI_PROJECTS
 from orchestration.errors import FinopsError
-from orchestration.loader import ShrinkRefused, land
+from orchestration.loader import ShrinkRefused, ensure_raw_tables, land
 
 
 def cost_row(day: int, project: str, value: str) -> dict:
@@ -145,6 +146,22 @@ def test_cents_strings_land_as_exact_decimals(conn):
     assert conn.execute("select amount_cents, _raw->>'$.amount' from raw.anthropic_cost_report").fetchall() == [
         (Decimal("123.78912"), "123.78912")
     ]
+
+
+def test_a_column_added_to_the_landing_contract_is_added_to_an_older_warehouse(conn):
+    # a warehouse landed before the cost report's `speed` was read: its table has no such column
+    older = replace(ANTHROPIC_COST_REPORT, columns=tuple(c for c in ANTHROPIC_COST_REPORT.columns if c[0] != "speed"))
+
+    def row(day: int, **extra) -> dict:
+        values = dict.fromkeys(older.column_names) | {"bucket_start": datetime(2026, 8, day)}
+        return values | {"bucket_end": datetime(2026, 8, day + 1), "amount_cents": Decimal(100), **extra, "_raw": {}}
+
+    land(conn, older, [row(1)], run_id="old", window=(date(2026, 8, 1), date(2026, 8, 2)))
+    ensure_raw_tables(conn, [ANTHROPIC_COST_REPORT])
+    land(conn, ANTHROPIC_COST_REPORT, [row(2, speed="fast")], run_id="new", window=(date(2026, 8, 2), date(2026, 8, 3)))
+    assert conn.execute(
+        "select _partition_date, speed, amount_cents from raw.anthropic_cost_report order by 1"
+    ).fetchall() == [(date(2026, 8, 1), None, Decimal(100)), (date(2026, 8, 2), "fast", Decimal(100))]
 
 
 KILL_SCRIPT = textwrap.dedent(

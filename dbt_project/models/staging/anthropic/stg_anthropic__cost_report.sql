@@ -19,6 +19,7 @@ renamed as (
         {{ dbt.concat([
             "coalesce(description, cost_type, '(none)')",
             "coalesce(" ~ dbt.concat(["' | '", "service_tier"]) ~ ", '')",
+            "coalesce(" ~ dbt.concat(["' | '", "speed"]) ~ ", '')",
             "coalesce(" ~ dbt.concat(["' | '", "context_window"]) ~ ", '')",
             "coalesce(" ~ dbt.concat(["' | '", "token_type"]) ~ ", '')",
         ]) }} as line_item,
@@ -29,6 +30,7 @@ renamed as (
         service_tier,
         context_window,
         inference_geo,
+        speed,
         upper(currency) as currency,
 
         ----------  numerics

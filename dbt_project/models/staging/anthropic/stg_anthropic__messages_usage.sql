@@ -19,9 +19,17 @@ renamed as (
         ----------  strings
         'anthropic' as provider,
         coalesce(model, '(none)') as model_raw,
-        coalesce(lower(service_tier), 'standard') as service_tier,
+        -- a speed other than standard (fast mode) is priced as its own tier, a multiple of the standard
+        -- prices: 'fast' on the standard tier, '<tier>_<speed>' on another (no published price: unpriced,
+        -- never the standard price)
+        case
+            when coalesce(lower(speed), 'standard') = 'standard' then coalesce(lower(service_tier), 'standard')
+            when coalesce(lower(service_tier), 'standard') = 'standard' then lower(speed)
+            else lower(service_tier) || '_' || lower(speed)
+        end as service_tier,
         coalesce(context_window, 'all') as context_tier,
         inference_geo,
+        coalesce(lower(speed), 'standard') as speed,
 
         ----------  numerics (the input buckets are disjoint)
         case when context_window = '200k-1M' then 200000 else 0 end as prompt_tokens_gt,

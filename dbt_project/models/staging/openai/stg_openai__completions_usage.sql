@@ -22,6 +22,9 @@ renamed as (
             when batch then 'batch'
             when service_tier is null then 'standard'
             when lower(service_tier) in ('default', 'auto', 'scale') then 'standard'
+            -- "Priority processing was renamed Fast mode on July 30, 2026. You can use either
+            -- service_tier: priority or service_tier: fast" (openai.com/api-fast-mode): one tier, one price list
+            when lower(service_tier) = 'fast' then 'priority'
             else lower(service_tier)
         end as service_tier,
         service_tier as service_tier_raw,
