@@ -364,3 +364,7 @@ register_section(
         tables=_reconciliation_tables,
     )
 )
+
+
+# Sections kept in their own modules register themselves on import (they import this module's core).
+from orchestration import contracts  # noqa: E402, F401

@@ -62,11 +62,19 @@
 
 {% macro usd_at_rate(amount, rate) -%}
     {#-
-        `amount` in a currency whose exchange rate is `rate` units per US dollar, in USD: amount / rate, exact
-        to the money scale (12 places), rounded half away from zero. DuckDB divides DECIMALs in DOUBLE, so this
-        divides whole numbers instead: both sides scaled by 10^12 to HUGEINT, the quotient scaled by 10^12 more.
-        Exact for amounts up to 10^14 with 12 places and rates with up to 12 places; `rate` must be > 0 (a
-        NULL rate gives NULL, never the amount unconverted).
+        `amount` in a currency whose exchange rate is `rate` units per US dollar, in USD: amount / rate
+        (macro exact_divide). `rate` must be > 0 (a NULL rate gives NULL, never the amount unconverted).
+    -#}
+    {{ exact_divide(amount, rate) }}
+{%- endmacro %}
+
+
+{% macro exact_divide(amount, divisor) -%}
+    {#-
+        amount / divisor exact to the money scale (12 places), rounded half away from zero. DuckDB divides
+        DECIMALs in DOUBLE, so this divides whole numbers instead: both sides scaled by 10^12 to HUGEINT, the
+        quotient scaled by 10^12 more. Exact for amounts up to about 8 x 10^13 with 12 places and divisors with
+        up to 12 places; `divisor` must be > 0 (NULL gives NULL).
     -#}
     cast(
         cast(
@@ -75,9 +83,9 @@
                 (
                     abs(cast(cast({{ amount }} as decimal(38,12)) * 1000000000000 as hugeint))
                     * cast(2000000000000 as hugeint)
-                    + cast(cast({{ rate }} as decimal(38,12)) * 1000000000000 as hugeint)
+                    + cast(cast({{ divisor }} as decimal(38,12)) * 1000000000000 as hugeint)
                 )
-                // (cast(cast({{ rate }} as decimal(38,12)) * 2000000000000 as hugeint))
+                // (cast(cast({{ divisor }} as decimal(38,12)) * 2000000000000 as hugeint))
             )
             as decimal(38,0)
         )

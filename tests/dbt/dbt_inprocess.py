@@ -55,3 +55,18 @@ def vars_with(**conformed: list[str]) -> list[str]:
     variables = dbt_vars()
     variables["finops_conformed"].update(conformed)
     return ["--vars", json.dumps(variables, sort_keys=True)]
+
+
+def build_selected(home: Path, select: list[str], **conformed: list[str]) -> None:
+    """``dbt build`` of ``select`` (and their tests) with the conformed kinds narrowed as ``vars_with``; the
+    union's own unit test is left out (it reads every source's models, and only some are built)."""
+    selection = [
+        "--select",
+        *select,
+        "--exclude",
+        "int_usage_unioned,test_type:unit",
+        "--indirect-selection",
+        "cautious",
+    ]
+    result = run_dbt(home, ["build", *vars_with(**conformed), *selection])
+    assert result.success, f"dbt build failed: {result.exception}"

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from dbt_inprocess import run_dbt, vars_with
+from dbt_inprocess import build_selected
 
 from connectors.anthropic.tables import ANTHROPIC_MESSAGES_USAGE
 from orchestration.loader import ensure_raw_tables, land
@@ -126,18 +126,7 @@ def priced(tmp_path_factory):
     with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
         ensure_raw_tables(conn)
         land(conn, ANTHROPIC_MESSAGES_USAGE, ROWS, run_id="run-1", window=(DAY, date(2026, 2, 21)))
-    # the union's own unit test reads every source's usage lines; only Anthropic's are built here
-    selection = [
-        "--select",
-        *SELECT,
-        "--exclude",
-        "int_usage_unioned,test_type:unit",
-        "--indirect-selection",
-        "cautious",
-    ]
-    variables = vars_with(usage_lines=["stg_anthropic__usage_lines"], price_lines=[])
-    result = run_dbt(home, ["build", *variables, *selection])
-    assert result.success, f"dbt build failed: {result.exception}"
+    build_selected(home, SELECT, usage_lines=["stg_anthropic__usage_lines"], price_lines=[])
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
         return conn.execute(
             "select api_key_id, inference_geo, usage_type, unit_price_usd, list_cost_usd, price_multiplier, "

@@ -1,6 +1,7 @@
 {#-
-    Computed (list-priced usage) against billed cost, one row per UTC day x provider x account (full outer join),
-    with the tolerance of finops.yaml (config.reconciliation_tolerance: the provider's row, else '*').
+    Computed (usage at contracted cost: list less finops.yaml's negotiated discount, which is what providers
+    bill; list cost without a contract) against billed cost, one row per UTC day x provider x account (full
+    outer join), with the tolerance of finops.yaml (config.reconciliation_tolerance: the provider's row, else '*').
 
     Only like is compared with like: the computed cost against the billed usage lines that carry a usage type
     (token and web-search lines, billed_usage_usd). Billed usage the usage sources do not count (tool calls,
@@ -11,7 +12,7 @@
     matched per model (model_id; lines without one form their own group). A model with any unpriced usage
     that day is left out of BOTH sides of the comparison (its priced rows, and its billed lines, reported in
     unpriced_billed_usd), so the variance compares only models priced in full:
-      compared_computed_usd  list cost of the models with no unpriced usage
+      compared_computed_usd  contracted cost of the models with no unpriced usage
       compared_billed_usd    billed usage lines of the same models
       variance_usd           compared_computed_usd - compared_billed_usd
     Where the day has unpriced usage but no billed usage line names a model (is_compared_by_model false), the
@@ -112,7 +113,7 @@ usage_classified as (
         usage.provider,
         usage.account_id,
         coalesce(usage.model_id, '(no model)') as model_key,
-        usage.list_cost_usd,
+        usage.contracted_cost_usd,
         usage.is_priced,
         usage.quantity,
         case
@@ -158,7 +159,7 @@ usage_by_model as (
         provider,
         account_id,
         model_key,
-        coalesce(sum(list_cost_usd), 0) as computed_cost_usd,
+        coalesce(sum(contracted_cost_usd), 0) as computed_cost_usd,
         sum(case when is_priced then 0 else quantity end) as unpriced_quantity,
         min(unpriced_rank) as unpriced_rank
     from usage_classified

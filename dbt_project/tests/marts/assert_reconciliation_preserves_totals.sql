@@ -6,7 +6,7 @@ usage as (
     select
         usage_date,
         provider,
-        coalesce(sum(list_cost_usd), 0) as computed_cost_usd
+        coalesce(sum(contracted_cost_usd), 0) as computed_cost_usd
     from {{ ref('fct_usage_cost_daily') }}
     group by usage_date, provider
 
