@@ -27,3 +27,7 @@ def split_part(string_text, delimiter_text, part_number):
 
 def dateadd(datepart, interval, from_date_or_timestamp):
     return f"date_add({from_date_or_timestamp}, interval ({interval}) {datepart})"
+
+
+def date_trunc(datepart, date):
+    return f"date_trunc('{datepart}', {date})"

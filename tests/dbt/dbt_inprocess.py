@@ -55,3 +55,24 @@ def vars_with(**conformed: list[str]) -> list[str]:
     variables = dbt_vars()
     variables["finops_conformed"].update(conformed)
     return ["--vars", json.dumps(variables, sort_keys=True)]
+
+
+# the seeds and pricing staging models that int_usage_priced (macro price_usage) reads
+PRICING_MODELS = [
+    "resource_type:seed",
+    "stg_pricing__price_book",
+    "stg_pricing__model_aliases",
+    "stg_pricing__price_modifiers",
+    "stg_pricing__usage_types",
+    "stg_pricing__genai_prices_model_matches",
+]
+
+
+def build_usage_subset(home: Path, models: list[str], usage_lines: list[str]):
+    """``dbt build`` of PRICING_MODELS + ``models`` with only ``usage_lines`` in the union; the union's own unit
+    test (it reads every source's usage lines) and unit tests are left out. Asserts success."""
+    selection = ["--select", *PRICING_MODELS, *models, "--exclude", "int_usage_unioned,test_type:unit"]
+    variables = vars_with(usage_lines=usage_lines, price_lines=[])
+    result = run_dbt(home, ["build", *variables, *selection, "--indirect-selection", "cautious"])
+    assert result.success, f"dbt build failed: {result.exception}"
+    return result
