@@ -364,3 +364,6 @@ register_section(
         tables=_reconciliation_tables,
     )
 )
+
+# Sections in modules of their own register themselves on import; importing them here makes every loader see them.
+from orchestration import whatif  # noqa: E402, F401  (registers section `whatif`)
