@@ -147,3 +147,14 @@ def test_a_target_model_outside_the_book_is_allowed_with_a_warning(tmp_path):
         "finops.yaml line 5: model 'gpt-9' is not in the price book of openai (nor an alias); the scenario's "
         "counterfactual will be unpriced."
     )
+
+
+def test_the_example_file_shows_each_change():
+    from orchestration.settings import REPO_ROOT
+
+    config = load_config(REPO_ROOT / "finops.example.yaml")
+    assert config.warnings == ()
+    names = {s.name: s for s in config["whatif"]}
+    assert names["sonnet-to-haiku"].to_model == "claude-haiku-4-5" and names["sonnet-to-haiku"].price_date == "today"
+    assert names["cache-60"].cache_hit_rate == D("0.6") and names["half-batch"].batch_share == D("0.5")
+    assert names["all-flex"].to_service_tier == "flex"
