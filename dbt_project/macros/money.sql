@@ -25,13 +25,15 @@
 {%- endmacro %}
 
 
-{% macro price_quantity(quantity, unit_price, unit) -%}
+{% macro price_quantity(quantity, unit_price, unit, quantity_type='decimal(38,0)') -%}
     {#-
         quantity x list price per `unit`; NULL price -> NULL cost (never 0). Units (pricing_seeds/usage_types.csv):
         per_1m_tokens, per_1m_characters (x 0.000001); per_1k_requests, per_1k_searches (x 0.001); per_image,
         per_second, per_session, unit (x 1); per_gib_day: the quantity is bytes held over a 1-day bucket, so
         GiB-days = bytes / 2^30, multiplied by the exact decimal 2^-30 (30 places) and kept to 18 places before
         the price (an error below $1e-15 per row). Any other unit is an error, never a silent x 1.
+        quantity_type: the exact type the quantity is taken as (whole units by default; a what-if's fractional
+        token quantities pass decimal(38,8)); bytes are always whole (2^-30 takes all the scale there is).
     -#}
     case
         when {{ unit }} = 'per_gib_day' then cast(
@@ -43,7 +45,7 @@
             as {{ money_type() }}
         )
         else cast(
-            cast(cast({{ quantity }} as decimal(38,0)) * cast({{ unit_price }} as {{ money_type() }}) as {{ money_type() }})
+            cast(cast({{ quantity }} as {{ quantity_type }}) * cast({{ unit_price }} as {{ money_type() }}) as {{ money_type() }})
             * case {{ unit }}
                 when 'per_1m_tokens' then cast(0.000001 as decimal(7,6))
                 when 'per_1m_characters' then cast(0.000001 as decimal(7,6))

@@ -6,9 +6,16 @@
     int_usage_unioned (usage_date, provider, account_id, api_key_id, model_raw, service_tier, context_tier,
     inference_geo, usage_type, prompt_tokens_gt, quantity; the first nine identify a row), with the output
     columns of int_usage_priced.
+
+    resolve_models=false: usage_relation already carries model_id (resolved by the caller, e.g. a what-if that
+    reprices under a model it names), used as it is instead of resolving model_raw.
+
+    The book is read as of each row's usage_date. To price as of another date, a caller passes distinct price
+    keys whose usage_date is that date and joins the prices back to its own rows, which keep their own date for
+    grouping (mart_whatif_reprice; fct_request_cost joins distinct keys back the same way).
 -#}
 
-{% macro price_usage(usage_relation) -%}
+{% macro price_usage(usage_relation, resolve_models=true) -%}
 {%- set usage_key = [
     'usage_date', 'provider', 'account_id', 'api_key_id', 'model_raw', 'service_tier', 'context_tier',
     'inference_geo', 'usage_type',
@@ -23,23 +30,7 @@ usage as (
 
 ),
 
-price_book as (
-
-    select * from {{ ref('stg_pricing__price_book') }}
-
-),
-
-model_aliases as (
-
-    select * from {{ ref('stg_pricing__model_aliases') }}
-
-),
-
-genai_prices_model_matches as (
-
-    select * from {{ ref('stg_pricing__genai_prices_model_matches') }}
-
-),
+{{ model_resolution_ctes() }}
 
 price_modifiers as (
 
@@ -56,7 +47,11 @@ usage_types as (
 -- 1. model_raw -> model_id (the same rule as billed costs)
 resolved as (
 
-    {{ resolve_model_id('usage') }}
+    {% if resolve_models -%}
+        {{ resolve_model_id('usage') }}
+    {%- else -%}
+        select * from usage
+    {%- endif %}
 
 ),
 

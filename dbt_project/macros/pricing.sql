@@ -77,6 +77,29 @@
 {%- endmacro %}
 
 
+{% macro model_resolution_ctes() -%}
+    {#- The CTEs macro resolve_model_id needs (price_book, model_aliases, genai_prices_model_matches), each with a
+        trailing comma: for the `with` of a model or macro that resolves model names. -#}
+price_book as (
+
+    select * from {{ ref('stg_pricing__price_book') }}
+
+),
+
+model_aliases as (
+
+    select * from {{ ref('stg_pricing__model_aliases') }}
+
+),
+
+genai_prices_model_matches as (
+
+    select * from {{ ref('stg_pricing__genai_prices_model_matches') }}
+
+),
+{%- endmacro %}
+
+
 {% macro resolve_model_id(relation) -%}
     {#-
         A SELECT (for a CTE body) of every row of `relation` (with provider, usage_date and model_raw) plus
@@ -89,7 +112,7 @@
           4. else lower(model_raw).
         A null model_raw stays a null model_id. Needs CTEs `model_aliases` (stg_pricing__model_aliases),
         `price_book` (stg_pricing__price_book) and `genai_prices_model_matches`
-        (stg_pricing__genai_prices_model_matches).
+        (stg_pricing__genai_prices_model_matches): macro model_resolution_ctes.
     -#}
     select
         {{ relation }}.*,

@@ -57,6 +57,17 @@ def vars_with(**conformed: list[str]) -> list[str]:
     return ["--vars", json.dumps(variables, sort_keys=True)]
 
 
+# the seeds and pricing staging models that int_usage_priced (macro price_usage) reads
+PRICING_MODELS = [
+    "resource_type:seed",
+    "stg_pricing__price_book",
+    "stg_pricing__model_aliases",
+    "stg_pricing__price_modifiers",
+    "stg_pricing__usage_types",
+    "stg_pricing__genai_prices_model_matches",
+]
+
+
 def build_selected(home: Path, select: list[str], **conformed: list[str]) -> None:
     """``dbt build`` of ``select`` (and their tests) with the conformed kinds narrowed as ``vars_with``; the
     union's own unit test is left out (it reads every source's models, and only some are built)."""
@@ -70,3 +81,8 @@ def build_selected(home: Path, select: list[str], **conformed: list[str]) -> Non
     ]
     result = run_dbt(home, ["build", *vars_with(**conformed), *selection])
     assert result.success, f"dbt build failed: {result.exception}"
+
+
+def build_usage_subset(home: Path, models: list[str], usage_lines: list[str]) -> None:
+    """``dbt build`` of PRICING_MODELS + ``models`` with only ``usage_lines`` in the union (no price lines)."""
+    build_selected(home, [*PRICING_MODELS, *models], usage_lines=usage_lines, price_lines=[])

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from dbt_inprocess import build_selected
+from dbt_inprocess import PRICING_MODELS, build_selected
 
 from connectors.anthropic.tables import ANTHROPIC_MESSAGES_USAGE
 from orchestration.loader import ensure_raw_tables, land
@@ -25,12 +25,7 @@ D = Decimal
 DAY = date(2026, 2, 20)
 OPUS = "claude-opus-4-6"  # the book: $5 in, $0.50 cache read, $6.25 / $10 cache writes, $25 out (standard)
 SELECT = [
-    "resource_type:seed",
-    "stg_pricing__price_book",
-    "stg_pricing__model_aliases",
-    "stg_pricing__price_modifiers",
-    "stg_pricing__usage_types",
-    "stg_pricing__genai_prices_model_matches",
+    *PRICING_MODELS,
     "stg_anthropic__messages_usage",
     "stg_anthropic__usage_lines",
     "int_usage_unioned",

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from dbt_inprocess import run_dbt, vars_with
+from dbt_inprocess import PRICING_MODELS, run_dbt, vars_with
 
 from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE
 from orchestration.loader import ensure_raw_tables, land
@@ -21,12 +21,7 @@ pytestmark = pytest.mark.slow
 D = Decimal
 FIRST, END = date(2025, 3, 1), date(2025, 11, 21)
 SELECT = [
-    "resource_type:seed",
-    "stg_pricing__price_book",
-    "stg_pricing__model_aliases",
-    "stg_pricing__price_modifiers",
-    "stg_pricing__usage_types",
-    "stg_pricing__genai_prices_model_matches",
+    *PRICING_MODELS,
     "stg_openai__completions_usage",
     "stg_openai__other_usage",
     "stg_openai__usage_lines",

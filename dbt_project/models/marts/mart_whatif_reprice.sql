@@ -1,0 +1,467 @@
+{#-
+    Repricing what-ifs (DESIGN §6): for each scenario of finops.yaml's `whatif` section
+    (stg_config__whatif_scenarios) x month x provider x actual model, the list cost of the actual usage in the
+    scenario's scope and what the same usage would have cost under the scenario. One row per scenario, month,
+    provider and actual model_id with usage in scope; months add up to any range.
+
+    Actual: int_usage_priced (every bucket of int_usage_unioned, priced by macro price_usage). Only priced
+    rows enter, on both sides; unpriced actual rows are counted in caveats and left out.
+
+    Counterfactual, from each priced actual row, in this order:
+      1. model: to_model resolved at the price date (macro resolve_model_id: aliases, book ids, genai-prices
+         match rules), else the actual model_id as it was resolved on the usage date;
+      2. cache_hit_rate r: the prompt buckets are disjoint (pricing_seeds/usage_types.csv), so per row key the
+         prompt tokens of a modality are its uncached input plus its cache reads (text: input_tokens +
+         cache_read_tokens; audio: input_audio_tokens + cache_audio_read_tokens; image: input_image_tokens +
+         cache_image_read_tokens); they become r x prompt cache reads and (1 - r) x prompt uncached input. Cache
+         writes (cache_write_tokens, cache_write_1h_tokens) are kept as they were: a higher hit rate would need
+         fewer writes, which this cannot know (a caveat says so). Output, requests and the rest are unchanged;
+      3. service tier: to_service_tier, else the actual tier (every bucket: a tool call or storage the book has
+         no price for at that tier leaves the row unpriced); batch_share s splits each standard-tier token
+         bucket into (1 - s) at standard and s at batch (other tiers, and requests, searches and storage, stay:
+         the Batch API discounts tokens);
+      4. the price date: the usage date (rule usage_date), today (current_date at build) or a fixed date.
+    Quantities become fractional (a share of the tokens) and stay exact: decimal(38,8), since each rate has at
+    most 4 places. The prices come from macro price_usage - the rules of int_usage_priced, not a copy: fallback
+    chains, tiers and modifiers, long-context tiers (the row's prompt_tokens_gt), the geo uplift (the row's
+    inference_geo) - over the distinct price keys, each with usage_date = its price date, joined back to the
+    rows, which keep their own month. A bucket priced by fallback (e.g. cache reads at the input price on a
+    model with no cache price) is priced so and counted in fallback_quantity with a caveat. A bucket with no
+    price makes counterfactual_cost_usd and savings_usd NULL for its mart row (never a partial sum that looks
+    complete), with the reason in caveats.
+-#}
+
+{%- set row_key = [
+    'scenario', 'usage_date', 'provider', 'account_id', 'api_key_id', 'model_id', 'target_model_id',
+    'service_tier', 'context_tier', 'inference_geo', 'prompt_tokens_gt',
+] -%}
+{%- set row_columns = row_key + ['month', 'price_on', 'cache_hit_rate', 'batch_share'] -%}
+{%- set mart_key = ['scenario', 'month', 'provider', 'model_id'] -%}
+{%- set quantity_type = 'decimal(38,8)' -%}
+
+with
+
+usage_priced as (
+
+    select * from {{ ref('int_usage_priced') }}
+
+),
+
+scenarios as (
+
+    select * from {{ ref('stg_config__whatif_scenarios') }}
+
+),
+
+{{ model_resolution_ctes() }}
+
+-- the scope's model globs, one row per alternative, as LIKE patterns
+scope_patterns as (
+
+    select
+        scenarios.scenario,
+        {{ glob_to_like(dbt.split_part('scenarios.scope_models', "'|'", 'parts.part_number')) }} as model_like
+    from scenarios
+    cross join ({{ small_numbers(pipe_list_max_parts()) }}) as parts
+    where {{ dbt.split_part('scenarios.scope_models', "'|'", 'parts.part_number') }} <> ''
+
+),
+
+-- every actual usage row in each scenario's scope, priced or not, with the date its counterfactual is priced on
+in_scope as (
+
+    select
+        scenarios.scenario,
+        scenarios.to_model,
+        scenarios.to_service_tier,
+        scenarios.price_date_rule,
+        scenarios.cache_hit_rate,
+        scenarios.batch_share,
+        usage_priced.usage_date,
+        usage_priced.provider,
+        usage_priced.account_id,
+        usage_priced.api_key_id,
+        usage_priced.model_id,
+        usage_priced.service_tier,
+        usage_priced.context_tier,
+        usage_priced.inference_geo,
+        usage_priced.usage_type,
+        usage_priced.prompt_tokens_gt,
+        usage_priced.quantity,
+        usage_priced.list_cost_usd,
+        usage_priced.is_priced,
+        cast({{ dbt.date_trunc('month', 'usage_priced.usage_date') }} as date) as month, -- noqa: RF04
+        case scenarios.price_date_rule
+            when 'usage_date' then usage_priced.usage_date
+            when 'today' then cast({{ dbt.current_timestamp() }} as date)
+            else scenarios.price_date
+        end as price_on
+    from usage_priced
+    inner join scenarios
+        on scenarios.scope_provider is null or usage_priced.provider = scenarios.scope_provider
+    where
+        scenarios.scope_models is null
+        or exists (
+            select 1 from scope_patterns
+            where
+                scope_patterns.scenario = scenarios.scenario
+                and usage_priced.model_id like scope_patterns.model_like escape '\'
+        )
+
+),
+
+-- 1. the target model's id, resolved at the price date
+targets as (
+
+    select distinct
+        scenario,
+        provider,
+        price_on as usage_date,
+        to_model as model_raw
+    from in_scope
+    where to_model is not null
+
+),
+
+targets_resolved as (
+
+    {{ resolve_model_id('targets') }}
+
+),
+
+priced_rows as (
+
+    select
+        in_scope.scenario,
+        in_scope.usage_date,
+        in_scope.provider,
+        in_scope.account_id,
+        in_scope.api_key_id,
+        in_scope.model_id,
+        coalesce(targets_resolved.model_id, in_scope.model_id) as target_model_id,
+        coalesce(in_scope.to_service_tier, in_scope.service_tier) as service_tier,
+        in_scope.context_tier,
+        in_scope.inference_geo,
+        in_scope.prompt_tokens_gt,
+        in_scope.month,
+        in_scope.price_on,
+        in_scope.cache_hit_rate,
+        in_scope.batch_share,
+        in_scope.usage_type,
+        cast(in_scope.quantity as {{ quantity_type }}) as quantity
+    from in_scope
+    left join targets_resolved
+        on
+            in_scope.scenario = targets_resolved.scenario
+            and in_scope.provider = targets_resolved.provider
+            and in_scope.price_on = targets_resolved.usage_date
+    where in_scope.is_priced
+
+),
+
+-- 2. the prompt buckets of each modality: uncached input and cache reads
+prompt_buckets as (
+
+    select
+        'input_tokens' as usage_type,
+        'input_tokens' as uncached_usage_type,
+        'cache_read_tokens' as read_usage_type
+    union all
+    select
+        'cache_read_tokens' as usage_type,
+        'input_tokens' as uncached_usage_type,
+        'cache_read_tokens' as read_usage_type
+    union all
+    select
+        'input_audio_tokens' as usage_type,
+        'input_audio_tokens' as uncached_usage_type,
+        'cache_audio_read_tokens' as read_usage_type
+    union all
+    select
+        'cache_audio_read_tokens' as usage_type,
+        'input_audio_tokens' as uncached_usage_type,
+        'cache_audio_read_tokens' as read_usage_type
+    union all
+    select
+        'input_image_tokens' as usage_type,
+        'input_image_tokens' as uncached_usage_type,
+        'cache_image_read_tokens' as read_usage_type
+    union all
+    select
+        'cache_image_read_tokens' as usage_type,
+        'input_image_tokens' as uncached_usage_type,
+        'cache_image_read_tokens' as read_usage_type
+
+),
+
+prompts as (
+
+    select
+        {% for column in row_columns %}priced_rows.{{ column }},
+        {% endfor %}
+        prompt_buckets.uncached_usage_type,
+        prompt_buckets.read_usage_type,
+        sum(priced_rows.quantity) as prompt_quantity
+    from priced_rows
+    inner join prompt_buckets on priced_rows.usage_type = prompt_buckets.usage_type
+    where priced_rows.cache_hit_rate is not null
+    group by
+        {% for column in row_columns %}priced_rows.{{ column }},
+        {% endfor %}
+        prompt_buckets.uncached_usage_type,
+        prompt_buckets.read_usage_type
+
+),
+
+cache_reshaped as (
+
+    select
+        {{ row_columns | join(', ') }},
+        usage_type,
+        quantity
+    from priced_rows
+    where
+        cache_hit_rate is null
+        or usage_type not in (select prompt_buckets.usage_type from prompt_buckets)
+
+    union all
+
+    select
+        {{ row_columns | join(', ') }},
+        uncached_usage_type as usage_type,
+        cast(prompt_quantity * (1 - cache_hit_rate) as {{ quantity_type }}) as quantity
+    from prompts
+
+    union all
+
+    select
+        {{ row_columns | join(', ') }},
+        read_usage_type as usage_type,
+        cast(prompt_quantity * cache_hit_rate as {{ quantity_type }}) as quantity
+    from prompts
+
+),
+
+-- 3. batch_share: standard-tier rows split between standard and batch
+tier_split as (
+
+    select
+        {{ row_columns | join(', ') }},
+        usage_type,
+        quantity
+    from cache_reshaped
+    where batch_share is null or service_tier <> 'standard' or usage_type not like '%tokens'
+
+    union all
+
+    select
+        {{ row_columns | join(', ') }},
+        usage_type,
+        cast(quantity * (1 - batch_share) as {{ quantity_type }}) as quantity
+    from cache_reshaped
+    where batch_share is not null and service_tier = 'standard' and usage_type like '%tokens'
+
+    union all
+
+    select
+        {% for column in row_columns -%}
+            {% if column == 'service_tier' %}'batch' as {% endif %}{{ column }},
+        {% endfor %}
+        usage_type,
+        cast(quantity * batch_share as {{ quantity_type }}) as quantity
+    from cache_reshaped
+    where batch_share is not null and service_tier = 'standard' and usage_type like '%tokens'
+
+),
+
+counterfactual_rows as (
+
+    select * from tier_split
+    where quantity <> 0
+
+),
+
+-- 4. the distinct price keys, in the columns price_usage takes, each at its price date; the model is resolved
+price_keys as (
+
+    select distinct
+        price_on as usage_date,
+        provider,
+        '(whatif)' as account_id,
+        '(whatif)' as api_key_id,
+        target_model_id as model_raw,
+        target_model_id as model_id,
+        service_tier,
+        -- the key price_usage identifies a row by; the prompt-size tier is all pricing reads of it
+        cast(prompt_tokens_gt as varchar) as context_tier,
+        inference_geo,
+        usage_type,
+        prompt_tokens_gt,
+        cast(0 as bigint) as quantity
+    from counterfactual_rows
+
+),
+
+key_prices as (
+
+    {{ price_usage('price_keys', resolve_models=false) }}
+
+),
+
+counterfactual_priced as (
+
+    select
+        counterfactual_rows.*,
+        key_prices.priced_usage_type,
+        key_prices.price_source,
+        coalesce(key_prices.is_priced, false) as is_priced,
+        {{ price_quantity(
+            'counterfactual_rows.quantity', 'key_prices.unit_price_usd', 'key_prices.unit', quantity_type
+        ) }} as cost_usd
+    from counterfactual_rows
+    left join key_prices
+        on
+            counterfactual_rows.price_on = key_prices.usage_date
+            and counterfactual_rows.target_model_id = key_prices.model_id
+            and {{ join_on_columns('counterfactual_rows', 'key_prices', [
+                'provider', 'service_tier', 'prompt_tokens_gt', 'inference_geo', 'usage_type',
+            ]) }}
+
+),
+
+actual_totals as (
+
+    select
+        {{ mart_key | join(', ') }},
+        sum(case when is_priced then list_cost_usd end) as actual_cost_usd,
+        sum(case when is_priced then 0 else 1 end) as unpriced_actual_rows
+    from in_scope
+    group by {{ mart_key | join(', ') }}
+
+),
+
+counterfactual_totals as (
+
+    select
+        {{ mart_key | join(', ') }},
+        -- NULL as soon as one bucket has no price: a partial sum would understate the cost
+        case when bool_and(is_priced) then sum(cost_usd) end as counterfactual_cost_usd,
+        sum(case when price_source = 'fallback' then quantity else 0 end) as fallback_quantity,
+        sum(case when is_priced then 0 else quantity end) as unpriced_quantity,
+        max(case when usage_type like 'cache_write%' then 1 else 0 end) as has_cache_writes
+    from counterfactual_priced
+    group by {{ mart_key | join(', ') }}
+
+),
+
+target_models as (
+
+    select
+        {{ mart_key | join(', ') }},
+        string_agg(target_model_id, ', ' order by target_model_id) as target_model_id
+    from (select distinct {{ mart_key | join(', ') }}, target_model_id from priced_rows) as targets_used
+    group by {{ mart_key | join(', ') }}
+
+),
+
+caveat_lines as (
+
+    select distinct
+        {{ mart_key | join(', ') }},
+        {{ dbt.concat([
+            'usage_type', "' priced at '", 'priced_usage_type', "' (fallback): '", 'target_model_id',
+            "' has no '", 'usage_type', "' price at '", 'service_tier', "' tier'",
+        ]) }} as caveat
+    from counterfactual_priced
+    where price_source = 'fallback'
+
+    union all
+
+    select distinct
+        {{ mart_key | join(', ') }},
+        {{ dbt.concat([
+            "'no price for '", 'target_model_id', "' '", 'usage_type', "' at '", 'service_tier',
+            "' tier: counterfactual and savings left NULL'",
+        ]) }} as caveat
+    from counterfactual_priced
+    where not is_priced
+
+    union all
+
+    select
+        {{ mart_key | join(', ') }},
+        {{ dbt.concat([
+            'cast(unpriced_actual_rows as varchar)', "' rows of actual usage unpriced, left out'",
+        ]) }} as caveat
+    from actual_totals
+    where unpriced_actual_rows > 0
+
+    union all
+
+    select
+        {% for column in mart_key %}counterfactual_totals.{{ column }},
+        {% endfor %}
+        'cache writes kept as used (a higher hit rate may need fewer)' as caveat
+    from counterfactual_totals
+    inner join scenarios
+        on counterfactual_totals.scenario = scenarios.scenario
+    where counterfactual_totals.has_cache_writes = 1 and scenarios.cache_hit_rate is not null
+
+),
+
+caveats as (
+
+    select
+        {{ mart_key | join(', ') }},
+        string_agg(caveat, ' | ' order by caveat) as caveats
+    from caveat_lines
+    group by {{ mart_key | join(', ') }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        actual_totals.scenario,
+        {{ dbt.concat(['actual_totals.provider', "'/'", 'actual_totals.model_id']) }} as scope,
+        actual_totals.provider,
+        actual_totals.model_id,
+        target_models.target_model_id,
+
+        ----------  strings
+        scenarios.to_service_tier as target_service_tier,
+        scenarios.price_date_rule,
+        caveats.caveats,
+
+        ----------  numerics
+        scenarios.cache_hit_rate,
+        scenarios.batch_share,
+        {{ to_usd_decimal('actual_totals.actual_cost_usd') }} as actual_cost_usd,
+        {{ to_usd_decimal('counterfactual_totals.counterfactual_cost_usd') }} as counterfactual_cost_usd,
+        {{ to_usd_decimal('actual_totals.actual_cost_usd - counterfactual_totals.counterfactual_cost_usd') }}
+            as savings_usd,
+        cast(coalesce(counterfactual_totals.fallback_quantity, 0) as {{ quantity_type }}) as fallback_quantity,
+        cast(coalesce(counterfactual_totals.unpriced_quantity, 0) as {{ quantity_type }}) as unpriced_quantity,
+        cast(actual_totals.unpriced_actual_rows as bigint) as unpriced_actual_rows,
+
+        ----------  dates
+        actual_totals.month,
+        case scenarios.price_date_rule
+            when 'today' then cast({{ dbt.current_timestamp() }} as date)
+            when 'fixed' then scenarios.price_date
+        end as price_date
+
+    from actual_totals
+    inner join scenarios
+        on actual_totals.scenario = scenarios.scenario
+    left join counterfactual_totals
+        on {{ join_on_columns('actual_totals', 'counterfactual_totals', mart_key) }}
+    left join target_models
+        on {{ join_on_columns('actual_totals', 'target_models', mart_key) }}
+    left join caveats
+        on {{ join_on_columns('actual_totals', 'caveats', mart_key) }}
+
+)
+
+select * from final

@@ -1,0 +1,160 @@
+"""finops.yaml section whatif: scenarios validated with line numbers, written to config.whatif_scenarios."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import duckdb
+import pytest
+
+from orchestration.config import ConfigError, ensure_config_tables, load_config, write_config_tables
+from orchestration.whatif import DEFAULT_SCENARIOS, Scenario
+
+GOOD = """\
+whatif:
+  scenarios:
+    - name: sonnet-to-haiku
+      scope:
+        provider: anthropic
+        models: ["claude-sonnet-4*", "claude-3-7-sonnet*"]
+      to_model: claude-haiku-4-5
+      to_service_tier: batch
+      price_date: 2026-06-01
+      cache_hit_rate: 0.6
+    - name: half_batch
+      batch_share: 0.5
+    - name: now
+      price_date: today
+"""
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "finops.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_scenarios_become_rows_with_exact_rates(tmp_path):
+    config = load_config(write(tmp_path, GOOD))
+    assert config.warnings == ()
+    assert config["whatif"][1] == Scenario(name="half_batch", batch_share=D("0.5"))
+    conn = duckdb.connect()
+    write_config_tables(conn, config)
+    rows = conn.execute("select * from config.whatif_scenarios order by scenario").fetchall()
+    assert rows == [
+        ("half_batch", None, None, None, None, "usage_date", None, None, D("0.5")),
+        ("now", None, None, None, None, "today", None, None, None),
+        (
+            "sonnet-to-haiku",
+            "anthropic",
+            "claude-sonnet-4*|claude-3-7-sonnet*",
+            "claude-haiku-4-5",
+            "batch",
+            "fixed",
+            date(2026, 6, 1),
+            D("0.6"),
+            None,
+        ),
+    ]
+    # the rates are DECIMAL in the table dbt reads
+    types = dict(conn.execute("select column_name, column_type from (describe config.whatif_scenarios)").fetchall())
+    assert types["cache_hit_rate"] == types["batch_share"] == "DECIMAL(5,4)"
+
+
+def test_without_a_file_the_built_in_scenarios_apply(tmp_path):
+    conn = duckdb.connect()
+    ensure_config_tables(conn)
+    rows = conn.execute("select scenario, price_date_rule, batch_share from config.whatif_scenarios").fetchall()
+    assert rows == [("all-batch", "usage_date", D(1)), ("todays-prices", "today", None)]
+    assert load_config(write(tmp_path, "whatif:\n"))["whatif"] == DEFAULT_SCENARIOS
+
+
+@pytest.mark.parametrize(
+    "text, sentence",
+    [
+        (
+            "whatif:\n  scenarios:\n    - name: a\n      batch_shar: 0.5\n",
+            "finops.yaml line 4: unknown key 'batch_shar' in whatif scenario 1; use one of batch_share, "
+            "cache_hit_rate, name, price_date, scope, to_model, to_service_tier.",
+        ),
+        (
+            "whatif:\n  scenarios:\n    - name: a\n      cache_hit_rate: 1.5\n",
+            "finops.yaml line 4: whatif scenario 'a'.cache_hit_rate is 1.5, above 1; give a number of at most 1.",
+        ),
+        (
+            "whatif:\n  scenarios:\n    - name: a\n      batch_share: 0.12345\n",
+            "finops.yaml line 4: whatif scenario 'a'.batch_share has more than 4 decimal places; round it to 4.",
+        ),
+        (
+            "whatif:\n  scenarios:\n    - name: a\n      price_date: 2026-02-30\n",
+            "finops.yaml line 4: whatif scenario 'a'.price_date is '2026-02-30', not a date; write usage_date, "
+            "today or a date as YYYY-MM-DD.",
+        ),
+        (
+            "whatif:\n  scenarios:\n    - name: a\n      batch_share: 1\n    - name: a\n      batch_share: 0.5\n",
+            "finops.yaml line 5: whatif scenario 'a' is given twice; give each a unique name.",
+        ),
+        (
+            "whatif:\n  scenarios:\n    - name: Big Name\n      batch_share: 1\n",
+            "finops.yaml line 3: whatif scenario 1.name is 'Big Name', not a valid value; use lower-case letters, "
+            "digits, - and _.",
+        ),
+        (
+            "whatif:\n  scenarios:\n    - name: a\n      scope: {provider: openai}\n",
+            "finops.yaml line 3: whatif scenario 'a' changes nothing; give at least one of to_model, "
+            "to_service_tier, price_date, cache_hit_rate, batch_share.",
+        ),
+        (
+            "whatif:\n  scenarios:\n    - name: a\n      to_model: gpt-4o-mini\n",
+            "finops.yaml line 4: whatif scenario 'a' has to_model but no scope.provider; name the provider the "
+            "model belongs to.",
+        ),
+        (
+            "whatif:\n  scenarios:\n    - to_service_tier: batch\n",
+            "finops.yaml line 3: whatif scenario 1 has no name; give it a unique name such as sonnet-to-haiku.",
+        ),
+        (
+            "whatif:\n  scenarios:\n    - name: a\n      scope: {models: claude*}\n      batch_share: 1\n",
+            "finops.yaml line 4: whatif scenario 'a'.scope.models must be a list of model globs, not 'claude*'; "
+            'write ["claude-sonnet-4*"].',
+        ),
+        (
+            "whatif:\n  scenarios:\n    - name: a\n      to_service_tier: batch\n      batch_share: 0.5\n",
+            "finops.yaml line 5: whatif scenario 'a' has both to_service_tier and batch_share; use "
+            "to_service_tier to move all traffic, batch_share to move a share of standard traffic to batch.",
+        ),
+    ],
+)
+def test_each_mistake_is_one_sentence_with_its_line(tmp_path, text, sentence):
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+    assert str(caught.value) == sentence
+
+
+def test_an_unknown_tier_lists_the_tiers_the_book_knows(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, "whatif:\n  scenarios:\n    - name: a\n      to_service_tier: bulk\n"))
+    assert str(caught.value) == (
+        "finops.yaml line 4: whatif scenario 'a'.to_service_tier is 'bulk', not a tier the price book knows; "
+        "use one of batch, flex, off_peak, priority, regional_endpoint, standard."
+    )
+
+
+def test_a_target_model_outside_the_book_is_allowed_with_a_warning(tmp_path):
+    text = "whatif:\n  scenarios:\n    - name: a\n      scope: {provider: openai}\n      to_model: gpt-9\n"
+    config = load_config(write(tmp_path, text))
+    (warning,) = config.warnings
+    assert warning == (
+        "finops.yaml line 5: model 'gpt-9' is not in the price book of openai (nor an alias); the scenario's "
+        "counterfactual will be unpriced."
+    )
+
+
+def test_the_example_file_shows_each_change():
+    from orchestration.settings import REPO_ROOT
+
+    config = load_config(REPO_ROOT / "finops.example.yaml")
+    assert config.warnings == ()
+    names = {s.name: s for s in config["whatif"]}
+    assert names["sonnet-to-haiku"].to_model == "claude-haiku-4-5" and names["sonnet-to-haiku"].price_date == "today"
+    assert names["cache-60"].cache_hit_rate == D("0.6") and names["half-batch"].batch_share == D("0.5")
+    assert names["all-flex"].to_service_tier == "flex"
