@@ -364,3 +364,6 @@ register_section(
         tables=_reconciliation_tables,
     )
 )
+
+# Sections in modules of their own register themselves on import (last: they use the names above).
+from orchestration import ownership  # noqa: E402, F401
