@@ -55,3 +55,16 @@ def vars_with(**conformed: list[str]) -> list[str]:
     variables = dbt_vars()
     variables["finops_conformed"].update(conformed)
     return ["--vars", json.dumps(variables, sort_keys=True)]
+
+
+def require_success(result) -> None:
+    """Fail the test with every failing node of a dbt ``result`` named, unless it succeeded."""
+    import pytest
+
+    if not result.success:
+        failures = [
+            f"{r.node.unique_id}: {r.status} {r.message}"
+            for r in getattr(result.result, "results", None) or []
+            if str(r.status) not in ("success", "pass", "skipped")
+        ]
+        pytest.fail(f"dbt build failed: {result.exception or ''}\n" + "\n".join(failures))
