@@ -234,3 +234,18 @@ def test_dim_team_has_the_declared_teams_and_unallocated(warehouse):
         ("search", "CC-1", True),
         ("support", None, True),
     ]
+
+
+def test_tag_coverage_is_the_share_allocated_through_requests(warehouse):
+    rows = query(
+        warehouse,
+        "select usage_date, ledger_cost_usd, direct_usd, proportional_usd, even_usd, fixed_share_usd, "
+        "unallocated_usd, tag_coverage_share, allocated_share from marts.mart_allocation_coverage_daily order by 1",
+    )
+    assert rows == [
+        # direct 5 + 1 + 2 = 8; proportional 10; even 1; fixed 3; unallocated 0.50: 22.50
+        # tag coverage 10 / 22.50 = 0.4444...; allocated (22.50 - 0.50) / 22.50 = 0.97777... -> 0.977778
+        (DAY1, D("22.5"), D(8), D(10), D(1), D(3), D("0.5"), D("0.444444"), D("0.977778")),
+        # direct 1 (the moved key); the shared account's $1 has no requests that day: 1 / 2 allocated
+        (DAY2, D(2), D(1), D(0), D(0), D(0), D(1), D(0), D("0.5")),
+    ]
