@@ -57,6 +57,19 @@ def vars_with(**conformed: list[str]) -> list[str]:
     return ["--vars", json.dumps(variables, sort_keys=True)]
 
 
+def require_success(result) -> None:
+    """Fail the test with every failing node of a dbt ``result`` named, unless it succeeded."""
+    import pytest
+
+    if not result.success:
+        failures = [
+            f"{r.node.unique_id}: {r.status} {r.message}"
+            for r in getattr(result.result, "results", None) or []
+            if str(r.status) not in ("success", "pass", "skipped")
+        ]
+        pytest.fail(f"dbt build failed: {result.exception or ''}\n" + "\n".join(failures))
+
+
 # the seeds and pricing staging models that int_usage_priced (macro price_usage) reads
 PRICING_MODELS = [
     "resource_type:seed",
@@ -79,8 +92,7 @@ def build_selected(home: Path, select: list[str], **conformed: list[str]) -> Non
         "--indirect-selection",
         "cautious",
     ]
-    result = run_dbt(home, ["build", *vars_with(**conformed), *selection])
-    assert result.success, f"dbt build failed: {result.exception}"
+    require_success(run_dbt(home, ["build", *vars_with(**conformed), *selection]))
 
 
 def build_usage_subset(home: Path, models: list[str], usage_lines: list[str]) -> None:

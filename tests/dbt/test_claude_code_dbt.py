@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 import responses
-from dbt_inprocess import run_dbt, vars_with
+from dbt_inprocess import require_success, run_dbt, vars_with
 
 from connectors.anthropic import AnthropicAdminClient
 from connectors.anthropic.tables import ANTHROPIC_CLAUDE_CODE_USAGE, ANTHROPIC_USERS
@@ -122,13 +122,7 @@ def query(home, sql: str) -> list[tuple]:
 def home(tmp_path_factory):
     home = tmp_path_factory.mktemp("finops_home")
     result = build(home, RECORDS, ["+fct_claude_code_usage_daily"])
-    if not result.success:
-        failures = [
-            f"{r.node.unique_id}: {r.status} {r.message}"
-            for r in getattr(result.result, "results", None) or []
-            if str(r.status) not in ("success", "pass", "skipped")
-        ]
-        pytest.fail(f"dbt build failed: {result.exception or ''}\n" + "\n".join(failures))
+    require_success(result)
     return home
 
 

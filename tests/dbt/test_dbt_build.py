@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_inprocess import run_dbt
+from dbt_inprocess import require_success, run_dbt
 
 from connectors.registry import RAW_TABLES
 from connectors.schema import METADATA_COLUMNS
@@ -418,13 +418,7 @@ def warehouse(tmp_path_factory) -> Path:
     _create_raw_landing(home / "warehouse.duckdb")
     # the conformed models of the registered sources, as finops passes them on every dbt command
     result = run_dbt(home, ["build", *vars_arg()])
-    if not result.success:
-        failures = [
-            f"{r.node.unique_id}: {r.status} {r.message}"
-            for r in getattr(result.result, "results", None) or []
-            if str(r.status) not in ("success", "pass", "skipped")
-        ]
-        pytest.fail(f"dbt build failed: {result.exception or ''}\n" + "\n".join(failures))
+    require_success(result)
     return home / "warehouse.duckdb"
 
 

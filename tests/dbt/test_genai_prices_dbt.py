@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_inprocess import run_dbt, vars_with
+from dbt_inprocess import require_success, run_dbt, vars_with
 
 from connectors.files import digest
 from connectors.jsonl_requests import SOURCE as PLAIN
@@ -56,13 +56,7 @@ def warehouse(tmp_path_factory) -> Path:
     models += ["int_request_usage", "fct_request_cost", "path:models/staging/pricing", "resource_type:seed"]
     args = ["build", *vars_with(request_lines=["stg_jsonl_requests__request_lines"], price_lines=[])]
     result = run_dbt(home, [*args, "--indirect-selection", "cautious", "--select", *models])
-    if not result.success:
-        failures = [
-            f"{r.node.unique_id}: {r.status} {r.message}"
-            for r in getattr(result.result, "results", None) or []
-            if str(r.status) not in ("success", "pass", "skipped")
-        ]
-        pytest.fail(f"dbt build failed: {result.exception or ''}\n" + "\n".join(failures))
+    require_success(result)
     return home / "warehouse.duckdb"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_inprocess import run_dbt, vars_with
+from dbt_inprocess import require_success, run_dbt, vars_with
 
 from connectors.litellm import read_spend_logs
 from connectors.litellm.tables import LITELLM_SPEND_LOGS
@@ -53,13 +53,7 @@ def warehouse(tmp_path_factory) -> Path:
     selection = "path:models/staging/litellm path:models/staging/litellm_postgres int_requests_unioned"
     request_lines = ["stg_litellm__request_lines", "stg_litellm_postgres__request_lines"]
     result = run_dbt(home, ["build", "--select", selection, *vars_with(request_lines=request_lines)])
-    if not result.success:
-        failures = [
-            f"{r.node.unique_id}: {r.status} {r.message}"
-            for r in getattr(result.result, "results", None) or []
-            if str(r.status) not in ("success", "pass", "skipped")
-        ]
-        pytest.fail(f"dbt build failed: {result.exception or ''}\n" + "\n".join(failures))
+    require_success(result)
     return path
 
 

@@ -1,0 +1,40 @@
+{#-
+    Exact splits of money (fct_allocated_cost_daily): DuckDB divides DECIMALs in DOUBLE, so amounts and
+    weights are scaled to whole units of 10^-12 (HUGEINT) and divided as integers. Exact while
+    amount x weight stays below 1.7 x 10^14 (both in units of 1: e.g. $1M x a weight of 10^8).
+-#}
+
+{% macro split_units(name, amount, weight, line) -%}
+    {#-
+        Columns <name>_units (the line's `amount` in 10^-12 USD) and <name>_parts (this row's share, rounded
+        down: amount x weight / the sum of the line's weights). `line`: the columns that identify a line.
+    -#}
+    cast(cast({{ amount }} as decimal(38, 12)) * 1000000000000 as hugeint) as {{ name }}_units,
+    cast(cast({{ amount }} as decimal(38, 12)) * 1000000000000 as hugeint)
+    * cast(cast({{ weight }} as decimal(38, 12)) * 1000000000000 as hugeint)
+    // sum(cast(cast({{ weight }} as decimal(38, 12)) * 1000000000000 as hugeint))
+        over (partition by {{ line | join(', ') }})
+        as {{ name }}_parts
+{%- endmacro %}
+
+
+{% macro split_exactly(name, line, order_by) -%}
+    {#-
+        The row's share of its line in USD (money_type), from the columns of split_units: its rounded-down part,
+        plus, for the line's first row by `order_by` (the largest weight first), the residue (the line's amount
+        minus the sum of its parts, under one 10^-12 unit per row), so a line's shares sum to its amount exactly.
+    -#}
+    cast(
+        cast(
+            {{ name }}_parts
+            + case
+                when row_number() over (partition by {{ line | join(', ') }} order by {{ order_by }}) = 1
+                    then {{ name }}_units - sum({{ name }}_parts) over (partition by {{ line | join(', ') }})
+                else 0
+            end
+            as decimal(38, 0)
+        )
+        * cast(0.000000000001 as decimal(13, 12))
+        as {{ money_type() }}
+    )
+{%- endmacro %}

@@ -1,0 +1,101 @@
+{#-
+    Each priced request's cost owner (issue 10 item 1), for proportional allocation: the first request rule of
+    finops.yaml (ownership.request_rules, lowest priority) whose field or tag equals its value gives the team
+    [and feature]; a rule wins over the request's own team field. With no rule, the request's own team counts
+    when it names a declared team (exactly); otherwise team is '(unallocated)': the request says nothing usable
+    about who spent. feature: the rule's, else the request's, else '(none)'.
+    Only priced requests (list_cost_usd known) are here: an unpriced request's cost is unknown, so it cannot
+    weigh in a split.
+-#}
+
+with
+
+requests as (
+
+    select * from {{ ref('fct_request_cost') }}
+    where is_priced
+
+),
+
+rules as (
+
+    select * from {{ ref('stg_config__ownership_request_rules') }}
+
+),
+
+teams as (
+
+    select * from {{ ref('stg_config__ownership_teams') }}
+
+),
+
+rule_matches as (
+
+    select
+        requests.source,
+        requests.request_id,
+        rules.rule_id,
+        rules.team,
+        rules.feature,
+        row_number() over (
+            partition by requests.source, requests.request_id order by rules.priority
+        ) as match_rank
+    from requests
+    inner join rules
+        on
+            (rules.match_field = 'team' and requests.team = rules.match_value)
+            or (rules.match_field = 'feature' and requests.feature = rules.match_value)
+            or (rules.match_field = 'user' and requests.user_id = rules.match_value)
+            or (rules.match_field = 'api_key_alias' and requests.api_key_alias = rules.match_value)
+            or (
+                rules.match_field = 'tag'
+                and json_extract_string(
+                    cast(requests.tags as json), '$."' || replace(rules.tag_key, '"', '\"') || '"'
+                ) = rules.match_value
+            )
+
+),
+
+first_matches as (
+
+    select * from rule_matches
+    where match_rank = 1
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        requests.source,
+        requests.request_id,
+        requests.provider,
+        requests.model_id,
+        coalesce(first_matches.team, teams.team, '(unallocated)') as team,
+        coalesce(first_matches.feature, requests.feature, '(none)') as feature,
+        first_matches.rule_id,
+
+        ----------  strings
+        case
+            when first_matches.rule_id is not null then 'request_rule'
+            when teams.team is not null then 'request_team'
+            else 'none'
+        end as attributed_by,
+
+        ----------  numerics
+        requests.list_cost_usd,
+
+        ----------  dates
+        requests.usage_date
+
+    from requests
+    left join first_matches
+        on
+            requests.source = first_matches.source
+            and requests.request_id = first_matches.request_id
+    left join teams
+        on requests.team = teams.team
+
+)
+
+select * from final
