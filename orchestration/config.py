@@ -368,6 +368,4 @@ register_section(
 
 # Sections kept in their own modules register themselves on import (they import this module's core); importing
 # them here makes every loader see them.
-from orchestration import contracts  # noqa: E402, F401  (registers section `contracts`)
-from orchestration import ownership  # noqa: E402, F401  (registers section `ownership`)
-from orchestration import whatif  # noqa: E402, F401  (registers section `whatif`)
+from orchestration import contracts, ownership, whatif  # noqa: E402, F401  (each registers its section)
