@@ -120,16 +120,15 @@ def _price_history() -> None:
         index=tiers.index("standard") if "standard" in tiers else 0,
         key="prices_tier",
     )
+    changes = None  # a serving copy published before mart_price_changes: the chart has no rules
     if queries.marts_published(("mart_price_changes",)):
         changes = queries.price_changes(date.min, end, (provider,), model_id)
-    else:
-        changes = pd.DataFrame(columns=["change_date", "usage_type", "service_tier", "unit"])
+        changes = changes[(changes["service_tier"] == tier) & (changes["unit"] == TOKEN_UNIT)]
     charted = history[(history["service_tier"] == tier) & (history["unit"] == TOKEN_UNIT)]
     if charted.empty:
         st.caption("No token price in this tier: the table below lists the model's prices.")
     else:
-        tier_changes = changes[(changes["service_tier"] == tier) & (changes["unit"] == TOKEN_UNIT)]
-        st.altair_chart(charts.price_step_chart(charted, tier_changes, end), width="stretch")
+        st.altair_chart(charts.price_step_chart(charted, changes, end), width="stretch")
         st.caption(
             f"Every price window that starts before {end}; dashed rules mark the price changes (hover for old and new)."
         )

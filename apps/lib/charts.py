@@ -94,13 +94,14 @@ def cost_bar_chart(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
     )
 
 
-def price_step_chart(history: pd.DataFrame, changes: pd.DataFrame, chart_end: Any) -> alt.LayerChart:
+def price_step_chart(history: pd.DataFrame, changes: pd.DataFrame | None, chart_end: Any) -> alt.Chart | alt.LayerChart:
     """List price over time as steps, one line per usage type (and prompt-size tier), the changes as rules.
 
     ``history``: ``dim_price`` rows of one model and unit (``usage_type``, ``prompt_tokens_gt``,
     ``unit_price_usd`` Decimal, ``effective_from``, ``effective_to`` exclusive or None = current); each window is
     drawn from its start to its end (``chart_end`` when open or later). ``changes``: ``mart_price_changes`` rows
-    (``change_date``, ``usage_type``, ``old_unit_price_usd``, ``new_unit_price_usd``, ``price_change_pct``).
+    (``change_date``, ``usage_type``, ``old_unit_price_usd``, ``new_unit_price_usd``, ``price_change_pct``);
+    ``None`` when the serving copy has none (the steps alone).
     """
     end = pd.Timestamp(chart_end)
     points = []
@@ -124,6 +125,8 @@ def price_step_chart(history: pd.DataFrame, changes: pd.DataFrame, chart_end: An
             ],
         )
     )
+    if changes is None:
+        return lines
     events = pd.DataFrame(
         {
             "change_date": pd.to_datetime(changes["change_date"]),

@@ -268,6 +268,22 @@ def test_serving_copy_without_price_marts(finops_home: Path, make_serving_db) ->
     assert not at.error
 
 
+def test_serving_copy_without_price_changes(finops_home: Path, make_serving_db) -> None:
+    """Published before mart_price_changes existed: the history is still drawn, without change rules."""
+    path = make_serving_db(finops_home / "serving.duckdb")
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("drop table marts.mart_price_changes")
+    at = _prices_page()
+    at.selectbox(key="prices_model").set_value(("openai", "gpt-4o"))
+    _run(at)
+    (chart,) = at.get("vega_lite_chart")
+    assert len(chart.proto.datasets) == 1  # the steps, no rules
+    assert len(_table(at, "List price")) == 5
+    assert "This serving copy has no price changes yet: run the pipeline again to publish them." in [
+        c.value for c in at.caption
+    ]
+
+
 def test_no_serving_copy(finops_home: Path) -> None:
     at = _prices_page()
     assert [i.value for i in at.info] == ["No published data yet. Run `finops demo` or `finops run` first."]
