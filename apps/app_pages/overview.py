@@ -6,53 +6,16 @@ like ``x` **bold** [link](https://...)`` would render as Markdown. Those element
 dates and counts only.
 """
 
-from datetime import timedelta
-
 import streamlit as st
 
-from apps.lib import charts, formatting, queries
+from apps.lib import charts, formatting, queries, widgets
 from apps.lib.formatting import NO_VALUE, format_usd
 
 NO_DATA = "No data in this range."
 
-# fct_cost_reconciliation_daily.likely_cause in words (the model's header says how each is computed)
-CAUSES = {
-    "no_usage_reported": "billed, no usage reported",
-    "not_billed": "no billed usage line (yet)",
-    "unpriced_model": "model not in the price book",
-    "tier_not_priced": "service tier not priced",
-    "usage_type_not_priced": "usage type not priced that day",
-    "billed_lines_without_model": "unpriced usage; the bill names no model to set it apart",
-    "non_token_billing_line": "billed as a non-token line",
-    "model_billed_without_usage": "a model billed without usage",
-    "model_used_not_billed": "a model used but not billed",
-    "price_differs": "billed price differs from list",
-}
-UNPRICED_CAUSES = ("unpriced_model", "tier_not_priced", "usage_type_not_priced")
-
-
-def _cause_text(cause: object, models: object) -> str:
-    """The likely cause in words, with the unpriced models where the cause is about them (a dataframe cell)."""
-    if not isinstance(cause, str):
-        return NO_VALUE
-    text = CAUSES.get(cause, cause)
-    return f"{text}: {models}" if cause in UNPRICED_CAUSES and isinstance(models, str) else text
-
-
-st.title("Overview")
-
-filters: queries.Filters | None = st.session_state.get("sidebar_filters")
-bounds = queries.date_bounds()
-if filters is None or bounds is None:
-    st.info("No published data yet. Run `finops demo` or `finops run` first.")
-    st.stop()
-
+filters = widgets.page_header("Overview", "List prices")
 start, end, providers = filters.start, filters.end, filters.providers
-all_providers = queries.provider_options()
-provider_scope = (
-    "all providers" if set(all_providers) <= set(providers) else f"{len(providers)} of {len(all_providers)} providers"
-)
-st.caption(f"List prices, UTC days {start} to {end - timedelta(days=1)}; {provider_scope}.")
+bounds = queries.date_bounds()
 
 # --- metrics ---------------------------------------------------------------------------------
 totals = queries.cost_totals(start, end, providers).iloc[0]
@@ -202,7 +165,7 @@ else:
                 "Account": exceptions["account_name"],
                 "Status": exceptions["status"],
                 "Likely cause": [
-                    _cause_text(cause, models)
+                    formatting.format_likely_cause(cause, models)
                     for cause, models in zip(exceptions["likely_cause"], exceptions["unpriced_models"], strict=True)
                 ],
                 "Computed": [

@@ -9,12 +9,10 @@ dataframe cells, charts and selectbox options (plain text, checked in a browser 
 ``tests/apps/test_browser.py``), never into captions, alerts, metrics or labels.
 """
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
-from apps.lib import charts, formatting, queries
+from apps.lib import charts, formatting, queries, widgets
 from apps.lib.formatting import NO_VALUE, format_count, format_pct, format_usd
 
 NO_REQUESTS_INFO = (
@@ -28,19 +26,8 @@ COVERAGE_NOTE = (
 ALL_TEAMS = "All teams"
 TOP_USERS_DEFAULT = 10
 
-st.title("Teams")
-
-filters: queries.Filters | None = st.session_state.get("sidebar_filters")
-if filters is None or queries.date_bounds() is None:
-    st.info("No published data yet. Run `finops demo` or `finops run` first.")
-    st.stop()
-
+filters = widgets.page_header("Teams", "Request logs at list price")
 start, end, providers = filters.start, filters.end, filters.providers
-all_providers = queries.provider_options()
-provider_scope = (
-    "all providers" if set(all_providers) <= set(providers) else f"{len(providers)} of {len(all_providers)} providers"
-)
-st.caption(f"Request logs at list price, UTC days {start} to {end - timedelta(days=1)}; {provider_scope}.")
 
 totals = None
 if queries.request_marts_published():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -90,3 +92,62 @@ def cost_bar_chart(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
             ],
         )
     )
+
+
+def price_step_chart(history: pd.DataFrame, changes: pd.DataFrame | None, chart_end: Any) -> alt.Chart | alt.LayerChart:
+    """List price over time as steps, one line per usage type (and prompt-size tier), the changes as rules.
+
+    ``history``: ``dim_price`` rows of one model and unit (``usage_type``, ``prompt_tokens_gt``,
+    ``unit_price_usd`` Decimal, ``effective_from``, ``effective_to`` exclusive or None = current); each window is
+    drawn from its start to its end (``chart_end`` when open or later). ``changes``: ``mart_price_changes`` rows
+    (``change_date``, ``usage_type``, ``old_unit_price_usd``, ``new_unit_price_usd``, ``price_change_pct``);
+    ``None`` when the serving copy has none (the steps alone).
+    """
+    end = pd.Timestamp(chart_end)
+    points = []
+    for row in history.itertuples(index=False):
+        series = row.usage_type if not row.prompt_tokens_gt else f"{row.usage_type} > {row.prompt_tokens_gt:,} prompt"
+        window_end = end if row.effective_to is None or pd.isna(row.effective_to) else pd.Timestamp(row.effective_to)
+        for day in (pd.Timestamp(row.effective_from), min(window_end, end)):
+            points.append({"day": day, "series": series, "price": float(row.unit_price_usd), "order": len(points)})
+    lines = (
+        alt.Chart(pd.DataFrame(points, columns=["day", "series", "price", "order"]))
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("day:T", title="UTC day"),
+            y=alt.Y("price:Q", title="List price (USD per 1M tokens)", axis=alt.Axis(format="$,.4~f")),
+            color=alt.Color("series:N", title="Usage type"),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("series:N", title="Usage type"),
+                alt.Tooltip("day:T", title="From"),
+                alt.Tooltip("price:Q", title="Price", format="$,.6~f"),
+            ],
+        )
+    )
+    if changes is None:
+        return lines
+    events = pd.DataFrame(
+        {
+            "change_date": pd.to_datetime(changes["change_date"]),
+            "usage_type": changes["usage_type"].astype(str),
+            "old_price": _as_float(changes["old_unit_price_usd"]),
+            "new_price": _as_float(changes["new_unit_price_usd"]),
+            "change_pct": _as_float(changes["price_change_pct"]),
+        }
+    )
+    rules = (
+        alt.Chart(events)
+        .mark_rule(strokeDash=[4, 3], color="gray")
+        .encode(
+            x="change_date:T",
+            tooltip=[
+                alt.Tooltip("change_date:T", title="Price change"),
+                alt.Tooltip("usage_type:N", title="Usage type"),
+                alt.Tooltip("old_price:Q", title="Old price", format="$,.6~f"),
+                alt.Tooltip("new_price:Q", title="New price", format="$,.6~f"),
+                alt.Tooltip("change_pct:Q", title="Change %", format="+.1f"),
+            ],
+        )
+    )
+    return alt.layer(lines, rules)

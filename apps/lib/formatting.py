@@ -53,8 +53,54 @@ def format_pct(value: Any, *, missing: str = NO_VALUE) -> str:
     return f"{float(value):.1%}"
 
 
+def format_price(value: Any, *, missing: str = UNPRICED) -> str:
+    """A unit price with the digits it has, at least cents: ``Decimal('2.500000000000')`` → ``"$2.50"``,
+    ``Decimal('0.075000000000')`` → ``"$0.075"``. ``None`` → ``missing``."""
+    if _is_missing(value):
+        return missing
+    price = _to_decimal(value).normalize()
+    places = max(2, -price.as_tuple().exponent)
+    return format_usd(price, places=places)
+
+
 def format_count(value: Any) -> str:
     return f"{int(value):,}"
+
+
+def format_provider_scope(providers: tuple[str, ...], all_providers: list[str]) -> str:
+    """``"all providers"`` or ``"1 of 2 providers"``: a count, never the names (captions render Markdown)."""
+    if set(all_providers) <= set(providers):
+        return "all providers"
+    return f"{len(providers)} of {len(all_providers)} providers"
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as UTF-8 CSV for ``st.download_button``: money as exact Decimal text, unpriced as empty."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+# fct_cost_reconciliation_daily.likely_cause in words (the model's header says how each is computed)
+LIKELY_CAUSES = {
+    "no_usage_reported": "billed, no usage reported",
+    "not_billed": "no billed usage line (yet)",
+    "unpriced_model": "model not in the price book",
+    "tier_not_priced": "service tier not priced",
+    "usage_type_not_priced": "usage type not priced that day",
+    "billed_lines_without_model": "unpriced usage; the bill names no model to set it apart",
+    "non_token_billing_line": "billed as a non-token line",
+    "model_billed_without_usage": "a model billed without usage",
+    "model_used_not_billed": "a model used but not billed",
+    "price_differs": "billed price differs from list",
+}
+UNPRICED_CAUSES = ("unpriced_model", "tier_not_priced", "usage_type_not_priced")
+
+
+def format_likely_cause(cause: Any, models: Any) -> str:
+    """The likely cause in words, with the unpriced models where the cause is about them (a dataframe cell)."""
+    if not isinstance(cause, str):
+        return NO_VALUE
+    text = LIKELY_CAUSES.get(cause, cause)
+    return f"{text}: {models}" if cause in UNPRICED_CAUSES and isinstance(models, str) else text
 
 
 def format_day_span(start: date, end_exclusive: date) -> str:

@@ -339,8 +339,8 @@ DRIFT_TOLERANCE_USD = Decimal("0.01")  # ... or by $0.01, whichever is larger
 
 
 @_dataset
-def request_marts_published(stamp: object) -> bool:
-    """Whether the serving copy has the request marts (a copy published before they existed has not)."""
+def marts_published(stamp: object, names: tuple[str, ...]) -> bool:
+    """Whether the serving copy has every table in ``names`` (a copy published before a mart existed has not)."""
     if stamp is None:
         return False
     frame = _query(
@@ -349,9 +349,14 @@ def request_marts_published(stamp: object) -> bool:
         from information_schema.tables
         where table_schema = 'marts' and table_name in (select unnest($names::varchar[]))
         """,
-        {"names": list(REQUEST_MARTS)},
+        {"names": list(names)},
     )
-    return int(frame.iloc[0]["tables"]) == len(REQUEST_MARTS)
+    return int(frame.iloc[0]["tables"]) == len(names)
+
+
+def request_marts_published() -> bool:
+    """Whether the serving copy has the request marts."""
+    return marts_published(REQUEST_MARTS)
 
 
 @_dataset
@@ -580,4 +585,238 @@ def unpriced_requests(stamp: object, start: date, end: date, providers: tuple[st
         order by unpriced_requests desc, source, provider, model_id
         """,
         [start, end, list(providers)],
+    )
+
+
+# --- prices and models -----------------------------------------------------------------------
+# Token usage: the usage types priced per 1M tokens (pricing_seeds/usage_types.csv), all named *_tokens.
+# A cache read saves the difference between its model's uncached input price and the cache read price.
+
+CACHE_READ_INPUTS = {
+    "cache_read_tokens": "input_tokens",
+    "cache_audio_read_tokens": "input_audio_tokens",
+    "cache_image_read_tokens": "input_image_tokens",
+}
+PER_TOKEN = Decimal("0.000001")  # token prices are USD per 1M tokens
+THOUSAND = Decimal(1000)
+
+
+def _per_1k_tokens(cost: Any, tokens: Any) -> Decimal | None:
+    """``cost`` (Decimal) per 1,000 of ``tokens``, exact to Decimal's 28 digits; ``None`` without a cost."""
+    if cost is None or pd.isna(cost) or tokens is None or pd.isna(tokens) or int(tokens) == 0:
+        return None
+    return cost * THOUSAND / Decimal(int(tokens))
+
+
+@_dataset
+def token_cost_by_model(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Token usage per provider and model, and a total row (``is_total``, first), in ``[start, end)``.
+
+    Columns: ``tokens`` (all token usage), ``unpriced_tokens``; ``list_cost_usd`` (priced rows; NULL when none)
+    and ``cost_per_1k_tokens_usd`` (that cost over the priced tokens x 1000, Decimal); ``cache_hit_rate``
+    (cache read tokens over uncached input plus cache read tokens, text, audio and image alike; cache writes
+    are not reads); ``cache_savings_usd`` (each cache read's tokens x (the uncached input price of the same
+    day, provider, model, service tier, context tier and geo - its cache read price); NULL when no cache read
+    has such an input price) and ``cache_read_tokens_unvalued`` (cache reads without one: no input usage
+    that day, or unpriced); ``batch_cost_usd`` and ``batch_share`` (batch-tier list cost over all list cost).
+    """
+    frame = _query(
+        """
+        with usage as (
+            select
+                usage_date, provider, coalesce(model_id, model_raw) as model_id, service_tier, context_tier,
+                inference_geo, usage_type, quantity, unit_price_usd, list_cost_usd, is_priced
+            from marts.fct_usage_cost_daily
+            where usage_date >= $start and usage_date < $end
+              and provider in (select unnest($providers::varchar[]))
+              and usage_type like '%\\_tokens' escape '\\'
+        ),
+        cache_reads as (
+            select unnest($cache_read_types::varchar[]) as usage_type, unnest($input_types::varchar[]) as input_type
+        ),
+        input_prices as (
+            select
+                usage_date, provider, model_id, service_tier, context_tier, inference_geo, usage_type,
+                max(unit_price_usd) as input_price_usd
+            from usage
+            where is_priced and usage_type in (select input_type from cache_reads)
+            group by all
+        ),
+        valued as (
+            select
+                usage.*,
+                cache_reads.usage_type is not null as is_cache_read,
+                usage.usage_type in (select input_type from cache_reads) as is_uncached_input,
+                (input_prices.input_price_usd - usage.unit_price_usd) * usage.quantity * $per_token
+                    as cache_savings_usd
+            from usage
+            left join cache_reads on usage.usage_type = cache_reads.usage_type
+            left join input_prices
+                on usage.is_priced
+                and input_prices.usage_type = cache_reads.input_type
+                and usage.usage_date = input_prices.usage_date
+                and usage.provider = input_prices.provider
+                and usage.model_id = input_prices.model_id
+                and usage.service_tier = input_prices.service_tier
+                and usage.context_tier = input_prices.context_tier
+                and usage.inference_geo is not distinct from input_prices.inference_geo
+        )
+        select
+            grouping(provider, model_id) <> 0 as is_total,
+            provider,
+            model_id,
+            cast(sum(quantity) as bigint) as tokens,
+            cast(coalesce(sum(quantity) filter (where is_priced), 0) as bigint) as priced_tokens,
+            cast(coalesce(sum(quantity) filter (where is_priced is not true), 0) as bigint) as unpriced_tokens,
+            sum(list_cost_usd) as list_cost_usd,
+            coalesce(sum(quantity) filter (where is_cache_read), 0)
+                / nullif(sum(quantity) filter (where is_cache_read or is_uncached_input), 0) as cache_hit_rate,
+            sum(cache_savings_usd) as cache_savings_usd,
+            cast(coalesce(sum(quantity) filter (where is_cache_read and cache_savings_usd is null), 0) as bigint)
+                as cache_read_tokens_unvalued,
+            coalesce(sum(list_cost_usd) filter (where service_tier like 'batch%'), 0) as batch_cost_usd,
+            coalesce(sum(list_cost_usd) filter (where service_tier like 'batch%'), 0)
+                / nullif(sum(list_cost_usd), 0) as batch_share
+        from valued
+        group by grouping sets ((provider, model_id), ())
+        having count(*) > 0
+        order by is_total desc, list_cost_usd desc nulls last, provider, model_id
+        """,
+        {
+            "start": start,
+            "end": end,
+            "providers": list(providers),
+            "cache_read_types": list(CACHE_READ_INPUTS),
+            "input_types": list(CACHE_READ_INPUTS.values()),
+            "per_token": PER_TOKEN,
+        },
+    )
+    frame.insert(
+        frame.columns.get_loc("list_cost_usd") + 1,
+        "cost_per_1k_tokens_usd",
+        [_per_1k_tokens(c, t) for c, t in zip(frame["list_cost_usd"], frame["priced_tokens"], strict=True)],
+    )
+    return frame
+
+
+@_dataset
+def price_models(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """The models of the price book (``dim_price``, prices starting before ``end``) of ``providers``, those
+    with the most list cost in ``[start, end)`` first, then the rest by name. Provider-wide rows (``*``) are
+    not a model."""
+    return _query(
+        """
+        with models as (
+            select distinct provider, model_id
+            from marts.dim_price
+            where provider in (select unnest($providers::varchar[]))
+              and effective_from < $end
+              and model_id <> '*'
+        ),
+        spend as (
+            select provider, model_id, sum(list_cost_usd) as list_cost_usd
+            from marts.fct_usage_cost_daily
+            where usage_date >= $start and usage_date < $end
+              and provider in (select unnest($providers::varchar[]))
+            group by provider, model_id
+        )
+        select models.provider, models.model_id, spend.list_cost_usd
+        from models
+        left join spend on models.provider = spend.provider and models.model_id = spend.model_id
+        order by spend.list_cost_usd desc nulls last, models.provider, models.model_id
+        """,
+        {"start": start, "end": end, "providers": list(providers)},
+    )
+
+
+@_dataset
+def price_history(stamp: object, provider: str, model_id: str, end: date) -> pd.DataFrame:
+    """Every price window of one model that starts before ``end`` (``effective_to`` exclusive, NULL = current)."""
+    return _query(
+        """
+        select
+            usage_type, service_tier, prompt_tokens_gt, unit, unit_price_usd, effective_from, effective_to,
+            price_conf, sources
+        from marts.dim_price
+        where provider = ? and model_id = ? and effective_from < ?
+        order by service_tier, usage_type, prompt_tokens_gt, effective_from
+        """,
+        [provider, model_id, end],
+    )
+
+
+@_dataset
+def price_changes(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], model_id: str | None = None
+) -> pd.DataFrame:
+    """List-price changes (``mart_price_changes``) taking effect in ``[start, end)``, newest first; of one model
+    when ``model_id`` is given."""
+    return _query(
+        """
+        select
+            change_date, provider, model_id, usage_type, service_tier, prompt_tokens_gt, unit, change_direction,
+            old_unit_price_usd, new_unit_price_usd, price_change_pct, affected_quantity_30d,
+            affected_spend_30d_usd, at_old_price_30d_usd, impact_30d_usd, is_future
+        from marts.mart_price_changes
+        where change_date >= $start and change_date < $end
+          and provider in (select unnest($providers::varchar[]))
+          and ($model_id is null or model_id = $model_id)
+        order by change_date desc, provider, model_id, usage_type, service_tier, prompt_tokens_gt
+        """,
+        {"start": start, "end": end, "providers": list(providers), "model_id": model_id},
+    )
+
+
+# --- reconciliation ---------------------------------------------------------------------------
+
+
+@_dataset
+def reconciliation_rows(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Every (day, provider, account) row of ``fct_cost_reconciliation_daily`` in ``[start, end)``, newest first.
+
+    ``billed_other_usd`` is everything billed that is not compared: other usage lines, credits, tax, fees, refunds.
+    """
+    return _query(
+        """
+        select
+            usage_date, provider, account_id, account_name, status, likely_cause, unpriced_models,
+            computed_cost_usd, billed_usage_usd, variance_usd, variance_pct, tolerance_usd, unpriced_billed_usd,
+            billed_cost_usd - billed_usage_usd as billed_other_usd, billed_cost_usd, unpriced_quantity
+        from marts.fct_cost_reconciliation_daily
+        where usage_date >= ? and usage_date < ?
+          and provider in (select unnest(?::varchar[]))
+        order by usage_date desc, provider, account_id
+        """,
+        [start, end, list(providers)],
+    )
+
+
+@_dataset
+def billed_lines(stamp: object, day: date, provider: str, account_id: str) -> pd.DataFrame:
+    """The billed lines of one (day, provider, account), as billed."""
+    return _query(
+        """
+        select line_item, line_type, model_id, usage_type, currency, billed_cost_usd
+        from marts.fct_billed_cost_daily
+        where usage_date = ? and provider = ? and account_id = ?
+        order by line_type, model_id nulls last, line_item
+        """,
+        [day, provider, account_id],
+    )
+
+
+@_dataset
+def usage_lines(stamp: object, day: date, provider: str, account_id: str) -> pd.DataFrame:
+    """The priced usage rows of one (day, provider, account); ``contracted_cost_usd`` is what reconciliation
+    compares (list less a negotiated discount)."""
+    return _query(
+        """
+        select
+            api_key_id, model_raw, model_id, service_tier, context_tier, usage_type, unit, quantity,
+            unit_price_usd, list_cost_usd, contracted_cost_usd, is_priced
+        from marts.fct_usage_cost_daily
+        where usage_date = ? and provider = ? and account_id = ?
+        order by model_id nulls last, model_raw, service_tier, usage_type, api_key_id
+        """,
+        [day, provider, account_id],
     )

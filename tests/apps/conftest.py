@@ -47,6 +47,14 @@ coverage (mart_request_coverage_daily): one row per provider-day of usage or req
 model computes it from the two tables above (see COVERAGE). In the default range: openai usage 16.480,
 explained 9.015 (54.7%), gap 7.465; anthropic usage 23.205, explained 9.700 (41.8%), gap 13.505.
 
+price book (dim_price, PRICES; mart_price_changes, PRICE_CHANGES): gpt-4o input 5.00 → 2.50 and output
+15.00 → 10.00 on 2024-10-01 (batch input 1.25), gpt-4o-mini input 0.15 → 0.10 on 2025-02-10 (the one change
+in the default range), claude-sonnet-4 unchanged, claude-haiku-4-5 from 2025-02-20 only.
+
+``token_serving_db`` adds TOKEN_USAGE: priced token usage (usage types *_tokens, prices per 1M tokens) with
+cache reads and a batch tier, for the Prices and models page; the base rows' usage types ('input',
+'output') are not token usage types, so the other pages' numbers are those above.
+
 ``hostile_serving_db`` adds one unpriced usage row (and its reconciliation row) on 2025-02-13 whose
 provider, account name and model name are Markdown: the app must show them as text. On the same day
 and provider it adds request rows (7 priced requests, list 0.700, reported 0.800; 2 unpriced), a tag and
@@ -69,7 +77,7 @@ from orchestration.publish import publish_info_columns
 
 D = Decimal
 
-MARTS_CONTRACT = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts__models.yml"
+MARTS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts"
 SERVED = (
     "fct_usage_cost_daily",
     "fct_billed_cost_daily",
@@ -77,13 +85,20 @@ SERVED = (
     "fct_request_cost_daily",
     "fct_request_tag_cost_daily",
     "mart_request_coverage_daily",
+    "dim_price",
+    "mart_price_changes",
 )
 
 
 def serving_ddl() -> str:
-    """The serving copy's tables as the dbt contract declares them (enforced on the marts), so these tests
-    fail when the app reads a column the marts do not have; publish_info as orchestration/publish.py makes it."""
-    models = {m["name"]: m for m in yaml.safe_load(MARTS_CONTRACT.read_text())["models"]}
+    """The serving copy's tables as the dbt contracts declare them (enforced on the marts; one yml per
+    mart or several in _marts__models.yml), so these tests fail when the app reads a column the marts do
+    not have; publish_info as orchestration/publish.py makes it."""
+    models = {
+        m["name"]: m
+        for contract in sorted(MARTS_DIR.glob("_*.yml"))
+        for m in (yaml.safe_load(contract.read_text()) or {}).get("models", [])
+    }
     statements = ["create schema marts"]
     for name in SERVED:
         columns = ", ".join(f"{c['name']} {c['data_type']}" for c in models[name]["columns"])
@@ -183,6 +198,54 @@ RECONCILIATION_CAUSES = {
 }
 
 # fmt: off
+# dim_price: (provider, model_id, usage_type, service_tier, prompt_tokens_gt, unit, price, from, to, conf)
+PRICES = [
+    ("openai", "gpt-4o", "input_tokens", "standard", 0, "per_1m_tokens", D("5.00"), "2024-05-13", "2024-10-01", "A"),
+    ("openai", "gpt-4o", "input_tokens", "standard", 0, "per_1m_tokens", D("2.50"), "2024-10-01", None, "A"),
+    ("openai", "gpt-4o", "output_tokens", "standard", 0, "per_1m_tokens", D("15.00"), "2024-05-13", "2024-10-01", "A"),
+    ("openai", "gpt-4o", "output_tokens", "standard", 0, "per_1m_tokens", D("10.00"), "2024-10-01", None, "A"),
+    ("openai", "gpt-4o", "input_tokens", "batch", 0, "per_1m_tokens", D("1.25"), "2024-10-01", None, "B"),
+    ("openai", "gpt-4o-mini", "input_tokens", "standard", 0, "per_1m_tokens", D("0.15"), "2024-07-18", "2025-02-10", "A"),
+    ("openai", "gpt-4o-mini", "input_tokens", "standard", 0, "per_1m_tokens", D("0.10"), "2025-02-10", None, "C"),
+    ("anthropic", "claude-sonnet-4", "input_tokens", "standard", 0, "per_1m_tokens", D("3.00"), "2024-06-01", None, "A"),
+    ("anthropic", "claude-sonnet-4", "cache_read_tokens", "standard", 0, "per_1m_tokens", D("0.30"), "2024-06-01", None, "A"),
+    ("anthropic", "claude-sonnet-4", "input_tokens", "standard", 200_000, "per_1m_tokens", D("6.00"), "2024-06-01", None, "A"),
+    ("anthropic", "claude-sonnet-4", "output_tokens", "standard", 0, "per_1m_tokens", D("15.00"), "2024-06-01", None, "A"),
+    # starts after the data's last day: not a model of the default range
+    ("anthropic", "claude-haiku-4-5", "output_tokens", "standard", 0, "per_1m_tokens", D("5.00"), "2025-02-20", None, "A"),
+    # a provider-wide price ('*'): not a model
+    ("anthropic", "*", "web_search_requests", "standard", 0, "per_1k_requests", D("10.00"), "2024-01-01", None, "A"),
+]
+
+# mart_price_changes: (change_date, provider, model_id, usage_type, service_tier, direction, old, new, pct,
+#  affected quantity, affected spend, at old price, impact, previous_effective_from)
+PRICE_CHANGES = [
+    ("2024-10-01", "openai", "gpt-4o", "input_tokens", "standard", "decrease", D("5.00"), D("2.50"), D("-50"),
+     0, D("0"), D("0"), D("0"), "2024-05-13"),
+    ("2024-10-01", "openai", "gpt-4o", "output_tokens", "standard", "decrease", D("15.00"), D("10.00"),
+     D("-33.333333"), 0, D("0"), D("0"), D("0"), "2024-05-13"),
+    # in the default range: 2,000,000 tokens at 0.10 = 0.20 against 0.30 at 0.15 → impact -0.10
+    ("2025-02-10", "openai", "gpt-4o-mini", "input_tokens", "standard", "decrease", D("0.15"), D("0.10"),
+     D("-33.333333"), 2_000_000, D("0.20"), D("0.30"), D("-0.10"), "2024-07-18"),
+]
+
+# Token usage for the Prices and models page (``token_serving_db`` adds it; the other tests do not see it):
+# (day, provider, account, model, service tier, usage type, tokens, list price per 1M tokens or None = unpriced)
+TOKEN_USAGE = [
+    ("2025-02-11", "openai", "proj_a", "gpt-4.1", "standard", "input_tokens", 2_000_000, D("2.00")),  # 4.00
+    ("2025-02-11", "openai", "proj_a", "gpt-4.1", "standard", "cache_read_tokens", 1_000_000, D("0.50")),  # 0.50
+    ("2025-02-11", "openai", "proj_a", "gpt-4.1", "standard", "output_tokens", 500_000, D("8.00")),  # 4.00
+    ("2025-02-11", "openai", "proj_a", "gpt-4.1", "batch", "input_tokens", 1_000_000, D("1.00")),  # 1.00
+    ("2025-02-11", "openai", "proj_a", "gpt-4.1", "batch", "output_tokens", 250_000, D("4.00")),  # 1.00
+    ("2025-02-11", "anthropic", "wrkspc_1", "claude-sonnet-4", "standard", "input_tokens", 1_000_000, D("3.00")),
+    ("2025-02-11", "anthropic", "wrkspc_1", "claude-sonnet-4", "standard", "cache_read_tokens", 3_000_000, D("0.30")),
+    ("2025-02-11", "anthropic", "wrkspc_1", "claude-sonnet-4", "standard", "cache_write_tokens", 1_000_000, D("3.75")),
+    ("2025-02-11", "anthropic", "wrkspc_1", "claude-sonnet-4", "standard", "output_tokens", 200_000, D("15.00")),
+    # a cache read on a day without uncached input: not valued in the savings
+    ("2025-02-13", "anthropic", "wrkspc_1", "claude-sonnet-4", "standard", "cache_read_tokens", 1_000_000, D("0.30")),
+    ("2025-02-11", "openai", "proj_a", "gpt-mystery", "standard", "input_tokens", 100_000, None),
+]
+
 # (day, source, provider, model_id, team, feature, user_id, status, requests, unpriced, list, reported)
 REQUESTS = [
     ("2025-01-10", "litellm", "anthropic", "claude-sonnet-4", "search", "answers", "u_alice", "success", 40, 0, D("2.000"), D("2.000")),
@@ -248,6 +311,18 @@ HOSTILE_REQUEST_TAGS = [
 HOSTILE_COVERAGE = [
     ("2025-02-13", HOSTILE_PROVIDER, None, D("0.700"), None, None, D("0.800"), D("0.100"), None, 9, 2, 1, True),
 ]
+# The hostile model in the price book (its price halved on 2025-02-13) and priced token usage of it that day.
+HOSTILE_PRICES = [
+    (HOSTILE_PROVIDER, HOSTILE_MODEL, "input_tokens", "standard", 0, "per_1m_tokens", D("1.00"), "2025-01-01", "2025-02-13", "C"),
+    (HOSTILE_PROVIDER, HOSTILE_MODEL, "input_tokens", "standard", 0, "per_1m_tokens", D("0.50"), "2025-02-13", None, "C"),
+]
+HOSTILE_PRICE_CHANGES = [
+    ("2025-02-13", HOSTILE_PROVIDER, HOSTILE_MODEL, "input_tokens", "standard", "decrease", D("1.00"), D("0.50"),
+     D("-50"), 1_000_000, D("0.50"), D("1.00"), D("-0.50"), "2025-01-01"),
+]
+HOSTILE_TOKEN_USAGE = [
+    ("2025-02-13", HOSTILE_PROVIDER, "acct_evil", HOSTILE_MODEL, "standard", "input_tokens", 1_000_000, D("0.50")),
+]
 # fmt: on
 
 
@@ -259,8 +334,9 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
         conn.executemany(
             "insert into marts.fct_usage_cost_daily (usage_date, provider, account_id, account_name, api_key_id, "
             "model_raw, model_id, service_tier, context_tier, usage_type, unit, quantity, unit_price_usd, "
-            "list_cost_usd, effective_cost_usd, price_effective_from, price_source, price_confidence, is_priced) "
-            "values (?, ?, ?, ?, ?, ?, ?, 'default', 'standard', ?, 'tokens', ?, ?, ?, ?, ?, ?, ?, ?)",
+            "list_cost_usd, effective_cost_usd, contracted_cost_usd, price_effective_from, price_source, "
+            "price_confidence, is_priced) "
+            "values (?, ?, ?, ?, ?, ?, ?, 'default', 'standard', ?, 'tokens', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
                     date.fromisoformat(day),
@@ -275,6 +351,7 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
                     None if cost is None else cost / quantity,  # unit price per token
                     cost,
                     cost,
+                    cost,  # no contract: contracted = list
                     None if cost is None else date(2024, 1, 1),
                     None if cost is None else "pricing_seeds/price_book.csv",
                     None if cost is None else "high",
@@ -309,6 +386,7 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
             [[cause, models, date.fromisoformat(day)] for day, (cause, models) in RECONCILIATION_CAUSES.items()],
         )
         _insert_requests(conn, REQUESTS, REQUEST_TAGS, COVERAGE)
+        _insert_prices(conn, PRICES, PRICE_CHANGES)
         if publish_info:
             conn.execute(
                 "insert into marts.publish_info (published_at, run_id, data_start, data_end, quality_warnings) "
@@ -344,7 +422,8 @@ def _insert_requests(conn: duckdb.DuckDBPyConnection, requests: list, tags: list
 
 def add_hostile_rows(path: Path) -> Path:
     """Add an unpriced usage row (and its reconciliation row) with Markdown in every name, and request rows,
-    a tag and a coverage row on the same day whose team, feature, user, model and tag are Markdown too."""
+    a tag and a coverage row on the same day whose team, feature, user, model and tag are Markdown too; the
+    hostile model's prices, a price change and priced token usage of it that day."""
     with duckdb.connect(str(path)) as conn:
         conn.execute(
             "insert into marts.fct_usage_cost_daily (usage_date, provider, account_id, account_name, "
@@ -359,6 +438,49 @@ def add_hostile_rows(path: Path) -> Path:
             [date(2025, 2, 13), HOSTILE_PROVIDER, HOSTILE_ACCOUNT],
         )
         _insert_requests(conn, HOSTILE_REQUESTS, HOSTILE_REQUEST_TAGS, HOSTILE_COVERAGE)
+        _insert_prices(conn, HOSTILE_PRICES, HOSTILE_PRICE_CHANGES)
+        _insert_token_usage(conn, HOSTILE_TOKEN_USAGE)
+    return path
+
+
+def _insert_prices(conn: duckdb.DuckDBPyConnection, prices: list, changes: list) -> None:
+    """Rows of dim_price and mart_price_changes (changes are of base-tier token prices)."""
+    conn.executemany(
+        "insert into marts.dim_price (provider, model_id, usage_type, service_tier, prompt_tokens_gt, unit, "
+        "unit_price_usd, effective_from, effective_to, price_conf, currency, sources) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'USD', 'test')",
+        [[*row[:7], date.fromisoformat(row[7]), row[8] and date.fromisoformat(row[8]), row[9]] for row in prices],
+    )
+    conn.executemany(
+        "insert into marts.mart_price_changes (change_date, provider, model_id, usage_type, service_tier, "
+        "change_direction, old_unit_price_usd, new_unit_price_usd, price_change_pct, affected_quantity_30d, "
+        "affected_spend_30d_usd, at_old_price_30d_usd, impact_30d_usd, previous_effective_from, unit, "
+        "prompt_tokens_gt, is_future, sources) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'per_1m_tokens', 0, false, 'test')",
+        [[date.fromisoformat(row[0]), *row[1:13], date.fromisoformat(row[13])] for row in changes],
+    )
+
+
+def _insert_token_usage(conn: duckdb.DuckDBPyConnection, rows: list) -> None:
+    """Usage rows priced per 1M tokens (list cost = tokens x price / 1,000,000, exact), as ``TOKEN_USAGE``."""
+    conn.executemany(
+        "insert into marts.fct_usage_cost_daily (usage_date, provider, account_id, api_key_id, model_raw, "
+        "model_id, service_tier, context_tier, inference_geo, usage_type, unit, quantity, unit_price_usd, "
+        "list_cost_usd, contracted_cost_usd, effective_cost_usd, is_priced) "
+        "values (?, ?, ?, 'key_tokens', ?, ?, ?, 'all', 'global', ?, 'per_1m_tokens', ?, ?, ?, ?, ?, ?)",
+        [
+            [date.fromisoformat(day), provider, account, model, model, tier, usage_type, tokens, price]
+            + [None if price is None else tokens * price / 1_000_000] * 3
+            + [price is not None]
+            for day, provider, account, model, tier, usage_type, tokens, price in rows
+        ],
+    )
+
+
+def add_token_rows(path: Path) -> Path:
+    """Add ``TOKEN_USAGE``."""
+    with duckdb.connect(str(path)) as conn:
+        _insert_token_usage(conn, TOKEN_USAGE)
     return path
 
 
@@ -370,6 +492,20 @@ def clear_streamlit_caches() -> Iterator[None]:
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, bytes]]:
+    """``st.download_button`` calls, ``key -> (file_name, data)`` of the buttons drawn (the real button still runs)."""
+    seen: dict[str, tuple[str, bytes]] = {}
+    real = st.download_button
+
+    def spy(label, data, file_name=None, **kwargs):
+        seen[kwargs["key"]] = (file_name, data)
+        return real(label, data, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", spy)
+    return seen
 
 
 @pytest.fixture
@@ -397,6 +533,12 @@ def serving_db(finops_home: Path) -> Path:
 def hostile_serving_db(finops_home: Path) -> Path:
     """``serving_db`` plus the hostile row of ``add_hostile_rows``; returns the file's path."""
     return add_hostile_rows(build_serving_db(finops_home / "serving.duckdb"))
+
+
+@pytest.fixture
+def token_serving_db(finops_home: Path) -> Path:
+    """``serving_db`` plus ``TOKEN_USAGE``; returns the file's path."""
+    return add_token_rows(build_serving_db(finops_home / "serving.duckdb"))
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from apps.lib import formatting
 
 APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
-PAGES = ["app_pages/overview.py", "app_pages/teams.py"]
+PAGES = ["app_pages/overview.py", "app_pages/teams.py", "app_pages/prices.py", "app_pages/reconciliation.py"]
 
 # Fields that Streamlit renders as Markdown, on any element that has them...
 MARKDOWN_FIELDS = ("body", "label", "help", "delta", "delta_description")
@@ -161,6 +161,50 @@ def test_teams_page_shows_markdown_names_verbatim_as_text(hostile_names: dict[st
     _run(at)
     _assert_no_data_in_markdown(at)
     assert [m.value for m in at.metric] == ["$0.70", "9", "—"]  # no usage cost to explain there
+
+
+@pytest.mark.usefixtures("hostile_serving_db")
+def test_prices_page_shows_markdown_names_verbatim_as_text(hostile_names: dict[str, str]) -> None:
+    """The hostile provider's model is priced, in the price book and changed price on 2025-02-13: its names
+    reach the tables and the model selectbox's options verbatim, and no Markdown element."""
+    at = _run()
+    at.switch_page("app_pages/prices.py")
+    _run(at)
+    _assert_no_data_in_markdown(at)
+    option = f"{hostile_names['model']} ({hostile_names['provider']})"
+    assert option in at.selectbox(key="prices_model").options
+    cells = _cells(at)
+    assert hostile_names["model"] in cells and hostile_names["provider"] in cells  # by model and changes tables
+
+    at.selectbox(key="prices_model").set_value((hostile_names["provider"], hostile_names["model"]))
+    at.multiselect(key="sidebar_providers").set_value([hostile_names["provider"]])
+    _run(at)
+    _assert_no_data_in_markdown(at)
+    # 1M tokens at 0.50 per 1M: 0.50 x 1000 / 1M = $0.0005 per 1K tokens
+    assert [m.value for m in at.metric] == ["$0.00050", "0.0%", "—", "0.0%"]
+    assert at.selectbox(key="prices_model").options == [option]
+
+
+@pytest.mark.usefixtures("hostile_serving_db")
+def test_reconciliation_page_shows_markdown_names_verbatim_as_text(hostile_names: dict[str, str]) -> None:
+    """The hostile provider and account are dataframe cells and a drill-down option; the drill-down's usage
+    rows name the hostile model, as text."""
+    at = _run()
+    at.switch_page("app_pages/reconciliation.py")
+    _run(at)
+    _assert_no_data_in_markdown(at)
+    cells = _cells(at)
+    assert hostile_names["provider"] in cells and hostile_names["account"] in cells
+    pair = at.selectbox(key="reconciliation_pair")
+    # the newest pair that does not match is the hostile one (2025-02-13, unpriced usage)
+    assert pair.value == (date(2025, 2, 13), hostile_names["provider"], "acct_evil")
+    assert f"2025-02-13 · {hostile_names['provider']} · {hostile_names['account']}" in pair.options
+    assert hostile_names["model"] in cells  # the drill-down's usage rows
+
+    at.multiselect(key="sidebar_providers").set_value([hostile_names["provider"]])
+    _run(at)
+    _assert_no_data_in_markdown(at)
+    assert [m.value for m in at.metric] == ["$0.00 + unpriced", "—", "—", "1 of 1"]
 
 
 # --- format_publish_caption only prints dates, times and counts ---------------------------------

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from apps.lib import formatting, queries
 
 APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
-PAGES = ["app_pages/overview.py", "app_pages/teams.py"]
+PAGES = ["app_pages/overview.py", "app_pages/teams.py", "app_pages/prices.py", "app_pages/reconciliation.py"]
 NO_DATA_INFO = "No published data yet. Run `finops demo` or `finops run` first."
 
 
