@@ -48,9 +48,11 @@ def _computed(value: object, unpriced: bool) -> str:
 
 
 col_computed, col_billed, col_variance, col_pairs = st.columns(4)
+# The card holds the amount alone (a suffix would be cut off in a narrow column); the label says when some
+# usage has no price, and the table names it per row.
 col_computed.metric(
-    "Computed",
-    _computed(_total("computed_cost_usd"), bool(has_unpriced.any())),
+    "Computed, priced part" if has_unpriced.any() else "Computed",
+    format_usd(_total("computed_cost_usd"), missing=NO_VALUE),
     help="Priced usage at contracted cost; usage without a list price is not counted as \\$0.",
     border=True,
 )

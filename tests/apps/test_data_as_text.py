@@ -204,7 +204,7 @@ def test_reconciliation_page_shows_markdown_names_verbatim_as_text(hostile_names
     at.multiselect(key="sidebar_providers").set_value([hostile_names["provider"]])
     _run(at)
     _assert_no_data_in_markdown(at)
-    assert [m.value for m in at.metric] == ["$0.00 + unpriced", "—", "—", "1 of 1"]
+    assert [m.value for m in at.metric] == ["$0.00", "—", "—", "1 of 1"]
 
 
 # --- format_publish_caption only prints dates, times and counts ---------------------------------

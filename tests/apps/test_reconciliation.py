@@ -58,7 +58,7 @@ def test_reconciliation_numbers_match_sql(serving_db: Path, downloads: dict[str,
     # computed 3.20 + 20.005 + 12.355 + 4.125 = 39.685 → $39.69 (+ the two unpriced days);
     # billed usage 3.20 + 20.005 + 12.375 + 4.125 = 39.705 → $39.71; variance -0.020; 3 of 6 not matched
     assert _metrics(at) == {
-        "Computed": "$39.69 + unpriced",
+        "Computed, priced part": "$39.69",
         "Billed usage": "$39.71",
         "Variance": "-$0.02",
         "Not matched": "3 of 6",
@@ -148,7 +148,7 @@ def test_filters_and_exceptions_only() -> None:
     _run(at)
     # anthropic: computed 3.20 + 20.005 = 23.205 → $23.21, billed the same, 1 of 3 not matched
     assert _metrics(at) == {
-        "Computed": "$23.21 + unpriced",
+        "Computed, priced part": "$23.21",
         "Billed usage": "$23.21",
         "Variance": "$0.00",
         "Not matched": "1 of 3",
