@@ -20,6 +20,7 @@ from pathlib import Path
 from connectors.registry import BY_NAME, SOURCES
 from orchestration.config import ConfigError, load_config
 from orchestration.errors import FinopsError
+from orchestration.export import add_commands as add_export_commands
 from orchestration.prices.commands import add_commands as add_price_commands
 from orchestration.runner import (
     Interrupted,
@@ -270,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     prices_commands = prices.add_subparsers(dest="prices_command", required=True)
     add_price_commands(prices_commands)
     _add_prices_sync_parser(prices_commands)
+
+    export = sub.add_parser("export", help="statements from the published marts: chargeback (CSV or Parquet)")
+    add_export_commands(export.add_subparsers(dest="export_command", required=True))
     return parser
 
 

@@ -125,11 +125,10 @@ REQUESTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
+def build_warehouse(home, *select: str):
+    """Land the ledger, the requests and finops.yaml under ``home`` and ``dbt build`` ``select`` (no unit tests)."""
     from orchestration.defs.transform.project import vars_arg
 
-    home = tmp_path_factory.mktemp("finops_home")
     (home / "finops.yaml").write_text(FINOPS_YAML)
     path = home / "warehouse.duckdb"
     with duckdb.connect(str(path)) as conn:
@@ -137,16 +136,14 @@ def warehouse(tmp_path_factory):
         write_config_tables(conn, load_config(home / "finops.yaml"))
         land(conn, ANTHROPIC_MESSAGES_USAGE, LEDGER, run_id="run-1", window=(DAY1, date(2026, 3, 21)))
         land_file(conn, JSONL_REQUESTS, REQUESTS, path="requests.jsonl", digest="d1", run_id="run-1")
-    selection = [
-        "--select",
-        "+fct_allocated_cost_daily+",
-        "--exclude",
-        "test_type:unit",
-        "--indirect-selection",
-        "cautious",
-    ]
+    selection = ["--select", *select, "--exclude", "test_type:unit", "--indirect-selection", "cautious"]
     require_success(run_dbt(home, ["build", *vars_arg(), *selection]))
     return path
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    return build_warehouse(tmp_path_factory.mktemp("finops_home"), "+fct_allocated_cost_daily+")
 
 
 def query(path, sql: str) -> list[tuple]:

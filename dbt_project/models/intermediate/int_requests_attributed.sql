@@ -3,7 +3,8 @@
     finops.yaml (ownership.request_rules, lowest priority) whose field or tag equals its value gives the team
     [and feature]; a rule wins over the request's own team field. With no rule, the request's own team counts
     when it names a declared team (exactly); otherwise team is '(unallocated)': the request says nothing usable
-    about who spent. feature: the rule's, else the request's, else '(none)'.
+    about who spent. feature: the rule's, else the request's, else '(none)'. user_id: the request's own (for
+    active users in mart_unit_economics_monthly).
     Only priced requests (list_cost_usd known) are here: an unpriced request's cost is unknown, so it cannot
     weigh in a split.
 -#}
@@ -74,6 +75,7 @@ final as (
         coalesce(first_matches.team, teams.team, '(unallocated)') as team,
         coalesce(first_matches.feature, requests.feature, '(none)') as feature,
         first_matches.rule_id,
+        requests.user_id,
 
         ----------  strings
         case
