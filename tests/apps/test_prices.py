@@ -22,40 +22,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from apptest_helpers import frame_with, metrics, open_page, run
 from streamlit import dataframe_util
-from streamlit.testing.v1 import AppTest
 
 from apps.lib import queries
 
-APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
 PAGE = "app_pages/prices.py"
 D = Decimal
 START, END = date(2025, 1, 16), date(2025, 2, 15)
 ALL = ("anthropic", "openai")
-
-
-def _run(at: AppTest | None = None) -> AppTest:
-    at = at or AppTest.from_file(str(APP), default_timeout=30)
-    at.run(timeout=30)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _prices_page() -> AppTest:
-    at = _run()
-    at.switch_page(PAGE)
-    return _run(at)
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def _table(at: AppTest, column: str) -> pd.DataFrame:
-    """The one dataframe on the page that has ``column``."""
-    frames = [df.value for df in at.dataframe if column in df.value.columns]
-    assert len(frames) == 1, [list(df.value.columns) for df in at.dataframe]
-    return frames[0]
 
 
 # --- queries ------------------------------------------------------------------------------------
@@ -125,13 +100,13 @@ def test_price_queries() -> None:
 
 @pytest.mark.usefixtures("token_serving_db")
 def test_prices_page_numbers(downloads: dict[str, tuple[str, bytes]]) -> None:
-    at = _prices_page()
+    at = open_page(PAGE)
     assert at.caption[0].value == (
         "What tokens cost at list price, caching and batch, and each model's list-price history, "
         "UTC days 2025-01-16 to 2025-02-14; all providers."
     )
     # 0.0019589 → $0.00196 (5 places); 5 / 9.1 = 54.9%; 1.50 + 8.10; 2.00 / 21.45 = 9.3%
-    assert _metrics(at) == {
+    assert metrics(at) == {
         "Cost per 1K tokens": "$0.00196",
         "Cache hit rate": "54.9%",
         "Savings from caching": "$9.60",
@@ -143,7 +118,7 @@ def test_prices_page_numbers(downloads: dict[str, tuple[str, bytes]]) -> None:
     ]
     assert any(c.value.startswith("1,000,000 cache-read tokens are not in the savings") for c in at.caption)
 
-    by_model = _table(at, "Per 1K tokens")
+    by_model = frame_with(at, "Per 1K tokens")
     assert by_model.drop(columns=["Provider", "Tokens", "Unpriced tokens"]).values.tolist() == [
         # 10.95 x 1000 / 6.2M = 0.0017661 → $0.00177; 10.50 x 1000 / 4.75M = 0.0022105 → $0.00221
         ["claude-sonnet-4", "$10.95", "$0.00177", "80.0%", "$8.10", "0.0%"],
@@ -163,7 +138,7 @@ def test_prices_page_numbers(downloads: dict[str, tuple[str, bytes]]) -> None:
 
 @pytest.mark.usefixtures("serving_db")
 def test_price_history_and_changes(downloads: dict[str, tuple[str, bytes]]) -> None:
-    at = _prices_page()
+    at = open_page(PAGE)
     # No token usage types in the base rows: the token section says so instead of $0.
     assert "No token usage in this range." in [c.value for c in at.caption]
     assert not at.metric
@@ -172,7 +147,7 @@ def test_price_history_and_changes(downloads: dict[str, tuple[str, bytes]]) -> N
     assert model.options == ["claude-sonnet-4 (anthropic)", "gpt-4o (openai)", "gpt-4o-mini (openai)"]
     assert model.value == ("anthropic", "claude-sonnet-4")  # the costliest in the range
     model.set_value(("openai", "gpt-4o"))
-    _run(at)
+    run(at)
     assert at.selectbox(key="prices_tier").options == ["batch", "standard"]
     assert at.selectbox(key="prices_tier").value == "standard"
     # The step chart of the standard tier: each window from its start to its end (the range end when open),
@@ -193,7 +168,7 @@ def test_price_history_and_changes(downloads: dict[str, tuple[str, bytes]]) -> N
         ("input_tokens", 5.0, 2.5),
         ("output_tokens", 15.0, 10.0),
     ]
-    history = _table(at, "List price")
+    history = frame_with(at, "List price")
     assert history[["Usage type", "Service tier", "List price", "From", "To"]].values.tolist() == [
         ["input_tokens", "batch", "$1.25", "2024-10-01", "—"],
         ["input_tokens", "standard", "$5.00", "2024-05-13", "2024-10-01"],
@@ -208,7 +183,7 @@ def test_price_history_and_changes(downloads: dict[str, tuple[str, bytes]]) -> N
     assert set(csv["model_id"]) == {"gpt-4o"}
 
     # Changes in range: gpt-4o-mini 0.15 → 0.10 on 2025-02-10; (0.10 - 0.15) / 0.15 = -33.3%; impact 0.20 - 0.30
-    changes = _table(at, "Old price")
+    changes = frame_with(at, "Old price")
     assert changes.values.tolist() == [
         [
             "2025-02-10",
@@ -230,11 +205,11 @@ def test_price_history_and_changes(downloads: dict[str, tuple[str, bytes]]) -> N
 
 @pytest.mark.usefixtures("token_serving_db")
 def test_filters_apply() -> None:
-    at = _prices_page()
+    at = open_page(PAGE)
     at.multiselect(key="sidebar_providers").set_value(["anthropic"])
-    _run(at)
+    run(at)
     # Anthropic alone: 10.95 x 1000 / 6.2M = $0.00177; hit rate 4M / 5M = 80.0%; savings 8.10; no batch
-    assert _metrics(at) == {
+    assert metrics(at) == {
         "Cost per 1K tokens": "$0.00177",
         "Cache hit rate": "80.0%",
         "Savings from caching": "$8.10",
@@ -247,8 +222,8 @@ def test_filters_apply() -> None:
     # 2025-02-12..02-14: only the 02-13 cache read (0.30, no input that day: no savings to value)
     at.multiselect(key="sidebar_providers").set_value([])
     at.date_input(key="sidebar_date_range").set_value((date(2025, 2, 12), date(2025, 2, 14)))
-    _run(at)
-    assert _metrics(at) == {
+    run(at)
+    assert metrics(at) == {
         "Cost per 1K tokens": "$0.00030",  # 0.30 x 1000 / 1M
         "Cache hit rate": "100.0%",
         "Savings from caching": "—",
@@ -261,7 +236,7 @@ def test_serving_copy_without_price_marts(finops_home: Path, make_serving_db) ->
     with duckdb.connect(str(path)) as conn:
         conn.execute("drop table marts.mart_price_changes")
         conn.execute("drop table marts.dim_price")
-    at = _prices_page()
+    at = open_page(PAGE)
     captions = [c.value for c in at.caption]
     assert "No model of these providers in the price book." in captions
     assert "This serving copy has no price changes yet: run the pipeline again to publish them." in captions
@@ -273,17 +248,17 @@ def test_serving_copy_without_price_changes(finops_home: Path, make_serving_db) 
     path = make_serving_db(finops_home / "serving.duckdb")
     with duckdb.connect(str(path)) as conn:
         conn.execute("drop table marts.mart_price_changes")
-    at = _prices_page()
+    at = open_page(PAGE)
     at.selectbox(key="prices_model").set_value(("openai", "gpt-4o"))
-    _run(at)
+    run(at)
     (chart,) = at.get("vega_lite_chart")
     assert len(chart.proto.datasets) == 1  # the steps, no rules
-    assert len(_table(at, "List price")) == 5
+    assert len(frame_with(at, "List price")) == 5
     assert "This serving copy has no price changes yet: run the pipeline again to publish them." in [
         c.value for c in at.caption
     ]
 
 
 def test_no_serving_copy(finops_home: Path) -> None:
-    at = _prices_page()
+    at = open_page(PAGE)
     assert [i.value for i in at.info] == ["No published data yet. Run `finops demo` or `finops run` first."]

@@ -19,45 +19,21 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest_helpers import frame_with, metrics, open_page, run
 
-APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
 PAGE = "app_pages/reconciliation.py"
 D = Decimal
 
 
-def _run(at: AppTest | None = None) -> AppTest:
-    at = at or AppTest.from_file(str(APP), default_timeout=30)
-    at.run(timeout=30)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _page() -> AppTest:
-    at = _run()
-    at.switch_page(PAGE)
-    return _run(at)
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def _table(at: AppTest, column: str) -> pd.DataFrame:
-    frames = [df.value for df in at.dataframe if column in df.value.columns]
-    assert len(frames) == 1, [list(df.value.columns) for df in at.dataframe]
-    return frames[0]
-
-
 @pytest.mark.usefixtures("serving_db")
 def test_reconciliation_numbers_match_sql(serving_db: Path, downloads: dict[str, tuple[str, bytes]]) -> None:
-    at = _page()
+    at = open_page(PAGE)
     assert at.caption[0].value == (
         "Computed against billed cost per day, provider and account, UTC days 2025-01-16 to 2025-02-14; all providers."
     )
     # computed 3.20 + 20.005 + 12.355 + 4.125 = 39.685 → $39.69 (+ the two unpriced days);
     # billed usage 3.20 + 20.005 + 12.375 + 4.125 = 39.705 → $39.71; variance -0.020; 3 of 6 not matched
-    assert _metrics(at) == {
+    assert metrics(at) == {
         "Computed, priced part": "$39.69",
         "Billed usage": "$39.71",
         "Variance": "-$0.02",
@@ -71,7 +47,7 @@ def test_reconciliation_numbers_match_sql(serving_db: Path, downloads: dict[str,
         ).fetchall()
     assert sums == [(D("39.685"), D("39.705"), D("-0.020"))]
 
-    table = _table(at, "Likely cause")
+    table = frame_with(at, "Likely cause")
     assert list(table["Day"]) == ["2025-02-14", "2025-02-12", "2025-02-10", "2025-02-05", "2025-02-03", "2025-01-20"]
     assert list(table["Status"]) == ["matched", "unpriced_usage", "matched", "unpriced_usage", "variance", "matched"]
     assert list(table["Computed"]) == [
@@ -107,22 +83,22 @@ def test_reconciliation_numbers_match_sql(serving_db: Path, downloads: dict[str,
 
 @pytest.mark.usefixtures("serving_db")
 def test_drill_down_to_lines(downloads: dict[str, tuple[str, bytes]]) -> None:
-    at = _page()
+    at = open_page(PAGE)
     pair = at.selectbox(key="reconciliation_pair")
     assert pair.value == (date(2025, 2, 12), "anthropic", "wrkspc_1")  # the newest pair that does not match
     assert "No billed line for this day and account." in [c.value for c in at.caption]
-    usage = _table(at, "Contracted")
+    usage = frame_with(at, "Contracted")
     assert usage.values.tolist() == [["claude-mystery-9", "default", "input", 1000, "unpriced", "unpriced", "unpriced"]]
 
     pair.set_value((date(2025, 2, 3), "openai", "proj_a"))
-    _run(at)
-    billed = _table(at, "Line item")
+    run(at)
+    billed = frame_with(at, "Line item")
     # billed usage 12.36 + 0.015 = 12.375 (the variance day's bill)
     assert billed[["Line item", "Model", "Billed"]].values.tolist() == [
         ["gpt-4o, input", "gpt-4o", "$12.36"],
         ["gpt-4o-mini, input", "gpt-4o-mini", "$0.02"],  # 0.015 half up
     ]
-    usage = _table(at, "Contracted")
+    usage = frame_with(at, "Contracted")
     # computed 12.34 + 0.015 = 12.355: gpt-4o is 0.02 under its bill
     assert usage[["Model", "Quantity", "List cost", "Contracted"]].values.tolist() == [
         ["gpt-4o", 4_936_000, "$12.34", "$12.34"],
@@ -138,37 +114,37 @@ def test_drill_down_to_lines(downloads: dict[str, tuple[str, bytes]]) -> None:
 
 @pytest.mark.usefixtures("serving_db")
 def test_filters_and_exceptions_only() -> None:
-    at = _page()
+    at = open_page(PAGE)
     at.toggle(key="reconciliation_only_exceptions").set_value(True)
-    _run(at)
-    assert list(_table(at, "Likely cause")["Day"]) == ["2025-02-12", "2025-02-05", "2025-02-03"]
+    run(at)
+    assert list(frame_with(at, "Likely cause")["Day"]) == ["2025-02-12", "2025-02-05", "2025-02-03"]
     assert len(at.selectbox(key="reconciliation_pair").options) == 3
 
     at.multiselect(key="sidebar_providers").set_value(["anthropic"])
-    _run(at)
+    run(at)
     # anthropic: computed 3.20 + 20.005 = 23.205 → $23.21, billed the same, 1 of 3 not matched
-    assert _metrics(at) == {
+    assert metrics(at) == {
         "Computed, priced part": "$23.21",
         "Billed usage": "$23.21",
         "Variance": "$0.00",
         "Not matched": "1 of 3",
     }
-    assert list(_table(at, "Likely cause")["Day"]) == ["2025-02-12"]
+    assert list(frame_with(at, "Likely cause")["Day"]) == ["2025-02-12"]
 
     # January: every pair matched; with "only pairs that do not match" on, the table says so
     at.multiselect(key="sidebar_providers").set_value([])
     at.date_input(key="sidebar_date_range").set_value((date(2025, 1, 16), date(2025, 1, 31)))
-    _run(at)
-    assert _metrics(at)["Not matched"] == "0 of 1"
+    run(at)
+    assert metrics(at)["Not matched"] == "0 of 1"
     assert "Every (day, provider, account) pair in this range matched the bill." in [c.value for c in at.caption]
     assert not at.dataframe
 
 
 @pytest.mark.usefixtures("serving_db")
 def test_empty_range() -> None:
-    at = _page()
+    at = open_page(PAGE)
     at.date_input(key="sidebar_date_range").set_value((date(2025, 1, 25), date(2025, 1, 31)))
-    _run(at)
+    run(at)
     assert [i.value for i in at.info] == [
         "No usage or billed cost in this range: pick other dates or providers in the sidebar."
     ]
@@ -176,5 +152,5 @@ def test_empty_range() -> None:
 
 
 def test_no_serving_copy(finops_home: Path) -> None:
-    at = _page()
+    at = open_page(PAGE)
     assert [i.value for i in at.info] == ["No published data yet. Run `finops demo` or `finops run` first."]
