@@ -20,7 +20,7 @@ demo: install            ## emulator + 90 days through the whole pipeline + the 
 	$(BIN)/finops demo
 
 test: install            ## the whole suite (what CI runs)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 test-fast: install       ## skip the dbt and end-to-end tests
 	$(BIN)/python -m pytest -m "not slow"

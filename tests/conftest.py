@@ -9,6 +9,14 @@ from connectors.registry import SOURCES
 PROVIDER_ENV = tuple(name for source in SOURCES for name in source.env_vars)
 
 
+def pytest_configure(config):
+    """On a fresh clone the first import of the dbt assets parses the project into dbt_project/target. Under
+    pytest-xdist (`make test` runs the suite on every core) do it once here, in the controller, before the
+    workers start: two workers parsing at once would write one manifest file together."""
+    if not hasattr(config, "workerinput"):
+        import orchestration.defs.transform.project  # noqa: F401  (parses the manifest when it is missing)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
     for name in PROVIDER_ENV:

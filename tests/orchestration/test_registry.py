@@ -15,11 +15,12 @@ from orchestration.defs.resources import SourceResource, WarehouseResource, sour
 
 
 @pytest.fixture(scope="module")
-def manifest():
-    from orchestration.defs.transform.project import dbt_project, parse_manifest
+def manifest(tmp_path_factory):
+    from orchestration.defs.transform.project import parse_manifest
 
-    parse_manifest()
-    return json.loads(dbt_project.manifest_path.read_text())
+    # A fresh parse of the models on disk, into a folder of its own: rewriting the project's manifest would
+    # race the tests that load the Dagster definitions from it in another pytest-xdist worker.
+    return json.loads(parse_manifest(tmp_path_factory.mktemp("dbt_target")).read_text())
 
 
 def test_every_raw_table_has_a_dbt_source_and_every_dbt_source_a_raw_table(manifest):

@@ -1,6 +1,7 @@
 import hashlib
 import json
 import os
+from pathlib import Path
 
 from dagster_dbt import DbtProject
 
@@ -35,9 +36,10 @@ def vars_arg() -> list[str]:
     return ["--vars", json.dumps(dbt_vars(), sort_keys=True)]
 
 
-def parse_manifest() -> None:
-    """(Re)build dbt's manifest in process, so the dbt assets match the models on disk. (dagster-dbt's own
-    preparer shells out to a `dbt` found on PATH, which a venv used by path does not provide.)"""
+def parse_manifest(target_path: Path | None = None) -> Path:
+    """(Re)build dbt's manifest in process, so the dbt assets match the models on disk, and return its path.
+    (dagster-dbt's own preparer shells out to a `dbt` found on PATH, which a venv used by path does not
+    provide.) ``target_path`` defaults to the project's target folder, the manifest the assets load."""
     from dbt.cli.main import dbtRunner
 
     result = dbtRunner().invoke(
@@ -50,7 +52,7 @@ def parse_manifest() -> None:
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--target-path",
-            str(dbt_project.target_path),
+            str(target_path or dbt_project.target_path),
             "--log-path",
             str(finops_home() / "logs" / "dbt"),
         ]
@@ -60,6 +62,7 @@ def parse_manifest() -> None:
             f"dbt could not parse dbt_project/ ({result.exception or 'see the dbt log'}); "
             "fix the model it names and retry."
         )
+    return (target_path or dbt_project.target_path) / "manifest.json"
 
 
 # The sanctioned import-time step (STYLE.md 3.5 item 6): under `dagster dev`, or on a fresh clone with no
