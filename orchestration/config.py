@@ -368,4 +368,4 @@ register_section(
 
 # Sections kept in their own modules register themselves on import (they import this module's core); importing
 # them here makes every loader see them.
-from orchestration import contracts, ownership, whatif  # noqa: E402, F401  (each registers its section)
+from orchestration import contracts, ownership, reporting, whatif  # noqa: E402, F401  (each registers its section)

@@ -31,3 +31,7 @@ def dateadd(datepart, interval, from_date_or_timestamp):
 
 def date_trunc(datepart, date):
     return f"date_trunc('{datepart}', {date})"
+
+
+def date_spine(datepart, start_date, end_date):
+    return f"select range as date_{datepart} from range({start_date}, {end_date}, interval 1 {datepart})"
