@@ -153,8 +153,9 @@ def price_step_chart(history: pd.DataFrame, changes: pd.DataFrame | None, chart_
     return alt.layer(lines, rules)
 
 
-def team_month_method_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Bars of allocated cost per team, one column of bars per month, stacked by allocation method.
+def team_month_method_chart(frame: pd.DataFrame) -> alt.FacetChart:
+    """Horizontal bars of allocated cost per team, one panel per month (its own teams only), stacked by
+    allocation method.
 
     ``frame``: ``month`` (date), ``team`` (text from the data: chart text only), ``allocation_method``,
     ``cost_usd`` (Decimal).
@@ -171,10 +172,9 @@ def team_month_method_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("team:N", title=None, sort="-y"),
-            y=alt.Y("sum(cost_usd):Q", title="Allocated cost (USD)", stack="zero", axis=alt.Axis(format="$,.2f")),
+            x=alt.X("sum(cost_usd):Q", title="Allocated cost (USD)", stack="zero", axis=alt.Axis(format="$,.2f")),
+            y=alt.Y("team:N", title=None, sort="-x"),
             color=alt.Color("allocation_method:N", title="Method"),
-            column=alt.Column("yearmonth(month):T", title="Month"),
             tooltip=[
                 alt.Tooltip("yearmonth(month):T", title="Month"),
                 alt.Tooltip("team:N", title="Team"),
@@ -182,4 +182,7 @@ def team_month_method_chart(frame: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("sum(cost_usd):Q", title="Allocated cost", format="$,.2f"),
             ],
         )
+        .properties(width=560)
+        .facet(row=alt.Row("yearmonth(month):T", title=None, header=alt.Header(format="%b %Y", labelAngle=0)))
+        .resolve_scale(y="independent")
     )
