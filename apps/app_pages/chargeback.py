@@ -39,6 +39,14 @@ st.caption(
 
 lines = queries.chargeback_statement(month)
 unpriced = queries.chargeback_unpriced_rows(month)
+if lines.empty:
+    st.info(
+        f"Nothing to book for {month:%Y-%m}: its {format_count(unpriced)} showback rows are all usage without a "
+        "price (no amount, never \\$0). Add their models to `pricing_seeds/price_book.csv` and run the pipeline "
+        "again.",
+        icon=":material/price_change:",
+    )
+    st.stop()
 total = sum(lines["amount_usd"], start=0)
 per_center = (
     lines.groupby("cost_center", sort=True)

@@ -106,3 +106,12 @@ def test_chargeback_empty_state_on_older_serving_copy(serving_db: Path) -> None:
 def test_chargeback_no_serving_copy(finops_home: Path) -> None:
     at = open_page(PAGE)
     assert [i.value for i in at.info] == ["No published data yet. Run `finops demo` or `finops run` first."]
+
+
+def test_chargeback_month_with_only_unpriced_usage(showback_db: Path) -> None:
+    """February without its priced rows: nothing to book, said so, never a $0 statement."""
+    with duckdb.connect(str(showback_db)) as conn:
+        conn.execute("delete from marts.mart_showback_monthly where month = '2025-02-01' and cost_usd is not null")
+    at = open_page(PAGE)
+    assert at.info[0].value.startswith("Nothing to book for 2025-02: its 2 showback rows are all usage without a price")
+    assert not at.metric
