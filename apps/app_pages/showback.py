@@ -144,7 +144,7 @@ if queries.request_marts_published():
 st.subheader("Unit economics")
 scope = st.radio(
     "Unit economics of",
-    ["The selected team", "The whole organisation"],
+    ["The whole organisation", "The selected team"],  # the organisation first: unallocated cost has no row
     horizontal=True,
     key="showback_unit_scope",
 )

@@ -118,8 +118,11 @@ def test_showback_drill_down_to_feature_and_model(showback_db: Path) -> None:
 
 def test_showback_unit_economics_and_tag_coverage(showback_db: Path) -> None:
     at = open_page(PAGE)
+    assert at.radio(key="showback_unit_scope").value == "The whole organisation"  # '(unallocated)' has no row
+    at.radio(key="showback_unit_scope").set_value("The selected team")
+    run(at)
     economics = frame_with(at, "Per 1K tokens")
-    # search, February then January (both months overlap the range)
+    # search (the default team), February then January (both months overlap the range)
     assert list(economics["Month"]) == ["2025-02", "2025-01"]
     assert list(economics["Per 1K tokens"]) == ["$0.00245", "$0.00320"]  # 0.0024533..., 0.0032011...
     assert list(economics["Per request"]) == ["$0.0567", "—"]  # 10.20 / 180 = 0.05667
