@@ -24,6 +24,8 @@ st.set_page_config(page_title="AI spend", page_icon=":material/payments:", layou
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("app_pages/teams.py", title="Teams", icon=":material/groups:"),
+    st.Page("app_pages/showback.py", title="Showback", icon=":material/account_tree:"),
+    st.Page("app_pages/chargeback.py", title="Chargeback", icon=":material/receipt_long:"),
     st.Page("app_pages/prices.py", title="Prices and models", icon=":material/sell:"),
     st.Page("app_pages/reconciliation.py", title="Reconciliation", icon=":material/balance:"),
     # Later pages slot in here: by model, budgets.

@@ -16,7 +16,6 @@ place, so a failed export leaves no half-written file.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import sys
@@ -29,28 +28,9 @@ import duckdb
 
 from orchestration.errors import FinopsError
 from orchestration.settings import Paths, finops_home
+from statements.chargeback import AMOUNT, CHARGEBACK_SQL, MONTHS_SQL, SHOWBACK, UNPRICED_SQL, csv_text, parquet_copy_sql
 
-SHOWBACK = "marts.mart_showback_monthly"
 FORMATS = (".csv", ".parquet")
-# the statement's columns, in order (what finance books), and where each comes from
-CHARGEBACK_COLUMNS = (
-    ("period_start", "month"),
-    ("period_end", "last_day(month)"),
-    ("cost_center", "cost_center"),
-    ("team", "team"),
-    ("provider", "provider"),
-    ("model_id", "model_id"),
-    ("amount_usd", "cost_usd"),
-    ("currency", "'USD'"),
-    ("allocation_basis", "allocation_basis"),
-)
-AMOUNT = [name for name, _ in CHARGEBACK_COLUMNS].index("amount_usd")
-CHARGEBACK_SQL = (
-    "select "
-    + ", ".join(f"{source} as {name}" for name, source in CHARGEBACK_COLUMNS)
-    + f" from {SHOWBACK} where month = $month and cost_usd is not null"
-    " order by cost_center, team, provider, model_id"
-)
 
 
 class ExportError(FinopsError):
@@ -101,7 +81,7 @@ def _serving_rows(serving: Path, month: date) -> tuple[list[tuple], int]:
     config = {"python_enable_replacements": False}
     with duckdb.connect(str(serving), read_only=True, config=config) as conn:
         try:
-            months = [r[0] for r in conn.execute(f"select distinct month from {SHOWBACK} order by 1").fetchall()]
+            months = [r[0] for r in conn.execute(MONTHS_SQL).fetchall()]
         except duckdb.CatalogException:
             raise ExportError(
                 f"the published data in {serving} has no {SHOWBACK} yet; run finops run to publish it."
@@ -113,24 +93,13 @@ def _serving_rows(serving: Path, month: date) -> tuple[list[tuple], int]:
                 "run finops run for that month."
             )
         rows = conn.execute(CHARGEBACK_SQL, {"month": month}).fetchall()
-        [(unpriced,)] = conn.execute(
-            f"select count(*) from {SHOWBACK} where month = $month and cost_usd is null", {"month": month}
-        ).fetchall()
+        [(unpriced,)] = conn.execute(UNPRICED_SQL, {"month": month}).fetchall()
     return rows, unpriced
 
 
-def _write_csv(rows: list[tuple], columns: list[str], path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([value.isoformat() if isinstance(value, date) else value for value in row])
-
-
 def _write_parquet(serving: Path, month: date, path: Path) -> None:
-    target = str(path).replace("'", "''")
     with duckdb.connect(str(serving), read_only=True) as conn:
-        conn.execute(f"copy ({CHARGEBACK_SQL}) to '{target}' (format parquet)", {"month": month})
+        conn.execute(parquet_copy_sql(path), {"month": month})
 
 
 def export_chargeback(serving: Path, month: date, out: Path) -> ChargebackSummary:
@@ -141,7 +110,8 @@ def export_chargeback(serving: Path, month: date, out: Path) -> ChargebackSummar
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         if kind == "csv":
-            _write_csv(rows, [name for name, _ in CHARGEBACK_COLUMNS], tmp)
+            with tmp.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(csv_text(rows))
         else:
             _write_parquet(serving, month, tmp)
         os.replace(tmp, out)

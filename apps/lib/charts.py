@@ -151,3 +151,38 @@ def price_step_chart(history: pd.DataFrame, changes: pd.DataFrame | None, chart_
         )
     )
     return alt.layer(lines, rules)
+
+
+def team_month_method_chart(frame: pd.DataFrame) -> alt.FacetChart:
+    """Horizontal bars of allocated cost per team, one panel per month (its own teams only), stacked by
+    allocation method.
+
+    ``frame``: ``month`` (date), ``team`` (text from the data: chart text only), ``allocation_method``,
+    ``cost_usd`` (Decimal).
+    """
+    data = pd.DataFrame(
+        {
+            "month": pd.to_datetime(frame["month"]),
+            "team": frame["team"].astype(str),
+            "allocation_method": frame["allocation_method"].astype(str),
+            "cost_usd": _as_float(frame["cost_usd"]),
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(cost_usd):Q", title="Allocated cost (USD)", stack="zero", axis=alt.Axis(format="$,.2f")),
+            y=alt.Y("team:N", title=None, sort="-x"),
+            color=alt.Color("allocation_method:N", title="Method"),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("team:N", title="Team"),
+                alt.Tooltip("allocation_method:N", title="Method"),
+                alt.Tooltip("sum(cost_usd):Q", title="Allocated cost", format="$,.2f"),
+            ],
+        )
+        .properties(width=560)
+        .facet(row=alt.Row("yearmonth(month):T", title=None, header=alt.Header(format="%b %Y", labelAngle=0)))
+        .resolve_scale(y="independent")
+    )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,6 +29,8 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 import streamlit as st
+
+from statements import chargeback
 
 CACHE_TTL_SECONDS = 300
 CACHE_MAX_ENTRIES = 64
@@ -820,3 +823,158 @@ def usage_lines(stamp: object, day: date, provider: str, account_id: str) -> pd.
         """,
         [day, provider, account_id],
     )
+
+
+# --- showback and chargeback ------------------------------------------------------------------
+# The provider ledger split to teams (fct_allocated_cost_daily, mart_allocation_coverage_daily), unit economics
+# per month and team (mart_unit_economics_monthly) and the chargeback statement (mart_showback_monthly, through
+# statements.chargeback: the SQL `finops export chargeback` runs).
+
+ALLOCATION_MARTS = ("fct_allocated_cost_daily", "mart_allocation_coverage_daily")
+SHARED_METHODS = ("proportional", "even", "fixed_share")
+
+
+def allocation_marts_published() -> bool:
+    """Whether the serving copy has the allocation marts."""
+    return marts_published(ALLOCATION_MARTS)
+
+
+@_dataset
+def allocated_cost_drill(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """The allocated ledger in ``[start, end)`` at three levels (``level``): ``team``, ``feature`` (team x
+    feature) and ``model`` (team x feature x provider x model), costliest first within a level.
+
+    ``direct_usd`` / ``shared_usd`` (proportional, even, fixed_share) / ``unallocated_usd`` are the priced parts
+    by allocation method (0 when none); ``cost_usd`` their sum, NULL when the group holds only unpriced usage;
+    ``unpriced_rows`` counts the ledger rows without a price (cost NULL, never $0); ``share_of_total`` is of the
+    whole selection's priced cost.
+    """
+    return _query(
+        """
+        select
+            case
+                when grouping(feature) <> 0 then 'team'
+                when grouping(provider, model_id) <> 0 then 'feature'
+                else 'model'
+            end as level,
+            team, feature, provider, model_id,
+            coalesce(sum(allocated_cost_usd) filter (where allocation_method = 'direct'), 0) as direct_usd,
+            coalesce(sum(allocated_cost_usd) filter (
+                where allocation_method in (select unnest($shared::varchar[]))
+            ), 0) as shared_usd,
+            coalesce(sum(allocated_cost_usd) filter (where allocation_method = 'unallocated'), 0) as unallocated_usd,
+            sum(allocated_cost_usd) as cost_usd,
+            cast(count(*) filter (where not is_priced) as bigint) as unpriced_rows,
+            sum(allocated_cost_usd) / nullif(
+                sum(sum(allocated_cost_usd)) over (partition by grouping(team, feature, provider, model_id)), 0
+            ) as share_of_total
+        from marts.fct_allocated_cost_daily
+        where usage_date >= $start and usage_date < $end
+          and provider in (select unnest($providers::varchar[]))
+        group by grouping sets ((team), (team, feature), (team, feature, provider, model_id))
+        order by level, cost_usd desc nulls last, team, feature, provider, model_id
+        """,
+        {"start": start, "end": end, "providers": list(providers), "shared": list(SHARED_METHODS)},
+    )
+
+
+@_dataset
+def allocated_cost_monthly(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Priced allocated cost in ``[start, end)`` per month (its first day, the range's part of it), team and
+    allocation method."""
+    return _query(
+        """
+        select
+            cast(date_trunc('month', usage_date) as date) as month, team, allocation_method,
+            sum(allocated_cost_usd) as cost_usd
+        from marts.fct_allocated_cost_daily
+        where usage_date >= $start and usage_date < $end
+          and provider in (select unnest($providers::varchar[]))
+          and is_priced
+        group by all
+        order by month, team, allocation_method
+        """,
+        {"start": start, "end": end, "providers": list(providers)},
+    )
+
+
+@_dataset
+def allocation_coverage(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Per provider and a total row (``is_total``, first): the ledger's priced cost in ``[start, end)`` by
+    allocation method, ``tag_coverage_share`` (proportional, i.e. through request logs' tags and rules, over the
+    ledger) and ``allocated_share`` (everything but unallocated over the ledger); shares NULL when the ledger is 0."""
+    return _query(
+        """
+        select
+            grouping(provider) <> 0 as is_total,
+            provider,
+            sum(ledger_cost_usd) as ledger_cost_usd,
+            sum(direct_usd) as direct_usd,
+            sum(proportional_usd) as proportional_usd,
+            sum(even_usd) + sum(fixed_share_usd) as other_shared_usd,
+            sum(unallocated_usd) as unallocated_usd,
+            sum(proportional_usd) / nullif(sum(ledger_cost_usd), 0) as tag_coverage_share,
+            (sum(ledger_cost_usd) - sum(unallocated_usd)) / nullif(sum(ledger_cost_usd), 0) as allocated_share
+        from marts.mart_allocation_coverage_daily
+        where usage_date >= $start and usage_date < $end
+          and provider in (select unnest($providers::varchar[]))
+        group by grouping sets ((provider), ())
+        having count(*) > 0
+        order by is_total desc, ledger_cost_usd desc nulls last, provider
+        """,
+        {"start": start, "end": end, "providers": list(providers)},
+    )
+
+
+UNIT_ECONOMICS_ALL = "(all)"  # mart_unit_economics_monthly's row for the whole organisation
+
+
+@_dataset
+def unit_economics(stamp: object, start: date, end: date, team: str | None) -> pd.DataFrame:
+    """``mart_unit_economics_monthly`` for every month that overlaps ``[start, end)``, newest first, of ``team``
+    (the whole organisation, ``'(all)'``, when ``None``). Whole months, every provider: the mart has no day or
+    provider."""
+    return _query(
+        """
+        select
+            month, team, showback_cost_usd, usage_cost_usd, usage_coverage_share, tokens, cost_per_1k_tokens,
+            cache_hit_rate, cache_savings_usd, batch_share, requests, active_users, request_cost_usd,
+            cost_per_request, cost_per_active_user
+        from marts.mart_unit_economics_monthly
+        where month >= date_trunc('month', cast($start as date)) and month < $end
+          and team = coalesce($team, $all)
+        order by month desc
+        """,
+        {"start": start, "end": end, "team": team, "all": UNIT_ECONOMICS_ALL},
+    )
+
+
+@_dataset
+def chargeback_months(stamp: object) -> list[date]:
+    """The months of ``mart_showback_monthly``, newest first; empty when the serving copy has none."""
+    if not marts_published((chargeback.SHOWBACK.removeprefix("marts."),)):
+        return []
+    return sorted(_query(chargeback.MONTHS_SQL)["month"].tolist(), reverse=True)
+
+
+@_dataset
+def chargeback_statement(stamp: object, month: date) -> pd.DataFrame:
+    """The month's chargeback statement: the lines ``finops export chargeback`` writes (same SQL), in its order."""
+    return _query(chargeback.CHARGEBACK_SQL, {"month": month})
+
+
+@_dataset
+def chargeback_unpriced_rows(stamp: object, month: date) -> int:
+    """Rows of the month's showback that are usage without a price: no amount to book."""
+    return int(_query(chargeback.UNPRICED_SQL, {"month": month}).iloc[0]["unpriced_rows"])
+
+
+@_dataset
+def chargeback_parquet(stamp: object, month: date) -> bytes:
+    """The month's statement as Parquet bytes, written by DuckDB's COPY exactly as the export writes its file."""
+    with tempfile.TemporaryDirectory(prefix="finops-chargeback-") as folder:
+        target = Path(folder) / "chargeback.parquet"
+        config = {"python_enable_replacements": False}
+        with duckdb.connect(str(serving_path()), read_only=True, config=config) as conn:
+            conn.execute(chargeback.parquet_copy_sql(target), {"month": month})
+        return target.read_bytes()

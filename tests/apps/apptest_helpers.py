@@ -7,6 +7,15 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
+# every page of the navigation, for the tests that run them all
+PAGES = [
+    "app_pages/overview.py",
+    "app_pages/teams.py",
+    "app_pages/showback.py",
+    "app_pages/chargeback.py",
+    "app_pages/prices.py",
+    "app_pages/reconciliation.py",
+]
 
 
 def run(at: AppTest | None = None) -> AppTest:

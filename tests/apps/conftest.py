@@ -72,6 +72,7 @@ import duckdb
 import pytest
 import streamlit as st
 import yaml
+from showback_seed import add_hostile_showback_rows
 
 from orchestration.publish import publish_info_columns
 
@@ -87,6 +88,11 @@ SERVED = (
     "mart_request_coverage_daily",
     "dim_price",
     "mart_price_changes",
+    # showback and chargeback: empty here; tests/apps/showback_seed.py fills them
+    "fct_allocated_cost_daily",
+    "mart_allocation_coverage_daily",
+    "mart_showback_monthly",
+    "mart_unit_economics_monthly",
 )
 
 
@@ -423,7 +429,8 @@ def _insert_requests(conn: duckdb.DuckDBPyConnection, requests: list, tags: list
 def add_hostile_rows(path: Path) -> Path:
     """Add an unpriced usage row (and its reconciliation row) with Markdown in every name, and request rows,
     a tag and a coverage row on the same day whose team, feature, user, model and tag are Markdown too; the
-    hostile model's prices, a price change and priced token usage of it that day."""
+    hostile model's prices, a price change and priced token usage of it that day; and the showback rows of
+    ``showback_seed.add_hostile_showback_rows``."""
     with duckdb.connect(str(path)) as conn:
         conn.execute(
             "insert into marts.fct_usage_cost_daily (usage_date, provider, account_id, account_name, "
@@ -440,7 +447,8 @@ def add_hostile_rows(path: Path) -> Path:
         _insert_requests(conn, HOSTILE_REQUESTS, HOSTILE_REQUEST_TAGS, HOSTILE_COVERAGE)
         _insert_prices(conn, HOSTILE_PRICES, HOSTILE_PRICE_CHANGES)
         _insert_token_usage(conn, HOSTILE_TOKEN_USAGE)
-    return path
+    names = {"team": HOSTILE_TEAM, "feature": HOSTILE_FEATURE, "provider": HOSTILE_PROVIDER, "model": HOSTILE_MODEL}
+    return add_hostile_showback_rows(path, {**names, "tag_value": HOSTILE_TAG_VALUE})
 
 
 def _insert_prices(conn: duckdb.DuckDBPyConnection, prices: list, changes: list) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from showback_seed import add_showback_rows
 
 CHROMIUM = Path("/usr/bin/chromium")
 APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
@@ -114,6 +115,14 @@ def _browser_page() -> Iterator:
 
 @pytest.fixture
 def app_url(serving_db: Path, tmp_path: Path) -> Iterator[str]:
+    with _serve_app(serving_db.parent, tmp_path / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def showback_app_url(serving_db: Path, tmp_path: Path) -> Iterator[str]:
+    """The app on the seeded serving copy plus the allocation and showback rows of showback_seed.py."""
+    add_showback_rows(serving_db)
     with _serve_app(serving_db.parent, tmp_path / "streamlit.log") as url:
         yield url
 
@@ -223,3 +232,24 @@ def test_teams_page_shows_markdown_names_as_text_in_chromium(
         page.get_by_text("A request with several tags").wait_for(timeout=30_000)
         page.screenshot(path=str(tmp_path / "teams-hostile.png"), full_page=True)
         _assert_no_markdown_from_data(page)
+
+
+@pytest.mark.parametrize(
+    ("path", "last_text", "first_metric"),
+    [
+        # test_showback.py: 39.685 allocated in the default range; test_chargeback.py: February, 35.56
+        ("showback", "The first row is every provider together", "$39.69"),
+        ("chargeback", "Both files are what", "$35.56"),
+    ],
+)
+def test_showback_and_chargeback_render_in_chromium(
+    showback_app_url: str, tmp_path: Path, path: str, last_text: str, first_metric: str
+) -> None:
+    with _browser_page() as page:
+        page.goto(f"{showback_app_url}/{path}")
+        page.get_by_text(last_text).wait_for(timeout=30_000)  # the page's last element: the script has run
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert first_metric in page.locator('[data-testid="stMetric"]').first.inner_text()
+        page.screenshot(path=str(tmp_path / f"{path}.png"), full_page=True)
+        if path == "showback":
+            assert page.locator('[data-testid="stVegaLiteChart"], .vega-embed').count() >= 1

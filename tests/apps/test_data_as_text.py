@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest_helpers import PAGES
 from streamlit.testing.v1 import AppTest
 
 from apps.lib import formatting
 
 APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
-PAGES = ["app_pages/overview.py", "app_pages/teams.py", "app_pages/prices.py", "app_pages/reconciliation.py"]
 
 # Fields that Streamlit renders as Markdown, on any element that has them...
 MARKDOWN_FIELDS = ("body", "label", "help", "delta", "delta_description")

@@ -13,12 +13,12 @@ from pathlib import Path
 import duckdb
 import pytest
 import streamlit as st
+from apptest_helpers import PAGES
 from streamlit.testing.v1 import AppTest
 
 from apps.lib import formatting, queries
 
 APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
-PAGES = ["app_pages/overview.py", "app_pages/teams.py", "app_pages/prices.py", "app_pages/reconciliation.py"]
 NO_DATA_INFO = "No published data yet. Run `finops demo` or `finops run` first."
 
 
