@@ -12,59 +12,13 @@ import duckdb
 import pytest
 
 from orchestration.alerts import LOG, evaluate, ratio_text, run_alerts
-from tests.orchestration.alert_receiver import SECRET_PATH, Receiver, closed_port_url
+from tests.orchestration.alert_fixtures import MONEY, SECRET_PATH, Receiver, budget_at, budget_mart, closed_port_url
 
-MONEY = "decimal(38,12)"  # fct_usage_cost_daily's cost type
 NO_SLEEP: list[float] = []
 
 
 def no_sleep(seconds: float) -> None:
     NO_SLEEP.append(seconds)
-
-
-def budget_mart(conn, rows):
-    """rows: (budget_id, period_start, period_end, as_of_date, budget, actual, forecast, highest, breach, status)."""
-    conn.execute("create schema if not exists marts")
-    conn.execute(
-        f"""create or replace table marts.mart_budget_status (
-            budget_id varchar, scope varchar, scope_type varchar, scope_value varchar, period varchar,
-            period_start date, period_end date, as_of_date date, budget_usd {MONEY}, actual_usd {MONEY},
-            forecast_usd {MONEY}, pct_used decimal(18,6), highest_threshold_crossed decimal(18,6),
-            projected_breach_date date, status varchar, forecast_method varchar)"""
-    )
-    for budget_id, start, end, as_of, budget, actual, forecast, highest, breach, status in rows:
-        conn.execute(
-            "insert into marts.mart_budget_status values (?, 'team=search', 'team', 'search', 'month', ?, ?, ?, "
-            "?, ?, ?, cast(? as decimal(38,12)) / cast(? as decimal(38,12)), ?, ?, ?, 'test')",
-            [budget_id, start, end, as_of, budget, actual, forecast, actual, budget, highest, breach, status],
-        )
-
-
-def budget_at(conn, actual: str, highest: str | None, thresholds: str = "0.8,1.0"):
-    """Budget search-monthly: $5000 for November 2026, counted to 2026-11-20."""
-    conn.execute("create schema if not exists config")
-    conn.execute(
-        "create or replace table config.budgets as select 'search-monthly' as budget_id, 'team' as scope_type, "
-        "'search' as scope_value, 'month' as period, cast(5000 as decimal(38,12)) as amount_usd, ? as thresholds",
-        [thresholds],
-    )
-    budget_mart(
-        conn,
-        [
-            (
-                "search-monthly",
-                date(2026, 11, 1),
-                date(2026, 11, 30),
-                date(2026, 11, 20),
-                "5000",
-                actual,
-                actual,
-                highest,
-                None,
-                "over" if Decimal(actual) > 5000 else "ok",
-            )
-        ],
-    )
 
 
 def budget_keys(conn) -> list[tuple[str, str, int]]:
