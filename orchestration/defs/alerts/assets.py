@@ -50,7 +50,8 @@ def alert_log(context: dg.AssetExecutionContext, config: AlertsConfig, warehouse
     url = webhook()
     with warehouse.connect(context) as conn:
         result = run_alerts(conn, url, retry_only=config.retry_only)
-    report(context, result.line() + ("" if url else f"; set {WEBHOOK_ENV} to post them"))
+    hint = f"; set {WEBHOOK_ENV} to post them" if result.delivery.logged else ""
+    report(context, result.line() + hint)
     d = result.delivery
     return dg.MaterializeResult(
         metadata={
