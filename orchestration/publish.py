@@ -26,6 +26,11 @@ PUBLISH_INFO = (
 )
 
 
+# Tables the pipeline writes outside schema marts (which dbt owns) that the serving copy carries too, in its
+# schema marts: serving name -> warehouse table. The alert log is written by orchestration/alerts.py.
+EXTRA_TABLES = {"alert_log": ("ops", "alert_log")}
+
+
 def publish_info_columns() -> str:
     return ", ".join(f"{name} {sql_type}" for name, sql_type in PUBLISH_INFO)
 
@@ -62,6 +67,15 @@ def publish_serving(
     ]
     if not tables:
         raise RuntimeError("the warehouse has no tables in schema 'marts' yet: run the dbt build before publishing")
+    sources = {name: f"{MARTS_SCHEMA}.{name}" for name in tables}
+    for name, (schema, table) in EXTRA_TABLES.items():
+        found = conn.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ? "
+            "and table_catalog = current_database()",
+            [schema, table],
+        ).fetchall()[0][0]
+        if found and name not in sources:
+            sources[name] = f"{schema}.{table}"
 
     bounds = (None, None)
     if "fct_usage_cost_daily" in tables:
@@ -73,8 +87,8 @@ def publish_serving(
     conn.execute(f"attach '{_sql_path(tmp)}' as serving_tmp")
     try:
         conn.execute(f"create schema serving_tmp.{MARTS_SCHEMA}")
-        for name in tables:
-            conn.execute(f"create table serving_tmp.{MARTS_SCHEMA}.{name} as select * from {MARTS_SCHEMA}.{name}")
+        for name, source in sources.items():
+            conn.execute(f"create table serving_tmp.{MARTS_SCHEMA}.{name} as select * from {source}")
         conn.execute(f"create table serving_tmp.{MARTS_SCHEMA}.publish_info ({publish_info_columns()})")
         conn.execute(
             f"insert into serving_tmp.{MARTS_SCHEMA}.publish_info values (?, ?, ?, ?, ?)",
@@ -84,7 +98,7 @@ def publish_serving(
     finally:
         conn.execute("detach serving_tmp")
     os.replace(tmp, serving_path)
-    return PublishResult(tuple(tables), bounds[0], bounds[1], published_at)
+    return PublishResult(tuple(sources), bounds[0], bounds[1], published_at)
 
 
 def _sql_path(path: Path) -> str:

@@ -6,6 +6,8 @@ from orchestration.publish import publish_serving
 from orchestration.quality.gate import RULES
 
 MARTS = [mart_key(table) for table in RULES]
+# The alert log (orchestration/defs/alerts): published with the marts, so the app shows this run's alerts.
+ALERT_LOG = dg.AssetKey(["ops", "alert_log"])
 
 
 def failed_warning_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
@@ -22,7 +24,7 @@ def failed_warning_checks(instance: dg.DagsterInstance, run_id: str) -> list[str
 
 @dg.asset(
     key=["serving", "marts"],
-    deps=MARTS,
+    deps=[*MARTS, ALERT_LOG],
     group_name="publish",
     kinds={"duckdb"},
     required_resource_keys={"warehouse"},
