@@ -7,6 +7,10 @@ selected (older proxies lack some), and never the payload columns (messages, res
 proxy_server_request). ``startTime`` is a ``timestamp(3)`` holding UTC (LiteLLM writes it with
 ``_ensure_datetime_utc``), so UTC days are compared as naive timestamps.
 
+The budget counters (``budget_counters``) are three small tables read whole with one plain select each: the
+columns the server has, as text (a float's shortest round-trip text, read exactly as DECIMAL), never a
+password or metadata column (connectors/litellm_postgres/tables.py).
+
 The DSN's password never appears in a message: every error is one sentence naming FINOPS_LITELLM_DSN, with
 the DSN redacted.
 """
@@ -15,8 +19,10 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pyarrow as pa
@@ -25,11 +31,35 @@ from psycopg import sql
 from connectors.errors import AuthError, ConnectionFailed, NotFoundError
 from connectors.files import FileDropError, read_table
 from connectors.litellm.spend_logs import COLUMN_NAMES, typed
+from connectors.litellm_postgres.tables import LITELLM_POSTGRES_BUDGET_COUNTERS
+from connectors.schema import typed_row
 
 SOURCE = "litellm_postgres"
 ENV = "FINOPS_LITELLM_DSN"
 TABLE = "LiteLLM_SpendLogs"
 CONNECT_TIMEOUT_S = 10
+
+# entity_type -> (table, {counter column: the table's column}); entity_alias lists its candidates in order.
+COUNTER_TABLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
+    "key": (
+        "LiteLLM_VerificationToken",
+        {
+            "entity_id": ("token",),
+            "entity_alias": ("key_alias", "key_name"),
+            "team_id": ("team_id",),
+            "user_id": ("user_id",),
+        },
+    ),
+    "team": (
+        "LiteLLM_TeamTable",
+        {"entity_id": ("team_id",), "entity_alias": ("team_alias",), "team_id": ("team_id",)},
+    ),
+    "user": (
+        "LiteLLM_UserTable",
+        {"entity_id": ("user_id",), "entity_alias": ("user_alias",), "user_id": ("user_id",)},
+    ),
+}
+COUNTER_COLUMNS = ("spend", "max_budget", "budget_duration", "budget_reset_at", "created_at")
 
 
 def redact(text: str, dsn: str) -> str:
@@ -73,18 +103,18 @@ class LiteLLMPostgresClient:
             raise ConnectionFailed(f"{SOURCE}: {ENV} is not set; set it to the proxy's DATABASE_URL.", source=SOURCE)
         self._dsn = dsn
 
-    def _fail(self, exc: Exception) -> Exception:
+    def _fail(self, exc: Exception, table: str = TABLE) -> Exception:
         detail = redact(" ".join(str(exc).split()), self._dsn)
         at = where(self._dsn)
         if isinstance(exc, psycopg.errors.UndefinedTable):
             return NotFoundError(
-                f'{SOURCE}: the database at {at} has no table "{TABLE}"; point {ENV} at the LiteLLM proxy\'s own '
+                f'{SOURCE}: the database at {at} has no table "{table}"; point {ENV} at the LiteLLM proxy\'s own '
                 "database (its DATABASE_URL).",
                 source=SOURCE,
             )
         if isinstance(exc, psycopg.errors.InsufficientPrivilege):
             return AuthError(
-                f'{SOURCE}: the user in {ENV} may not read "{TABLE}" at {at} ({detail}); grant it SELECT.',
+                f'{SOURCE}: the user in {ENV} may not read "{table}" at {at} ({detail}); grant it SELECT.',
                 source=SOURCE,
             )
         if isinstance(exc, _BadDsn):
@@ -114,16 +144,7 @@ class LiteLLMPostgresClient:
         lo, hi = datetime.combine(start, time()), datetime.combine(end, time())
         try:
             with self._connect() as conn:
-                present = {
-                    row[0].decode() if isinstance(row[0], bytes) else row[0]  # bytes from a SQL_ASCII server
-                    for row in conn.execute(
-                        "select column_name::text from information_schema.columns where table_name = %s "
-                        "and table_schema = any(current_schemas(false))",
-                        [TABLE],
-                    ).fetchall()
-                }
-                if not present:
-                    raise psycopg.errors.UndefinedTable(f'relation "{TABLE}" does not exist')
+                present = _columns(conn, TABLE)
                 columns = [c for c in COLUMN_NAMES if c in present]
                 if not {"request_id", "startTime"} <= set(columns):
                     raise psycopg.errors.UndefinedTable(f'relation "{TABLE}" has no "request_id" and "startTime"')
@@ -150,3 +171,58 @@ class LiteLLMPostgresClient:
                         raise ConnectionFailed(str(exc), source=SOURCE) from None
         except psycopg.Error as exc:
             raise self._fail(exc) from None
+
+    def budget_counters(self) -> Iterator[dict[str, Any]]:
+        """Rows of ``raw.litellm_postgres_budget_counters``: every key, team and user with its spend counter now.
+        A column an older proxy lacks is NULL; a missing table or id column is an error naming the table."""
+        table = TABLE
+        try:
+            with self._connect() as conn:
+                rows = []
+                for entity_type, (table, ids) in COUNTER_TABLES.items():
+                    present = _columns(conn, table)
+                    if ids["entity_id"][0] not in present or "spend" not in present:
+                        raise psycopg.errors.UndefinedTable(f'relation "{table}" has no "{ids["entity_id"][0]}"')
+                    wanted = {**ids, **{c: (c,) for c in COUNTER_COLUMNS}}
+                    picks = [
+                        sql.SQL("coalesce({}) as {}").format(
+                            sql.SQL(", ").join(
+                                [sql.SQL("{}::text").format(sql.Identifier(c)) for c in found] + [sql.SQL("null")]
+                            ),
+                            sql.Identifier(name),
+                        )
+                        for name, candidates in wanted.items()
+                        for found in [[c for c in candidates if c in present]]
+                    ]
+                    query = sql.SQL("select {}, (now() at time zone 'UTC')::text as observed_at from {}").format(
+                        sql.SQL(", ").join(picks), sql.Identifier(table)
+                    )
+                    with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+                        for row in cur.execute(query):
+                            rows.append({"entity_type": entity_type, **row})
+        except psycopg.Error as exc:
+            raise self._fail(exc, table) from None
+        for row in rows:
+            try:
+                yield typed_row(LITELLM_POSTGRES_BUDGET_COUNTERS, row, row)
+            except ValueError as exc:
+                raise ConnectionFailed(
+                    f"{SOURCE}: a {row['entity_type']} counter at {where(self._dsn)} is not as LiteLLM writes it "
+                    f"({exc}); check the proxy's version.",
+                    source=SOURCE,
+                ) from None
+
+
+def _columns(conn: psycopg.Connection, table: str) -> set[str]:
+    """The column names ``table`` has on the server; raises UndefinedTable when it has none."""
+    present = {
+        row[0].decode() if isinstance(row[0], bytes) else row[0]  # bytes from a SQL_ASCII server
+        for row in conn.execute(
+            "select column_name::text from information_schema.columns where table_name = %s "
+            "and table_schema = any(current_schemas(false))",
+            [table],
+        ).fetchall()
+    }
+    if not present:
+        raise psycopg.errors.UndefinedTable(f'relation "{table}" does not exist')
+    return present
