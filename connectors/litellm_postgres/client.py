@@ -59,6 +59,8 @@ COUNTER_TABLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
         {"entity_id": ("user_id",), "entity_alias": ("user_alias",), "user_id": ("user_id",)},
     ),
 }
+# entity_type -> the LiteLLM_SpendLogs column that names the entity a request's spend was counted to
+LOG_COLUMN = {"key": "api_key", "team": "team_id", "user": "user"}
 COUNTER_COLUMNS = ("spend", "max_budget", "budget_duration", "budget_reset_at", "created_at")
 
 
@@ -173,33 +175,24 @@ class LiteLLMPostgresClient:
             raise self._fail(exc) from None
 
     def budget_counters(self) -> Iterator[dict[str, Any]]:
-        """Rows of ``raw.litellm_postgres_budget_counters``: every key, team and user with its spend counter now.
-        A column an older proxy lacks is NULL; a missing table or id column is an error naming the table."""
+        """Rows of ``raw.litellm_postgres_budget_counters``: every key, team and user with its spend counter now,
+        and what the proxy logged for it since UTC midnight (the day the spend-log feed has not landed yet).
+        One transaction, so ``now()`` is one instant for all three tables. A column an older proxy lacks is
+        NULL (``logged_spend_since`` too, when the spend logs cannot be grouped by the entity); a missing table
+        or id column is an error naming the table."""
         table = TABLE
         try:
-            with self._connect() as conn:
+            with self._connect() as conn, conn.transaction():
+                logs = _columns(conn, TABLE, missing_ok=True)
                 rows = []
                 for entity_type, (table, ids) in COUNTER_TABLES.items():
                     present = _columns(conn, table)
                     if ids["entity_id"][0] not in present or "spend" not in present:
                         raise psycopg.errors.UndefinedTable(f'relation "{table}" has no "{ids["entity_id"][0]}"')
-                    wanted = {**ids, **{c: (c,) for c in COUNTER_COLUMNS}}
-                    picks = [
-                        sql.SQL("coalesce({}) as {}").format(
-                            sql.SQL(", ").join(
-                                [sql.SQL("{}::text").format(sql.Identifier(c)) for c in found] + [sql.SQL("null")]
-                            ),
-                            sql.Identifier(name),
-                        )
-                        for name, candidates in wanted.items()
-                        for found in [[c for c in candidates if c in present]]
-                    ]
-                    query = sql.SQL("select {}, (now() at time zone 'UTC')::text as observed_at from {}").format(
-                        sql.SQL(", ").join(picks), sql.Identifier(table)
-                    )
+                    logged = LOG_COLUMN[entity_type] in logs and "startTime" in logs
                     with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
-                        for row in cur.execute(query):
-                            rows.append({"entity_type": entity_type, **row})
+                        cur.execute(_counter_query(table, ids, present, logged, entity_type))
+                        rows += [{"entity_type": entity_type, **row} for row in cur]
         except psycopg.Error as exc:
             raise self._fail(exc, table) from None
         for row in rows:
@@ -213,8 +206,47 @@ class LiteLLMPostgresClient:
                 ) from None
 
 
-def _columns(conn: psycopg.Connection, table: str) -> set[str]:
-    """The column names ``table`` has on the server; raises UndefinedTable when it has none."""
+def _counter_query(table: str, ids: dict[str, tuple[str, ...]], present: set[str], logged: bool, entity_type: str):
+    """One entity table's counters as text, left-joined to its spend in LiteLLM_SpendLogs since UTC midnight."""
+    wanted = {**ids, **{c: (c,) for c in COUNTER_COLUMNS}}
+    picks = [
+        sql.SQL("coalesce({}) as {}").format(
+            sql.SQL(", ").join([sql.SQL("c.{}::text").format(sql.Identifier(c)) for c in found] + [sql.SQL("null")]),
+            sql.Identifier(name),
+        )
+        for name, candidates in wanted.items()
+        for found in [[c for c in candidates if c in present]]
+    ]
+    midnight = sql.SQL("date_trunc('day', now() at time zone 'UTC')")
+    if logged:
+        tail = sql.SQL(
+            "left join (select {by} as id, sum({spend}) as spend from {logs} where {start} >= {midnight} "
+            "group by 1) as s on s.id = c.{entity_id}"
+        ).format(
+            by=sql.Identifier(LOG_COLUMN[entity_type]),
+            spend=sql.Identifier("spend"),
+            logs=sql.Identifier(TABLE),
+            start=sql.Identifier("startTime"),
+            midnight=midnight,
+            entity_id=sql.Identifier(ids["entity_id"][0]),
+        )
+        tail_spend = sql.SQL("coalesce(s.spend, 0)::text")
+    else:
+        tail, tail_spend = sql.SQL(""), sql.SQL("null")
+    return sql.SQL(
+        "select {picks}, (now() at time zone 'UTC')::text as observed_at, {midnight}::text as logs_since, "
+        "{tail_spend} as logged_spend_since from {table} as c {tail}"
+    ).format(
+        picks=sql.SQL(", ").join(picks),
+        midnight=midnight,
+        tail_spend=tail_spend,
+        table=sql.Identifier(table),
+        tail=tail,
+    )
+
+
+def _columns(conn: psycopg.Connection, table: str, missing_ok: bool = False) -> set[str]:
+    """The column names ``table`` has on the server; raises UndefinedTable when it has none (unless missing_ok)."""
     present = {
         row[0].decode() if isinstance(row[0], bytes) else row[0]  # bytes from a SQL_ASCII server
         for row in conn.execute(
@@ -223,6 +255,6 @@ def _columns(conn: psycopg.Connection, table: str) -> set[str]:
             [table],
         ).fetchall()
     }
-    if not present:
+    if not present and not missing_ok:
         raise psycopg.errors.UndefinedTable(f'relation "{table}" does not exist')
     return present

@@ -6,7 +6,8 @@ BerriAI/litellm ``schema.prisma``).
 ``budget_duration`` ("30s", "30m", "24h", "30d", "1mo") the proxy sets it back to 0 at ``budget_reset_at`` and
 moves ``budget_reset_at`` one duration on, so the counter covers [budget_reset_at - duration, now); without a
 duration it never resets (lifetime since ``created_at``). ``entity_id`` of a key is its HASHED token, never
-the key. Nothing else of those tables is read (no passwords, no metadata blobs).
+the key. ``logged_spend_since`` is LiteLLM_SpendLogs' spend of the entity since UTC midnight (the part of the
+window the daily spend-log feed has not landed yet). Nothing else of those tables is read (no passwords, no metadata blobs).
 """
 
 from connectors.schema import RawTable
@@ -26,6 +27,10 @@ LITELLM_POSTGRES_BUDGET_COUNTERS = RawTable(
         ("budget_reset_at", "TIMESTAMP"),  # UTC, the next reset; null on proxies that predate it
         ("created_at", "TIMESTAMP"),  # UTC
         ("observed_at", "TIMESTAMP"),  # UTC, the database's clock when the counters were read
+        # The spend logs land by completed UTC day; what the proxy logged for the entity in [logs_since,
+        # observed_at) (since UTC midnight) is read with the counter so the audit can cover the whole window.
+        ("logs_since", "TIMESTAMP"),
+        ("logged_spend_since", "DECIMAL(38,10)"),  # USD; NULL when the spend logs cannot be grouped by the entity
     ),
     partitioned=False,
     partition_column=None,

@@ -38,6 +38,14 @@ insert into "LiteLLM_VerificationToken" values
     ('1f2e', 'sk-...abcd', null, 0.1, null, null, null, null, null, '{}', '2025-05-01 00:00:00');
 insert into "LiteLLM_TeamTable" values ('t-core', 'core', 0.30000000000000004, 50, '1mo', '2025-07-01', '{}',
     '2025-01-01');
+insert into "LiteLLM_SpendLogs" ("request_id", "call_type", "api_key", "spend", "startTime", "endTime", "team_id",
+    "user") values
+    ('today-1', 'acompletion', '88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b', 0.5,
+     now() at time zone 'UTC', now() at time zone 'UTC', 't-core', 'u-ana'),
+    ('today-2', 'acompletion', '88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b', 0.25,
+     now() at time zone 'UTC', now() at time zone 'UTC', 't-core', 'u-ana'),
+    ('yesterday', 'acompletion', '88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b', 9,
+     date_trunc('day', now() at time zone 'UTC') - interval '1 second', now() at time zone 'UTC', 't-core', 'u-ana');
 insert into "LiteLLM_UserTable" values ('u-ana', 'ana', 'ana@example.com', 'hunter2-hash', 1e-05, null, null, null,
     '{}', '2025-01-01');
 """
@@ -80,7 +88,14 @@ def test_every_key_team_and_user_counter_is_read_exactly_and_nothing_secret(prox
     assert by_id[("team", "t-core")]["spend"] == Decimal("0.30000000000000004")
     assert by_id[("user", "u-ana")]["spend"] == Decimal("0.00001")  # Postgres prints 1e-05
     assert by_id[("user", "u-ana")]["entity_alias"] == "ana" and by_id[("user", "u-ana")]["team_id"] is None
-    assert all(isinstance(r["observed_at"], datetime) for r in rows)
+    # one transaction: one instant for every row, and the spend logged since that instant's UTC midnight
+    (observed,) = {r["observed_at"] for r in rows}
+    assert {r["logs_since"] for r in rows} == {datetime.combine(observed.date(), datetime.min.time())}
+    # today-1 + today-2 = 0.5 + 0.25 = 0.75 for the key, its team and its user; 'yesterday' (9) is before midnight
+    assert key["logged_spend_since"] == Decimal("0.75")
+    assert by_id[("team", "t-core")]["logged_spend_since"] == Decimal("0.75")
+    assert by_id[("user", "u-ana")]["logged_spend_since"] == Decimal("0.75")
+    assert by_id[("key", "1f2e")]["logged_spend_since"] == 0  # no request today: 0, not NULL
     text = repr(rows)
     assert "hunter2" not in text and "ana@example.com" not in text and "secret" not in text
 
@@ -89,6 +104,7 @@ def test_an_older_proxy_without_budget_reset_at_reads_it_as_null(proxies):
     _, old = proxies
     (team,) = [r for r in LiteLLMPostgresClient(old).budget_counters() if r["entity_type"] == "team"]
     assert team["entity_id"] == "t-old" and team["spend"] == Decimal("2.25") and team["budget_reset_at"] is None
+    assert team["logged_spend_since"] is None  # that database has no spend logs to read the day's tail from
 
 
 def test_a_database_without_the_tables_names_the_table_and_never_the_password(proxies):
