@@ -7,6 +7,10 @@ selected (older proxies lack some), and never the payload columns (messages, res
 proxy_server_request). ``startTime`` is a ``timestamp(3)`` holding UTC (LiteLLM writes it with
 ``_ensure_datetime_utc``), so UTC days are compared as naive timestamps.
 
+The budget counters (``budget_counters``) are three small tables read whole with one plain select each: the
+columns the server has, as text (a float's shortest round-trip text, read exactly as DECIMAL), never a
+password or metadata column (connectors/litellm_postgres/tables.py).
+
 The DSN's password never appears in a message: every error is one sentence naming FINOPS_LITELLM_DSN, with
 the DSN redacted.
 """
@@ -15,8 +19,10 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pyarrow as pa
@@ -25,11 +31,37 @@ from psycopg import sql
 from connectors.errors import AuthError, ConnectionFailed, NotFoundError
 from connectors.files import FileDropError, read_table
 from connectors.litellm.spend_logs import COLUMN_NAMES, typed
+from connectors.litellm_postgres.tables import LITELLM_POSTGRES_BUDGET_COUNTERS
+from connectors.schema import typed_row
 
 SOURCE = "litellm_postgres"
 ENV = "FINOPS_LITELLM_DSN"
 TABLE = "LiteLLM_SpendLogs"
 CONNECT_TIMEOUT_S = 10
+
+# entity_type -> (table, {counter column: the table's column}); entity_alias lists its candidates in order.
+COUNTER_TABLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
+    "key": (
+        "LiteLLM_VerificationToken",
+        {
+            "entity_id": ("token",),
+            "entity_alias": ("key_alias", "key_name"),
+            "team_id": ("team_id",),
+            "user_id": ("user_id",),
+        },
+    ),
+    "team": (
+        "LiteLLM_TeamTable",
+        {"entity_id": ("team_id",), "entity_alias": ("team_alias",), "team_id": ("team_id",)},
+    ),
+    "user": (
+        "LiteLLM_UserTable",
+        {"entity_id": ("user_id",), "entity_alias": ("user_alias",), "user_id": ("user_id",)},
+    ),
+}
+# entity_type -> the LiteLLM_SpendLogs column that names the entity a request's spend was counted to
+LOG_COLUMN = {"key": "api_key", "team": "team_id", "user": "user"}
+COUNTER_COLUMNS = ("spend", "max_budget", "budget_duration", "budget_reset_at", "created_at")
 
 
 def redact(text: str, dsn: str) -> str:
@@ -73,18 +105,18 @@ class LiteLLMPostgresClient:
             raise ConnectionFailed(f"{SOURCE}: {ENV} is not set; set it to the proxy's DATABASE_URL.", source=SOURCE)
         self._dsn = dsn
 
-    def _fail(self, exc: Exception) -> Exception:
+    def _fail(self, exc: Exception, table: str = TABLE) -> Exception:
         detail = redact(" ".join(str(exc).split()), self._dsn)
         at = where(self._dsn)
         if isinstance(exc, psycopg.errors.UndefinedTable):
             return NotFoundError(
-                f'{SOURCE}: the database at {at} has no table "{TABLE}"; point {ENV} at the LiteLLM proxy\'s own '
+                f'{SOURCE}: the database at {at} has no table "{table}"; point {ENV} at the LiteLLM proxy\'s own '
                 "database (its DATABASE_URL).",
                 source=SOURCE,
             )
         if isinstance(exc, psycopg.errors.InsufficientPrivilege):
             return AuthError(
-                f'{SOURCE}: the user in {ENV} may not read "{TABLE}" at {at} ({detail}); grant it SELECT.',
+                f'{SOURCE}: the user in {ENV} may not read "{table}" at {at} ({detail}); grant it SELECT.',
                 source=SOURCE,
             )
         if isinstance(exc, _BadDsn):
@@ -114,16 +146,7 @@ class LiteLLMPostgresClient:
         lo, hi = datetime.combine(start, time()), datetime.combine(end, time())
         try:
             with self._connect() as conn:
-                present = {
-                    row[0].decode() if isinstance(row[0], bytes) else row[0]  # bytes from a SQL_ASCII server
-                    for row in conn.execute(
-                        "select column_name::text from information_schema.columns where table_name = %s "
-                        "and table_schema = any(current_schemas(false))",
-                        [TABLE],
-                    ).fetchall()
-                }
-                if not present:
-                    raise psycopg.errors.UndefinedTable(f'relation "{TABLE}" does not exist')
+                present = _columns(conn, TABLE)
                 columns = [c for c in COLUMN_NAMES if c in present]
                 if not {"request_id", "startTime"} <= set(columns):
                     raise psycopg.errors.UndefinedTable(f'relation "{TABLE}" has no "request_id" and "startTime"')
@@ -150,3 +173,88 @@ class LiteLLMPostgresClient:
                         raise ConnectionFailed(str(exc), source=SOURCE) from None
         except psycopg.Error as exc:
             raise self._fail(exc) from None
+
+    def budget_counters(self) -> Iterator[dict[str, Any]]:
+        """Rows of ``raw.litellm_postgres_budget_counters``: every key, team and user with its spend counter now,
+        and what the proxy logged for it since UTC midnight (the day the spend-log feed has not landed yet).
+        One transaction, so ``now()`` is one instant for all three tables. A column an older proxy lacks is
+        NULL (``logged_spend_since`` too, when the spend logs cannot be grouped by the entity); a missing table
+        or id column is an error naming the table."""
+        table = TABLE
+        try:
+            with self._connect() as conn, conn.transaction():
+                logs = _columns(conn, TABLE, missing_ok=True)
+                rows = []
+                for entity_type, (table, ids) in COUNTER_TABLES.items():
+                    present = _columns(conn, table)
+                    if ids["entity_id"][0] not in present or "spend" not in present:
+                        raise psycopg.errors.UndefinedTable(f'relation "{table}" has no "{ids["entity_id"][0]}"')
+                    logged = LOG_COLUMN[entity_type] in logs and "startTime" in logs
+                    with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+                        cur.execute(_counter_query(table, ids, present, logged, entity_type))
+                        rows += [{"entity_type": entity_type, **row} for row in cur]
+        except psycopg.Error as exc:
+            raise self._fail(exc, table) from None
+        for row in rows:
+            try:
+                yield typed_row(LITELLM_POSTGRES_BUDGET_COUNTERS, row, row)
+            except ValueError as exc:
+                raise ConnectionFailed(
+                    f"{SOURCE}: a {row['entity_type']} counter at {where(self._dsn)} is not as LiteLLM writes it "
+                    f"({exc}); check the proxy's version.",
+                    source=SOURCE,
+                ) from None
+
+
+def _counter_query(table: str, ids: dict[str, tuple[str, ...]], present: set[str], logged: bool, entity_type: str):
+    """One entity table's counters as text, left-joined to its spend in LiteLLM_SpendLogs since UTC midnight."""
+    wanted = {**ids, **{c: (c,) for c in COUNTER_COLUMNS}}
+    picks = [
+        sql.SQL("coalesce({}) as {}").format(
+            sql.SQL(", ").join([sql.SQL("c.{}::text").format(sql.Identifier(c)) for c in found] + [sql.SQL("null")]),
+            sql.Identifier(name),
+        )
+        for name, candidates in wanted.items()
+        for found in [[c for c in candidates if c in present]]
+    ]
+    midnight = sql.SQL("date_trunc('day', now() at time zone 'UTC')")
+    if logged:
+        tail = sql.SQL(
+            "left join (select {by} as id, sum({spend}) as spend from {logs} where {start} >= {midnight} "
+            "group by 1) as s on s.id = c.{entity_id}"
+        ).format(
+            by=sql.Identifier(LOG_COLUMN[entity_type]),
+            spend=sql.Identifier("spend"),
+            logs=sql.Identifier(TABLE),
+            start=sql.Identifier("startTime"),
+            midnight=midnight,
+            entity_id=sql.Identifier(ids["entity_id"][0]),
+        )
+        tail_spend = sql.SQL("coalesce(s.spend, 0)::text")
+    else:
+        tail, tail_spend = sql.SQL(""), sql.SQL("null")
+    return sql.SQL(
+        "select {picks}, (now() at time zone 'UTC')::text as observed_at, {midnight}::text as logs_since, "
+        "{tail_spend} as logged_spend_since from {table} as c {tail}"
+    ).format(
+        picks=sql.SQL(", ").join(picks),
+        midnight=midnight,
+        tail_spend=tail_spend,
+        table=sql.Identifier(table),
+        tail=tail,
+    )
+
+
+def _columns(conn: psycopg.Connection, table: str, missing_ok: bool = False) -> set[str]:
+    """The column names ``table`` has on the server; raises UndefinedTable when it has none (unless missing_ok)."""
+    present = {
+        row[0].decode() if isinstance(row[0], bytes) else row[0]  # bytes from a SQL_ASCII server
+        for row in conn.execute(
+            "select column_name::text from information_schema.columns where table_name = %s "
+            "and table_schema = any(current_schemas(false))",
+            [table],
+        ).fetchall()
+    }
+    if not present and not missing_ok:
+        raise psycopg.errors.UndefinedTable(f'relation "{table}" does not exist')
+    return present

@@ -107,7 +107,22 @@ RULES: dict[str, list[Rule]] = {
     "fct_cost_reconciliation_daily": [
         _unique(["usage_date", "provider", "account_id"]),
     ],
+    "mart_gateway_budget_audit": [
+        _unique(["entity_type", "entity_id"]),
+        _non_negative("counter_usd"),
+        Rule(
+            name="gateway_counters_match_logs",
+            description="every LiteLLM budget counter matches the proxy's own logs over its window (status ok, "
+            "or a window the logs cannot judge); drift or a budget spent by the ledger is a warning",
+            blocking=False,
+            expectation=lambda: _gxe().ExpectColumnValuesToBeInSet(
+                column="status", value_set=["ok", "unknown_window", "ledger_incomplete"], severity="warning"
+            ),
+        ),
+    ],
 }
+# Marts of the state now rather than of UTC days: the gate reads them whole, whatever days a run covers.
+UNDATED = {"mart_gateway_budget_audit"}
 
 
 def validate(table: str, frame: pd.DataFrame) -> list[Outcome]:

@@ -109,3 +109,20 @@ def test_a_credit_may_be_negative_but_a_usage_line_may_not():
 )
 def test_run_window_from_tags(tags, expected):
     assert run_window(tags) == expected
+
+
+def test_a_drifting_gateway_counter_is_a_warning_and_a_duplicate_entity_blocks():
+    frame = pd.DataFrame(
+        {
+            "entity_type": ["key", "team", "user"],
+            "entity_id": ["k1", "t1", "u1"],
+            "counter_usd": [Decimal("12.50"), Decimal("4.50"), Decimal("1.00")],
+            "status": ["drift", "ok", "unknown_window"],
+        }
+    )
+    outcomes = by_rule(validate("mart_gateway_budget_audit", frame))
+    drift = outcomes["gateway_counters_match_logs"]
+    assert not drift.passed and not drift.blocking and drift.unexpected_count == 1  # k1 only
+    assert outcomes["unique_natural_key"].passed and outcomes["no_negative_counter_usd"].passed
+    twice = by_rule(validate("mart_gateway_budget_audit", pd.concat([frame, frame.head(1)])))
+    assert not twice["unique_natural_key"].passed and twice["unique_natural_key"].blocking
