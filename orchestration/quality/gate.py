@@ -107,6 +107,11 @@ RULES: dict[str, list[Rule]] = {
     "fct_cost_reconciliation_daily": [
         _unique(["usage_date", "provider", "account_id"]),
     ],
+    # read by the alerts (key 'anomaly|<scope>|<usage_date>'): one row per day and scope, spend never negative
+    "mart_cost_anomalies": [
+        _unique(["usage_date", "scope"]),
+        _non_negative("actual_usd"),
+    ],
 }
 
 
