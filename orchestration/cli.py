@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from connectors.registry import BY_NAME, SOURCES
-from orchestration.config import ConfigError, load_config
+from orchestration.config import CONFIG_ENV, ConfigError, config_path, load_config
 from orchestration.errors import FinopsError
 from orchestration.export import add_commands as add_export_commands
 from orchestration.prices.commands import add_commands as add_price_commands
@@ -92,6 +92,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 DEMO_SPIKE_PROVIDER, DEMO_SPIKE_MODEL, DEMO_SPIKE_FACTOR, DEMO_SPIKE_DAYS_BACK = "openai", "o3-2025-04-16", 8.0, 10
 
 
+# The demo organisation's finops.yaml (its teams and owners), used when the user has none of their own.
+DEMO_CONFIG = Path(__file__).resolve().parents[1] / "emulator" / "demo_finops.yaml"
+
+
+def demo_config(environ: dict[str, str]) -> Path | None:
+    """The demo's finops.yaml when ``environ`` names none (FINOPS_CONFIG) and ./finops.yaml does not exist."""
+    if environ.get(CONFIG_ENV) or config_path(environ).exists():
+        return None
+    return DEMO_CONFIG
+
+
 def demo_spikes(first: date, last: date) -> list:
     """The demo's spike, if its day is within the demo's days [first, last]."""
     from emulator.spikes import Spike
@@ -105,6 +116,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise FinopsError(f"--days must be at least 1 (got {args.days}).")
     from emulator import EmulatorServer, SimulatedOrg
 
+    config = demo_config(dict(os.environ))
+    if config is not None:
+        os.environ[CONFIG_ENV] = str(config)
+        _progress(f"finops.yaml: {config} (the demo organisation's teams; ./finops.yaml or FINOPS_CONFIG takes over)")
     load_config()  # a bad finops.yaml: one sentence and exit 1 before the emulator starts
     paths = Paths(finops_home())
     prepare_environment(paths)

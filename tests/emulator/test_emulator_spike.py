@@ -87,3 +87,22 @@ def test_the_demo_spikes_o3_ten_days_before_its_last_day_while_o3_is_called():
     assert demo_spikes(last - timedelta(days=1), last) == []  # a 2-day demo has no day for it
     called = SimulatedOrg(seed=42).usage_quantities(spike_day, spike_day + timedelta(days=1))
     assert any(provider == "openai" and model == O3 for _, provider, model, _, _ in called)
+
+
+def test_the_demo_config_names_the_emulators_accounts_and_yields_to_the_users(tmp_path, monkeypatch):
+    from emulator.requests import TEAM_USERS
+    from orchestration.cli import DEMO_CONFIG, demo_config
+    from orchestration.config import load_config
+
+    ownership = load_config(DEMO_CONFIG).sections["ownership"]
+    org = SimulatedOrg(seed=42)
+    accounts = {(p, a.id or "default") for p in ("openai", "anthropic") for a in org.accounts(p)}
+    rules = [*ownership.owners, *ownership.shared]
+    assert rules and all((r.provider, r.account) in accounts for r in rules)
+    # every team the request logs name is a declared team (so proportional splits reach them)
+    assert set(TEAM_USERS) <= {t.name for t in ownership.teams}
+    monkeypatch.chdir(tmp_path)
+    assert demo_config({}) == DEMO_CONFIG
+    assert demo_config({"FINOPS_CONFIG": "mine.yaml"}) is None
+    (tmp_path / "finops.yaml").write_text("")
+    assert demo_config({}) is None
