@@ -38,6 +38,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .pricing import EXACT, PriceTable
+from .spikes import Spike, parse_spikes, spike_factor
 
 if TYPE_CHECKING:
     from .plugin import Plugin
@@ -920,14 +921,22 @@ class SimulatedOrg:
 
     ``plugins``: the vendor shapes to render it with (default: the plugins of every source in
     ``connectors.registry`` that has one). ``prices``: the price table (default: the emulator's own).
+    ``spikes``: injected spend spikes (:mod:`.spikes`: a spec like ``"2025-06-18:openai:gpt-4o:8"`` or
+    :class:`~.spikes.Spike` s), each with a known day and driver.
     """
 
     def __init__(
-        self, seed: int = 42, *, plugins: Sequence["Plugin"] | None = None, prices: PriceTable | None = None
+        self,
+        seed: int = 42,
+        *,
+        plugins: Sequence["Plugin"] | None = None,
+        prices: PriceTable | None = None,
+        spikes: "str | Sequence[Spike] | None" = None,
     ) -> None:
         from .plugin import plugins_for
 
         self.seed = int(seed)
+        self.spikes: tuple[Spike, ...] = parse_spikes(spikes)
         self.prices = prices if prices is not None else PriceTable()
         self.plugins: tuple[Plugin, ...] = tuple(plugins) if plugins is not None else plugins_for()
         self._by_name: dict[str, Plugin] = {p.name: p for p in self.plugins}
@@ -1008,7 +1017,10 @@ class SimulatedOrg:
             if not self.usable(provider, model, model_id, day):
                 continue
             rng = self.rng(provider, stream.name, day.isoformat())
-            total = int(stream.input_mtok * 1e6 * self.scale(provider, stream.account, day) * rng.uniform(0.85, 1.15))
+            scale = self.scale(provider, stream.account, day) * spike_factor(
+                self.spikes, provider, day, model, model_id
+            )
+            total = int(stream.input_mtok * 1e6 * scale * rng.uniform(0.85, 1.15))
             yield stream, model, model_id, rng, total
 
     def usable(self, provider: str, model_raw: str, model_id: str, day: date) -> bool:

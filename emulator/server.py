@@ -478,6 +478,7 @@ def serve(
     seed: int = 42,
     faults: FaultSpec | str | None = None,
     *,
+    spikes: str | None = None,
     out: TextIO | None = None,
     stop: threading.Event | None = None,
     drop_dir: Path | str | None = None,
@@ -485,20 +486,27 @@ def serve(
     """Run the emulator until Ctrl-C (or until ``stop`` is set); print its environment first
     (:meth:`EmulatorServer.environ`: each source's base URL and key, or its files).
 
-    Returns the process exit code. Raises ``ValueError`` for an invalid fault spec and ``OSError`` when the
-    port cannot be bound, each with a one-sentence message.
+    ``spikes``: injected spend spikes (:mod:`.spikes`), e.g. ``"2025-06-18:openai:gpt-4o:8"``.
+
+    Returns the process exit code. Raises ``ValueError`` for an invalid fault or spike spec and ``OSError`` when
+    the port cannot be bound, each with a one-sentence message.
     """
     out = out or sys.stdout
     spec = FaultSpec.parse(faults)
+    org = SimulatedOrg(seed=seed, spikes=spikes)
     try:
-        server = EmulatorServer(SimulatedOrg(seed=seed), port=port, faults=spec, drop_dir=drop_dir).start()
+        server = EmulatorServer(org, port=port, faults=spec, drop_dir=drop_dir).start()
     except OSError as exc:
         raise OSError(f"Cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}.") from None
     stop = stop or threading.Event()
     try:  # entered before the first line is printed, so a Ctrl-C right after it still stops cleanly
         for name, value in server.environ().items():
             print(f"{name}={value}", file=out)
-        status = f"Emulator running on {server.url} (seed {seed}, faults: {spec.describe()}); press Ctrl-C to stop."
+        spiked = ", ".join(s.describe() for s in org.spikes) or "none"
+        status = (
+            f"Emulator running on {server.url} (seed {seed}, faults: {spec.describe()}, spikes: {spiked}); "
+            "press Ctrl-C to stop."
+        )
         print(status, file=out, flush=True)
         while not stop.wait(0.5):
             pass

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from connectors.registry import BY_NAME, SOURCES
-from orchestration.config import ConfigError, load_config
+from orchestration.config import CONFIG_ENV, ConfigError, config_path, load_config
 from orchestration.errors import FinopsError
 from orchestration.export import add_commands as add_export_commands
 from orchestration.prices.commands import add_commands as add_price_commands
@@ -86,18 +86,50 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+# The demo's injected spend spike (issue 10 item 9): OpenAI's o3 (the ops-agents key, called every day since
+# 2025-04-16) at 8x its usage, DEMO_SPIKE_DAYS_BACK days before the last demo day, so the anomalies mart has a
+# true anomaly with a known day and driver to show (mart_cost_anomalies: scope provider=openai, driver o3).
+DEMO_SPIKE_PROVIDER, DEMO_SPIKE_MODEL, DEMO_SPIKE_FACTOR, DEMO_SPIKE_DAYS_BACK = "openai", "o3-2025-04-16", 8.0, 10
+
+
+# The demo organisation's finops.yaml (its teams and owners), used when the user has none of their own.
+DEMO_CONFIG = Path(__file__).resolve().parents[1] / "emulator" / "demo_finops.yaml"
+
+
+def demo_config(environ: dict[str, str]) -> Path | None:
+    """The demo's finops.yaml when ``environ`` names none (FINOPS_CONFIG) and ./finops.yaml does not exist."""
+    if environ.get(CONFIG_ENV) or config_path(environ).exists():
+        return None
+    return DEMO_CONFIG
+
+
+def demo_spikes(first: date, last: date) -> list:
+    """The demo's spike, if its day is within the demo's days [first, last]."""
+    from emulator.spikes import Spike
+
+    day = last - timedelta(days=DEMO_SPIKE_DAYS_BACK)
+    return [Spike(day, DEMO_SPIKE_PROVIDER, DEMO_SPIKE_MODEL, DEMO_SPIKE_FACTOR)] if day >= first else []
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.days < 1:
         raise FinopsError(f"--days must be at least 1 (got {args.days}).")
-    from emulator import EmulatorServer
+    from emulator import EmulatorServer, SimulatedOrg
 
+    config = demo_config(dict(os.environ))
+    if config is not None:
+        os.environ[CONFIG_ENV] = str(config)
+        _progress(f"finops.yaml: {config} (the demo organisation's teams; ./finops.yaml or FINOPS_CONFIG takes over)")
     load_config()  # a bad finops.yaml: one sentence and exit 1 before the emulator starts
     paths = Paths(finops_home())
     prepare_environment(paths)
     last = utc_today() - timedelta(days=1)
     first = last - timedelta(days=args.days - 1)
-    with EmulatorServer().start() as emulator:
+    spikes = [] if args.no_spike else demo_spikes(first, last)
+    with EmulatorServer(SimulatedOrg(spikes=spikes)).start() as emulator:
         _progress(f"emulator serving {', '.join(s.title for s in emulator.sources)} at {emulator.url}")
+        for spike in spikes:
+            _progress(f"injected spend spike: {spike.model} at {spike.provider} x{spike.factor:g} on {spike.day}")
         os.environ.update(emulator.environ(start=first, end=last + timedelta(days=1)))  # every source, pointed at it
         _progress(f"finops demo: {args.days} UTC days {first}..{last} into {paths.home}")
         summary = run_pipeline(first, last, on_wait=_waiting)
@@ -162,13 +194,18 @@ def cmd_dagster(args: argparse.Namespace) -> int:
 
 def cmd_emulator(args: argparse.Namespace) -> int:
     from emulator import FaultSpec, serve
+    from emulator.spikes import parse_spikes
 
     try:
         FaultSpec.parse(args.faults)
     except ValueError as exc:
         raise FinopsError(f"--faults: {exc}") from None
     try:
-        return serve(port=args.port, seed=args.seed, faults=args.faults)
+        parse_spikes(args.spike)
+    except ValueError as exc:
+        raise FinopsError(f"--spike: {exc}") from None
+    try:
+        return serve(port=args.port, seed=args.seed, faults=args.faults, spikes=args.spike)
     except OSError as exc:
         raise FinopsError(f"{str(exc).rstrip('.')}; pick another --port (0 takes a free one).") from None
 
@@ -233,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=90, help="UTC days to load, ending yesterday (default 90)")
     demo.add_argument("--no-app", action="store_true", help="stop after publishing; do not serve the app")
     demo.add_argument("--port", type=int, default=8501, help="app port (default 8501)")
+    demo.add_argument(
+        "--no-spike",
+        action="store_true",
+        help=f"no injected spend spike (default: {DEMO_SPIKE_MODEL} at {DEMO_SPIKE_PROVIDER} x{DEMO_SPIKE_FACTOR:g}, "
+        f"{DEMO_SPIKE_DAYS_BACK} days before the last day)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     run = sub.add_parser("run", help="ingest + build + checks + publish for a range of UTC days")
@@ -265,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8765)
     emulator.add_argument("--seed", type=int, default=42)
     emulator.add_argument("--faults", default=None, help=FAULT_HELP)
+    emulator.add_argument(
+        "--spike", default=None, help='spend spikes DAY:PROVIDER:MODEL:FACTOR, e.g. "2025-06-18:openai:gpt-4o:8"'
+    )
     emulator.set_defaults(func=cmd_emulator)
 
     prices = sub.add_parser("prices", help="the price book: check, show, sync, add (pricing_seeds/)")

@@ -120,6 +120,11 @@ RULES: dict[str, list[Rule]] = {
             ),
         ),
     ],
+    # read by the alerts (key 'anomaly|<scope>|<usage_date>'): one row per day and scope, spend never negative
+    "mart_cost_anomalies": [
+        _unique(["usage_date", "scope"]),
+        _non_negative("actual_usd"),
+    ],
 }
 # Marts of the state now rather than of UTC days: the gate reads them whole, whatever days a run covers.
 UNDATED = {"mart_gateway_budget_audit"}

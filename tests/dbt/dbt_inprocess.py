@@ -98,3 +98,10 @@ def build_selected(home: Path, select: list[str], **conformed: list[str]) -> Non
 def build_usage_subset(home: Path, models: list[str], usage_lines: list[str]) -> None:
     """``dbt build`` of PRICING_MODELS + ``models`` with only ``usage_lines`` in the union (no price lines)."""
     build_selected(home, [*PRICING_MODELS, *models], usage_lines=usage_lines, price_lines=[])
+
+
+def run_unit_tests(home: Path, model: str) -> None:
+    """The dbt unit tests of ``model``, once its parents are built under ``home`` (dbt reads their columns)."""
+    from orchestration.defs.transform.project import vars_arg
+
+    require_success(run_dbt(home, ["test", *vars_arg(), "--select", f"{model},test_type:unit"]))

@@ -20,7 +20,7 @@ Tokens follow cost within each day x workspace x model:
 from decimal import Decimal
 
 import pytest
-from dbt_inprocess import require_success, run_dbt
+from dbt_inprocess import run_unit_tests
 from test_allocation_dbt import build_warehouse, query
 
 pytestmark = pytest.mark.slow
@@ -31,12 +31,10 @@ OPUS, HAIKU = "claude-opus-4-6", "claude-haiku-4-5-20251001"
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    from orchestration.defs.transform.project import vars_arg
-
     home = tmp_path_factory.mktemp("finops_home")
     path = build_warehouse(home, "+mart_unit_economics_monthly")  # mart_showback_monthly is one of its parents
     # the unit test of mart_unit_economics_monthly, now that its parents exist
-    require_success(run_dbt(home, ["test", *vars_arg(), "--select", "mart_unit_economics_monthly,test_type:unit"]))
+    run_unit_tests(home, "mart_unit_economics_monthly")
     return path
 
 

@@ -23,7 +23,7 @@ INGEST = {
     ("anthropic", "workspaces"),
     ("anthropic", "api_keys"),
 }
-MARTS = {"fct_usage_cost_daily", "fct_billed_cost_daily", "fct_cost_reconciliation_daily"}
+MARTS = {"fct_usage_cost_daily", "fct_billed_cost_daily", "fct_cost_reconciliation_daily", "mart_cost_anomalies"}
 
 
 GRAPH_FILE = Path(__file__).with_name("asset_graph.txt")
