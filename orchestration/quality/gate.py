@@ -107,6 +107,11 @@ RULES: dict[str, list[Rule]] = {
     "fct_cost_reconciliation_daily": [
         _unique(["usage_date", "provider", "account_id"]),
     ],
+    # publish waits for the budget status (built after the forecast), so the app never shows a stale one
+    "mart_budget_status": [
+        _non_negative("actual_usd"),
+        _unique(["budget_id", "period_start"]),
+    ],
 }
 
 
