@@ -105,7 +105,8 @@ def summarise(results: list[dict]) -> str:
         return float(statistics.median(ape)), float(statistics.median(abs_error))
 
     buckets = [("all origins", lambda k: True)] + [
-        (f"origin day {lo}-{hi}", lambda k, lo=lo, hi=hi: lo <= k <= hi) for lo, hi in ((1, 7), (8, 14), (15, 21), (22, 30))
+        (f"origin day {lo}-{hi}", lambda k, lo=lo, hi=hi: lo <= k <= hi)
+        for lo, hi in ((1, 7), (8, 14), (15, 21), (22, 30))
     ]
     scopes = sorted({r["scope"] for r in results})
     months = sorted({r["month"] for r in results})
