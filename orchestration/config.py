@@ -142,6 +142,8 @@ class Section:
     parse: Callable[[Reader, Node], Any]
     default: Callable[[], Any]
     tables: Callable[[Any], list[ConfigTable]] = lambda value: []
+    # after every section is parsed: check(reader, value, sections) for rules that read another section
+    check: Callable[[Reader, Any, dict[str, Any]], None] | None = None
 
 
 SECTIONS: dict[str, Section] = {}
@@ -208,6 +210,9 @@ def load_config(path: Path | str | None = None) -> FinopsConfig:
             sections[key] = SECTIONS[key].parse(reader, value)
     for key, section in SECTIONS.items():
         sections.setdefault(key, section.default())
+    for key, section in SECTIONS.items():
+        if section.check is not None:
+            section.check(reader, sections[key], sections)
     return FinopsConfig(path=path, sections=sections, warnings=tuple(reader.warnings))
 
 
@@ -368,4 +373,4 @@ register_section(
 
 # Sections kept in their own modules register themselves on import (they import this module's core); importing
 # them here makes every loader see them.
-from orchestration import contracts, ownership, reporting, whatif  # noqa: E402, F401  (each registers its section)
+from orchestration import budgets, contracts, ownership, reporting, whatif  # noqa: E402, F401  (each registers its section)

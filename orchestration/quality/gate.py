@@ -125,9 +125,15 @@ RULES: dict[str, list[Rule]] = {
         _unique(["usage_date", "scope"]),
         _non_negative("actual_usd"),
     ],
+    # publish waits for the budget status (built after the forecast), so the app never shows a stale one
+    "mart_budget_status": [
+        _non_negative("actual_usd"),
+        _unique(["budget_id", "period_start"]),
+    ],
 }
-# Marts of the state now rather than of UTC days: the gate reads them whole, whatever days a run covers.
-UNDATED = {"mart_gateway_budget_audit"}
+# Marts of the state now or of budget periods, not of UTC days: the gate reads them whole, whatever days a run
+# covers.
+UNDATED = {"mart_gateway_budget_audit", "mart_budget_status"}
 
 
 def validate(table: str, frame: pd.DataFrame) -> list[Outcome]:

@@ -79,8 +79,8 @@ def test_an_empty_file_is_the_defaults(tmp_path):
             "finops.yaml line 4: unknown key 'relativ_pct' in reconciliation.tolerance; use one of absolute_usd, relative_pct.",
         ),
         (
-            "budgets:\n  - 1\n",
-            "finops.yaml line 1: unknown key 'budgets' in the file; use one of contracts, ownership, reconciliation, reporting, whatif.",
+            "quotas:\n  - 1\n",
+            "finops.yaml line 1: unknown key 'quotas' in the file; use one of budgets, contracts, ownership, reconciliation, reporting, whatif.",
         ),
         (
             "reconciliation:\n  providers:\n    openai:\n      absolute_usd: -0.5\n",
@@ -116,7 +116,7 @@ def test_an_empty_file_is_the_defaults(tmp_path):
         ),
         (
             "- reconciliation\n",
-            "finops.yaml line 1: the file must be a mapping of sections, not a list; start with one of contracts, ownership, reconciliation, reporting, whatif.",
+            "finops.yaml line 1: the file must be a mapping of sections, not a list; start with one of budgets, contracts, ownership, reconciliation, reporting, whatif.",
         ),
     ],
 )
@@ -152,18 +152,18 @@ def test_the_tables_dbt_reads_hold_the_exact_values(tmp_path):
 
 def test_a_new_section_plugs_in_without_touching_the_loader(tmp_path):
     def parse(reader: Reader, node):
-        items = reader.mapping(node, "budgets", ("monthly_usd",))
-        return reader.decimal(items["monthly_usd"][1], "budgets.monthly_usd", minimum=D(0), places=2)
+        items = reader.mapping(node, "quotas", ("monthly_usd",))
+        return reader.decimal(items["monthly_usd"][1], "quotas.monthly_usd", minimum=D(0), places=2)
 
-    register_section(Section(name="budgets", parse=parse, default=lambda: None))
+    register_section(Section(name="quotas", parse=parse, default=lambda: None))
     try:
-        config = load_config(write(tmp_path, "budgets:\n  monthly_usd: 1500.50\n"))
-        assert config["budgets"] == D("1500.50")
+        config = load_config(write(tmp_path, "quotas:\n  monthly_usd: 1500.50\n"))
+        assert config["quotas"] == D("1500.50")
         assert config.reconciliation.tolerance.absolute_usd == D("0.01")
-        with pytest.raises(ConfigError, match=r"^finops.yaml line 2: budgets.monthly_usd has more than 2 decimal"):
-            load_config(write(tmp_path, "budgets:\n  monthly_usd: 1.005\n"))
+        with pytest.raises(ConfigError, match=r"^finops.yaml line 2: quotas.monthly_usd has more than 2 decimal"):
+            load_config(write(tmp_path, "quotas:\n  monthly_usd: 1.005\n"))
     finally:
-        del SECTIONS["budgets"]
+        del SECTIONS["quotas"]
 
 
 def test_the_example_file_is_valid_and_says_what_it_shows():

@@ -58,7 +58,7 @@ def build_gate(table: str) -> dg.AssetChecksDefinition:
         date_column = "usage_date"
         sql = f"select * from marts.{table}"
         params: list = []
-        if window:
+        if window and date_column:
             sql += f" where {date_column} >= ? and {date_column} < ?"
             params = list(window)
         with context.resources.warehouse.connect(context) as conn:
