@@ -27,6 +27,7 @@ PAGES = [
     st.Page("app_pages/showback.py", title="Showback", icon=":material/account_tree:"),
     st.Page("app_pages/chargeback.py", title="Chargeback", icon=":material/receipt_long:"),
     st.Page("app_pages/prices.py", title="Prices and models", icon=":material/sell:"),
+    st.Page("app_pages/whatif.py", title="What-if", icon=":material/alt_route:"),
     st.Page("app_pages/reconciliation.py", title="Reconciliation", icon=":material/balance:"),
     # Later pages slot in here: by model, budgets.
 ]

@@ -186,3 +186,34 @@ def team_month_method_chart(frame: pd.DataFrame) -> alt.FacetChart:
         .facet(row=alt.Row("yearmonth(month):T", title=None, header=alt.Header(format="%b %Y", labelAngle=0)))
         .resolve_scale(y="independent")
     )
+
+
+def whatif_month_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Side-by-side bars per month: the actual cost and the scenario's counterfactual (absent when unpriced).
+
+    ``frame``: ``month`` (date), ``actual_cost_usd`` and ``counterfactual_cost_usd`` (Decimal or None).
+    """
+    data = pd.DataFrame(
+        {
+            "month": pd.to_datetime(frame["month"]).tolist() * 2,
+            "cost": ["Actual"] * len(frame) + ["Scenario"] * len(frame),
+            "cost_usd": pd.concat(
+                [_as_float(frame["actual_cost_usd"]), _as_float(frame["counterfactual_cost_usd"])], ignore_index=True
+            ),
+        }
+    ).dropna(subset=["cost_usd"])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):O", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0)),
+            xOffset=alt.XOffset("cost:N", sort=["Actual", "Scenario"]),
+            y=alt.Y("cost_usd:Q", title="List cost (USD)", axis=alt.Axis(format="$,.2f")),
+            color=alt.Color("cost:N", title=None, sort=["Actual", "Scenario"]),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
+                alt.Tooltip("cost:N", title="Cost"),
+                alt.Tooltip("cost_usd:Q", title="List cost", format="$,.2f"),
+            ],
+        )
+    )

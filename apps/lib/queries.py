@@ -978,3 +978,73 @@ def chargeback_parquet(stamp: object, month: date) -> bytes:
         with duckdb.connect(str(serving_path()), read_only=True, config=config) as conn:
             conn.execute(chargeback.parquet_copy_sql(target), {"month": month})
         return target.read_bytes()
+
+
+# --- what-if repricing (mart_whatif_reprice: scenario x month x provider x actual model) ---------
+# The mart is monthly: a range takes the whole months that overlap it. Money stays Decimal; a counterfactual
+# with no price is NULL (never $0), and so is any sum that would include one.
+
+WHATIF_MART = "mart_whatif_reprice"
+
+
+def whatif_published() -> bool:
+    """Whether the serving copy has the what-if mart."""
+    return marts_published((WHATIF_MART,))
+
+
+@_dataset
+def whatif_scenarios(stamp: object) -> pd.DataFrame:
+    """One row per scenario in the mart (any month), by name: its settings, constant over its rows."""
+    return _query(
+        """
+        select
+            scenario,
+            any_value(target_service_tier) as target_service_tier,
+            any_value(price_date_rule) as price_date_rule,
+            any_value(price_date) as price_date,
+            any_value(cache_hit_rate) as cache_hit_rate,
+            any_value(batch_share) as batch_share
+        from marts.mart_whatif_reprice
+        group by scenario
+        order by scenario
+        """
+    )
+
+
+@_dataset
+def whatif_reprice(stamp: object, scenario: str, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """``scenario``'s rows for every month that overlaps ``[start, end)`` at three levels (``level``): ``model``
+    (month x provider x actual model, the mart's rows), ``month`` and ``total``; months in order, then the
+    costliest actual first.
+
+    ``actual_cost_usd`` sums the priced actual cost; ``counterfactual_cost_usd`` and ``savings_usd`` are NULL
+    for a group with any row whose counterfactual has no price (never a partial sum that looks complete);
+    ``unpriced_counterfactual_rows`` counts those rows.
+    """
+    return _query(
+        """
+        select
+            case
+                when grouping(month) <> 0 then 'total'
+                when grouping(provider, model_id) <> 0 then 'month'
+                else 'model'
+            end as level,
+            month, provider, model_id,
+            case when grouping(model_id) = 0 then any_value(target_model_id) end as target_model_id,
+            sum(actual_cost_usd) as actual_cost_usd,
+            case when count(*) filter (where counterfactual_cost_usd is null) = 0
+                then sum(counterfactual_cost_usd) end as counterfactual_cost_usd,
+            case when count(*) filter (where savings_usd is null) = 0 then sum(savings_usd) end as savings_usd,
+            cast(count(*) filter (where counterfactual_cost_usd is null) as bigint) as unpriced_counterfactual_rows,
+            cast(sum(unpriced_actual_rows) as bigint) as unpriced_actual_rows,
+            case when grouping(model_id) = 0 then any_value(caveats) end as caveats
+        from marts.mart_whatif_reprice
+        where scenario = $scenario
+          and month >= date_trunc('month', cast($start as date)) and month < $end
+          and provider in (select unnest($providers::varchar[]))
+        group by grouping sets ((month, provider, model_id), (month), ())
+        having count(*) > 0
+        order by level = 'total', month, level = 'month', actual_cost_usd desc nulls last, provider, model_id
+        """,
+        {"scenario": scenario, "start": start, "end": end, "providers": list(providers)},
+    )

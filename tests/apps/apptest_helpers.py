@@ -14,6 +14,7 @@ PAGES = [
     "app_pages/showback.py",
     "app_pages/chargeback.py",
     "app_pages/prices.py",
+    "app_pages/whatif.py",
     "app_pages/reconciliation.py",
 ]
 

@@ -55,6 +55,8 @@ in the default range), claude-sonnet-4 unchanged, claude-haiku-4-5 from 2025-02-
 cache reads and a batch tier, for the Prices and models page; the base rows' usage types ('input',
 'output') are not token usage types, so the other pages' numbers are those above.
 
+what-if (mart_whatif_reprice): whatif_seed.py's rows, in every serving copy built here (worked out there).
+
 ``hostile_serving_db`` adds one unpriced usage row (and its reconciliation row) on 2025-02-13 whose
 provider, account name and model name are Markdown: the app must show them as text. On the same day
 and provider it adds request rows (7 priced requests, list 0.700, reported 0.800; 2 unpriced), a tag and
@@ -73,6 +75,7 @@ import pytest
 import streamlit as st
 import yaml
 from showback_seed import add_hostile_showback_rows
+from whatif_seed import add_hostile_whatif_rows, add_whatif_rows
 
 from orchestration.publish import publish_info_columns
 
@@ -93,6 +96,8 @@ SERVED = (
     "mart_allocation_coverage_daily",
     "mart_showback_monthly",
     "mart_unit_economics_monthly",
+    # what-if: whatif_seed.py's rows, in every serving copy
+    "mart_whatif_reprice",
 )
 
 
@@ -304,6 +309,7 @@ HOSTILE_FEATURE = "# INJECTED feature [f](https://evil.example/f)"
 HOSTILE_USER = "_INJECTED_ user <b>B</b> www.evil.example"
 HOSTILE_TAG_KEY = "**INJECTED** key [k](https://evil.example/k)"
 HOSTILE_TAG_VALUE = ":red[INJECTED] value :material/warning:"
+HOSTILE_SCENARIO = "**INJECTED** scenario [s](https://evil.example/s)"
 
 # fmt: off
 # On 2025-02-13, the day of the hostile unpriced usage row (so the provider's usage cost is NULL there).
@@ -401,7 +407,7 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
             )
         else:
             conn.execute("drop table marts.publish_info")
-    return path
+    return add_whatif_rows(path)
 
 
 def _insert_requests(conn: duckdb.DuckDBPyConnection, requests: list, tags: list, coverage: list) -> None:
@@ -448,6 +454,7 @@ def add_hostile_rows(path: Path) -> Path:
         _insert_prices(conn, HOSTILE_PRICES, HOSTILE_PRICE_CHANGES)
         _insert_token_usage(conn, HOSTILE_TOKEN_USAGE)
     names = {"team": HOSTILE_TEAM, "feature": HOSTILE_FEATURE, "provider": HOSTILE_PROVIDER, "model": HOSTILE_MODEL}
+    add_hostile_whatif_rows(path, {**names, "scenario": HOSTILE_SCENARIO})
     return add_hostile_showback_rows(path, {**names, "tag_value": HOSTILE_TAG_VALUE})
 
 

@@ -253,3 +253,14 @@ def test_showback_and_chargeback_render_in_chromium(
         page.screenshot(path=str(tmp_path / f"{path}.png"), full_page=True)
         if path == "showback":
             assert page.locator('[data-testid="stVegaLiteChart"], .vega-embed').count() >= 1
+
+
+def test_whatif_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
+    """test_whatif.py: all-batch (the first scenario) saves 23.60 of 50.00 in January and February."""
+    with _browser_page() as page:
+        page.goto(f"{app_url}/whatif")
+        page.get_by_text("To add a scenario").last.wait_for(timeout=30_000)  # the page's last element
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert "$50.00" in page.locator('[data-testid="stMetric"]').first.inner_text()
+        page.screenshot(path=str(tmp_path / "whatif.png"), full_page=True)
+        page.locator('[data-testid="stVegaLiteChart"], .vega-embed').first.wait_for(timeout=10_000)

@@ -240,3 +240,18 @@ def test_publish_caption_drops_text_that_is_not_a_date() -> None:
     assert formatting.format_publish_caption(info) is None
     info["published_at"] = datetime(2025, 2, 15, 6, 0)
     assert formatting.format_publish_caption(info) == "Data published 2025-02-15 06:00 UTC"
+
+
+@pytest.mark.usefixtures("hostile_serving_db")
+def test_whatif_page_shows_markdown_names_verbatim_as_text(hostile_names: dict[str, str]) -> None:
+    """The hostile scenario (first by name, so the default), its provider, model and caveat are dataframe cells
+    and a selectbox option, never Markdown."""
+    at = _run()
+    at.switch_page("app_pages/whatif.py")
+    _run(at)
+    _assert_no_data_in_markdown(at)
+    assert at.selectbox(key="whatif_scenario").value.startswith("**INJECTED** scenario")
+    cells = _cells(at)
+    assert hostile_names["model"] in cells
+    assert hostile_names["provider"] in cells
+    assert f"no price for {hostile_names['model']} output_tokens at standard tier" in cells
