@@ -153,3 +153,16 @@ def test_serving_copy_without_the_table(serving_db: Path, table: str) -> None:
     what = {"mart_budget_status": "budgets", "alert_log": "the alert log", "mart_cost_anomalies": "anomaly detection"}
     assert [i.value for i in at.info] == [REPUBLISH.format(what[table])]
     run()  # the Overview too
+
+
+def test_hostile_names_stay_text(hostile_serving_db: Path, hostile_names: dict[str, str]) -> None:
+    """A budget, scope and driver named in Markdown (conftest.py's HOSTILE_BUDGETS, HOSTILE_ANOMALIES) are
+    dataframe cells and selectbox options, verbatim; test_data_as_text checks no Markdown element holds them."""
+    at = open_page(PAGE)
+    team, provider, model = hostile_names["team"], hostile_names["provider"], hostile_names["model"]
+    assert at.selectbox(key="budgets_budget").options[0] == team  # sorts before 'anthropic-monthly'
+    assert frame_with(at, "Budget amount")["Budget"].tolist()[0] == team
+    flagged = frame_with(at, "Driver")
+    # 02-13 is within the default range: the hostile day is the newest flagged day
+    assert flagged[["Scope", "Driver"]].values.tolist()[0] == [f"provider={provider}", f"model: {model}"]
+    assert frame_with(at, "Alert status")["Title"].tolist()[0] == f"{provider} spiked"
