@@ -26,10 +26,11 @@ PAGES = [
     st.Page("app_pages/teams.py", title="Teams", icon=":material/groups:"),
     st.Page("app_pages/showback.py", title="Showback", icon=":material/account_tree:"),
     st.Page("app_pages/chargeback.py", title="Chargeback", icon=":material/receipt_long:"),
+    st.Page("app_pages/budgets.py", title="Budgets and alerts", icon=":material/savings:"),
     st.Page("app_pages/prices.py", title="Prices and models", icon=":material/sell:"),
     st.Page("app_pages/whatif.py", title="What-if", icon=":material/alt_route:"),
     st.Page("app_pages/reconciliation.py", title="Reconciliation", icon=":material/balance:"),
-    # Later pages slot in here: by model, budgets.
+    # Later pages slot in here: by model.
 ]
 
 page = st.navigation(PAGES)

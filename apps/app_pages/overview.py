@@ -12,6 +12,7 @@ from apps.lib import charts, formatting, queries, widgets
 from apps.lib.formatting import NO_VALUE, format_usd
 
 NO_DATA = "No data in this range."
+OPEN_ANOMALIES_SHOWN = 5
 
 filters = widgets.page_header("Overview", "List prices")
 start, end, providers = filters.start, filters.end, filters.providers
@@ -100,6 +101,27 @@ if not unpriced.empty:
 
 if usage_rows == 0 and int(totals["billed_rows"]) == 0:
     st.caption(NO_DATA)
+
+# --- open anomalies --------------------------------------------------------------------------
+st.subheader("Open anomalies")
+if not queries.marts_published((queries.ANOMALY_MART,)):
+    st.caption("The serving copy has no anomaly detection yet: run the pipeline again to publish it.")
+else:
+    anomalies = queries.open_anomalies()
+    if anomalies.empty:
+        st.caption(f"No flagged day in the last {queries.OPEN_ANOMALY_DAYS} data days.")
+    else:
+        severities = anomalies["severity"].value_counts()
+        col_critical, col_warning = st.columns(2)
+        col_critical.metric("Critical", formatting.format_count(severities.get("critical", 0)), border=True)
+        col_warning.metric("Warning", formatting.format_count(severities.get("warning", 0)), border=True)
+        top = anomalies.head(OPEN_ANOMALIES_SHOWN)
+        st.dataframe(formatting.anomaly_columns(top), hide_index=True, width="stretch")
+        st.caption(
+            f"Flagged days in the last {queries.OPEN_ANOMALY_DAYS} data days, critical first; every provider, "
+            "whatever the sidebar's range."
+        )
+st.page_link("app_pages/budgets.py", label="Budgets and alerts", icon=":material/savings:")
 
 # --- spend by day ----------------------------------------------------------------------------
 st.subheader("Spend by day")

@@ -217,3 +217,128 @@ def whatif_month_chart(frame: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
+
+
+BURN_SERIES = ["Actual (cumulative)", "Forecast to period end", "Budget", "Projected breach"]
+
+
+def budget_burn_chart(daily: pd.DataFrame, status: Any) -> alt.LayerChart:
+    """Burn-up of one budget period: cumulative actual by day (a line), the budget (a horizontal rule), the
+    forecast from the last actual day to the period-end total (a dashed line) and the projected breach date
+    (a vertical rule, when there is one).
+
+    ``daily``: ``usage_date`` (date), ``actual_usd`` (Decimal) from the period start to ``as_of_date``;
+    ``status``: the ``mart_budget_status`` row (``budget_usd``, ``actual_usd``, ``forecast_usd``,
+    ``as_of_date``, ``period_end``, ``projected_breach_date``).
+    """
+    actual = pd.DataFrame(
+        {
+            "day": pd.to_datetime(daily["usage_date"]),
+            "usd": _as_float(daily["actual_usd"]).cumsum(),
+            "series": "Actual (cumulative)",
+        }
+    )
+    forecast = pd.DataFrame(
+        {
+            "day": pd.to_datetime([status["as_of_date"], status["period_end"]]),
+            "usd": [float(status["actual_usd"]), float(status["forecast_usd"])],
+            "series": "Forecast to period end",
+        }
+    )
+    budget = pd.DataFrame({"usd": [float(status["budget_usd"])], "series": ["Budget"]})
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=BURN_SERIES))
+    tooltip = [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("day:T", title="Day"),
+        alt.Tooltip("usd:Q", title="USD", format="$,.2f"),
+    ]
+    y = alt.Y("usd:Q", title="Spend (USD)", axis=alt.Axis(format="$,.2f"))
+    layers = [
+        alt.Chart(actual)
+        .mark_line(point=True)
+        .encode(x=alt.X("day:T", title="UTC day"), y=y, color=color, tooltip=tooltip),
+        alt.Chart(forecast).mark_line(strokeDash=[6, 4]).encode(x="day:T", y=y, color=color, tooltip=tooltip),
+        alt.Chart(budget)
+        .mark_rule()
+        .encode(y=y, color=color, tooltip=[alt.Tooltip("usd:Q", title="Budget", format="$,.2f")]),
+    ]
+    breach = status["projected_breach_date"]
+    if breach is not None and not pd.isna(breach):
+        rule = pd.DataFrame({"day": pd.to_datetime([breach]), "series": ["Projected breach"]})
+        layers.append(
+            alt.Chart(rule)
+            .mark_rule(strokeDash=[2, 2])
+            .encode(x="day:T", color=color, tooltip=[alt.Tooltip("day:T", title="Projected breach")])
+        )
+    return alt.layer(*layers)
+
+
+def budget_bullet_chart(status: Any) -> alt.Chart:
+    """Bars of one budget period's actual to date, forecast at period end and budget (when its daily actuals are
+    not in the serving copy). ``status``: the ``mart_budget_status`` row."""
+    data = pd.DataFrame(
+        {
+            "measure": ["Actual to date", "Forecast at period end", "Budget"],
+            "usd": [float(status["actual_usd"]), float(status["forecast_usd"]), float(status["budget_usd"])],
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("usd:Q", title="USD", axis=alt.Axis(format="$,.2f")),
+            y=alt.Y("measure:N", title=None, sort=None),
+            tooltip=[alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("usd:Q", title="USD", format="$,.2f")],
+        )
+    )
+
+
+def anomaly_chart(series: pd.DataFrame) -> alt.LayerChart:
+    """Actual vs expected spend per day of one scope, flagged days marked by severity.
+
+    ``series``: ``usage_date``, ``actual_usd``, ``expected_usd`` (Decimal), ``severity``, ``is_anomaly``.
+    """
+    days = pd.to_datetime(series["usage_date"])
+    lines = pd.concat(
+        [
+            pd.DataFrame({"day": days, "usd": _as_float(series["actual_usd"]), "series": "Actual"}),
+            pd.DataFrame({"day": days, "usd": _as_float(series["expected_usd"]), "series": "Expected"}),
+        ]
+    )
+    flagged = series["is_anomaly"].fillna(False).astype(bool)
+    marks = pd.DataFrame(
+        {
+            "day": days[flagged],
+            "usd": _as_float(series["actual_usd"])[flagged],
+            "severity": series["severity"][flagged].astype(str),
+        }
+    )
+    y = alt.Y("usd:Q", title="Spend (USD)", axis=alt.Axis(format="$,.2f"))
+    return alt.layer(
+        alt.Chart(lines)
+        .mark_line()
+        .encode(
+            x=alt.X("day:T", title="UTC day"),
+            y=y,
+            strokeDash=alt.StrokeDash("series:N", title=None),
+            tooltip=[
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("day:T", title="Day"),
+                alt.Tooltip("usd:Q", title="USD", format="$,.2f"),
+            ],
+        ),
+        alt.Chart(marks)
+        .mark_point(size=120, filled=True)
+        .encode(
+            x="day:T",
+            y=y,
+            color=alt.Color(
+                "severity:N", title="Flagged", scale=alt.Scale(domain=["warning", "critical"], range=["orange", "red"])
+            ),
+            tooltip=[
+                alt.Tooltip("day:T", title="Flagged day"),
+                alt.Tooltip("severity:N", title="Severity"),
+                alt.Tooltip("usd:Q", title="Actual", format="$,.2f"),
+            ],
+        ),
+    )

@@ -168,3 +168,20 @@ def format_publish_caption(info: dict[str, Any] | None) -> str | None:
     if count > 0:
         parts.append(f"{count} quality warning{'s' if count != 1 else ''}")
     return ", ".join(parts) if parts else None
+
+
+def anomaly_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """Table columns for flagged anomaly days (``mart_cost_anomalies`` rows): day, scope, severity, actual, expected,
+    the driver (``"model: gpt-4o"``; scope and driver are data, for dataframe cells only) and its change."""
+    return {
+        "Flagged day": [f"{v:%Y-%m-%d}" for v in frame["usage_date"]],
+        "Scope": frame["scope"].tolist(),
+        "Severity": frame["severity"].tolist(),
+        "Actual": [format_usd(v) for v in frame["actual_usd"]],
+        "Expected": [format_usd(v) for v in frame["expected_usd"]],
+        "Driver": [
+            NO_VALUE if _is_missing(t) else f"{t}: {v}"
+            for t, v in zip(frame["driver_type"], frame["driver_value"], strict=True)
+        ],
+        "Driver change": [format_usd(v, missing=NO_VALUE) for v in frame["driver_delta_usd"]],
+    }

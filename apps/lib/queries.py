@@ -1048,3 +1048,153 @@ def whatif_reprice(stamp: object, scenario: str, start: date, end: date, provide
         """,
         {"scenario": scenario, "start": start, "end": end, "providers": list(providers)},
     )
+
+
+# --- budgets, alerts and anomalies ------------------------------------------------------------
+# mart_budget_status (budget x period), alert_log (written by orchestration/alerts.py, published with the marts)
+# and mart_cost_anomalies (scope x day). A serving copy published before these existed has none of them: pages
+# check ``marts_published`` first. Budget ids, scopes, drivers and alert texts come from config and data: they
+# go into dataframe cells, chart text and selectbox options only.
+
+BUDGET_MART = "mart_budget_status"
+ALERT_LOG = "alert_log"
+ANOMALY_MART = "mart_cost_anomalies"
+OPEN_ANOMALY_DAYS = 7  # the Overview's "open anomalies": flagged days among the last 7 data days
+# budget scopes read from the allocated ledger (team, feature); the others from the usage ledger, as
+# int_budget_actuals_daily does
+ALLOCATED_SCOPES = ("team", "feature")
+
+
+@_dataset
+def budget_status(stamp: object) -> pd.DataFrame:
+    """Every row of ``mart_budget_status`` (budget x period), newest period first, then by budget id;
+    ``is_current`` marks each budget's latest period."""
+    return _query(
+        """
+        select
+            budget_id, scope, scope_type, scope_value, period, period_start, period_end, as_of_date, budget_usd,
+            actual_usd, forecast_usd, pct_used, highest_threshold_crossed, projected_breach_date, status,
+            forecast_method,
+            period_start = max(period_start) over (partition by budget_id) as is_current
+        from marts.mart_budget_status
+        order by period_start desc, budget_id
+        """
+    )
+
+
+@_dataset
+def budget_daily_actuals(
+    stamp: object, scope_type: str, scope_value: str | None, start: date, through: date
+) -> pd.DataFrame | None:
+    """List cost per UTC day of one budget scope in ``[start, through]``, from the marts the budget's actuals
+    come from (``fct_allocated_cost_daily`` for team and feature scopes, else ``fct_usage_cost_daily``); every
+    day present (0 without spend). ``None`` when that mart is not in the serving copy."""
+    allocated = scope_type in ALLOCATED_SCOPES
+    table = "fct_allocated_cost_daily" if allocated else "fct_usage_cost_daily"
+    if not marts_published((table,)):
+        return None
+    if allocated:
+        column = "team" if scope_type == "team" else "feature"
+        match = f"{column} = $value"  # a column name chosen here, never from input
+        cost = "allocated_cost_usd"
+    else:
+        column = {"org": None, "provider": "provider", "project": "account_id", "model": "model_id"}[scope_type]
+        match = "true" if column is None else f"{column} = $value"
+        cost = "list_cost_usd"
+    return _query(
+        f"""
+        with days as (
+            select cast(day as date) as usage_date
+            from range(cast($start as date), cast($through as date) + interval 1 day, interval 1 day) as t (day)
+        ),
+        spend as (
+            select usage_date, sum({cost}) as actual_usd
+            from marts.{table}
+            where usage_date >= $start and usage_date <= $through and {match}
+            group by usage_date
+        )
+        select days.usage_date, coalesce(spend.actual_usd, 0) as actual_usd
+        from days
+        left join spend on days.usage_date = spend.usage_date
+        order by days.usage_date
+        """,
+        {"start": start, "through": through} | ({} if match == "true" else {"value": scope_value}),
+    )
+
+
+@_dataset
+def alert_history(stamp: object) -> pd.DataFrame:
+    """Every alert of ``alert_log``, newest first."""
+    return _query(
+        """
+        select first_seen_at, kind, severity, status, title, body, attempts, sent_at, last_error, alert_key
+        from marts.alert_log
+        order by first_seen_at desc, alert_key
+        """
+    )
+
+
+@_dataset
+def flagged_anomalies(stamp: object, start: date, end: date) -> pd.DataFrame:
+    """Flagged days (``is_anomaly``) of ``mart_cost_anomalies`` in ``[start, end)``, newest first, then by score."""
+    return _query(
+        """
+        select
+            usage_date, scope, scope_type, scope_value, severity, actual_usd, expected_usd, score, driver_type,
+            driver_value, driver_delta_usd, explained_share
+        from marts.mart_cost_anomalies
+        where usage_date >= $start and usage_date < $end and is_anomaly
+        order by usage_date desc, score desc, scope
+        """,
+        {"start": start, "end": end},
+    )
+
+
+@_dataset
+def anomaly_scopes(stamp: object, start: date, end: date) -> list[str]:
+    """The scopes of ``mart_cost_anomalies`` with days in ``[start, end)``: those with the most flagged days
+    first, then by name ('org' first among equals)."""
+    frame = _query(
+        """
+        select scope
+        from marts.mart_cost_anomalies
+        where usage_date >= $start and usage_date < $end
+        group by scope
+        order by count(*) filter (where is_anomaly) desc, scope <> 'org', scope
+        """,
+        {"start": start, "end": end},
+    )
+    return frame["scope"].tolist()
+
+
+@_dataset
+def anomaly_series(stamp: object, scope: str, start: date, end: date) -> pd.DataFrame:
+    """Actual vs expected per day of one scope in ``[start, end)``, with the day's severity and flag."""
+    return _query(
+        """
+        select usage_date, actual_usd, expected_usd, score, severity, is_anomaly, driver_type, driver_value
+        from marts.mart_cost_anomalies
+        where scope = $scope and usage_date >= $start and usage_date < $end
+        order by usage_date
+        """,
+        {"scope": scope, "start": start, "end": end},
+    )
+
+
+@_dataset
+def open_anomalies(stamp: object) -> pd.DataFrame:
+    """Flagged days among the last ``OPEN_ANOMALY_DAYS`` data days of ``mart_cost_anomalies`` (its latest day
+    and the 6 before), critical first, then by score."""
+    return _query(
+        """
+        with latest as (select max(usage_date) as last_day from marts.mart_cost_anomalies)
+        select
+            usage_date, scope, severity, actual_usd, expected_usd, score, driver_type, driver_value,
+            driver_delta_usd
+        from marts.mart_cost_anomalies
+        cross join latest
+        where is_anomaly and usage_date > latest.last_day - cast($days as integer)
+        order by severity = 'critical' desc, score desc, usage_date desc, scope
+        """,
+        {"days": OPEN_ANOMALY_DAYS},
+    )

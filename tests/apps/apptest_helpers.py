@@ -13,6 +13,7 @@ PAGES = [
     "app_pages/teams.py",
     "app_pages/showback.py",
     "app_pages/chargeback.py",
+    "app_pages/budgets.py",
     "app_pages/prices.py",
     "app_pages/whatif.py",
     "app_pages/reconciliation.py",

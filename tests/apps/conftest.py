@@ -77,6 +77,7 @@ import yaml
 from showback_seed import add_hostile_showback_rows
 from whatif_seed import add_hostile_whatif_rows, add_whatif_rows
 
+from orchestration import alerts
 from orchestration.publish import publish_info_columns
 
 D = Decimal
@@ -98,6 +99,9 @@ SERVED = (
     "mart_unit_economics_monthly",
     # what-if: whatif_seed.py's rows, in every serving copy
     "mart_whatif_reprice",
+    # budgets and anomalies: BUDGETS, ANOMALIES below
+    "mart_budget_status",
+    "mart_cost_anomalies",
 )
 
 
@@ -115,6 +119,7 @@ def serving_ddl() -> str:
         columns = ", ".join(f"{c['name']} {c['data_type']}" for c in models[name]["columns"])
         statements.append(f"create table marts.{name} ({columns})")
     statements.append(f"create table marts.publish_info ({publish_info_columns()})")
+    statements.append(f"create table marts.{alerts.TABLE} ({alerts.LOG_COLUMNS})")
     return ";\n".join(statements) + ";"
 
 
@@ -399,6 +404,7 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
         )
         _insert_requests(conn, REQUESTS, REQUEST_TAGS, COVERAGE)
         _insert_prices(conn, PRICES, PRICE_CHANGES)
+        _insert_budgets(conn, BUDGETS, ANOMALIES, ALERTS)
         if publish_info:
             conn.execute(
                 "insert into marts.publish_info (published_at, run_id, data_start, data_end, quality_warnings) "
@@ -453,6 +459,7 @@ def add_hostile_rows(path: Path) -> Path:
         _insert_requests(conn, HOSTILE_REQUESTS, HOSTILE_REQUEST_TAGS, HOSTILE_COVERAGE)
         _insert_prices(conn, HOSTILE_PRICES, HOSTILE_PRICE_CHANGES)
         _insert_token_usage(conn, HOSTILE_TOKEN_USAGE)
+        _insert_budgets(conn, HOSTILE_BUDGETS, HOSTILE_ANOMALIES, HOSTILE_ALERTS)
     names = {"team": HOSTILE_TEAM, "feature": HOSTILE_FEATURE, "provider": HOSTILE_PROVIDER, "model": HOSTILE_MODEL}
     add_hostile_whatif_rows(path, {**names, "scenario": HOSTILE_SCENARIO})
     return add_hostile_showback_rows(path, {**names, "tag_value": HOSTILE_TAG_VALUE})
@@ -569,3 +576,74 @@ def hostile_names() -> dict[str, str]:
         "tag_key": HOSTILE_TAG_KEY,
         "tag_value": HOSTILE_TAG_VALUE,
     }
+
+
+# --- budgets, alerts and anomalies (the Budgets and alerts page, the Overview's open anomalies) ---------------
+# fmt: off
+# (budget_id, scope, scope_type, scope_value, period_start, period_end, budget, actual, forecast, pct_used,
+#  threshold crossed, breach date, status, forecast_method); as of 2025-02-14, monthly. Actuals are the seeded
+# usage (USAGE): org February 12.34 + 0.015 + 20.005 + 3.20 = 35.56 (reaches 30 on 02-10: 12.355 + 20.005 =
+# 32.36), org January 10 + 7.5 + 4.125 = 21.625; anthropic February 20.005 + 3.20 = 23.205 (+ 2.795 forecast = 26).
+BUDGETS = [
+    ("anthropic-monthly", "provider=anthropic", "provider", "anthropic", "2025-02-01", "2025-02-28", D("25"),
+     D("23.205"), D("26.000"), D("0.928200"), D("0.8"), "2025-02-20", "at_risk", "holt_winters_weekly_damped"),
+    ("org-monthly", "org", "org", None, "2025-02-01", "2025-02-28", D("30"), D("35.560"), D("44.000"),
+     D("1.185333"), D("1.0"), "2025-02-10", "over", "holt_winters_weekly_damped"),
+    ("org-monthly", "org", "org", None, "2025-01-01", "2025-01-31", D("30"), D("21.625"), D("21.625"),
+     D("0.720833"), None, None, "ok", "none"),
+]
+# (usage_date, scope, scope_type, scope_value, actual, expected, score, severity, is_anomaly, driver_type,
+#  driver_value, driver_delta_usd, explained_share)
+ANOMALIES = [
+    ("2025-01-20", "org", "org", None, D("4.125"), D("4.000"), D("0.4"), "none", False, None, None, None, None),
+    ("2025-02-03", "org", "org", None, D("12.355"), D("5.000"), D("4.2"), "warning", True, "model", "gpt-4o",
+     D("7.000"), D("0.951700")),
+    ("2025-02-10", "org", "org", None, D("20.005"), D("6.000"), D("9.5"), "critical", True, "provider", "anthropic",
+     D("14.005"), D("1.000000")),
+    ("2025-02-10", "provider=anthropic", "provider", "anthropic", D("20.005"), D("7.000"), D("8.1"), "critical",
+     True, "model", "claude-sonnet-4", D("13.005"), D("1.000000")),
+    ("2025-02-14", "org", "org", None, D("3.200"), D("4.000"), D("0.8"), "none", False, None, None, None, None),
+]
+# (alert_key, kind, severity, title, first_seen_at, status, attempts, sent_at)
+ALERTS = [
+    ("budget_threshold|org-monthly|2025-02-01|1.0", "budget_threshold", "critical", "org-monthly crossed 100%",
+     "2025-02-11 06:00:00", "logged", 0, None),
+    ("anomaly|org|2025-02-10", "anomaly", "critical", "org spend 20.01 vs 6.00 expected", "2025-02-11 06:00:05",
+     "sent", 1, "2025-02-11 06:00:06"),
+]
+HOSTILE_BUDGETS = [
+    (HOSTILE_TEAM, f"team={HOSTILE_TEAM}", "team", HOSTILE_TEAM, "2025-02-01", "2025-02-28", D("1"), D("0.700"),
+     D("0.900"), D("0.700000"), None, None, "ok", "mean_of_days_so_far"),
+]
+HOSTILE_ANOMALIES = [
+    ("2025-02-13", f"provider={HOSTILE_PROVIDER}", "provider", HOSTILE_PROVIDER, D("0.500"), D("0.010"), D("12.0"),
+     "critical", True, "model", HOSTILE_MODEL, D("0.490"), D("1.000000")),
+]
+HOSTILE_ALERTS = [
+    (f"anomaly|provider={HOSTILE_PROVIDER}|2025-02-13", "anomaly", "critical", f"{HOSTILE_PROVIDER} spiked",
+     "2025-02-14 06:00:00", "failed", 3, None),
+]
+# fmt: on
+
+
+def _insert_budgets(conn: duckdb.DuckDBPyConnection, budgets: list, anomalies: list, alert_rows: list) -> None:
+    """Rows of mart_budget_status (all as of 2025-02-14, monthly), mart_cost_anomalies and alert_log."""
+    conn.executemany(
+        "insert into marts.mart_budget_status (budget_id, scope, scope_type, scope_value, period_start, period_end, "
+        "budget_usd, actual_usd, forecast_usd, pct_used, highest_threshold_crossed, projected_breach_date, status, "
+        "forecast_method, period, as_of_date) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'month', ?)",
+        [[*row[:4], date.fromisoformat(row[4]), date.fromisoformat(row[5]), *row[6:11],
+          row[11] and date.fromisoformat(row[11]), *row[12:], date(2025, 2, 14)] for row in budgets],
+    )  # fmt: skip
+    conn.executemany(
+        "insert into marts.mart_cost_anomalies (usage_date, scope, scope_type, scope_value, actual_usd, expected_usd, "
+        "score, severity, is_anomaly, driver_type, driver_value, driver_delta_usd, explained_share) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[date.fromisoformat(row[0]), *row[1:]] for row in anomalies],
+    )
+    conn.executemany(
+        f"insert into marts.{alerts.TABLE} (alert_key, kind, severity, title, body, facts, first_seen_at, status, "
+        "attempts, sent_at) values (?, ?, ?, ?, ?, '{}', ?, ?, ?, ?)",
+        [[key, kind, severity, title, title, datetime.fromisoformat(seen), status, attempts,
+          sent and datetime.fromisoformat(sent)] for key, kind, severity, title, seen, status, attempts, sent in alert_rows],
+    )  # fmt: skip

@@ -264,3 +264,24 @@ def test_whatif_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
         assert "$50.00" in page.locator('[data-testid="stMetric"]').first.inner_text()
         page.screenshot(path=str(tmp_path / "whatif.png"), full_page=True)
         page.locator('[data-testid="stVegaLiteChart"], .vega-embed').first.wait_for(timeout=10_000)
+
+
+def test_budgets_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
+    """test_budgets.py: anthropic-monthly, the first budget, has used 92.8% (23.205 / 25)."""
+    with _browser_page() as page:
+        page.goto(f"{app_url}/budgets")
+        page.get_by_text("Actual vs expected spend per day").wait_for(timeout=30_000)  # the page's last element
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert "92.8%" in page.locator('[data-testid="stMetric"]').nth(3).inner_text()
+        assert page.locator('[data-testid="stVegaLiteChart"], .vega-embed').count() >= 2
+        page.screenshot(path=str(tmp_path / "budgets.png"), full_page=True)
+
+
+def test_budgets_page_shows_markdown_names_as_text_in_chromium(hostile_app_url: str, tmp_path: Path) -> None:
+    """A budget id, scope, driver and alert title in Markdown (conftest.py's HOSTILE_BUDGETS, HOSTILE_ANOMALIES,
+    HOSTILE_ALERTS) render as text."""
+    with _browser_page() as page:
+        page.goto(f"{hostile_app_url}/budgets")
+        page.get_by_text("Actual vs expected spend per day").wait_for(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "budgets-hostile.png"), full_page=True)
+        _assert_no_markdown_from_data(page)
