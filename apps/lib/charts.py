@@ -342,3 +342,80 @@ def anomaly_chart(series: pd.DataFrame) -> alt.LayerChart:
             ],
         ),
     )
+
+
+QUALITY_OUTCOMES = ["passed", "warning", "blocking"]
+QUALITY_COLORS = ["#2e7d32", "#f9a825", "#c62828"]
+
+
+def quality_day_chart(daily: pd.DataFrame) -> alt.Chart:
+    """A grid of partition days x checks, each cell coloured by the day's latest outcome (passed, warning, blocking).
+
+    ``daily``: ``quality_daily`` rows (``partition_start`` date; ``layer``, ``asset``, ``check_name``, ``outcome``,
+    ``observed_value`` and ``unexpected_count``; names are data, drawn as chart text only).
+    """
+    data = pd.DataFrame(
+        {
+            "day": pd.to_datetime(daily["partition_start"]),
+            "check": [f"{a} · {c}" for a, c in zip(daily["asset"], daily["check_name"], strict=True)],
+            "outcome": daily["outcome"].astype(str),
+            "observed": daily["observed_value"].fillna("").astype(str),
+            "unexpected": daily["unexpected_count"],
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_rect(stroke="white")
+        .encode(
+            x=alt.X("yearmonthdate(day):O", title="Partition day (UTC)", axis=alt.Axis(format="%b %d", labelAngle=-45)),
+            y=alt.Y("check:N", title=None),
+            color=alt.Color(
+                "outcome:N", title="Outcome", scale=alt.Scale(domain=QUALITY_OUTCOMES, range=QUALITY_COLORS)
+            ),
+            tooltip=[
+                alt.Tooltip("yearmonthdate(day):T", title="Day"),
+                alt.Tooltip("check:N", title="Asset · check"),
+                alt.Tooltip("outcome:N", title="Outcome"),
+                alt.Tooltip("unexpected:Q", title="Unexpected rows"),
+                alt.Tooltip("observed:N", title="Observed"),
+            ],
+        )
+    )
+
+
+def quality_history_chart(runs: pd.DataFrame) -> alt.Chart:
+    """Failed checks per run, oldest run on the left, stacked as warnings and blocking failures.
+
+    ``runs``: ``quality_runs`` rows (``run_id``, ``last_checked_at``, ``warnings``, ``blocking``, ``passed``); a run is
+    labelled by when it last checked and the start of its id (data: chart text only).
+    """
+    ordered = runs.sort_values(["last_checked_at", "run_id"]).reset_index(drop=True)
+    labels = [
+        f"{t:%Y-%m-%d %H:%M} · {str(r)[:8]}" for t, r in zip(ordered["last_checked_at"], ordered["run_id"], strict=True)
+    ]
+    data = pd.DataFrame(
+        {
+            "run": labels * 2,
+            "run_id": ordered["run_id"].astype(str).tolist() * 2,
+            "outcome": ["warning"] * len(ordered) + ["blocking"] * len(ordered),
+            "checks": [int(v) for v in ordered["warnings"]] + [int(v) for v in ordered["blocking"]],
+            "passed": [int(v) for v in ordered["passed"]] * 2,
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("run:O", title="Run (last checked, UTC)", sort=labels, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("checks:Q", title="Failed checks", stack="zero", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "outcome:N", title="Failed", scale=alt.Scale(domain=QUALITY_OUTCOMES[1:], range=QUALITY_COLORS[1:])
+            ),
+            tooltip=[
+                alt.Tooltip("run_id:N", title="Run"),
+                alt.Tooltip("outcome:N", title="Outcome"),
+                alt.Tooltip("checks:Q", title="Checks"),
+                alt.Tooltip("passed:Q", title="Passed"),
+            ],
+        )
+    )

@@ -1198,3 +1198,150 @@ def open_anomalies(stamp: object) -> pd.DataFrame:
         """,
         {"days": OPEN_ANOMALY_DAYS},
     )
+
+
+# --- data health (marts.quality_results: one row per check x scope per run, append-only) -----------------------
+# Written by the quality gate (orchestration/quality/results.py) and published with the marts. A serving copy
+# published before the gate stored its results has no such table: the page checks ``quality_results_published``.
+# ``hidden_sources``: raw assets ('<source>/<endpoint>') of these sources are left out (the providers the sidebar
+# leaves out); marts, and sources that are not a provider of the data, are always kept. Assets, checks, observed
+# values, samples and run ids are data: dataframe cells and chart text only.
+
+QUALITY_RESULTS = "quality_results"
+QUALITY_HISTORY_RUNS = 30  # runs in the history of failures
+
+# The rows kept by the provider filter, each with its outcome: 'blocking' (a failed check of severity error, which
+# stops publish), 'warning' (a failed check of any other severity) or 'passed'; ``outcome_rank`` orders them.
+_QUALITY_ROWS = """
+    quality_rows as (
+        select
+            *,
+            case when status = 'passed' then 'passed' when severity = 'error' then 'blocking' else 'warning' end
+                as outcome,
+            case when status = 'passed' then 2 when severity = 'error' then 0 else 1 end as outcome_rank
+        from marts.quality_results
+        where not (layer = 'raw' and split_part(asset, '/', 1) in (select unnest($hidden::varchar[])))
+    )
+"""
+
+
+def quality_results_published() -> bool:
+    """Whether the serving copy has ``marts.quality_results``."""
+    return marts_published((QUALITY_RESULTS,))
+
+
+@_dataset
+def quality_runs(stamp: object, hidden_sources: tuple[str, ...]) -> pd.DataFrame:
+    """The newest ``QUALITY_HISTORY_RUNS`` runs, newest first: when each checked (first and last ``checked_at``) and
+    its checks, a check being one (layer, asset, check_name) whatever the scopes it ran on, counted by its worst
+    outcome: ``blocking`` (any scope failed a blocking check), else ``warnings``, else ``passed``."""
+    return _query(
+        f"""
+        with {_QUALITY_ROWS},
+        checks as (
+            select run_id, layer, asset, check_name, min(outcome_rank) as outcome_rank,
+                min(checked_at) as first_checked_at, max(checked_at) as last_checked_at
+            from quality_rows
+            group by run_id, layer, asset, check_name
+        )
+        select
+            run_id,
+            min(first_checked_at) as first_checked_at,
+            max(last_checked_at) as last_checked_at,
+            cast(count(*) as bigint) as checks,
+            cast(count(*) filter (where outcome_rank = 2) as bigint) as passed,
+            cast(count(*) filter (where outcome_rank = 1) as bigint) as warnings,
+            cast(count(*) filter (where outcome_rank = 0) as bigint) as blocking
+        from checks
+        group by run_id
+        order by last_checked_at desc, run_id
+        limit $runs
+        """,
+        {"hidden": list(hidden_sources), "runs": QUALITY_HISTORY_RUNS},
+    )
+
+
+@_dataset
+def quality_latest(stamp: object, hidden_sources: tuple[str, ...]) -> pd.DataFrame:
+    """The latest result of every (layer, asset, check_name): the rows of the newest run that checked it (the run
+    of its newest ``checked_at``), taken together: its worst outcome, how many of its scopes failed, their rows
+    checked and unexpected rows summed, the span of their partitions (``partition_start``/``partition_end`` NULL
+    when a scope was the whole table), and the observed value, sample and description of its worst scope (the
+    newest partition among equals). Blocking failures first, then warnings, then passed; by layer, asset, check."""
+    return _query(
+        f"""
+        with {_QUALITY_ROWS},
+        latest_run as (
+            select layer, asset, check_name, arg_max(run_id, checked_at) as run_id
+            from quality_rows
+            group by layer, asset, check_name
+        ),
+        scopes as (
+            select
+                q.*,
+                row_number() over (
+                    partition by q.layer, q.asset, q.check_name
+                    order by q.outcome_rank, q.partition_start desc nulls first, q.checked_at desc
+                ) as worst
+            from quality_rows as q
+            join latest_run using (layer, asset, check_name, run_id)
+        )
+        select
+            layer, asset, check_name, run_id,
+            max(checked_at) as checked_at,
+            case min(outcome_rank) when 0 then 'blocking' when 1 then 'warning' else 'passed' end as outcome,
+            min(outcome_rank) as outcome_rank,
+            case when bool_or(severity = 'error') then 'error' else any_value(severity) end as severity,
+            cast(count(*) as bigint) as scopes,
+            cast(count(*) filter (where status = 'failed') as bigint) as failed_scopes,
+            case when bool_and(partition_start is not null) then min(partition_start) end as partition_start,
+            case when bool_and(partition_end is not null) then max(partition_end) end as partition_end,
+            cast(sum(rows_checked) as bigint) as rows_checked,
+            cast(sum(unexpected_count) as bigint) as unexpected_count,
+            any_value(observed_value) filter (where worst = 1) as observed_value,
+            any_value(sample) filter (where worst = 1) as sample,
+            any_value(description) filter (where worst = 1) as description
+        from scopes
+        group by layer, asset, check_name, run_id
+        order by outcome_rank, layer, asset, check_name
+        """,
+        {"hidden": list(hidden_sources)},
+    )
+
+
+@_dataset
+def quality_daily(stamp: object, start: date, end: date, hidden_sources: tuple[str, ...]) -> pd.DataFrame:
+    """The latest result of every (layer, asset, check_name, partition day) whose ``partition_start`` is in
+    ``[start, end)`` (a day checked again by a later run shows that run's result); newest day first, then
+    blocking failures, warnings, passed, by layer, asset and check. Whole-table scopes have no day: left out."""
+    return _query(
+        f"""
+        with {_QUALITY_ROWS}
+        select
+            partition_start, partition_end, layer, asset, check_name, run_id, checked_at, severity, status, outcome,
+            outcome_rank, rows_checked, unexpected_count, observed_value, sample, description
+        from quality_rows
+        where partition_start >= $start and partition_start < $end
+        qualify row_number() over (
+            partition by layer, asset, check_name, partition_start order by checked_at desc, outcome_rank
+        ) = 1
+        order by partition_start desc, outcome_rank, layer, asset, check_name
+        """,
+        {"hidden": list(hidden_sources), "start": start, "end": end},
+    )
+
+
+@_dataset
+def quality_freshness(stamp: object, hidden_sources: tuple[str, ...]) -> pd.DataFrame:
+    """The latest ``freshness`` row of every asset (one per raw source and endpoint): stale first, by asset."""
+    return _query(
+        f"""
+        with {_QUALITY_ROWS}
+        select asset, layer, checked_at, run_id, severity, status, outcome, outcome_rank, observed_value, description
+        from quality_rows
+        where check_name = 'freshness'
+        qualify row_number() over (partition by layer, asset order by checked_at desc, outcome_rank) = 1
+        order by outcome_rank, asset
+        """,
+        {"hidden": list(hidden_sources)},
+    )
