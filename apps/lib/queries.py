@@ -1203,9 +1203,9 @@ def open_anomalies(stamp: object) -> pd.DataFrame:
 # --- data health (marts.quality_results: one row per check x scope per run, append-only) -----------------------
 # Written by the quality gate (orchestration/quality/results.py) and published with the marts. A serving copy
 # published before the gate stored its results has no such table: the page checks ``quality_results_published``.
-# ``hidden_sources``: raw assets ('<source>/<endpoint>') of these sources are left out (the providers the sidebar
-# leaves out); marts, and sources that are not a provider of the data, are always kept. Assets, checks, observed
-# values, samples and run ids are data: dataframe cells and chart text only.
+# ``hidden_sources``: raw assets ('<source>/<endpoint>', the source being all before the last '/') of these sources
+# are left out (the providers the sidebar leaves out); marts, and sources that are not a provider of the data, are
+# always kept. Assets, checks, observed values, samples and run ids are data: dataframe cells and chart text only.
 
 QUALITY_RESULTS = "quality_results"
 QUALITY_HISTORY_RUNS = 30  # runs in the history of failures
@@ -1220,7 +1220,9 @@ _QUALITY_ROWS = """
                 as outcome,
             case when status = 'passed' then 2 when severity = 'error' then 0 else 1 end as outcome_rank
         from marts.quality_results
-        where not (layer = 'raw' and split_part(asset, '/', 1) in (select unnest($hidden::varchar[])))
+        where not (
+            layer = 'raw' and regexp_extract(asset, '^(.*)/[^/]*$', 1) in (select unnest($hidden::varchar[]))
+        )
     )
 """
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptest_helpers import PAGES
+from apptest_helpers import PAGES, frame_with
+from health_seed import add_hostile_quality_results
 from streamlit.testing.v1 import AppTest
 
 from apps.lib import formatting
@@ -255,3 +256,32 @@ def test_whatif_page_shows_markdown_names_verbatim_as_text(hostile_names: dict[s
     assert hostile_names["model"] in cells
     assert hostile_names["provider"] in cells
     assert f"no price for {hostile_names['model']} output_tokens at standard tier" in cells
+
+
+def test_health_page_shows_markdown_names_verbatim_as_text(
+    hostile_serving_db: Path, hostile_names: dict[str, str]
+) -> None:
+    """A quality run (health_seed.py) whose asset, check, observed value, sample, description and run id are
+    Markdown: dataframe cells, st.text and chart text, verbatim, never Markdown; with the provider filter too."""
+    add_hostile_quality_results(hostile_serving_db, hostile_names)
+    model, provider = hostile_names["model"], hostile_names["provider"]
+    at = _run()
+    at.switch_page("app_pages/health.py")
+    _run(at)
+    _assert_no_data_in_markdown(at)
+    assert at.text[0].value.startswith(f"Latest run: run {model}\n")
+    cells = _cells(at)
+    for text in (f"{provider}/usage", f"check {model}", f"observed {model}", f'["{model}"]', f"about {model}"):
+        assert text in cells, text
+    # the hostile run is the newest: one warning, on 2025-02-14 (in the default range)
+    assert [m.value for m in at.metric][:3] == ["0", "1", "0"]
+    assert frame_with(at, "Partition day")["Check"].tolist()[0] == f"check {model}"
+
+    # the source of '<source>/<endpoint>' is all before the last '/': the hostile provider's, though it has '/' in it
+    at.multiselect(key="sidebar_providers").set_value([provider])
+    _run(at)
+    _assert_no_data_in_markdown(at)
+    assert f"{provider}/usage" in _cells(at) and "openai/completions_usage" not in _cells(at)
+    at.multiselect(key="sidebar_providers").set_value(["anthropic"])
+    _run(at)
+    assert f"{provider}/usage" not in _cells(at) and "anthropic/messages_usage" in _cells(at)
