@@ -81,7 +81,7 @@ if runs.empty:
 st.subheader("Latest run")
 latest = runs.iloc[0]
 published = queries.publish_info() or {}
-col_passed, col_warnings, col_blocking, col_published = st.columns(4)
+col_passed, col_warnings, col_blocking, col_published = st.columns([2, 2, 2, 3])
 col_passed.metric("Checks passed", format_count(latest["passed"]), border=True)
 col_warnings.metric(
     "Warnings", format_count(latest["warnings"]), help="Failed checks that do not stop publishing.", border=True
@@ -99,8 +99,9 @@ col_published.metric(
     border=True,
 )
 st.caption(
-    f"A check is one rule on one asset, counted once per run by its worst scope (partition). The latest run checked "
-    f"{format_count(latest['checks'])} from {_when(latest['first_checked_at'])} to {_when(latest['last_checked_at'])} UTC."
+    f"A check is one rule on one asset, counted once per run by its worst scope (partition). The latest run ran "
+    f"{format_count(latest['checks'])} checks from {_when(latest['first_checked_at'])} to "
+    f"{_when(latest['last_checked_at'])} UTC."
 )
 st.text(f"Latest run: {latest['run_id']}\nPublished run: {published.get('run_id') or NO_VALUE}")
 if int(latest["blocking"]):

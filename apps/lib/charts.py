@@ -368,7 +368,7 @@ def quality_day_chart(daily: pd.DataFrame) -> alt.Chart:
         .mark_rect(stroke="white")
         .encode(
             x=alt.X("yearmonthdate(day):O", title="Partition day (UTC)", axis=alt.Axis(format="%b %d", labelAngle=-45)),
-            y=alt.Y("check:N", title=None),
+            y=alt.Y("check:N", title=None, axis=alt.Axis(labelLimit=360)),
             color=alt.Color(
                 "outcome:N", title="Outcome", scale=alt.Scale(domain=QUALITY_OUTCOMES, range=QUALITY_COLORS)
             ),
@@ -418,4 +418,5 @@ def quality_history_chart(runs: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("passed:Q", title="Passed"),
             ],
         )
+        .properties(height=240)
     )

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from health_seed import add_hostile_quality_results, add_quality_results
 from showback_seed import add_showback_rows
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -284,4 +285,38 @@ def test_budgets_page_shows_markdown_names_as_text_in_chromium(hostile_app_url: 
         page.goto(f"{hostile_app_url}/budgets")
         page.get_by_text("Actual vs expected spend per day").wait_for(timeout=30_000)
         page.screenshot(path=str(tmp_path / "budgets-hostile.png"), full_page=True)
+        _assert_no_markdown_from_data(page)
+
+
+@pytest.fixture
+def health_app_url(serving_db: Path, tmp_path: Path) -> Iterator[str]:
+    """The app on the seeded serving copy plus health_seed.py's quality results (two runs)."""
+    add_quality_results(serving_db)
+    with _serve_app(serving_db.parent, tmp_path / "streamlit.log") as url:
+        yield url
+
+
+def test_health_page_renders_in_chromium(health_app_url: str, tmp_path: Path) -> None:
+    """test_health.py: the latest run (run-b) passed 5 checks and warned on 3."""
+    with _browser_page() as page:
+        page.goto(f"{health_app_url}/health")
+        page.get_by_text("runs at most, newest first").wait_for(timeout=30_000)  # the page's last element
+        assert page.locator('[data-testid="stException"]').count() == 0
+        cards = page.locator('[data-testid="stMetric"]')
+        assert "5" in cards.nth(0).inner_text() and "3" in cards.nth(1).inner_text()
+        charts = page.locator('[data-testid="stVegaLiteChart"], .vega-embed')
+        charts.last.wait_for(timeout=10_000)
+        assert charts.count() >= 2
+        page.screenshot(path=str(tmp_path / "health.png"), full_page=True)
+
+
+def test_health_page_shows_markdown_names_as_text_in_chromium(
+    hostile_serving_db: Path, hostile_names: dict[str, str], tmp_path: Path
+) -> None:
+    """A quality run whose asset, check, observed value and run id are Markdown (health_seed.py) renders as text."""
+    add_hostile_quality_results(hostile_serving_db, hostile_names)
+    with _serve_app(hostile_serving_db.parent, tmp_path / "streamlit.log") as url, _browser_page() as page:
+        page.goto(f"{url}/health")
+        page.get_by_text("runs at most, newest first").wait_for(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "health-hostile.png"), full_page=True)
         _assert_no_markdown_from_data(page)

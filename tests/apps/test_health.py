@@ -66,7 +66,7 @@ def test_latest_run_summary(health_db: Path) -> None:
         "3 warnings in the latest run: the data was published, the failed checks are listed first below."
     ]
     assert not at.error
-    assert "The latest run checked 8 from 2025-02-15 05:50 to 2025-02-15 05:50 UTC." in at.caption[1].value
+    assert "The latest run ran 8 checks from 2025-02-15 05:50 to 2025-02-15 05:50 UTC." in at.caption[1].value
 
 
 def test_latest_result_per_check_failed_first(health_db: Path, downloads: dict[str, tuple[str, bytes]]) -> None:
