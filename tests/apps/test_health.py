@@ -20,6 +20,8 @@ from apptest_helpers import frame_with, metrics, open_page, run
 from health_seed import BLOCKED_RUN, add_quality_results, create_table, insert_results
 from streamlit import dataframe_util
 
+from apps.lib import queries
+
 PAGE = "app_pages/health.py"
 EMPTY_STATE = "No quality results in the serving copy yet. Once the pipeline has run with the quality gate"
 
@@ -225,3 +227,16 @@ def test_empty_table_shows_the_empty_state(serving_db: Path) -> None:
     at = open_page(PAGE)
     assert [i.value for i in at.info][0].startswith(EMPTY_STATE)
     assert not at.get("vega_lite_chart")
+
+
+def test_hidden_sources_are_bound_parameters(health_db: Path) -> None:
+    """A source name is data, never SQL: a hostile one hides nothing; 'openai' hides openai's 3 raw checks."""
+    assert len(queries.quality_latest(("openai') or (1=1",))) == 9
+    assert queries.quality_latest(("openai",))["asset"].tolist() == [
+        "anthropic/cost_report",
+        "marts/fct_usage_cost_daily",
+        "marts/fct_usage_cost_daily",
+        "anthropic/messages_usage",
+        "anthropic/messages_usage",
+        "litellm/spend_logs",
+    ]
