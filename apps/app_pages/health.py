@@ -113,7 +113,7 @@ if int(latest["blocking"]):
 elif int(latest["warnings"]):
     st.warning(
         f"{format_count(latest['warnings'])} warning{'s' if latest['warnings'] != 1 else ''} in the latest run: "
-        "the data was published, the failed checks are listed first below.",
+        "warnings do not stop publishing. The failed checks are listed first below.",
         icon=":material/warning:",
     )
 

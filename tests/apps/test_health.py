@@ -65,7 +65,7 @@ def test_latest_run_summary(health_db: Path) -> None:
     ) == [(5, 3)]
     assert [t.value for t in at.text] == ["Latest run: run-b\nPublished run: run-b"]
     assert [w.value for w in at.warning] == [
-        "3 warnings in the latest run: the data was published, the failed checks are listed first below."
+        "3 warnings in the latest run: warnings do not stop publishing. The failed checks are listed first below."
     ]
     assert not at.error
     assert "The latest run ran 8 checks from 2025-02-15 05:50 to 2025-02-15 05:50 UTC." in at.caption[1].value
