@@ -31,7 +31,9 @@ import duckdb
 import yaml
 
 D = Decimal
-CONTRACT = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_mart_tco_defaults.yml"
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACT = ROOT / "dbt_project" / "models" / "marts" / "_mart_tco_defaults.yml"
+SEED = ROOT / "pricing_seeds" / "tco_defaults.csv"
 
 # (day, provider, model, usage type, tokens, list price per 1M or None, effective share of list)
 TOKENS = [
@@ -81,6 +83,22 @@ def insert_defaults(conn: duckdb.DuckDBPyConnection, rows: list) -> None:
         "default_value, unit, source_url, confidence, as_of, notes) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')",
         [[*row, date(2026, 12, 2)] for row in rows],
     )
+
+
+def insert_published_seed(path: Path) -> Path:
+    """Replace the test defaults with the rows of pricing_seeds/tco_defaults.csv, as dim_tco_defaults publishes them
+    (empty cells NULL, value -> default_value)."""
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("delete from marts.dim_tco_defaults")
+        conn.execute(
+            "insert into marts.dim_tco_defaults (option_id, kind, gpu, offer, size_class, reference_model, setting, "
+            "unit, serving_stack, source_url, confidence, notes, gpus_per_node, default_value, as_of) "
+            "select option_id, kind, gpu, offer, size_class, reference_model, setting, unit, serving_stack, "
+            "source_url, confidence, notes, gpus_per_node, value, as_of "
+            "from read_csv(?, header = true, all_varchar = true)",
+            [str(SEED)],
+        )
+    return path
 
 
 def add_tco_rows(path: Path, *, defaults: bool = True) -> Path:

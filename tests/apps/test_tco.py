@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from apptest_helpers import frame_with, metrics, open_page, run
 from streamlit import dataframe_util
-from tco_seed import add_tco_rows
+from tco_seed import add_tco_rows, insert_published_seed
 
 from apps.lib import tco
 
@@ -199,3 +199,42 @@ def test_tco_without_token_usage_in_range(tco_db: Path) -> None:
     run(at)
     assert at.info[0].value.startswith("No priced output tokens in these dates and providers")
     assert not at.metric
+
+
+def test_tco_on_the_published_seed(tco_db: Path) -> None:
+    """pricing_seeds/tco_defaults.csv as published: the first size class is 8B, the first offer the cheapest A100
+    (RunPod, $1.79), measured at 1,517.54 tokens/s on one GPU (Lambda's vLLM benchmark); utilisation 60%, peak 2,
+    730 h, 40 engineering hours at $63.59, monitoring $46 per node:
+      one node 1,517.54 x 3,600 x 730 x 0.6 / 2 = 1,196,428,536 tokens a month -> 1 node
+      GPUs 1.79 x 730 = 1,306.70 + 46 + 2,543.60 = 3,896.30; saves 13.505 - 3,896.30 = -3,882.795 (-$3,882.80)
+      per 1M output 3,896.30 / 0.73 = 5,337.397 ($5,337.40)
+      break-even: a node's tokens at $18.50 per 1M = 22,133.93 > 1,352.70: 1 node, 3,896.30 / 0.0000185 =
+      210,610,810.8 tokens (288.5 x 730,000)"""
+    insert_published_seed(tco_db)
+    at = open_page(PAGE)
+    assert at.selectbox(key="tco_size").options == ["8B", "70B", "405B"]
+    assert at.selectbox(key="tco_offer").value == "a100-sxm-80gb-runpod"
+    shown = metrics(at)
+    assert shown["One node serves / month"] == "1,196,428,536"
+    assert shown["Self-hosting"] == "$3,896.30"
+    assert shown["Self-hosting saves"] == "-$3,882.80"
+    assert shown["Self-hosting per 1M output tokens"] == "$5,337.40"
+    assert shown["Break-even, output tokens / month"] == "210,610,811"
+    assert "Self-hosting breaks even at 210,610,811 output tokens a month on 1 node(s), 288.5 x today's run-rate." in [
+        c.value for c in at.caption
+    ]
+    sources = frame_with(at, "Confidence")
+    assert len(sources) == 18
+    assert set(sources["Confidence"]) == {"A", "B", "C", "assumption"}
+    # every default that is not an assumption names its source
+    assert not sources[(sources["Confidence"] != "assumption") & (sources["Source"] == "—")].values.tolist()
+    at.selectbox(key="tco_size").set_value("405B")
+    run(at)
+    # A100 405B: 467.85 tokens/s on 8 GPUs: 467.85 x 3,600 = 1,684,260 x 730 = 1,229,509,800 x 0.3 = 368,852,940 a month, 1 node, 8 GPUs;
+    # 8 x 1.79 x 730 = 10,453.60 + 46 + 2,543.60 = 13,043.20
+    shown = metrics(at)
+    assert (shown["Nodes (GPUs)"], shown["One node serves / month"], shown["Self-hosting"]) == (
+        "1 (8)",
+        "368,852,940",
+        "$13,043.20",
+    )
