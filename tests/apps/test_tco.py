@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 from apptest_helpers import frame_with, metrics, open_page, run
 from streamlit import dataframe_util
-from tco_seed import add_tco_rows, insert_published_seed
+from tco_seed import add_tco_rows, insert_defaults, insert_published_seed
+from test_data_as_text import _assert_no_data_in_markdown
 
 from apps.lib import tco
 
@@ -238,3 +239,32 @@ def test_tco_on_the_published_seed(tco_db: Path) -> None:
         "368,852,940",
         "$13,043.20",
     )
+
+
+def test_tco_shows_markdown_names_as_text(tco_db: Path) -> None:
+    """A GPU, offer, serving stack and model named in Markdown stay in selectbox options and dataframe cells."""
+    evil_gpu = "**INJECTED** GPU [g](https://evil.example/g)"
+    evil_offer = ":red[INJECTED] offer :material/warning:"
+    evil_model = "gpt-zz` **INJECTED** [m](https://evil.example/m)"
+    with duckdb.connect(str(tco_db)) as conn:
+        insert_defaults(
+            conn,
+            [
+                ("evil-offer", "gpu_price", evil_gpu, evil_offer, None, None, None, D("1.00"), "usd_per_gpu_hour",
+                 "https://evil.example/s", "C"),
+                ("evil-8b", "throughput", evil_gpu, None, "8B", 1, None, D(100), "output_tokens_per_second_per_node",
+                 "https://evil.example/t", "C"),
+            ],
+        )  # fmt: skip
+        conn.execute(
+            "update marts.fct_usage_cost_daily set model_id = ?, model_raw = ? where model_raw = 'gpt-mystery'",
+            [evil_model, evil_model],
+        )
+    at = open_page(PAGE)
+    _assert_no_data_in_markdown(at)
+    assert at.selectbox(key="tco_offer").value == "evil-offer"  # sorts first: the default
+    assert f"{evil_gpu} · {evil_offer}" in at.selectbox(key="tco_offer").options
+    cells = {str(cell) for frame in (df.value for df in at.dataframe) for col in frame.columns for cell in frame[col]}
+    assert {evil_gpu, evil_offer, evil_model} <= cells
+    # 1 GPU at $1.00 x 730 = 730 + 10 + 500 = 1,240
+    assert metrics(at)["Self-hosting"] == "$1,240.00"
