@@ -278,7 +278,7 @@ col_d.metric(
     border=True,
 )
 col_n.metric("Nodes (GPUs)", f"{result.nodes} ({result.gpus})", border=True)
-col_be, col_cap, col_unit = st.columns([2, 1, 1])
+col_be, col_cap, col_unit = st.columns(3)
 col_be.metric(
     "Break-even, output tokens / month",
     NO_VALUE if result.break_even_output_tokens is None else _tokens(result.break_even_output_tokens),
