@@ -29,6 +29,7 @@ PAGES = [
     st.Page("app_pages/budgets.py", title="Budgets and alerts", icon=":material/savings:"),
     st.Page("app_pages/prices.py", title="Prices and models", icon=":material/sell:"),
     st.Page("app_pages/whatif.py", title="What-if", icon=":material/alt_route:"),
+    st.Page("app_pages/tco.py", title="TCO", icon=":material/dns:"),
     st.Page("app_pages/reconciliation.py", title="Reconciliation", icon=":material/balance:"),
     st.Page("app_pages/health.py", title="Data health", icon=":material/health_and_safety:"),
     # Later pages slot in here: by model.

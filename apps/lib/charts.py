@@ -420,3 +420,52 @@ def quality_history_chart(runs: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=240)
     )
+
+
+TCO_SERIES = ["API", "Self-hosting"]
+
+
+def tco_break_even_chart(points: pd.DataFrame, current_tokens: Any, break_even_tokens: Any) -> alt.LayerChart:
+    """Monthly cost against monthly output tokens: the API as a line through 0, self-hosting as steps (one per
+    node added), a rule at today's run-rate and, when there is one, at the break-even.
+
+    ``points``: ``output_tokens``, ``api_usd``, ``self_host_usd`` (Decimal; apps/lib/tco.py ``curve``, each
+    self-hosting point holding from its tokens on); the two marks in output tokens (Decimal; break-even None).
+    """
+    tokens = _as_float(points["output_tokens"])
+    lines = pd.concat(
+        [
+            pd.DataFrame({"output_tokens": tokens, "usd": _as_float(points["api_usd"]), "series": "API"}),
+            pd.DataFrame(
+                {"output_tokens": tokens, "usd": _as_float(points["self_host_usd"]), "series": "Self-hosting"}
+            ),
+        ],
+        ignore_index=True,
+    )
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=TCO_SERIES))
+    x = alt.X("output_tokens:Q", title="Output tokens per month", axis=alt.Axis(format="~s"))
+    y = alt.Y("usd:Q", title="Cost per month (USD)", axis=alt.Axis(format="$,.0f"))
+    tooltip = [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("output_tokens:Q", title="Output tokens / month", format=",.0f"),
+        alt.Tooltip("usd:Q", title="USD / month", format="$,.2f"),
+    ]
+    marks = [("Today's run-rate", current_tokens)]
+    if break_even_tokens is not None:
+        marks.append(("Break-even", break_even_tokens))
+    rules = pd.DataFrame({"mark": [m for m, _ in marks], "output_tokens": [float(v) for _, v in marks]})
+    return alt.layer(
+        alt.Chart(lines[lines["series"] == "API"]).mark_line().encode(x=x, y=y, color=color, tooltip=tooltip),
+        alt.Chart(lines[lines["series"] == "Self-hosting"])
+        .mark_line(interpolate="step-after")
+        .encode(x=x, y=y, color=color, tooltip=tooltip),
+        alt.Chart(rules)
+        .mark_rule(strokeDash=[4, 3], color="gray")
+        .encode(
+            x="output_tokens:Q",
+            tooltip=[
+                alt.Tooltip("mark:N", title="Mark"),
+                alt.Tooltip("output_tokens:Q", title="Output tokens / month", format=",.0f"),
+            ],
+        ),
+    )

@@ -1347,3 +1347,62 @@ def quality_freshness(stamp: object, hidden_sources: tuple[str, ...]) -> pd.Data
         """,
         {"hidden": list(hidden_sources)},
     )
+
+
+# --- TCO: API vs self-hosting (fct_usage_cost_daily's token usage, dim_tco_defaults) ------------------------
+# Token usage = the usage types priced per 1M tokens, all named *_tokens; output = output_tokens and its
+# reasoning / audio / image kinds (pricing_seeds/usage_types.csv, direction output), input = the others (uncached,
+# cache reads and writes). Model and provider names are data: dataframe cells only.
+
+TCO_MART = "dim_tco_defaults"
+
+
+def tco_published() -> bool:
+    """Whether the serving copy has the TCO defaults (a copy published before they existed has not)."""
+    return marts_published((TCO_MART,))
+
+
+@_dataset
+def tco_defaults(stamp: object) -> pd.DataFrame:
+    """Every row of ``dim_tco_defaults``: GPU prices, then throughput, then settings, each in seed order of id."""
+    return _query(
+        """
+        select
+            option_id, kind, gpu, offer, size_class, reference_model, gpus_per_node, setting, default_value, unit,
+            serving_stack, source_url, as_of, confidence, notes
+        from marts.dim_tco_defaults
+        order by kind = 'setting', kind = 'throughput', gpu, size_class, default_value, option_id
+        """
+    )
+
+
+@_dataset
+def tco_token_mix(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Token usage in ``[start, end)`` at two levels (``level``): ``model`` (provider x model, most output first)
+    and ``total``. ``input_tokens`` and ``output_tokens`` count priced rows, ``list_cost_usd`` and
+    ``effective_cost_usd`` are their cost (NULL, unpriced, when a group has no priced row); ``unpriced_tokens`` counts the
+    token usage without a price, left out of both (never $0)."""
+    return _query(
+        """
+        select
+            case when grouping(provider, model) <> 0 then 'total' else 'model' end as level,
+            provider, model,
+            cast(coalesce(sum(quantity) filter (where is_priced and usage_type not like 'output%'), 0) as bigint)
+                as input_tokens,
+            cast(coalesce(sum(quantity) filter (where is_priced and usage_type like 'output%'), 0) as bigint)
+                as output_tokens,
+            sum(list_cost_usd) filter (where is_priced) as list_cost_usd,
+            sum(effective_cost_usd) filter (where is_priced) as effective_cost_usd,
+            cast(coalesce(sum(quantity) filter (where is_priced is not true), 0) as bigint) as unpriced_tokens
+        from (
+            select *, coalesce(model_id, model_raw) as model
+            from marts.fct_usage_cost_daily
+            where usage_date >= $start and usage_date < $end
+              and provider in (select unnest($providers::varchar[]))
+              and usage_type like '%\\_tokens' escape '\\'
+        )
+        group by grouping sets ((provider, model), ())
+        order by level = 'total', output_tokens desc, input_tokens desc, provider, model
+        """,
+        {"start": start, "end": end, "providers": list(providers)},
+    )

@@ -17,6 +17,7 @@ PAGES = [
     "app_pages/prices.py",
     "app_pages/whatif.py",
     "app_pages/reconciliation.py",
+    "app_pages/tco.py",
     "app_pages/health.py",
 ]
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from health_seed import add_hostile_quality_results, add_quality_results
 from showback_seed import add_showback_rows
+from tco_seed import add_tco_rows, insert_published_seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
@@ -320,3 +321,15 @@ def test_health_page_shows_markdown_names_as_text_in_chromium(
         page.get_by_text("runs at most, newest first").wait_for(timeout=30_000)
         page.screenshot(path=str(tmp_path / "health-hostile.png"), full_page=True)
         _assert_no_markdown_from_data(page)
+
+
+def test_tco_page_renders_in_chromium(serving_db: Path, tmp_path: Path) -> None:
+    """test_tco.py's published-seed case: self-hosting 3,896.30 a month against the API's 13.51."""
+    insert_published_seed(add_tco_rows(serving_db))
+    with _serve_app(serving_db.parent, tmp_path / "streamlit.log") as url, _browser_page() as page:
+        page.goto(f"{url}/tco")
+        page.get_by_text("Assumptions: self-hosting serves").wait_for(timeout=30_000)  # the page's last element
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert "$3,896.30" in page.locator('[data-testid="stMetric"]').nth(5).inner_text()
+        page.locator('[data-testid="stVegaLiteChart"], .vega-embed').first.wait_for(timeout=10_000)
+        page.screenshot(path=str(tmp_path / "tco.png"), full_page=True)
