@@ -123,9 +123,91 @@
         {%- if days | length == 0 -%}
             false
         {%- else -%}
-            usage_date in ({% for day in days | sort %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
+            usage_date in ({{ date_literals(days | sort) }})
         {%- endif -%}
     {%- else -%}
         false
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro request_count_measures(is_priced='is_priced') -%}
+    {#-
+        The request and token sums of a request mart's GROUP BY (fct_request_cost_daily,
+        mart_request_cost_local_daily): requests, unpriced_requests, then the five token buckets. One list, so
+        the marts that aggregate requests at different grains cannot disagree on what they sum.
+    -#}
+    count(*) as requests,
+        cast(sum(case when {{ is_priced }} then 0 else 1 end) as bigint) as unpriced_requests,
+        cast(sum(input_tokens) as bigint) as input_tokens,
+        cast(sum(cached_tokens) as bigint) as cached_tokens,
+        cast(sum(cache_write_tokens) as bigint) as cache_write_tokens,
+        cast(sum(cache_write_1h_tokens) as bigint) as cache_write_1h_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens
+{%- endmacro %}
+
+
+{% macro request_cost_measures() -%}
+    {#- The money sums of a request mart: list cost of the priced requests (NULL when a group has only
+        unpriced ones, never $0) and the cost the log itself reported. -#}
+    {{ to_usd_decimal('sum(list_cost_usd)') }} as list_cost_usd,
+        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd
+{%- endmacro %}
+
+
+{% macro local_days_predicates(upstream, reporting) -%}
+    {#-
+        For mart_request_cost_local_daily (incremental, delete+insert by local_date): the local dates to
+        (re)build and the UTC days of `upstream` (fct_request_cost) to read for them, as a pair of WHERE
+        predicates {'upstream': 'usage_date in (...)', 'local': 'local_date in (...)'}, or 'false' for both
+        when nothing changed. Written in as constants, like request_days_predicate, so they push down.
+
+        A request's local date is within one day of its UTC day (offsets run from -12h to +14h). So a UTC day
+        re-landed upstream since this table's watermark touches its own date and the dates either side, and
+        rebuilding a local date reads the UTC days either side of it. Also rebuilt: every local date built
+        with another price book; and when the reporting time zone changed, every date (a full rebuild).
+    -#}
+    {%- set nothing = {'upstream': 'false', 'local': 'false'} -%}
+    {%- if not execute -%}
+        {{ return(nothing) }}
+    {%- endif -%}
+    {%- set time_zone = '(select time_zone from ' ~ reporting ~ ')' -%}
+    {%- set tz_changed = run_query(
+        'select count(*) from ' ~ this ~ ' where reporting_tz <> ' ~ time_zone
+    ).columns[0].values()[0] > 0 -%}
+    {%- if tz_changed -%}
+        {{ return({'upstream': 'true', 'local': 'true'}) }}
+    {%- endif -%}
+    {%- set utc_days = run_query(
+        'select distinct usage_date from ' ~ upstream ~ ' where loaded_at > (select coalesce(max(last_loaded_at), '
+        ~ "cast('1900-01-01' as timestamp)) from " ~ this ~ ')'
+    ).columns[0].values() -%}
+    {%- set repriced = run_query(
+        'select distinct local_date from ' ~ this ~ " where price_book_version <> '" ~ price_book_version() ~ "'"
+    ).columns[0].values() -%}
+    {%- set one_day = modules.datetime.timedelta(days=1) -%}
+    {%- set local_dates = [] -%}
+    {%- for day in utc_days -%}
+        {%- do local_dates.extend([day - one_day, day, day + one_day]) -%}
+    {%- endfor -%}
+    {%- do local_dates.extend(repriced) -%}
+    {%- set local_dates = local_dates | unique | sort -%}
+    {%- if local_dates | length == 0 -%}
+        {{ return(nothing) }}
+    {%- endif -%}
+    {%- set read_days = [] -%}
+    {%- for day in local_dates -%}
+        {%- do read_days.extend([day - one_day, day, day + one_day]) -%}
+    {%- endfor -%}
+    {%- set read_days = read_days | unique | sort -%}
+    {{ return({
+        'upstream': 'usage_date in (' ~ date_literals(read_days) ~ ')',
+        'local': 'local_date in (' ~ date_literals(local_dates) ~ ')',
+    }) }}
+{%- endmacro %}
+
+
+{% macro date_literals(days) -%}
+    {#- Dates as a comma-separated list of SQL date literals. -#}
+    {%- for day in days %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor -%}
 {%- endmacro %}

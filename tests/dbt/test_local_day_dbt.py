@@ -183,3 +183,42 @@ def test_the_hand_worked_unit_tests_of_dim_date_and_the_local_mart(home):
         "dim_date_fiscal_year_starting_in_april",
         "mart_request_cost_local_daily_berlin_dst_edges",
     ]
+
+
+def test_an_increment_rebuilds_only_the_local_dates_it_touches(home, tmp_path):
+    # Berlin again (a time-zone change rebuilds every date), then an old local date altered by hand: an
+    # incremental run that does not touch it must leave it altered.
+    rebuild_in(home, BERLIN)
+    warehouse = home / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("update marts.mart_request_cost_local_daily set requests = 999 where local_date = '2026-03-07'")
+    before = local_days(home, "oct")
+    # One new request at 2026-10-27 23:30 UTC = 00:30 CET on the 28th, 5,000 tokens: $0.00075. Its UTC day (27th)
+    # touches local dates 26th..28th; the 26th and 27th are rebuilt to what they were.
+    drop = tmp_path / "late.jsonl"
+    drop.write_text(
+        '{"format": "finops.request.v1", "request_id": "late-1", "timestamp": "2026-10-27T23:30:00Z", '
+        '"provider": "openai", "model": "gpt-4o-mini", "service_tier": "default", "input_tokens": 5000, '
+        '"output_tokens": 0, "team": "oct"}\n'
+    )
+    (feed,) = PLAIN.feeds
+    with duckdb.connect(str(warehouse)) as conn:
+        land_file(conn, feed.table, feed.read(drop), path=str(drop), digest=digest(drop), run_id="late")
+    args = ["build", *vars_with(request_lines=["stg_jsonl_requests__request_lines"], price_lines=[])]
+    # (the sum-rule test would rightly fail on the date altered by hand: left out of this build)
+    exclude = ["--exclude", "test_type:unit", "assert_local_daily_sums_to_requests"]
+    require_success(run_dbt(home, [*args, "--select", *MODELS[:-1], *exclude]))
+
+    after = local_days(home, "oct")
+    assert after == [*before, day("2026-10-28", "Europe/Berlin", 1, 5)]
+    assert after[-1][4] == D("0.00075")
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        untouched = conn.execute(
+            "select sum(requests) from marts.mart_request_cost_local_daily where local_date = '2026-03-07'"
+        ).fetchall()[0][0]
+    assert untouched == 999  # not rebuilt: it is four months from the new request
+    # and a full rebuild agrees with the increment on every date the increment built
+    full = ["run", *vars_with(request_lines=["stg_jsonl_requests__request_lines"], price_lines=[]), "--full-refresh"]
+    require_success(run_dbt(home, [*full, "--select", "mart_request_cost_local_daily"]))
+    assert local_days(home, "oct") == after
+    assert totals(local_days(home, "mar")) == RUN_TOTAL  # the altered date is recomputed: 24 requests again

@@ -57,18 +57,11 @@ final as (
 
     select
         {{ grain | join(',\n        ') }},
-        count(*) as requests,
-        cast(sum(case when is_priced then 0 else 1 end) as bigint) as unpriced_requests,
-        cast(sum(input_tokens) as bigint) as input_tokens,
-        cast(sum(cached_tokens) as bigint) as cached_tokens,
-        cast(sum(cache_write_tokens) as bigint) as cache_write_tokens,
-        cast(sum(cache_write_1h_tokens) as bigint) as cache_write_1h_tokens,
-        cast(sum(output_tokens) as bigint) as output_tokens,
+        {{ request_count_measures() }},
         cast(sum(reasoning_tokens) as bigint) as reasoning_tokens,
         cast(sum(latency_ms) as bigint) as latency_ms_total,
         count(latency_ms) as latency_ms_count,
-        {{ to_usd_decimal('sum(list_cost_usd)') }} as list_cost_usd,
-        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd,
+        {{ request_cost_measures() }},
         max(loaded_at) as last_loaded_at,
         '{{ price_book_version() }}' as price_book_version
     from labelled

@@ -6,9 +6,28 @@
     local days equals the sum over the requests of any range, DST or not (a day of the change has 23 or 25
     hours). With the default UTC, local_date = usage_date.
 
-    A table, rebuilt whole: a local day spans two UTC days, so fct_request_cost's by-UTC-day increments do not
-    map onto its rows.
+    Incremental (delete+insert by local_date): a local date spans up to two UTC days, so the UTC days
+    fct_request_cost re-landed map to the local dates either side of them (macro local_days_predicates), and
+    those are rebuilt from the UTC days around them. A new price book or another reporting time zone rebuilds
+    what it changes; rows of another time zone are deleted first (pre-hook), since their dates need not
+    recur in the new one.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='local_date',
+    on_schema_change='append_new_columns',
+    pre_hook="""
+        {% if is_incremental() %}
+            delete from {{ this }}
+            where reporting_tz <> (select time_zone from {{ ref('stg_config__reporting') }})
+        {% endif %}
+    """,
+) }}
+
+{%- set build = local_days_predicates(ref('fct_request_cost'), ref('stg_config__reporting'))
+    if is_incremental() else none -%}
 
 {%- set grain = ['local_date', 'provider', 'model_id', 'team', 'feature'] -%}
 
@@ -17,6 +36,9 @@ with
 requests as (
 
     select * from {{ ref('fct_request_cost') }}
+    {% if build -%}
+        where {{ build.upstream }}
+    {%- endif %}
 
 ),
 
@@ -42,7 +64,8 @@ localised as (
         requests.output_tokens,
         requests.reported_cost_usd,
         requests.list_cost_usd,
-        requests.is_priced
+        requests.is_priced,
+        requests.loaded_at
     from requests
     cross join reporting
 
@@ -58,15 +81,14 @@ final as (
         reporting_tz,
 
         ----------  numerics
-        count(*) as requests,
-        cast(sum(case when is_priced then 0 else 1 end) as bigint) as unpriced_requests,
-        cast(sum(input_tokens) as bigint) as input_tokens,
-        cast(sum(cached_tokens) as bigint) as cached_tokens,
-        cast(sum(cache_write_tokens) as bigint) as cache_write_tokens,
-        cast(sum(cache_write_1h_tokens) as bigint) as cache_write_1h_tokens,
-        cast(sum(output_tokens) as bigint) as output_tokens,
-        {{ to_usd_decimal('sum(list_cost_usd)') }} as list_cost_usd,
-        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd
+        {{ request_count_measures() }},
+        {{ request_cost_measures() }},
+
+        ----------  timestamps
+        max(loaded_at) as last_loaded_at,
+
+        ----------  strings
+        '{{ price_book_version() }}' as price_book_version
 
     from localised
     group by {{ grain | join(', ') }}, reporting_tz
@@ -74,3 +96,6 @@ final as (
 )
 
 select * from final
+{% if build -%}
+    where {{ build.local }}
+{%- endif %}
