@@ -1,10 +1,10 @@
 """Budgets and alerts: each budget's current period against its spend and forecast, every budget period, the alert
 history and the cost anomalies flagged in the sidebar's date range.
 
-Reads ``mart_budget_status``, ``alert_log`` and ``mart_cost_anomalies``; the burn-up's daily actuals come from the
-ledger marts the budget's actuals are computed from (``fct_usage_cost_daily``, or ``fct_allocated_cost_daily`` for
-team and feature scopes), never from intermediate tables. Budget ids, scopes, drivers and alert texts come from
-config and data: dataframe cells, chart text and selectbox options only, never captions, alerts, metrics or labels.
+Reads ``mart_budget_status``, ``mart_budget_daily`` (the burn-up: each day's actual and the pipeline's forecast,
+built by dbt with the budget's scope rules), ``alert_log`` and ``mart_cost_anomalies``. Budget ids, scopes, drivers
+and alert texts come from config and data: dataframe cells, chart text and selectbox options only, never captions,
+alerts, metrics or labels.
 """
 
 from datetime import timedelta
@@ -74,20 +74,22 @@ else:
             f"Period {_day(row['period_start'])} to {_day(row['period_end'])}; budget {format_usd(row['budget_usd'])}; "
             f"status: {_status_word(row['status'])}."
         )
-        daily = queries.budget_daily_actuals(
-            row["scope_type"], row["scope_value"], row["period_start"], row["as_of_date"]
+        daily = (
+            queries.budget_daily(budget_id, row["period_start"])
+            if queries.marts_published((queries.BUDGET_DAILY_MART,))
+            else None
         )
-        if daily is not None and sum(daily["actual_usd"], start=0) == row["actual_usd"]:
+        if daily is not None and not daily.empty:
             st.altair_chart(charts.budget_burn_chart(daily, row), width="stretch")
             st.caption(
-                "Cumulative actual by day, the budget, and the forecast from the last data day to the period-end "
-                "total (a straight line: the serving copy holds the total, not the forecast's days)."
+                "Cumulative actual by day to the last data day, the budget, and from there the forecast's running "
+                "projection day by day (actual to date plus the forecast of each day after it) to the period end."
             )
         else:
             st.altair_chart(charts.budget_bullet_chart(row), width="stretch")
             st.caption(
-                "The serving copy has no daily actuals matching this budget's total: actual to date, forecast and "
-                "budget are shown as bars."
+                "The serving copy has no daily burn-up for this budget period (published before it existed: run "
+                "the pipeline again): actual to date, forecast and budget are shown as bars."
             )
 
         st.markdown("**All budgets and periods**, newest first")

@@ -224,26 +224,25 @@ BURN_SERIES = ["Actual (cumulative)", "Forecast to period end", "Budget", "Proje
 
 def budget_burn_chart(daily: pd.DataFrame, status: Any) -> alt.LayerChart:
     """Burn-up of one budget period: cumulative actual by day (a line), the budget (a horizontal rule), the
-    forecast from the last actual day to the period-end total (a dashed line) and the projected breach date
-    (a vertical rule, when there is one).
+    forecast's running projection from the last actual day over the days it covers, day by day (a dashed line), and
+    the projected breach date (a vertical rule, when there is one).
 
-    ``daily``: ``usage_date`` (date), ``actual_usd`` (Decimal) from the period start to ``as_of_date``;
-    ``status``: the ``mart_budget_status`` row (``budget_usd``, ``actual_usd``, ``forecast_usd``,
-    ``as_of_date``, ``period_end``, ``projected_breach_date``).
+    ``daily``: the period's ``mart_budget_daily`` rows (``usage_date``, ``is_actual``, ``cumulative_actual_usd``,
+    ``forecast_usd``, ``cumulative_projected_usd``; Decimal), every day of the period; ``status``: the ``mart_budget_status`` row
+    (``budget_usd``, ``projected_breach_date``).
     """
+    days = pd.to_datetime(daily["usage_date"])
+    is_actual = daily["is_actual"].astype(bool)
     actual = pd.DataFrame(
-        {
-            "day": pd.to_datetime(daily["usage_date"]),
-            "usd": _as_float(daily["actual_usd"]).cumsum(),
-            "series": "Actual (cumulative)",
-        }
+        {"day": days[is_actual], "usd": _as_float(daily["cumulative_actual_usd"])[is_actual], "series": BURN_SERIES[0]}
     )
+    # the projection: the forecast's days (a day the forecast does not cover is not drawn), from the last actual
+    # day on (where it equals the cumulative actual), so the two lines join
+    forecast_days = daily["forecast_usd"].notna()
+    last_actual = is_actual & ~is_actual.shift(-1, fill_value=False)
+    joined = forecast_days | (last_actual & bool(forecast_days.any()))
     forecast = pd.DataFrame(
-        {
-            "day": pd.to_datetime([status["as_of_date"], status["period_end"]]),
-            "usd": [float(status["actual_usd"]), float(status["forecast_usd"])],
-            "series": "Forecast to period end",
-        }
+        {"day": days[joined], "usd": _as_float(daily["cumulative_projected_usd"])[joined], "series": BURN_SERIES[1]}
     )
     budget = pd.DataFrame({"usd": [float(status["budget_usd"])], "series": ["Budget"]})
     color = alt.Color("series:N", title=None, scale=alt.Scale(domain=BURN_SERIES))

@@ -1051,18 +1051,16 @@ def whatif_reprice(stamp: object, scenario: str, start: date, end: date, provide
 
 
 # --- budgets, alerts and anomalies ------------------------------------------------------------
-# mart_budget_status (budget x period), alert_log (written by orchestration/alerts.py, published with the marts)
-# and mart_cost_anomalies (scope x day). A serving copy published before these existed has none of them: pages
-# check ``marts_published`` first. Budget ids, scopes, drivers and alert texts come from config and data: they
-# go into dataframe cells, chart text and selectbox options only.
+# mart_budget_status (budget x period), mart_budget_daily (its days), alert_log (written by orchestration/alerts.py,
+# published with the marts) and mart_cost_anomalies (scope x day). A serving copy published before these existed
+# has none of them: pages check ``marts_published`` first. Budget ids, scopes, drivers and alert texts come from
+# config and data: they go into dataframe cells, chart text and selectbox options only.
 
 BUDGET_MART = "mart_budget_status"
+BUDGET_DAILY_MART = "mart_budget_daily"  # budget x period x day: the burn-up's actuals and forecast
 ALERT_LOG = "alert_log"
 ANOMALY_MART = "mart_cost_anomalies"
 OPEN_ANOMALY_DAYS = 7  # the Overview's "open anomalies": flagged days among the last 7 data days
-# budget scopes read from the allocated ledger (team, feature); the others from the usage ledger, as
-# int_budget_actuals_daily does
-ALLOCATED_SCOPES = ("team", "feature")
 
 
 @_dataset
@@ -1083,42 +1081,20 @@ def budget_status(stamp: object) -> pd.DataFrame:
 
 
 @_dataset
-def budget_daily_actuals(
-    stamp: object, scope_type: str, scope_value: str | None, start: date, through: date
-) -> pd.DataFrame | None:
-    """List cost per UTC day of one budget scope in ``[start, through]``, from the marts the budget's actuals
-    come from (``fct_allocated_cost_daily`` for team and feature scopes, else ``fct_usage_cost_daily``); every
-    day present (0 without spend). ``None`` when that mart is not in the serving copy."""
-    allocated = scope_type in ALLOCATED_SCOPES
-    table = "fct_allocated_cost_daily" if allocated else "fct_usage_cost_daily"
-    if not marts_published((table,)):
-        return None
-    if allocated:
-        column = "team" if scope_type == "team" else "feature"
-        match = f"{column} = $value"  # a column name chosen here, never from input
-        cost = "allocated_cost_usd"
-    else:
-        column = {"org": None, "provider": "provider", "project": "account_id", "model": "model_id"}[scope_type]
-        match = "true" if column is None else f"{column} = $value"
-        cost = "list_cost_usd"
+def budget_daily(stamp: object, budget_id: str, period_start: date) -> pd.DataFrame:
+    """The days of one budget period from ``mart_budget_daily``, first to last: every day of the period, the
+    day's actual and running actual to ``as_of_date`` (NULL after), the forecast after it, and the running
+    projection (actual, then actual + forecast). Empty when the period is not in the mart."""
     return _query(
-        f"""
-        with days as (
-            select cast(day as date) as usage_date
-            from range(cast($start as date), cast($through as date) + interval 1 day, interval 1 day) as t (day)
-        ),
-        spend as (
-            select usage_date, sum({cost}) as actual_usd
-            from marts.{table}
-            where usage_date >= $start and usage_date <= $through and {match}
-            group by usage_date
-        )
-        select days.usage_date, coalesce(spend.actual_usd, 0) as actual_usd
-        from days
-        left join spend on days.usage_date = spend.usage_date
-        order by days.usage_date
+        """
+        select
+            usage_date, is_actual, actual_usd, cumulative_actual_usd, forecast_usd, cumulative_projected_usd,
+            budget_usd, as_of_date, period_end
+        from marts.mart_budget_daily
+        where budget_id = $budget_id and period_start = $period_start
+        order by usage_date
         """,
-        {"start": start, "through": through} | ({} if match == "true" else {"value": scope_value}),
+        {"budget_id": budget_id, "period_start": period_start},
     )
 
 

@@ -130,10 +130,16 @@ RULES: dict[str, list[Rule]] = {
         _non_negative("actual_usd"),
         _unique(["budget_id", "period_start"]),
     ],
+    # the Budgets page's burn-up (budget x period x day, built after the forecast): actual_usd is NULL on the
+    # forecast days, which the non-negative rule lets pass
+    "mart_budget_daily": [
+        _non_negative("actual_usd"),
+        _unique(["budget_id", "period_start", "usage_date"]),
+    ],
 }
 # Marts of the state now or of budget periods, not of UTC days: the gate reads them whole, whatever days a run
 # covers.
-UNDATED = {"mart_gateway_budget_audit", "mart_budget_status"}
+UNDATED = {"mart_gateway_budget_audit", "mart_budget_status", "mart_budget_daily"}
 
 
 def validate(table: str, frame: pd.DataFrame) -> list[Outcome]:

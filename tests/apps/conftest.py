@@ -66,7 +66,7 @@ their coverage row, whose team, feature, user, model, tag key and tag value are 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -101,6 +101,7 @@ SERVED = (
     "mart_whatif_reprice",
     # budgets and anomalies: BUDGETS, ANOMALIES below
     "mart_budget_status",
+    "mart_budget_daily",
     "mart_cost_anomalies",
 )
 
@@ -405,6 +406,7 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
         _insert_requests(conn, REQUESTS, REQUEST_TAGS, COVERAGE)
         _insert_prices(conn, PRICES, PRICE_CHANGES)
         _insert_budgets(conn, BUDGETS, ANOMALIES, ALERTS)
+        _insert_budget_days(conn, BUDGET_DAYS)
         if publish_info:
             conn.execute(
                 "insert into marts.publish_info (published_at, run_id, data_start, data_end, quality_warnings) "
@@ -460,6 +462,7 @@ def add_hostile_rows(path: Path) -> Path:
         _insert_prices(conn, HOSTILE_PRICES, HOSTILE_PRICE_CHANGES)
         _insert_token_usage(conn, HOSTILE_TOKEN_USAGE)
         _insert_budgets(conn, HOSTILE_BUDGETS, HOSTILE_ANOMALIES, HOSTILE_ALERTS)
+        _insert_budget_days(conn, HOSTILE_BUDGET_DAYS)
     names = {"team": HOSTILE_TEAM, "feature": HOSTILE_FEATURE, "provider": HOSTILE_PROVIDER, "model": HOSTILE_MODEL}
     add_hostile_whatif_rows(path, {**names, "scenario": HOSTILE_SCENARIO})
     return add_hostile_showback_rows(path, {**names, "tag_value": HOSTILE_TAG_VALUE})
@@ -647,3 +650,67 @@ def _insert_budgets(conn: duckdb.DuckDBPyConnection, budgets: list, anomalies: l
         [[key, kind, severity, title, title, datetime.fromisoformat(seen), status, attempts,
           sent and datetime.fromisoformat(sent)] for key, kind, severity, title, seen, status, attempts, sent in alert_rows],
     )  # fmt: skip
+
+
+# mart_budget_daily, one entry per period of BUDGETS / HOSTILE_BUDGETS: (budget_id, period_start, period_end,
+# as_of_date, budget, actual by day, forecast by day); a day up to as_of_date without an entry is a $0 actual, a
+# later one without a forecast has none. The forecast days of February sum to BUDGETS' forecast - actual:
+# anthropic 6 x 0.30 (02-15..02-20: running 23.205 + 1.80 = 25.005 >= 25 on 02-20, the breach date) + 7 x 0.12
+# (02-21..02-27) + 0.155 (02-28) = 2.795 -> 26.000; org 13 x 0.60 (02-15..02-27) + 0.64 (02-28) = 8.44 -> 44.00.
+_FEB = "2025-02-{:02d}".format
+BUDGET_DAYS = [
+    ("anthropic-monthly", "2025-02-01", "2025-02-28", "2025-02-14", D("25"),
+     {"2025-02-10": D("20.005"), "2025-02-14": D("3.200")},
+     {_FEB(d): D("0.30") if d <= 20 else D("0.12") if d < 28 else D("0.155") for d in range(15, 29)}),
+    ("org-monthly", "2025-02-01", "2025-02-28", "2025-02-14", D("30"),
+     {"2025-02-03": D("12.355"), "2025-02-10": D("20.005"), "2025-02-14": D("3.200")},
+     {_FEB(d): D("0.60") if d < 28 else D("0.64") for d in range(15, 29)}),
+    ("org-monthly", "2025-01-01", "2025-01-31", "2025-01-31", D("30"),
+     {"2025-01-05": D("10"), "2025-01-10": D("7.5"), "2025-01-20": D("4.125")}, {}),
+]  # fmt: skip
+HOSTILE_BUDGET_DAYS = [
+    (
+        HOSTILE_TEAM,
+        "2025-02-01",
+        "2025-02-28",
+        "2025-02-14",
+        D("1"),
+        {"2025-02-13": D("0.700")},
+        {"2025-02-15": D("0.200")},
+    ),
+]
+
+
+def _insert_budget_days(conn: duckdb.DuckDBPyConnection, periods: list) -> None:
+    """Rows of mart_budget_daily: every day of each period, running totals as the dbt model computes them."""
+    rows = []
+    for budget_id, start, end, as_of, budget, actuals, forecasts in periods:
+        first, last, as_of_date = date.fromisoformat(start), date.fromisoformat(end), date.fromisoformat(as_of)
+        day, running = first, D(0)
+        while day <= last:
+            is_actual = day <= as_of_date
+            actual = actuals.get(day.isoformat(), D(0)) if is_actual else None
+            forecast = None if is_actual else forecasts.get(day.isoformat())
+            running += actual if is_actual else (forecast or D(0))
+            rows.append(
+                [
+                    budget_id,
+                    first,
+                    last,
+                    as_of_date,
+                    day,
+                    is_actual,
+                    budget,
+                    actual,
+                    running if is_actual else None,
+                    forecast,
+                    running,
+                ]
+            )
+            day += timedelta(days=1)
+    conn.executemany(
+        "insert into marts.mart_budget_daily (budget_id, period_start, period_end, as_of_date, usage_date, is_actual, "
+        "budget_usd, actual_usd, cumulative_actual_usd, forecast_usd, cumulative_projected_usd) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )

@@ -5,6 +5,7 @@ ANOMALIES, ALERTS). Every expected number is worked out by hand:
   forecast 26, at risk, breach 2025-02-20.
   org-monthly (February): budget 30, actual 12.355 (02-03) + 20.005 (02-10) + 3.20 (02-14) = 35.56 -> 118.5%,
   over; the running actual first reaches 30 on 02-10 (32.36). January: 21.625 / 30 = 72.1%, ok.
+  The burn-up reads mart_budget_daily (conftest.py BUDGET_DAYS: its forecast days are worked out there).
   Anomalies flagged in the default range (2025-01-16..2025-02-14): org 02-03 (warning), org and anthropic 02-10
   (critical). The last 7 data days (02-08..02-14) hold the two critical ones.
 """
@@ -12,6 +13,7 @@ ANOMALIES, ALERTS). Every expected number is worked out by hand:
 from __future__ import annotations
 
 import io
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,6 +41,19 @@ def _chart_frames(at) -> list[pd.DataFrame]:
     ]
 
 
+def _captions(at) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def _burn_lines(at) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The burn-up's cumulative actual and forecast lines (``day``, ``usd``), or None without a burn-up."""
+    frames = [f for f in _chart_frames(at) if "series" in f and "day" in f and "usd" in f]
+    lines = pd.concat(frames) if frames else pd.DataFrame(columns=["day", "usd", "series"])
+    actual = lines[lines["series"] == "Actual (cumulative)"].sort_values("day").reset_index(drop=True)
+    forecast = lines[lines["series"] == "Forecast to period end"].sort_values("day").reset_index(drop=True)
+    return None if actual.empty else (actual, forecast)
+
+
 def test_budget_burn_up_numbers_match_sql(serving_db: Path, downloads: dict[str, tuple[str, bytes]]) -> None:
     at = open_page(PAGE)
     assert metrics(at) == {
@@ -56,23 +71,40 @@ def test_budget_burn_up_numbers_match_sql(serving_db: Path, downloads: dict[str,
         "select actual_usd, pct_used, status from marts.mart_budget_status "
         "where budget_id = 'anthropic-monthly' and period_start = '2025-02-01'",
     ) == [(D("23.205"), D("0.9282"), "at_risk")]
-    # the burn-up's cumulative actual by day: 0 until 02-10 (20.005), 23.205 from 02-14; the sum equals the mart's
-    actual = next(f for f in _chart_frames(at) if "series" in f and "Actual (cumulative)" in set(f["series"]))
+    # the burn-up from mart_budget_daily: cumulative actual by day, 0 until 02-10 (20.005), 23.205 on 02-14 (the
+    # mart's actual_usd); then the forecast's running projection from 02-14: +0.30 a day to 25.005 on 02-20 (the
+    # first day >= 25: the breach date), +0.12 a day to 25.845 on 02-27, +0.155 -> 26.000 on 02-28 (forecast_usd)
+    actual, forecast = _burn_lines(at)
     assert len(actual) == 14  # 2025-02-01..2025-02-14
     assert actual["usd"].round(3).tolist() == [0.0] * 9 + [20.005] * 4 + [23.205]
+    assert forecast["day"].dt.strftime("%m-%d").tolist() == [f"02-{d}" for d in range(14, 29)]
+    assert forecast["usd"].round(3).tolist() == [
+        23.205, 23.505, 23.805, 24.105, 24.405, 24.705, 25.005,
+        25.125, 25.245, 25.365, 25.485, 25.605, 25.725, 25.845, 26.0,
+    ]  # fmt: skip
+    # the same numbers on the mart, and its ends agree with mart_budget_status
     assert _sql(
         serving_db,
-        "select sum(list_cost_usd) from marts.fct_usage_cost_daily "
-        "where provider = 'anthropic' and usage_date between '2025-02-01' and '2025-02-14'",
-    ) == [(D("23.205"),)]
+        "select usage_date, cumulative_actual_usd, cumulative_projected_usd from marts.mart_budget_daily "
+        "where budget_id = 'anthropic-monthly' and period_start = '2025-02-01' "
+        "and usage_date in ('2025-02-14', '2025-02-20', '2025-02-28') order by usage_date",
+    ) == [
+        (date(2025, 2, 14), D("23.205"), D("23.205")),
+        (date(2025, 2, 20), None, D("25.005")),
+        (date(2025, 2, 28), None, D("26.000")),
+    ]
+    assert any(c.startswith("Cumulative actual by day to the last data day") for c in _captions(at))
 
     at.selectbox(key="budgets_budget").set_value("org-monthly")
     run(at)
     shown = metrics(at)
     assert (shown["Used"], shown["Projected breach"], shown["Over budget"]) == ("118.5%", "2025-02-10", "1")
     assert shown["Actual to 2025-02-14"] == "$35.56"
-    actual = next(f for f in _chart_frames(at) if "series" in f and "Actual (cumulative)" in set(f["series"]))
+    actual, forecast = _burn_lines(at)
     assert actual["usd"].round(3).tolist()[9] == 32.36  # 02-10: 12.355 + 20.005 >= 30, the breach day
+    # 35.56 on 02-14, + 13 x 0.60 = 43.36 on 02-27, + 0.64 = 44.00 on 02-28 (the status' forecast_usd)
+    assert forecast["usd"].round(3).tolist()[0] == actual["usd"].round(3).tolist()[-1] == 35.56
+    assert forecast["usd"].round(3).tolist()[-2:] == [43.36, 44.0]
 
     table = frame_with(at, "Budget amount")
     assert table[["Budget", "Period", "Used", "Budget status", "Breach date"]].values.tolist() == [
@@ -84,6 +116,26 @@ def test_budget_burn_up_numbers_match_sql(serving_db: Path, downloads: dict[str,
     assert file_name == "budget_status.csv"
     csv = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     assert csv["actual_usd"].tolist() == ["23.205000000000", "35.560000000000", "21.625000000000"]
+
+
+def test_burn_up_of_a_past_period_and_without_the_daily_mart(serving_db: Path) -> None:
+    """A past period has no forecast days: no forecast line. A serving copy published before mart_budget_daily
+    existed: the bars instead, and a caption saying to run the pipeline again."""
+    with duckdb.connect(str(serving_db)) as conn:  # make January org-monthly's latest period
+        conn.execute("delete from marts.mart_budget_status where period_start = '2025-02-01'")
+    at = open_page(PAGE)
+    assert at.selectbox(key="budgets_budget").options == ["org-monthly"]
+    actual, forecast = _burn_lines(at)
+    # 10 on 01-05, + 7.5 on 01-10, + 4.125 on 01-20 = 21.625 (the status' actual) to 01-31
+    assert actual["usd"].round(3).tolist() == [0.0] * 4 + [10.0] * 5 + [17.5] * 10 + [21.625] * 12
+    assert forecast.empty
+    with duckdb.connect(str(serving_db)) as conn:
+        conn.execute("drop table marts.mart_budget_daily")
+    at = open_page(PAGE)
+    assert _burn_lines(at) is None
+    assert any(c.startswith("The serving copy has no daily burn-up for this budget period") for c in _captions(at))
+    bars = next(f for f in _chart_frames(at) if "measure" in f)
+    assert bars["usd"].tolist() == [21.625, 21.625, 30.0]
 
 
 def test_alert_history_newest_first(serving_db: Path) -> None:

@@ -5,6 +5,9 @@ The ledger: Anthropic claude-opus-4-6 input tokens at $5 / 1M (pricing_seeds/pri
 1,800,000 tokens a day = $9.00 a day, from 2026-03-01 to 2026-03-10 (10 days, $90 to date), all in workspace
 wrkspc_search, which finops.yaml gives to team search. Ten days are fewer than 14, so every forecast is the
 fallback, the mean of the days so far: $9.00 a day for the 21 days left in March (11..31): 21 x 9 = $189.
+
+mart_budget_daily (built after mart_budget_status) has every day of each period: the quarter's 90 days (Jan 1 ..
+Mar 31; Jan and Feb at $0, before the scope's first spend), the months' 31; actual to March 10, forecast after.
 """
 
 from datetime import date, datetime, timedelta
@@ -72,7 +75,8 @@ def warehouse(tmp_path_factory):
     require_success(run_dbt(home, ["build", *vars_arg(), "--select", "+int_budget_actuals_daily", *quiet]))
     with duckdb.connect(str(path)) as conn:
         write_spend_forecast(conn)
-    require_success(run_dbt(home, ["build", *vars_arg(), "--select", "mart_budget_status", *quiet]))
+    # phase 2: both after_forecast marts, their data tests and assert_budget_daily_matches_status
+    require_success(run_dbt(home, ["build", *vars_arg(), "--select", "tag:after_forecast", *quiet]))
     return path
 
 
@@ -135,3 +139,61 @@ def test_budget_status_by_hand(warehouse):
             D(80), D(90), D(279), D("1.125"), D("1.0"), date(2026, 3, 9), "over", mean,
         ),
     ]  # fmt: skip
+
+
+def test_budget_daily_by_hand(warehouse):
+    rows = query(
+        warehouse,
+        "select budget_id, period_start, count(*), min(usage_date), max(usage_date), count(actual_usd), "
+        "sum(actual_usd), count(forecast_usd), sum(forecast_usd), "
+        "max(case when usage_date = as_of_date then cumulative_actual_usd end), "
+        "max(case when usage_date = period_end then cumulative_projected_usd end), "
+        "count(*) filter (where actual_usd = 0) "
+        "from marts.mart_budget_daily group by 1, 2 order by 1",
+    )
+    march_end = date(2026, 3, 31)
+    assert rows == [
+        # Q1: 31 + 28 + 31 = 90 days; 69 actual days (Jan 1 .. Mar 10), the 59 of Jan and Feb at $0; 21 forecast
+        # days at $9 = $189; cumulative actual on Mar 10 = $90, projection on Mar 31 = 90 + 189 = $279
+        ("anthropic-quarterly", date(2026, 1, 1), 90, date(2026, 1, 1), march_end, 69, D(90), 21, D(189), D(90),
+         D(279), 59),
+        ("org-monthly", FIRST, 31, FIRST, march_end, 10, D(90), 21, D(189), D(90), D(279), 0),
+        ("search-monthly", FIRST, 31, FIRST, march_end, 10, D(90), 21, D(189), D(90), D(279), 0),
+    ]  # fmt: skip
+    # the running totals day by day for one budget: 9, 18, .., 90 to Mar 10, then 99, 108, .., 279 to Mar 31
+    days = query(
+        warehouse,
+        "select usage_date, is_actual, cumulative_actual_usd, cumulative_projected_usd from marts.mart_budget_daily "
+        "where budget_id = 'org-monthly' order by usage_date",
+    )
+    assert days == [
+        (FIRST + timedelta(days=i), i < 10, D(9 * (i + 1)) if i < 10 else None, D(9 * (i + 1))) for i in range(31)
+    ]
+
+
+def test_budget_daily_unit_test_and_the_agreement_test_fail_on_a_bad_row(warehouse):
+    """The hand-worked unit test passes; then one day's actual off by a cent breaks the agreement with
+    mart_budget_status, and the singular test says so."""
+    from orchestration.defs.transform.project import vars_arg
+
+    home = warehouse.parent
+    unit = run_dbt(home, ["test", *vars_arg(), "--select", "mart_budget_daily,test_type:unit"])
+    require_success(unit)
+    assert [r.node.name for r in unit.result.results if r.node.resource_type == "unit_test"] == [
+        "mart_budget_daily_spine_actuals_and_forecast"
+    ]
+    test = ["test", *vars_arg(), "--select", "assert_budget_daily_matches_status"]
+    require_success(run_dbt(home, test))
+    bad_row = "where budget_id = 'org-monthly' and usage_date = '2026-03-05'"
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute(f"update marts.mart_budget_daily set actual_usd = actual_usd + 0.01 {bad_row}")
+    try:
+        result = run_dbt(home, test)
+    finally:
+        with duckdb.connect(str(warehouse)) as conn:
+            conn.execute(f"update marts.mart_budget_daily set actual_usd = actual_usd - 0.01 {bad_row}")
+    assert not result.success
+    tests = [r for r in result.result.results if r.node.resource_type == "test"]  # not the on-run-start hook
+    assert [(r.node.name, str(r.status), r.failures) for r in tests] == [
+        ("assert_budget_daily_matches_status", "fail", 1)
+    ]

@@ -126,3 +126,23 @@ def test_a_drifting_gateway_counter_is_a_warning_and_a_duplicate_entity_blocks()
     assert outcomes["unique_natural_key"].passed and outcomes["no_negative_counter_usd"].passed
     twice = by_rule(validate("mart_gateway_budget_audit", pd.concat([frame, frame.head(1)])))
     assert not twice["unique_natural_key"].passed and twice["unique_natural_key"].blocking
+
+
+def test_budget_daily_forecast_days_pass_and_a_negative_or_repeated_day_blocks():
+    """mart_budget_daily: actual_usd is NULL on forecast days (after as_of_date), which passes; a negative actual
+    and a day twice in one period block the publish."""
+    frame = pd.DataFrame(
+        {
+            "budget_id": ["b", "b", "b"],
+            "period_start": [date(2026, 2, 1)] * 3,
+            "usage_date": [date(2026, 2, 1), date(2026, 2, 2), date(2026, 2, 3)],
+            "actual_usd": [Decimal("0"), Decimal("30"), None],
+        }
+    )
+    outcomes = by_rule(validate("mart_budget_daily", frame))
+    assert all(o.passed for o in outcomes.values()), outcomes
+    negative = by_rule(validate("mart_budget_daily", frame.assign(actual_usd=[Decimal("0"), Decimal("-0.01"), None])))
+    failed = negative["no_negative_actual_usd"]
+    assert not failed.passed and failed.blocking and failed.unexpected_count == 1
+    twice = by_rule(validate("mart_budget_daily", pd.concat([frame, frame.tail(1)])))
+    assert not twice["unique_natural_key"].passed and twice["unique_natural_key"].blocking
