@@ -128,7 +128,7 @@ def _price_date(reader: Reader, node: Node, where: str) -> str:
     )
 
 
-def _scope(reader: Reader, node: Node, where: str) -> tuple[str | None, tuple[str, ...]]:
+def _scope(reader: Reader, node: Node, where: str, what: str = "scenario") -> tuple[str | None, tuple[str, ...]]:
     items = reader.mapping(node, where, ("provider", "models"))
     provider = None
     if "provider" in items:
@@ -138,7 +138,7 @@ def _scope(reader: Reader, node: Node, where: str) -> tuple[str | None, tuple[st
             reader.warn(
                 value,
                 f"provider {provider!r} is not one this warehouse prices or bills (known: "
-                f"{', '.join(sorted(known_providers()))}); the scenario matches no usage unless such rows appear",
+                f"{', '.join(sorted(known_providers()))}); the {what} matches no usage unless such rows appear",
             )
     models: tuple[str, ...] = ()
     if "models" in items:
@@ -189,7 +189,8 @@ def _routing_rule(reader: Reader, node: Node, where: str) -> tuple[Node, Routing
     where = f"whatif routing rule {name!r}"
     if "to_model" not in items:
         raise reader.error(node, f"{where} has no to_model", "name the cheaper model the simple requests go to")
-    provider, models = _scope(reader, items["scope"][1], f"{where}.scope") if "scope" in items else (None, ())
+    scope = items.get("scope")
+    provider, models = _scope(reader, scope[1], f"{where}.scope", "routing rule") if scope else (None, ())
     if provider is None:
         raise reader.error(
             items["scope"][0] if "scope" in items else node,

@@ -200,3 +200,47 @@ def test_without_request_logs_the_tab_says_how_to_get_them(serving_db: Path) -> 
     # the repricing tab is unaffected
     (models,) = [df.value for df in at.tabs[0].dataframe if "Repriced as" in df.value.columns]
     assert models["Model"].tolist()[:2] == ["gpt-4o", "claude-sonnet-4"]
+
+
+MARKERS = ("INJECTED", "evil.example", ":red[", "material/warning", "<b>")
+
+
+def _markdown_texts(node) -> list[str]:
+    """Every Markdown-rendering string under ``node`` (bodies of all but Text and Code, labels, help)."""
+    texts = []
+    proto = getattr(node, "proto", None)
+    if proto is not None and hasattr(proto, "DESCRIPTOR"):
+        for field in ("body", "label", "help", "delta", "delta_description"):
+            if field == "body" and proto.DESCRIPTOR.name in ("Text", "Code"):
+                continue
+            descriptor = proto.DESCRIPTOR.fields_by_name.get(field)
+            if descriptor is not None and descriptor.type == descriptor.TYPE_STRING and getattr(proto, field):
+                texts.append(getattr(proto, field))
+    for child in getattr(node, "children", {}).values():
+        texts += _markdown_texts(child)
+    return texts
+
+
+def test_names_from_the_data_stay_text(hostile_serving_db: Path, hostile_names: dict[str, str]) -> None:
+    provider, model = hostile_names["provider"], hostile_names["model"]
+    with duckdb.connect(str(add_routing_marts(hostile_serving_db))) as conn:
+        conn.execute(
+            "insert into marts.mart_whatif_routing (rule, month, provider, model_id, size_class, to_model, "
+            "target_model_id, requests, unpriced_requests, actual_cost_usd, counterfactual_cost_usd, savings_usd, "
+            "caveats, max_input_tokens, max_output_tokens, prompt_tokens, output_tokens, fallback_tokens, "
+            "unpriced_tokens) values (?, date '2025-02-01', ?, ?, 'simple', ?, ?, 1, 0, 0.5, null, null, ?, "
+            "1000, 300, 0, 0, 0, 0)",
+            [model, provider, model, model, model, f"no price for {model}"],
+        )
+        conn.execute(
+            "insert into marts.mart_request_size_monthly (month, provider, model_id, size_bucket, "
+            "bucket_floor_tokens, requests, unpriced_requests, list_cost_usd, prompt_tokens, output_tokens) "
+            "values (date '2025-02-01', ?, ?, '0-250', 0, 1, 0, 0.5, 0, 0)",
+            [provider, model],
+        )
+    at = open_page(PAGE)
+    texts = _markdown_texts(at.main)
+    assert texts and not [t for t in texts if any(marker in t for marker in MARKERS)]
+    # the names are on the tab, verbatim, as dataframe cells
+    assert model in frame_with(at, "Simple share of requests")["Rule"].tolist()
+    assert [provider, model] in frame_with(at, "Routed as")[["Provider", "Model"]].values.tolist()

@@ -280,3 +280,10 @@ def test_the_example_file_shows_a_routing_rule():
         max_input_tokens=2000,
         max_output_tokens=500,
     )
+
+
+def test_a_routing_rule_for_an_unknown_provider_warns_that_it_matches_nothing(tmp_path):
+    text = "whatif:\n  routing:\n    - name: a\n      scope: {provider: acme}\n      to_model: small-1\n"
+    (warning,) = load_config(write(tmp_path, text)).warnings
+    assert warning.startswith("finops.yaml line 4: provider 'acme' is not one this warehouse prices or bills")
+    assert warning.endswith("; the routing rule matches no usage unless such rows appear.")
