@@ -13,6 +13,17 @@ models, so they mean something for every warehouse:
                  can save (a model without a batch price stays unpriced, flagged);
   todays-prices  price_date today: the same usage at today's list prices, i.e. what past price changes mean
                  for a bill of the same traffic now.
+
+``whatif.routing`` lists routing rules, written to ``config.whatif_routing`` (mart_whatif_routing): a request of
+the request logs is *simple* when its prompt (every input token, cached ones included) is at most
+``simple.max_input_tokens`` and its output at most ``simple.max_output_tokens``; the rule estimates what the
+simple requests in its scope (a provider, required, and optional model globs) would have cost under ``to_model``.
+Without a ``routing`` key the built-in rules apply: simple = at most 1,000 input and 300 output tokens, routed
+to the small current model of each of the three providers request logs name most (anthropic to
+claude-haiku-4-5, openai to gpt-4.1-mini, google to gemini-2.5-flash-lite). Named models rather than "the
+cheapest model in the book": the cheapest rows of a provider's book are embeddings, moderation or audio models
+that cannot answer a chat request. A rule matches no usage of a provider the logs do not name, so the built-ins
+mean nothing wrong for any warehouse; ``routing:`` left empty means no rule.
 """
 
 from __future__ import annotations
@@ -37,6 +48,10 @@ _GLOB = re.compile(r"[A-Za-z0-9_.:/@*-]+")
 _MODEL_ID = re.compile(r"[A-Za-z0-9_.:/@-]+")
 _CHANGES = ("to_model", "to_service_tier", "price_date", "cache_hit_rate", "batch_share")
 _KEYS = ("name", "scope", *_CHANGES)
+_ROUTING_KEYS = ("name", "simple", "scope", "to_model")
+_SIMPLE_KEYS = ("max_input_tokens", "max_output_tokens")
+DEFAULT_MAX_INPUT_TOKENS = 1000
+DEFAULT_MAX_OUTPUT_TOKENS = 300
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,34 @@ DEFAULT_SCENARIOS = (
     Scenario(name="all-batch", batch_share=Decimal(1)),
     Scenario(name="todays-prices", price_date="today"),
 )
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    """Route a provider's simple requests (prompt <= max_input_tokens and output <= max_output_tokens) to
+    ``to_model``; ``models`` globs narrow the actual models it applies to."""
+
+    name: str
+    provider: str
+    to_model: str
+    models: tuple[str, ...] = ()
+    max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS
+    max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS
+
+
+DEFAULT_ROUTING = (
+    RoutingRule(name="simple-to-haiku", provider="anthropic", to_model="claude-haiku-4-5"),
+    RoutingRule(name="simple-to-gpt-4-1-mini", provider="openai", to_model="gpt-4.1-mini"),
+    RoutingRule(name="simple-to-flash-lite", provider="google", to_model="gemini-2.5-flash-lite"),
+)
+
+
+@dataclass(frozen=True)
+class WhatifConfig:
+    """The section's value: repricing scenarios and routing rules."""
+
+    scenarios: tuple[Scenario, ...] = DEFAULT_SCENARIOS
+    routing: tuple[RoutingRule, ...] = DEFAULT_ROUTING
 
 
 def _text(reader: Reader, node: Node, where: str, pattern: re.Pattern, fix: str) -> str:
@@ -85,7 +128,7 @@ def _price_date(reader: Reader, node: Node, where: str) -> str:
     )
 
 
-def _scope(reader: Reader, node: Node, where: str) -> tuple[str | None, tuple[str, ...]]:
+def _scope(reader: Reader, node: Node, where: str, what: str = "scenario") -> tuple[str | None, tuple[str, ...]]:
     items = reader.mapping(node, where, ("provider", "models"))
     provider = None
     if "provider" in items:
@@ -95,7 +138,7 @@ def _scope(reader: Reader, node: Node, where: str) -> tuple[str | None, tuple[st
             reader.warn(
                 value,
                 f"provider {provider!r} is not one this warehouse prices or bills (known: "
-                f"{', '.join(sorted(known_providers()))}); the scenario matches no usage unless such rows appear",
+                f"{', '.join(sorted(known_providers()))}); the {what} matches no usage unless such rows appear",
             )
     models: tuple[str, ...] = ()
     if "models" in items:
@@ -117,6 +160,68 @@ def _scope(reader: Reader, node: Node, where: str) -> tuple[str | None, tuple[st
     return provider, models
 
 
+def _to_model(reader: Reader, node: Node, where: str, provider: str, what: str) -> str:
+    to_model = _text(reader, node, where, _MODEL_ID, "write a model id")
+    if provider in known_providers() and to_model.lower() not in book_models(provider):
+        reader.warn(
+            node,
+            f"model {to_model!r} is not in the price book of {provider} (nor an alias); the {what}'s "
+            "counterfactual will be unpriced",
+        )
+    return to_model
+
+
+def _count(reader: Reader, node: Node, where: str) -> int:
+    text = str(node.value).strip().replace("_", "") if isinstance(node, ScalarNode) else ""
+    quoted = isinstance(node, ScalarNode) and node.style in ("'", '"')
+    if quoted or not text.isdigit() or not text.isascii():
+        shown = repr(node.value) if isinstance(node, ScalarNode) and node.value != "" else _kind(node)
+        raise reader.error(node, f"{where} is {shown}, not a whole number of tokens", "write a number such as 1000")
+    return int(text)
+
+
+def _routing_rule(reader: Reader, node: Node, where: str) -> tuple[Node, RoutingRule]:
+    items = reader.mapping(node, where, _ROUTING_KEYS)
+    if "name" not in items:
+        raise reader.error(node, f"{where} has no name", "give it a unique name such as simple-to-haiku")
+    name_node = items["name"][1]
+    name = _text(reader, name_node, f"{where}.name", _NAME, "use lower-case letters, digits, - and _")
+    where = f"whatif routing rule {name!r}"
+    if "to_model" not in items:
+        raise reader.error(node, f"{where} has no to_model", "name the cheaper model the simple requests go to")
+    scope = items.get("scope")
+    provider, models = _scope(reader, scope[1], f"{where}.scope", "routing rule") if scope else (None, ())
+    if provider is None:
+        raise reader.error(
+            items["scope"][0] if "scope" in items else node,
+            f"{where} has no scope.provider",
+            "name the provider to_model belongs to, as in scope: {provider: anthropic}",
+        )
+    to_model = _to_model(reader, items["to_model"][1], f"{where}.to_model", provider, "routing rule")
+    limits = {"max_input_tokens": DEFAULT_MAX_INPUT_TOKENS, "max_output_tokens": DEFAULT_MAX_OUTPUT_TOKENS}
+    if "simple" in items:
+        simple = reader.mapping(items["simple"][1], f"{where}.simple", _SIMPLE_KEYS)
+        for key, (_, value) in simple.items():
+            limits[key] = _count(reader, value, f"{where}.simple.{key}")
+    return name_node, RoutingRule(name=name, provider=provider, to_model=to_model, models=models, **limits)
+
+
+def _parse_routing(reader: Reader, value: Node) -> tuple[RoutingRule, ...]:
+    if isinstance(value, ScalarNode) and value.value == "":
+        return ()  # `routing:` left empty: no rule at all
+    if not isinstance(value, SequenceNode):
+        raise reader.error(value, f"whatif.routing must be a list, not {_kind(value)}", "start each rule with -")
+    rules: dict[str, RoutingRule] = {}
+    for index, item in enumerate(value.value, start=1):
+        name_node, rule = _routing_rule(reader, item, f"whatif routing rule {index}")
+        if rule.name in rules:
+            raise reader.error(
+                name_node, f"whatif routing rule {rule.name!r} is given twice", "give each a unique name"
+            )
+        rules[rule.name] = rule
+    return tuple(rules.values())
+
+
 def _scenario(reader: Reader, node: Node, where: str) -> tuple[Node, Scenario]:
     items = reader.mapping(node, where, _KEYS)
     if "name" not in items:
@@ -134,14 +239,7 @@ def _scenario(reader: Reader, node: Node, where: str) -> tuple[Node, Scenario]:
             raise reader.error(
                 key_node, f"{where} has to_model but no scope.provider", "name the provider the model belongs to"
             )
-        to_model = _text(reader, value, f"{where}.to_model", _MODEL_ID, "write a model id")
-        if provider in known_providers() and to_model.lower() not in book_models(provider):
-            reader.warn(
-                value,
-                f"model {to_model!r} is not in the price book of {provider} (nor an alias); the scenario's "
-                "counterfactual will be unpriced",
-            )
-        values["to_model"] = to_model
+        values["to_model"] = _to_model(reader, value, f"{where}.to_model", provider, "scenario")
     if "to_service_tier" in items:
         value = items["to_service_tier"][1]
         tier = str(value.value).strip() if isinstance(value, ScalarNode) else ""
@@ -167,13 +265,7 @@ def _scenario(reader: Reader, node: Node, where: str) -> tuple[Node, Scenario]:
     return name_node, Scenario(**values)
 
 
-def _parse_whatif(reader: Reader, node: Node) -> tuple[Scenario, ...]:
-    if isinstance(node, ScalarNode) and node.value == "":
-        return DEFAULT_SCENARIOS
-    items = reader.mapping(node, "whatif", ("scenarios",))
-    if "scenarios" not in items:
-        return DEFAULT_SCENARIOS
-    value = items["scenarios"][1]
+def _parse_scenarios(reader: Reader, value: Node) -> tuple[Scenario, ...]:
     if isinstance(value, ScalarNode) and value.value == "":
         return ()  # `scenarios:` left empty: no scenario at all
     if not isinstance(value, SequenceNode):
@@ -189,6 +281,16 @@ def _parse_whatif(reader: Reader, node: Node) -> tuple[Scenario, ...]:
     return tuple(scenarios.values())
 
 
+def _parse_whatif(reader: Reader, node: Node) -> WhatifConfig:
+    if isinstance(node, ScalarNode) and node.value == "":
+        return WhatifConfig()
+    items = reader.mapping(node, "whatif", ("scenarios", "routing"))
+    return WhatifConfig(
+        scenarios=_parse_scenarios(reader, items["scenarios"][1]) if "scenarios" in items else DEFAULT_SCENARIOS,
+        routing=_parse_routing(reader, items["routing"][1]) if "routing" in items else DEFAULT_ROUTING,
+    )
+
+
 WHATIF_COLUMNS = (
     ("scenario", "varchar"),
     ("scope_provider", "varchar"),
@@ -202,7 +304,21 @@ WHATIF_COLUMNS = (
 )
 
 
-def _whatif_tables(value: tuple[Scenario, ...]) -> list[ConfigTable]:
+ROUTING_COLUMNS = (
+    ("rule", "varchar"),
+    ("scope_provider", "varchar"),
+    ("scope_models", "varchar"),
+    ("to_model", "varchar"),
+    ("max_input_tokens", "bigint"),
+    ("max_output_tokens", "bigint"),
+)
+
+
+def _whatif_tables(value: WhatifConfig) -> list[ConfigTable]:
+    routing = tuple(
+        (r.name, r.provider, "|".join(r.models) or None, r.to_model, r.max_input_tokens, r.max_output_tokens)
+        for r in value.routing
+    )
     rows = tuple(
         (
             s.name,
@@ -215,9 +331,12 @@ def _whatif_tables(value: tuple[Scenario, ...]) -> list[ConfigTable]:
             s.cache_hit_rate,
             s.batch_share,
         )
-        for s in value
+        for s in value.scenarios
     )
-    return [ConfigTable(name="whatif_scenarios", columns=WHATIF_COLUMNS, rows=rows)]
+    return [
+        ConfigTable(name="whatif_scenarios", columns=WHATIF_COLUMNS, rows=rows),
+        ConfigTable(name="whatif_routing", columns=ROUTING_COLUMNS, rows=routing),
+    ]
 
 
 def _book_rows(name: str) -> list[dict[str, str]]:
@@ -251,4 +370,4 @@ def _book_models() -> dict[str, frozenset[str]]:
     return {provider: frozenset(models) for provider, models in found.items()}
 
 
-register_section(Section(name="whatif", parse=_parse_whatif, default=lambda: DEFAULT_SCENARIOS, tables=_whatif_tables))
+register_section(Section(name="whatif", parse=_parse_whatif, default=WhatifConfig, tables=_whatif_tables))

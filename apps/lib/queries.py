@@ -1382,3 +1382,103 @@ def tco_token_mix(stamp: object, start: date, end: date, providers: tuple[str, .
         """,
         {"start": start, "end": end, "providers": list(providers)},
     )
+
+
+# --- what-if routing (mart_whatif_routing: rule x month x provider x model x size class; mart_request_size_monthly:
+# month x provider x model x prompt-size bucket) --------------------------------------------------------------
+# Monthly marts: a range takes the whole months that overlap it. Only successful requests of the request logs.
+# Money stays Decimal; an unpriced request is left out of the costs (counted), and a simple row whose
+# counterfactual has no price makes every sum that would include it NULL (never a partial sum).
+
+ROUTING_MART = "mart_whatif_routing"
+REQUEST_SIZE_MART = "mart_request_size_monthly"
+
+
+def routing_published() -> bool:
+    """Whether the serving copy has both routing marts."""
+    return marts_published((ROUTING_MART, REQUEST_SIZE_MART))
+
+
+@_dataset
+def request_size_histogram(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Successful requests per prompt-size bucket over the months that overlap ``[start, end)``, smallest bucket
+    first: requests, unpriced requests, prompt and output tokens, list cost of the priced ones (NULL if none)."""
+    return _query(
+        """
+        select
+            size_bucket, bucket_floor_tokens,
+            cast(sum(requests) as bigint) as requests,
+            cast(sum(unpriced_requests) as bigint) as unpriced_requests,
+            cast(sum(prompt_tokens) as bigint) as prompt_tokens,
+            cast(sum(output_tokens) as bigint) as output_tokens,
+            sum(list_cost_usd) as list_cost_usd
+        from marts.mart_request_size_monthly
+        where month >= date_trunc('month', cast($start as date)) and month < $end
+          and provider in (select unnest($providers::varchar[]))
+        group by size_bucket, bucket_floor_tokens
+        order by bucket_floor_tokens
+        """,
+        {"start": start, "end": end, "providers": list(providers)},
+    )
+
+
+_ROUTING_SUMS = """
+            cast(sum(requests) as bigint) as requests,
+            cast(sum(requests) filter (where size_class = 'simple') as bigint) as simple_requests,
+            cast(sum(unpriced_requests) as bigint) as unpriced_requests,
+            sum(actual_cost_usd) as actual_cost_usd,
+            sum(actual_cost_usd) filter (where size_class = 'simple') as simple_actual_cost_usd,
+            -- NULL when a simple row with priced requests has no counterfactual price (see its caveats)
+            case when count(*) filter (where size_class = 'simple' and actual_cost_usd is not null
+                                         and counterfactual_cost_usd is null) = 0
+                then sum(counterfactual_cost_usd) filter (where size_class = 'simple') end as counterfactual_cost_usd,
+            case when count(*) filter (where size_class = 'simple' and actual_cost_usd is not null
+                                         and savings_usd is null) = 0
+                then sum(savings_usd) filter (where size_class = 'simple') end as savings_usd,
+            cast(count(*) filter (where size_class = 'simple' and actual_cost_usd is not null
+                                  and counterfactual_cost_usd is null) as bigint) as unpriced_counterfactual_rows
+"""
+
+
+@_dataset
+def routing_summary(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """One row per routing rule over the months that overlap ``[start, end)``: its target and limits, requests in
+    scope and the simple ones, the priced list cost of both, the simple requests' cost under the target and the
+    savings (NULL when any simple model-month has no counterfactual price; ``unpriced_counterfactual_rows``
+    counts those). By rule name."""
+    return _query(
+        f"""
+        select
+            rule, any_value(to_model) as to_model,
+            any_value(max_input_tokens) as max_input_tokens, any_value(max_output_tokens) as max_output_tokens,
+            {_ROUTING_SUMS}
+        from marts.mart_whatif_routing
+        where month >= date_trunc('month', cast($start as date)) and month < $end
+          and provider in (select unnest($providers::varchar[]))
+        group by rule
+        order by rule
+        """,
+        {"start": start, "end": end, "providers": list(providers)},
+    )
+
+
+@_dataset
+def routing_models(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """One row per rule x provider x actual model over the months that overlap ``[start, end)``, with the sums
+    of ``routing_summary``, the target model(s) and the simple rows' caveats (distinct, ' | '-joined); by rule,
+    then the largest savings first."""
+    return _query(
+        f"""
+        select
+            rule, provider, model_id,
+            string_agg(distinct target_model_id, ', ' order by target_model_id) as target_model_id,
+            {_ROUTING_SUMS},
+            string_agg(distinct caveats, ' | ' order by caveats) as caveats
+        from marts.mart_whatif_routing
+        where month >= date_trunc('month', cast($start as date)) and month < $end
+          and provider in (select unnest($providers::varchar[]))
+        group by rule, provider, model_id
+        order by rule, savings_usd desc nulls last, actual_cost_usd desc nulls last, provider, model_id
+        """,
+        {"start": start, "end": end, "providers": list(providers)},
+    )

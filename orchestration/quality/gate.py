@@ -136,10 +136,28 @@ RULES: dict[str, list[Rule]] = {
         _non_negative("actual_usd"),
         _unique(["budget_id", "period_start", "usage_date"]),
     ],
+    # the What-if page's routing view (monthly): publish waits for both, so its two parts agree
+    "mart_whatif_routing": [
+        _unique(["rule", "month", "provider", "model_id", "size_class"]),
+        _non_negative("requests"),
+        _non_negative("actual_cost_usd"),
+        _non_negative("counterfactual_cost_usd"),
+    ],
+    "mart_request_size_monthly": [
+        _unique(["month", "provider", "model_id", "size_bucket"]),
+        _non_negative("requests"),
+        _non_negative("list_cost_usd"),
+    ],
 }
-# Marts of the state now or of budget periods, not of UTC days: the gate reads them whole, whatever days a run
+# Marts not of UTC days (the state now, budget periods, months): the gate reads them whole, whatever days a run
 # covers.
-UNDATED = {"mart_gateway_budget_audit", "mart_budget_status", "mart_budget_daily"}
+UNDATED = {
+    "mart_gateway_budget_audit",
+    "mart_budget_status",
+    "mart_budget_daily",
+    "mart_whatif_routing",
+    "mart_request_size_monthly",
+}
 
 
 def validate(table: str, frame: pd.DataFrame) -> list[Outcome]:

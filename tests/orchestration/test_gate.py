@@ -146,3 +146,38 @@ def test_budget_daily_forecast_days_pass_and_a_negative_or_repeated_day_blocks()
     assert not failed.passed and failed.blocking and failed.unexpected_count == 1
     twice = by_rule(validate("mart_budget_daily", pd.concat([frame, frame.tail(1)])))
     assert not twice["unique_natural_key"].passed and twice["unique_natural_key"].blocking
+
+
+def routing_frame(**overrides):
+    base = {
+        "rule": ["simple-to-haiku", "simple-to-haiku"],
+        "month": [date(2025, 11, 1), date(2025, 11, 1)],
+        "provider": ["anthropic", "anthropic"],
+        "model_id": ["claude-sonnet-4-5-20250929", "claude-sonnet-4-5-20250929"],
+        "size_class": ["simple", "other"],
+        "requests": [2, 1],
+        "actual_cost_usd": [Decimal("0.01209"), Decimal("0.03")],
+        # the other class is not routed: NULL, which the non-negative rule lets pass
+        "counterfactual_cost_usd": [Decimal("0.00403"), None],
+    }
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
+def test_the_routing_mart_blocks_a_duplicate_or_a_negative_cost():
+    assert all(o.passed for o in validate("mart_whatif_routing", routing_frame()))
+    duplicate = by_rule(validate("mart_whatif_routing", routing_frame(size_class=["simple", "simple"])))
+    assert not duplicate["unique_natural_key"].passed and duplicate["unique_natural_key"].blocking
+    negative = by_rule(validate("mart_whatif_routing", routing_frame(counterfactual_cost_usd=[Decimal("-0.01"), None])))
+    assert not negative["no_negative_counterfactual_cost_usd"].passed
+    assert negative["no_negative_counterfactual_cost_usd"].unexpected_count == 1
+
+
+def test_the_size_histogram_blocks_a_duplicate_bucket_or_negative_requests():
+    frame = pd.DataFrame({
+        "month": [date(2025, 11, 1)] * 2, "provider": ["openai"] * 2, "model_id": ["gpt-4.1-2025-04-14"] * 2,
+        "size_bucket": ["0-250", "251-1,000"], "requests": [3, 1], "list_cost_usd": [Decimal("0.1"), None],
+    })  # fmt: skip
+    assert all(o.passed for o in validate("mart_request_size_monthly", frame))
+    outcomes = by_rule(validate("mart_request_size_monthly", frame.assign(size_bucket="0-250", requests=[3, -1])))
+    assert not outcomes["unique_natural_key"].passed and not outcomes["no_negative_requests"].passed

@@ -1,0 +1,117 @@
+"""mart_whatif_routing and mart_request_size_monthly on a request-log file drop, under the built-in routing
+rules (no finops.yaml), every figure by hand from the book (pricing_seeds/price_book.csv, USD per 1M tokens,
+standard tier):
+  claude-sonnet-4-5 -> claude-sonnet-4-5-20250929   input 3      cache read 0.30   output 15
+  claude-haiku-4-5  -> claude-haiku-4-5-20251001    input 1      cache read 0.10   output 5   (from 2025-10-15)
+  gpt-4.1           -> gpt-4.1-2025-04-14           input 2                        output 8
+  gpt-4.1-mini      -> gpt-4.1-mini-2025-04-14      input 0.40                     output 1.60
+
+Built-in rules: simple = prompt <= 1,000 and output <= 300 tokens; anthropic -> claude-haiku-4-5, openai ->
+gpt-4.1-mini, google -> gemini-2.5-flash-lite (no google requests: no rows).
+
+November 2025 requests:
+  s1 sonnet 600 in + 200 cache read (prompt 800), 100 out: simple. 1800 + 60 + 1500 = $0.00336;
+     under haiku 600 + 20 + 500 = $0.00112; saves $0.00224
+  s2 sonnet 5,000 in, 1,000 out: other. 15000 + 15000 = $0.03
+  o1 gpt-4.1 900 in, 250 out: simple. 1800 + 2000 = $0.0038; under gpt-4.1-mini 360 + 400 = $0.00076
+  o2 gpt-4.1-mini 100 in, 50 out: simple, already on the target: 40 + 80 = $0.00012 both ways, saves 0
+  e1 a failed call: left out
+"""
+
+import json
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt_inprocess import PRICING_MODELS, require_success, run_dbt, run_unit_tests, vars_with
+
+from connectors.files import digest
+from connectors.jsonl_requests import SOURCE as PLAIN
+from orchestration.loader import ensure_raw_tables, land_file
+
+pytestmark = pytest.mark.slow
+
+NOVEMBER = date(2025, 11, 1)
+MODELS = ["stg_jsonl_requests__requests", "stg_jsonl_requests__request_lines", "int_requests_unioned"]
+MODELS += ["int_request_usage", "fct_request_cost", "stg_config__whatif_routing"]
+MODELS += ["mart_whatif_routing", "mart_request_size_monthly"]
+HAIKU_CAVEAT = "token counts kept as used (the cheaper model may answer with more or fewer tokens, or less well)"
+
+
+def line(request_id: str, day: int, provider: str, model: str, **tokens) -> dict:
+    return {
+        "format": "finops.request.v1", "request_id": request_id, "timestamp": f"2025-11-{day:02d}T10:00:00Z",
+        "provider": provider, "model": model, "service_tier": "default", **tokens,
+    }  # fmt: skip
+
+
+LINES = [
+    line("s1", 3, "anthropic", "claude-sonnet-4-5", input_tokens=600, cache_read_tokens=200, output_tokens=100),
+    line("s2", 3, "anthropic", "claude-sonnet-4-5", input_tokens=5000, output_tokens=1000),
+    line("o1", 3, "openai", "gpt-4.1", input_tokens=900, output_tokens=250),
+    line("o2", 5, "openai", "gpt-4.1-mini", input_tokens=100, output_tokens=50),
+    {**line("e1", 5, "openai", "gpt-4.1", input_tokens=0, output_tokens=0), "status": "error"},
+]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("finops_home")
+    drop = tmp_path_factory.mktemp("drop") / "requests.jsonl"
+    drop.write_text("".join(json.dumps(row) + "\n" for row in LINES))
+    (feed,) = PLAIN.feeds
+    with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
+        ensure_raw_tables(conn)  # config tables with the defaults: no finops.yaml, the built-in routing rules
+        land_file(conn, feed.table, feed.read(drop), path=str(drop), digest=digest(drop), run_id="test")
+    args = ["build", *vars_with(request_lines=["stg_jsonl_requests__request_lines"], price_lines=[])]
+    select = ["--select", *PRICING_MODELS, *MODELS, "--exclude", "test_type:unit"]
+    require_success(run_dbt(home, [*args, "--indirect-selection", "cautious", *select]))
+    return home
+
+
+def _rows(home: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_simple_requests_are_priced_again_under_the_rules_target(home):
+    rows = _rows(
+        home,
+        "select rule, month, model_id, size_class, target_model_id, requests, prompt_tokens, output_tokens, "
+        "actual_cost_usd, counterfactual_cost_usd, savings_usd, caveats from marts.mart_whatif_routing order by all",
+    )
+    assert rows == [
+        ("simple-to-gpt-4-1-mini", NOVEMBER, "gpt-4.1-2025-04-14", "simple", "gpt-4.1-mini-2025-04-14", 1, 900, 250,
+         D("0.0038"), D("0.00076"), D("0.00304"), HAIKU_CAVEAT),
+        ("simple-to-gpt-4-1-mini", NOVEMBER, "gpt-4.1-mini-2025-04-14", "simple", "gpt-4.1-mini-2025-04-14", 1, 100,
+         50, D("0.00012"), D("0.00012"), D(0), HAIKU_CAVEAT),
+        ("simple-to-haiku", NOVEMBER, "claude-sonnet-4-5-20250929", "other", None, 1, 5000, 1000, D("0.03"), None,
+         None, None),
+        ("simple-to-haiku", NOVEMBER, "claude-sonnet-4-5-20250929", "simple", "claude-haiku-4-5-20251001", 1, 800,
+         100, D("0.00336"), D("0.00112"), D("0.00224"), HAIKU_CAVEAT),
+    ]  # fmt: skip
+    # the classes of a rule add up to its successful requests' cost in fct_request_cost
+    assert _rows(
+        home,
+        "select sum(list_cost_usd) from marts.fct_request_cost where provider = 'anthropic' and status = 'success'",
+    ) == [(D("0.03336"),)]
+
+
+def test_the_size_histogram_counts_successful_requests_by_prompt_size(home):
+    assert _rows(
+        home,
+        "select provider, model_id, size_bucket, requests, prompt_tokens, list_cost_usd "
+        "from marts.mart_request_size_monthly order by provider, model_id, bucket_floor_tokens",
+    ) == [
+        ("anthropic", "claude-sonnet-4-5-20250929", "251-1,000", 1, 800, D("0.00336")),
+        ("anthropic", "claude-sonnet-4-5-20250929", "4,001-16,000", 1, 5000, D("0.03")),
+        ("openai", "gpt-4.1-2025-04-14", "251-1,000", 1, 900, D("0.0038")),
+        ("openai", "gpt-4.1-mini-2025-04-14", "0-250", 1, 100, D("0.00012")),
+    ]
+
+
+def test_the_marts_unit_tests_pass(home):
+    run_unit_tests(home, "mart_whatif_routing")
+    run_unit_tests(home, "mart_request_size_monthly")
