@@ -37,4 +37,5 @@ OTEL_SPANS = RawTable(
     ),
     partition_column="start_time",
     from_files=True,
+    key=("trace_id", "span_id"),  # a span is named by its trace and its own id (OTLP)
 )

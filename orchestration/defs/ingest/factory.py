@@ -18,11 +18,13 @@ import dagster as dg
 from connectors.files import FileDropError, digest, left_out
 from connectors.source import Feed, Source
 from orchestration.defs.partitions import daily
+from orchestration.defs.quality.checks import run_window
 from orchestration.defs.resources import source_resource_key
 from orchestration.defs.schedules import ACCEPT_SHRINK_TAG, TRAILING_TAG
 from orchestration.errors import FinopsError
 from orchestration.loader import ensure_raw_tables, land, land_file, loaded_digests
 from orchestration.progress import report
+from orchestration.quality import raw, results
 
 CHUNK_DAYS = 31
 
@@ -231,3 +233,71 @@ def build_file_sensor(source: Source, job) -> dg.SensorDefinition:
         return dg.RunRequest(run_key=run_key, asset_selection=keys, tags={"finops/changed_files": str(len(changed))})
 
     return _sensor
+
+
+def raw_check_name(table, rule: str) -> str:
+    return f"{table.name}__{rule}"
+
+
+def build_raw_checks(feed: Feed) -> dg.AssetChecksDefinition:
+    """The blocking quality checks of one raw landing (orchestration/quality/raw.py): its natural key is unique
+    per UTC day and its never-negative columns hold no negative value. A failure skips everything downstream
+    (dbt, the gate, publish), so the serving copy keeps its last good data; each outcome is also stored in
+    ops.quality_results."""
+    table = feed.table
+    key = dg.AssetKey([table.source, table.endpoint])
+    about = raw.descriptions(table)
+    specs = [
+        dg.AssetCheckSpec(name=raw_check_name(table, rule), asset=key, blocking=True, description=about[rule])
+        for rule in raw.RULES
+    ]
+
+    @dg.multi_asset_check(specs=specs, name=f"{table.name}__raw_checks", required_resource_keys={"warehouse"})
+    def _checks(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
+        warehouse = context.resources.warehouse
+        run_id = context.run.run_id
+        with warehouse.connect(context) as conn:
+            ensure_raw_tables(conn, [table])
+            if not table.partitioned:
+                window = None
+            elif table.from_files:  # a file holds whatever days it holds: check the days this run landed
+                window = raw.landed_days(conn, table, run_id)
+            else:
+                window = run_window(context.run.tags) or raw.landed_days(conn, table, run_id)
+            if table.partitioned and window is None:
+                outcomes = []
+            else:
+                outcomes = raw.check_landing(conn, table, window)
+            if outcomes and outcomes[0].rows_checked:
+                results.write(conn, outcomes, run_id=run_id)
+        if not outcomes:
+            for spec in specs:
+                yield dg.AssetCheckResult(
+                    asset_key=key,
+                    check_name=spec.name,
+                    passed=True,
+                    metadata={"rows_checked": 0},
+                    description="this run landed no rows",
+                )
+            return
+        for outcome in outcomes:
+            if not outcome.passed:
+                report(context, f"{table.source}/{table.endpoint}: {outcome.check_name}: {outcome.observed_value}")
+            scope = f"{outcome.window[0]}..{outcome.window[1]} (exclusive)" if outcome.window else "all rows"
+            yield dg.AssetCheckResult(
+                asset_key=key,
+                check_name=raw_check_name(table, outcome.check_name),
+                passed=outcome.passed,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={
+                    "rows_checked": outcome.rows_checked,
+                    "unexpected_count": outcome.unexpected_count,
+                    "observed_value": outcome.observed_value,
+                    "finding": f"{outcome.observed_value} in {scope}" if not outcome.passed else "",
+                    "sample": dg.MetadataValue.json(list(outcome.sample)),
+                    "scope": scope,
+                },
+                description=outcome.description,
+            )
+
+    return _checks
