@@ -189,3 +189,120 @@ def landed_days(conn: duckdb.DuckDBPyConnection, table: RawTable, run_id: str) -
         [run_id],
     ).fetchall()[0]
     return (first, end) if first is not None else None
+
+
+# -- warnings: volume and freshness (publish goes on; the rows show in quality_results) ------------------------
+
+VOLUME = "volume"
+FRESHNESS = "freshness"
+WARNING_RULES = (VOLUME, FRESHNESS)
+HISTORY_DAYS = 28  # the landed days before a day that make its baseline
+MIN_HISTORY = 7  # fewer landed days before it: the day is not judged
+SPIKE = 10  # more than SPIKE x the median, or less than the median / SPIKE, is flagged
+LOOKBACK_DAYS = 366  # how far back the baseline's landed days are looked for
+
+
+def warning_descriptions(table: RawTable, lag: int | None) -> dict[str, str]:
+    return {
+        VOLUME: f"rows per UTC day within {SPIKE}x of the median of the {HISTORY_DAYS} landed days before it "
+        f"(judged from {MIN_HISTORY} such days); no empty day after {MIN_HISTORY} days with rows",
+        FRESHNESS: "the newest landed day is no older than yesterday"
+        + (f" minus the source's documented lag of {lag} day{'s' if lag != 1 else ''}" if lag else ""),
+    }
+
+
+def check_volume(conn: duckdb.DuckDBPyConnection, table: RawTable, window: tuple[date, date]) -> CheckResult:
+    """Rows per UTC day of ``window`` against the median rows per day of the 28 landed days before each day
+    (counted in DuckDB; only counts come out)."""
+    start, end = window
+    counts = dict(
+        conn.execute(
+            f"select _partition_date, count(*) from {table.qualified_name} "
+            "where _partition_date >= ? and _partition_date < ? group by 1",
+            [start - timedelta(days=LOOKBACK_DAYS), end],
+        ).fetchall()
+    )
+    days = sorted(counts)
+    flagged: list[dict[str, Any]] = []
+    judged = 0
+    day = start
+    while day < end:
+        before = [d for d in days if d < day][-HISTORY_DAYS:]
+        n = counts.get(day, 0)
+        if n == 0:
+            week = [day - timedelta(days=i) for i in range(1, MIN_HISTORY + 1)]
+            if all(counts.get(d, 0) > 0 for d in week):
+                judged += 1
+                flagged.append({"day": day.isoformat(), "rows": 0, "median": _median([counts[d] for d in before])})
+        elif len(before) >= MIN_HISTORY:
+            judged += 1
+            median = _median([counts[d] for d in before])
+            if n > SPIKE * median or SPIKE * n < median:
+                flagged.append({"day": day.isoformat(), "rows": n, "median": median})
+        day += timedelta(days=1)
+    rows = sum(counts.get(d, 0) for d in days if start <= d < end)
+    if flagged:
+        first = flagged[0]
+        observed = f"{first['rows']:,} rows on {first['day']} vs median {_number(first['median'])}"
+        if len(flagged) > 1:
+            observed += f" (and {len(flagged) - 1} more day{'s' if len(flagged) > 2 else ''})"
+    elif judged:
+        observed = f"{count_phrase(judged, 'day')} in line with {'its' if judged == 1 else 'their'} median"
+    else:
+        observed = f"not judged: fewer than {MIN_HISTORY} landed days before"
+    return CheckResult(
+        layer="raw",
+        asset=asset_name(table),
+        check_name=VOLUME,
+        blocking=False,
+        passed=not flagged,
+        window=window,
+        rows_checked=rows,
+        unexpected_count=len(flagged),
+        observed_value=observed,
+        sample=[{**f, "median": _number(f["median"])} for f in flagged[:SAMPLE_SIZE]],
+        description=warning_descriptions(table, None)[VOLUME],
+    )
+
+
+def check_freshness(conn: duckdb.DuckDBPyConnection, table: RawTable, lag: int, today: date) -> CheckResult:
+    """The newest landed UTC day against yesterday minus the source's documented lag."""
+    newest, rows = conn.execute(f"select max(_partition_date), count(*) from {table.qualified_name}").fetchall()[0]
+    due = freshness_due(lag, today)
+    late = (due - newest).days if newest is not None else None
+    if newest is None:
+        observed = "no landed day"
+    elif late > 0:
+        observed = f"newest day {newest}, {count_phrase(late, 'day')} late"
+    else:
+        observed = f"newest day {newest}"
+    return CheckResult(
+        layer="raw",
+        asset=asset_name(table),
+        check_name=FRESHNESS,
+        blocking=False,
+        passed=newest is not None and late <= 0,
+        window=None,
+        rows_checked=int(rows),
+        unexpected_count=0 if newest is not None and late <= 0 else 1,
+        observed_value=observed,
+        sample=[{"newest_day": str(newest) if newest else None, "due": due.isoformat()}],
+        description=warning_descriptions(table, lag)[FRESHNESS],
+    )
+
+
+def freshness_due(lag: int, today: date) -> date:
+    """The newest day a source with this lag should have landed by ``today``."""
+    return today - timedelta(days=1 + lag)
+
+
+def _median(values: list[int]) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"

@@ -100,7 +100,7 @@ def run(home, monkeypatch, results: list[dict]):
         outcome = dg.materialize(
             [
                 build_api_asset(BY_NAME["openai"], feed),
-                build_raw_checks(feed),
+                build_raw_checks(BY_NAME["openai"], feed),
                 stand_in_mart(),
                 build_gate("fct_usage_cost_daily"),
                 publish,

@@ -11,7 +11,7 @@ def defs() -> dg.Definitions:
     for source in SOURCES:
         build = build_api_asset if source.is_api else build_file_asset
         assets.extend(build(source, feed) for feed in source.feeds)
-        checks.extend(build_raw_checks(feed) for feed in source.feeds)
+        checks.extend(build_raw_checks(source, feed) for feed in source.feeds)
     if file_sources:
         # New files are landed, then everything downstream of them is rebuilt, checked and published.
         keys = [dg.AssetKey([t.source, t.endpoint]) for s in file_sources for t in s.tables]
