@@ -23,6 +23,7 @@ from orchestration.defs.quality.checks import build_gate
 from orchestration.defs.resources import SourceResource, WarehouseResource
 from orchestration.loader import ensure_raw_tables, land
 from orchestration.quality.raw import check_landing
+from orchestration.runner import summarise
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -148,6 +149,9 @@ def test_a_page_that_repeats_a_row_is_reported_publishes_nothing_and_the_fixed_p
     finding = failed[0].metadata["finding"].value
     assert finding.startswith("2 rows with a duplicate key on 2026-03-20 (bucket_start=2026-03-20, ")
     assert "model=gpt-5.1-2025-11-13" in finding and "project_id=proj_acme" in finding
+    # `finops run` ends on this line: the check, what, the day and the key
+    assert summarise(bad).gate_failures == [f"openai_completions_usage__unique_natural_key: {finding}"]
+    assert finding.endswith(" in 2026-03-20..2026-03-21 (exclusive)")
     # the stand-in mart, the gate and publish never ran: the serving copy still holds the first run's 3.2M, not 6.2M
     ran = {e.asset_key.path[0] for e in bad.get_asset_materialization_events()}
     assert ran == {"openai"}
