@@ -37,8 +37,13 @@ class RawTable:
     # The columns that are never negative (the check ``no_negative_quantity``). Left None, ``never_negative`` is
     # every BIGINT column. Declare money columns only where the vendor never sends a negative amount; never credits or refunds.
     non_negative: tuple[str, ...] | None = field(default=None)
+    # A file drop whose rows may be logged again in another file, which dbt deduplicates (request logs: an
+    # export window that overlaps the one before; fct_request_cost keeps one copy): its key is unique per file.
+    unique_per_file: bool = False
 
     def __post_init__(self) -> None:
+        if self.unique_per_file and not self.from_files:
+            raise ValueError(f"{self.source}_{self.endpoint}: unique_per_file is for file drops (from_files=True)")
         unknown = sorted((set(self.key) | set(self.non_negative or ())) - set(self.column_names))
         if unknown:
             raise ValueError(f"{self.source}_{self.endpoint}: key or non_negative name no column: {unknown}")

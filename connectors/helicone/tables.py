@@ -60,6 +60,7 @@ HELICONE_REQUESTS = RawTable(
     partition_column="request_created_at",
     from_files=True,
     key=("request_id",),
+    unique_per_file=True,  # a request in two files is kept once by fct_request_cost
     # token counts and the request's cost (Helicone prices requests, it never credits them); not delay_ms or
     # time_to_first_token, which the export may fill with a sentinel
     non_negative=(

@@ -31,6 +31,7 @@ JSONL_REQUESTS = RawTable(
     partition_column="requested_at",
     from_files=True,
     key=("request_id",),
+    unique_per_file=True,  # a request in two files is kept once by fct_request_cost
     non_negative=(
         "latency_ms",
         "input_tokens",

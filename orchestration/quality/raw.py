@@ -39,12 +39,16 @@ def asset_name(table: RawTable) -> str:
 
 
 def key_columns(table: RawTable) -> list[str]:
-    """The columns a row's natural key is judged on: the UTC day, then the vendor's key (partitioned tables)."""
-    return ["_partition_date", *table.natural_key] if table.partitioned else list(table.natural_key)
+    """The columns a row's natural key is judged on: the UTC day (partitioned tables), the file (request logs,
+    whose copies in two files dbt deduplicates), then the vendor's key."""
+    lead = ["_partition_date"] if table.partitioned else []
+    if table.unique_per_file:
+        lead.append("_file")
+    return [*lead, *table.natural_key]
 
 
 def descriptions(table: RawTable) -> dict[str, str]:
-    per_day = " per UTC day" if table.partitioned else ""
+    per_day = (" per UTC day" if table.partitioned else "") + (" and file" if table.unique_per_file else "")
     never = ", ".join(table.never_negative) or "(no column declared)"
     return {
         UNIQUE: f"one row per {', '.join(table.natural_key)}{per_day} (a repeated row would be counted twice)",

@@ -243,3 +243,28 @@ def test_raw_table_defaults_and_declarations():
         assert not any("cost" in c or "credit" in c or "amount" in c for c in never), (source, never)
     with pytest.raises(ValueError, match="name no column: \\['nope'\\]"):
         RawTable(source="s", endpoint="e", columns=(("bucket_start", "TIMESTAMP"),), key=("nope",))
+
+
+def test_request_logs_are_unique_per_file_since_dbt_keeps_one_copy_of_a_request_in_two_files(tmp_path):
+    table = BY_NAME["jsonl_requests"].tables[0]
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_raw_tables(conn, [table])
+
+    def logged(request_id: str, path: str) -> None:
+        conn.execute(
+            f"insert into {table.qualified_name} (request_id, requested_at, input_tokens, _partition_date, _file) "
+            "values (?, timestamp '2026-03-20 10:00:00', 5, date '2026-03-20', ?)",
+            [request_id, path],
+        )
+
+    window = (date(2026, 3, 20), date(2026, 3, 21))
+    logged("req_1", "/drops/a.jsonl")
+    logged("req_1", "/drops/b.jsonl")  # the overlap of two exports: deduplicated by fct_request_cost
+    logged("req_2", "/drops/b.jsonl")
+    unique, _ = check_landing(conn, table, window)
+    assert (unique.passed, unique.rows_checked) == (True, 3)
+    assert unique.description == "one row per request_id per UTC day and file (a repeated row would be counted twice)"
+    logged("req_2", "/drops/b.jsonl")  # the same file logs a request twice
+    unique, _ = check_landing(conn, table, window)
+    assert (unique.passed, unique.unexpected_count) == (False, 2)
+    assert list(unique.sample) == [{"_partition_date": "2026-03-20", "_file": "/drops/b.jsonl", "request_id": "req_2"}]
