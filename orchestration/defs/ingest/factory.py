@@ -278,16 +278,13 @@ def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
                 outcomes = raw.check_landing(conn, table, window)
                 if not outcomes[0].rows_checked:
                     outcomes = []  # nothing landed to judge (an unconfigured source, a window with no rows)
-            if window is not None and outcomes:
+            configured = source.configured(os.environ)
+            if window is not None and configured:  # an empty window too: a day with no rows after a full week
                 outcomes.append(raw.check_volume(conn, table, window))
             # freshness: a configured source, in a run that asked for the day that should be there by now (a
             # backfill of older days does not judge it; a file drop is judged whenever it runs)
             due = raw.freshness_due(lag, today) if lag is not None else None
-            if (
-                raw.FRESHNESS in warnings
-                and source.configured(os.environ)
-                and (table.from_files or window is None or window[1] > due)
-            ):
+            if raw.FRESHNESS in warnings and configured and (table.from_files or window is None or window[1] > due):
                 outcomes.append(raw.check_freshness(conn, table, lag, today))
             if outcomes:
                 results.write(conn, outcomes, run_id=run_id)
