@@ -14,7 +14,7 @@ unit when it is not dollars (``amount_cents``). Timestamps are UTC (``TIMESTAMP`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,40 @@ class RawTable:
     partitioned: bool = True  # False: a dimension snapshot, replaced whole at every load
     partition_column: str | None = "bucket_start"  # the UTC timestamp whose date is _partition_date
     from_files: bool = False  # a file drop: each file's rows are replaced as a unit (column _file)
+    # The natural key of one result row as the vendor documents it: the raw-landing check ``unique_natural_key``
+    # finds two rows with the same key on one UTC day (a page that repeats a row, a file landed twice). Left
+    # empty, ``natural_key`` is the partition column and every dimension column (VARCHAR, BOOLEAN, JSON);
+    # declare it where the vendor names a row id (a request id, a line-item id) or the grain is narrower.
+    key: tuple[str, ...] = ()
+    # The columns that are never negative (the check ``no_negative_quantity``). Left None, ``never_negative`` is
+    # every BIGINT column. Declare money columns only where the vendor never sends a negative amount; never credits or refunds.
+    non_negative: tuple[str, ...] | None = field(default=None)
+    # A file drop whose rows may be logged again in another file, which dbt deduplicates (request logs: an
+    # export window that overlaps the one before; fct_request_cost keeps one copy): its key is unique per file.
+    unique_per_file: bool = False
+
+    def __post_init__(self) -> None:
+        if self.unique_per_file and not self.from_files:
+            raise ValueError(f"{self.source}_{self.endpoint}: unique_per_file is for file drops (from_files=True)")
+        unknown = sorted((set(self.key) | set(self.non_negative or ())) - set(self.column_names))
+        if unknown:
+            raise ValueError(f"{self.source}_{self.endpoint}: key or non_negative name no column: {unknown}")
+
+    @property
+    def natural_key(self) -> tuple[str, ...]:
+        """``key`` as declared, else the partition column and every dimension column."""
+        if self.key:
+            return self.key
+        lead = (self.partition_column,) if self.partition_column else ()
+        dims = tuple(name for name, sql_type in self.columns if _is_dimension(sql_type) and name not in lead)
+        return lead + dims
+
+    @property
+    def never_negative(self) -> tuple[str, ...]:
+        """``non_negative`` as declared, else every BIGINT column."""
+        if self.non_negative is not None:
+            return self.non_negative
+        return tuple(name for name, sql_type in self.columns if sql_type.upper() == "BIGINT")
 
     @property
     def name(self) -> str:
@@ -45,6 +79,10 @@ class RawTable:
     @property
     def metadata_columns(self) -> tuple[tuple[str, str], ...]:
         return METADATA_COLUMNS + (FILE_COLUMN if self.from_files else ())
+
+
+def _is_dimension(sql_type: str) -> bool:
+    return sql_type.split("(", 1)[0].upper() in ("VARCHAR", "BOOLEAN", "JSON")
 
 
 # Load metadata, appended to every raw table after the API columns.

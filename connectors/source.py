@@ -99,6 +99,10 @@ class Source:
     # ingest never asks for an older day: it says in one line which days of a run are out of reach and keeps
     # what it landed for them before.
     history_days: int | None = None
+    # How many UTC days after yesterday (the last complete day) the source may still lack, as its vendor
+    # documents its data lag: the warning check ``freshness`` flags a newest landed day older than today minus
+    # 1 minus this. None: not judged (request-log drops, whose cadence is the user's).
+    freshness_lag_days: int | None = None
 
     def __post_init__(self) -> None:
         for feed in self.feeds:
@@ -115,6 +119,8 @@ class Source:
             raise ValueError(f"source {self.name!r} is an API source and needs client=")
         if self.revision_days < 1:
             raise ValueError(f"source {self.name!r}: revision_days is at least 1 (yesterday)")
+        if self.freshness_lag_days is not None and self.freshness_lag_days < 0:
+            raise ValueError(f"source {self.name!r}: freshness_lag_days is at least 0, or None")
         if self.history_days is not None and self.history_days < 1:
             raise ValueError(f"source {self.name!r}: history_days is at least 1 (yesterday), or None")
 

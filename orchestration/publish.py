@@ -27,8 +27,10 @@ PUBLISH_INFO = (
 
 
 # Tables the pipeline writes outside schema marts (which dbt owns) that the serving copy carries too, in its
-# schema marts: serving name -> warehouse table. The alert log is written by orchestration/alerts.py.
-EXTRA_TABLES = {"alert_log": ("ops", "alert_log")}
+# schema marts: serving name -> warehouse table. The alert log is written by orchestration/alerts.py, the
+# quality results (every check's outcome per run, read by the app's data-health page) by
+# orchestration/quality/results.py.
+EXTRA_TABLES = {"alert_log": ("ops", "alert_log"), "quality_results": ("ops", "quality_results")}
 
 
 def publish_info_columns() -> str:

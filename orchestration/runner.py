@@ -219,6 +219,9 @@ def summarise(result) -> RunSummary:
                 meta = evaluation.metadata or {}
                 count = getattr(meta.get("unexpected_count") or meta.get("dagster_dbt/failed_row_count"), "value", None)
                 line = evaluation.check_name + (f" ({count} rows)" if count is not None else "")
+                finding = getattr(meta.get("finding"), "value", None)  # raw-landing checks say what and where
+                if finding:
+                    line = f"{evaluation.check_name}: {finding}"
                 blocking = evaluation.severity is None or evaluation.severity.value == "ERROR"
                 (summary.gate_failures if blocking else summary.warnings).append(line)
         elif kind == "STEP_FAILURE":

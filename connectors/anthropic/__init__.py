@@ -14,6 +14,9 @@ from connectors.source import Feed, Source
 
 SOURCE = Source(
     name="anthropic",
+    # provider-apis.md §2.3: "Usage and cost data typically appears within 5 minutes ... though delays may
+    # occasionally be longer" (third parties report up to 24 hours)
+    freshness_lag_days=1,
     title="Anthropic Admin API",
     setting=HINTS,
     client=AnthropicAdminClient,

@@ -55,6 +55,7 @@ ANTHROPIC_WORKSPACES = RawTable(
     ),
     partitioned=False,
     partition_column=None,
+    key=("id",),
 )
 
 ANTHROPIC_API_KEYS = RawTable(
@@ -71,6 +72,7 @@ ANTHROPIC_API_KEYS = RawTable(
     ),
     partitioned=False,
     partition_column=None,
+    key=("id",),
 )
 
 ANTHROPIC_USERS = RawTable(
@@ -85,6 +87,7 @@ ANTHROPIC_USERS = RawTable(
     ),
     partitioned=False,
     partition_column=None,
+    key=("id",),
 )
 
 ANTHROPIC_CLAUDE_CODE_USAGE = RawTable(
@@ -119,4 +122,5 @@ ANTHROPIC_CLAUDE_CODE_USAGE = RawTable(
         ("estimated_cost_cents", "DECIMAL(38,10)"),  # model_breakdown[].estimated_cost.amount: MINOR units (cents)
         ("estimated_cost_currency", "VARCHAR"),  # model_breakdown[].estimated_cost.currency ("USD")
     ),
+    key=("bucket_start", "record_index", "model_index"),  # a record of the day, and a model of its breakdown
 )

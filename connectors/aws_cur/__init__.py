@@ -7,6 +7,8 @@ from connectors.source import Feed, FileDrop, Source
 
 SOURCE = Source(
     name="aws_cur",
+    # provider-apis.md §0 and §4.1: CUR 2.0 exports are refreshed 24h+ after usage
+    freshness_lag_days=2,
     title="AWS CUR 2.0 (Data Exports)",
     setting=FileDrop(
         "FINOPS_AWS_CUR",

@@ -60,4 +60,8 @@ AWS_CUR_LINE_ITEMS = RawTable(
     ),
     partition_column="line_item_usage_start_date",
     from_files=True,
+    # CUR 2.0 table dictionary: identity_line_item_id is generated per line item and unique within its
+    # identity_time_interval (a refreshed export that lands beside the old one repeats them); usage amounts and
+    # costs can be negative (credits, refunds), so only the row number is never negative
+    key=("identity_line_item_id", "identity_time_interval"),
 )

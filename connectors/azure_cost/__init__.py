@@ -8,6 +8,8 @@ from connectors.source import Feed, FileDrop, Source
 
 SOURCE = Source(
     name="azure_cost",
+    # provider-apis.md §0 and §5: Azure cost exports arrive 24h+ after usage
+    freshness_lag_days=2,
     title="Azure Cost Management exports",
     setting=FileDrop(
         "FINOPS_AZURE_COST_EXPORT",

@@ -8,6 +8,8 @@ from connectors.source import Feed, FileDrop, Source
 
 SOURCE = Source(
     name="gcp_billing",
+    # provider-apis.md §0 and §3.1: GCP billing exports arrive 24h+ after usage
+    freshness_lag_days=2,
     title="Google Cloud Billing export",
     setting=FileDrop(
         "FINOPS_GCP_BILLING_EXPORT",

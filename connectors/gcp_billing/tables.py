@@ -68,4 +68,8 @@ GCP_BILLING_EXPORT = RawTable(
     columns=tuple((name, sql_type) for name, _, sql_type in GCP_BILLING_FIELDS),
     partition_column="usage_start_time",
     from_files=True,
+    # the export has no line id and adds late lines for an hour already exported (a later export_time): a
+    # duplicate is a whole line repeated; cost can be negative (adjustments), credits are
+    key=("usage_start_time", *(name for name, _, _ in GCP_BILLING_FIELDS if name != "usage_start_time")),
+    non_negative=(),
 )

@@ -59,4 +59,20 @@ HELICONE_REQUESTS = RawTable(
     columns=tuple((name, sql_type) for name, _, sql_type in HELICONE_FIELDS),
     partition_column="request_created_at",
     from_files=True,
+    key=("request_id",),
+    unique_per_file=True,  # a request in two files is kept once by fct_request_cost
+    # token counts and the request's cost (Helicone prices requests, it never credits them); not delay_ms or
+    # time_to_first_token, which the export may fill with a sentinel
+    non_negative=(
+        "total_tokens",
+        "prompt_tokens",
+        "prompt_cache_write_tokens",
+        "prompt_cache_read_tokens",
+        "completion_tokens",
+        "prompt_audio_tokens",
+        "completion_audio_tokens",
+        "reasoning_tokens",
+        "cost",
+        "cost_usd",
+    ),
 )

@@ -30,4 +30,16 @@ JSONL_REQUESTS = RawTable(
     ),
     partition_column="requested_at",
     from_files=True,
+    key=("request_id",),
+    unique_per_file=True,  # a request in two files is kept once by fct_request_cost
+    non_negative=(
+        "latency_ms",
+        "input_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "cache_write_1h_tokens",
+        "output_tokens",
+        "reasoning_tokens",
+        "cost_usd",  # one request's cost: never a credit
+    ),
 )

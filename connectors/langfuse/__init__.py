@@ -9,6 +9,8 @@ from connectors.source import Connection, Feed, Source
 
 SOURCE = Source(
     name="langfuse",
+    # provider-apis.md §7.3: "Other public API endpoints can delay data by about 10 minutes"
+    freshness_lag_days=1,
     title="Langfuse public API",
     setting=Connection(
         (HOST_ENV, PUBLIC_KEY_ENV, SECRET_KEY_ENV),

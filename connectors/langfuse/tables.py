@@ -62,4 +62,6 @@ LANGFUSE_GENERATIONS = RawTable(
         ("release", "VARCHAR"),
     ),
     partition_column="start_time",
+    key=("id",),
+    non_negative=("prompt_version", "total_cost"),  # total_cost: one generation's cost, never a credit
 )

@@ -64,6 +64,11 @@ def spend_logs_table(source: str) -> RawTable:
         columns=SPEND_LOG_COLUMNS,
         partition_column="startTime",
         from_files=source == "litellm",
+        key=("request_id",),
+        # a request in two exported files (overlapping export windows) is kept once by fct_request_cost
+        unique_per_file=source == "litellm",
+        # the request's spend (USD, never a credit) and every Int column
+        non_negative=("spend", *(name for name, sql_type in SPEND_LOG_COLUMNS if sql_type == "BIGINT")),
     )
 
 

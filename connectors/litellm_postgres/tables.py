@@ -34,4 +34,5 @@ LITELLM_POSTGRES_BUDGET_COUNTERS = RawTable(
     ),
     partitioned=False,
     partition_column=None,
+    key=("entity_type", "entity_id"),
 )

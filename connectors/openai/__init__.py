@@ -15,6 +15,9 @@ from connectors.source import Feed, Source
 
 SOURCE = Source(
     name="openai",
+    # provider-apis.md §0 (cross-cutting advice): every provider documents a data lag of minutes to hours; a
+    # complete UTC day is in the Usage and Costs APIs by the end of the next day
+    freshness_lag_days=1,
     title="OpenAI Admin API",
     setting=HINTS,
     client=OpenAIAdminClient,

@@ -45,6 +45,9 @@ OPENAI_COSTS = RawTable(
         ("quantity", "DECIMAL(38,10)"),
         ("quantity_unit", "VARCHAR"),
     ),
+    # provider-apis.md §1.5: one result per bucket x project x line item (x api key when grouped by it); the
+    # amount can be a credit or an adjustment, so it is not declared never-negative
+    key=("bucket_start", "project_id", "api_key_id", "line_item"),
 )
 
 OPENAI_PROJECTS = RawTable(
@@ -59,6 +62,7 @@ OPENAI_PROJECTS = RawTable(
     ),
     partitioned=False,
     partition_column=None,
+    key=("id",),
 )
 
 OPENAI_API_KEYS = RawTable(
@@ -76,6 +80,7 @@ OPENAI_API_KEYS = RawTable(
     ),
     partitioned=False,
     partition_column=None,
+    key=("project_id", "id"),
 )
 
 OPENAI_USERS = RawTable(
@@ -90,6 +95,7 @@ OPENAI_USERS = RawTable(
     ),
     partitioned=False,
     partition_column=None,
+    key=("id",),
 )
 
 

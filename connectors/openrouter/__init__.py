@@ -7,6 +7,8 @@ from connectors.source import Feed, Source
 
 SOURCE = Source(
     name="openrouter",
+    # provider-apis.md §6.1: activity is reported per completed UTC day
+    freshness_lag_days=1,
     title="OpenRouter",
     setting=HINTS,
     client=OpenRouterClient,

@@ -26,6 +26,15 @@ OPENROUTER_ACTIVITY = RawTable(
         ("completion_tokens", "BIGINT"),
         ("reasoning_tokens", "BIGINT"),
     ),
+    # USD spent: OpenRouter's activity reports spend, never credits (provider-apis.md §6.1)
+    non_negative=(
+        "usage",
+        "byok_usage_inference",
+        "requests",
+        "prompt_tokens",
+        "completion_tokens",
+        "reasoning_tokens",
+    ),
 )
 
 # The documented keys of /models `pricing` (PublicPricing), each landed as pricing_<key>.
@@ -61,6 +70,7 @@ OPENROUTER_MODELS = RawTable(
     ),
     partitioned=False,
     partition_column=None,
+    key=("id",),
 )
 
 OPENROUTER_CREDITS = RawTable(
@@ -72,4 +82,5 @@ OPENROUTER_CREDITS = RawTable(
     ),
     partitioned=False,
     partition_column=None,
+    key=("total_credits", "total_usage"),  # one row: the account's balance
 )

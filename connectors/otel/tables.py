@@ -37,4 +37,6 @@ OTEL_SPANS = RawTable(
     ),
     partition_column="start_time",
     from_files=True,
+    key=("trace_id", "span_id"),  # a span is named by its trace and its own id (OTLP)
+    unique_per_file=True,  # a request in two files is kept once by fct_request_cost
 )

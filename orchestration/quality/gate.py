@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from orchestration.quality.results import count_phrase
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -24,6 +26,7 @@ class Rule:
     description: str
     blocking: bool
     expectation: Callable[[], Any]  # builds a fresh GX expectation (GX binds them to one suite)
+    unexpected: tuple[str, str] = ("unexpected row", "unexpected rows")  # what one / several failures are
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,11 @@ class Outcome:
     description: str
     unexpected_count: int
     sample: list[Any] = field(default_factory=list)
+    observed_value: str = ""  # a short human fragment: '2 rows with a duplicate key'
+
+
+NEGATIVE = ("negative value", "negative values")
+DUPLICATE = ("row with a duplicate key", "rows with a duplicate key")
 
 
 def _gxe():
@@ -52,6 +60,7 @@ def _non_negative(column: str, *, where: tuple[str, str] | None = None) -> Rule:
             description=f"{column} is never negative",
             blocking=True,
             expectation=lambda: _gxe().ExpectColumnValuesToBeBetween(column=column, min_value=0),
+            unexpected=NEGATIVE,
         )
     on, value = where
     return Rule(
@@ -61,6 +70,7 @@ def _non_negative(column: str, *, where: tuple[str, str] | None = None) -> Rule:
         expectation=lambda: _gxe().ExpectColumnValuesToBeBetween(
             column=column, min_value=0, row_condition=f"{on}=={value!r}", condition_parser="pandas"
         ),
+        unexpected=NEGATIVE,
     )
 
 
@@ -70,6 +80,7 @@ def _unique(columns: list[str]) -> Rule:
         description="one row per " + ", ".join(columns),
         blocking=True,
         expectation=lambda: _gxe().ExpectCompoundColumnsToBeUnique(column_list=columns),
+        unexpected=DUPLICATE,
     )
 
 
@@ -97,6 +108,7 @@ RULES: dict[str, list[Rule]] = {
             expectation=lambda: _gxe().ExpectColumnValuesToBeInSet(
                 column="is_priced", value_set=[True], severity="warning"
             ),
+            unexpected=("unpriced row", "unpriced rows"),
         ),
     ],
     "fct_billed_cost_daily": [
@@ -118,6 +130,7 @@ RULES: dict[str, list[Rule]] = {
             expectation=lambda: _gxe().ExpectColumnValuesToBeInSet(
                 column="status", value_set=["ok", "unknown_window", "ledger_incomplete"], severity="warning"
             ),
+            unexpected=("counter that drifts from its logs", "counters that drift from their logs"),
         ),
     ],
     # read by the alerts (key 'anomaly|<scope>|<usage_date>'): one row per day and scope, spend never negative
@@ -160,6 +173,35 @@ UNDATED = {
 }
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, (float, type(pd.NaT))) and pd.isna(value))
+
+
+def _text(value: Any) -> str | None:
+    """A sample value as text; a midnight timestamp (how DuckDB's DATE arrives in pandas) as its date."""
+    if _missing(value):
+        return None
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.date().isoformat()
+    return str(value)
+
+
+def plain_sample(values: list[Any], size: int = 5) -> list[Any]:
+    """GX's partial unexpected list as JSON-ready values, repeats dropped: a value as text, a compound key
+    (a dict of column -> value) as a dict of texts (None stays null)."""
+    plain: list[Any] = []
+    for value in values:
+        if isinstance(value, dict):
+            item: Any = {k: _text(v) for k, v in value.items()}
+        else:
+            item = _text(value)
+        if item not in plain:
+            plain.append(item)
+        if len(plain) == size:
+            break
+    return plain
+
+
 def validate(table: str, frame: pd.DataFrame) -> list[Outcome]:
     """Validate ``frame`` (rows of ``marts.<table>``) against the table's rules with GX."""
     import great_expectations as gx
@@ -181,6 +223,7 @@ def validate(table: str, frame: pd.DataFrame) -> list[Outcome]:
         result = batch.validate(rule.expectation())
         details = result.result or {}
         sample = details.get("partial_unexpected_list") or []
+        unexpected = int(details.get("unexpected_count") or 0)
         outcomes.append(
             Outcome(
                 table=table,
@@ -188,8 +231,9 @@ def validate(table: str, frame: pd.DataFrame) -> list[Outcome]:
                 passed=bool(result.success),
                 blocking=rule.blocking,
                 description=rule.description,
-                unexpected_count=int(details.get("unexpected_count") or 0),
-                sample=[str(s) for s in sample[:5]],
+                unexpected_count=unexpected,
+                sample=plain_sample(sample),
+                observed_value=count_phrase(unexpected, *rule.unexpected),
             )
         )
     return outcomes

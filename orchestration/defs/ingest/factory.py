@@ -18,11 +18,13 @@ import dagster as dg
 from connectors.files import FileDropError, digest, left_out
 from connectors.source import Feed, Source
 from orchestration.defs.partitions import daily
+from orchestration.defs.quality.checks import run_window
 from orchestration.defs.resources import source_resource_key
 from orchestration.defs.schedules import ACCEPT_SHRINK_TAG, TRAILING_TAG
 from orchestration.errors import FinopsError
 from orchestration.loader import ensure_raw_tables, land, land_file, loaded_digests
 from orchestration.progress import report
+from orchestration.quality import raw, results
 
 CHUNK_DAYS = 31
 
@@ -231,3 +233,91 @@ def build_file_sensor(source: Source, job) -> dg.SensorDefinition:
         return dg.RunRequest(run_key=run_key, asset_selection=keys, tags={"finops/changed_files": str(len(changed))})
 
     return _sensor
+
+
+def raw_check_name(table, rule: str) -> str:
+    return f"{table.name}__{rule}"
+
+
+def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
+    """The quality checks of one raw landing (orchestration/quality/raw.py). Blocking: its natural key is unique
+    per UTC day and its never-negative columns hold no negative value; a failure skips everything downstream
+    (dbt, the gate, publish), so the serving copy keeps its last good data. Warnings (partitioned tables):
+    volume against the table's own history, and freshness against the source's documented lag; publish goes
+    on. Each outcome is also stored in ops.quality_results."""
+    table = feed.table
+    key = dg.AssetKey([table.source, table.endpoint])
+    lag = source.freshness_lag_days
+    about = {**raw.descriptions(table), **raw.warning_descriptions(table, lag)}
+    blocking = list(raw.RULES)
+    warnings = [raw.VOLUME] if table.partitioned else []
+    if table.partitioned and lag is not None:
+        warnings.append(raw.FRESHNESS)
+    specs = [
+        dg.AssetCheckSpec(
+            name=raw_check_name(table, rule), asset=key, blocking=rule in blocking, description=about[rule]
+        )
+        for rule in [*blocking, *warnings]
+    ]
+
+    @dg.multi_asset_check(specs=specs, name=f"{table.name}__raw_checks", required_resource_keys={"warehouse"})
+    def _checks(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
+        warehouse = context.resources.warehouse
+        run_id = context.run.run_id
+        today = datetime.now(UTC).date()
+        outcomes = []
+        with warehouse.connect(context) as conn:
+            ensure_raw_tables(conn, [table])
+            if not table.partitioned:
+                window = None
+            elif table.from_files:  # a file holds whatever days it holds: check the days this run landed
+                window = raw.landed_days(conn, table, run_id)
+            else:
+                window = run_window(context.run.tags) or raw.landed_days(conn, table, run_id)
+            if not table.partitioned or window is not None:
+                outcomes = raw.check_landing(conn, table, window)
+                if not outcomes[0].rows_checked:
+                    outcomes = []  # nothing landed to judge (an unconfigured source, a window with no rows)
+            configured = source.configured(os.environ)
+            if window is not None and configured:  # an empty window too: a day with no rows after a full week
+                outcomes.append(raw.check_volume(conn, table, window))
+            # freshness: a configured source, in a run that asked for the day that should be there by now (a
+            # backfill of older days does not judge it; a file drop is judged whenever it runs)
+            due = raw.freshness_due(lag, today) if lag is not None else None
+            if raw.FRESHNESS in warnings and configured and (table.from_files or window is None or window[1] > due):
+                outcomes.append(raw.check_freshness(conn, table, lag, today))
+            if outcomes:
+                results.write(conn, outcomes, run_id=run_id)
+        done = {o.check_name for o in outcomes}
+        for rule in [*blocking, *warnings]:
+            if rule not in done:
+                yield dg.AssetCheckResult(
+                    asset_key=key,
+                    check_name=raw_check_name(table, rule),
+                    passed=True,
+                    metadata={"rows_checked": 0},
+                    description="not judged in this run (no rows landed, or not a day this source owes yet)",
+                )
+        for outcome in outcomes:
+            if not outcome.passed:
+                report(context, f"{table.source}/{table.endpoint}: {outcome.check_name}: {outcome.observed_value}")
+            scope = f"{outcome.window[0]}..{outcome.window[1]} (exclusive)" if outcome.window else "all rows"
+            yield dg.AssetCheckResult(
+                asset_key=key,
+                check_name=raw_check_name(table, outcome.check_name),
+                passed=outcome.passed,
+                severity=dg.AssetCheckSeverity.ERROR if outcome.blocking else dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "rows_checked": outcome.rows_checked,
+                    "unexpected_count": outcome.unexpected_count,
+                    "observed_value": outcome.observed_value,
+                    "finding": ""
+                    if outcome.passed
+                    else outcome.observed_value + (f" in {scope}" if outcome.window else ""),
+                    "sample": dg.MetadataValue.json(list(outcome.sample)),
+                    "scope": scope,
+                },
+                description=outcome.description,
+            )
+
+    return _checks

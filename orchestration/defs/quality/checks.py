@@ -10,6 +10,7 @@ from datetime import date
 import dagster as dg
 
 from orchestration.progress import report
+from orchestration.quality import results
 from orchestration.quality.gate import RULES, UNDATED, validate
 
 PARTITION_RANGE_START = "dagster/asset_partition_range_start"
@@ -65,7 +66,29 @@ def build_gate(table: str) -> dg.AssetChecksDefinition:
             frame = conn.execute(sql, params).df()
         scope = f"{window[0]}..{window[1]} (exclusive)" if window else "all rows" if table in UNDATED else "all days"
         report(context, f"quality gate: {table}: {len(frame)} rows for {scope}")
-        for outcome in validate(table, frame):
+        outcomes = validate(table, frame)
+        with context.resources.warehouse.connect(context) as conn:
+            results.write(
+                conn,
+                [
+                    results.CheckResult(
+                        layer="mart",
+                        asset=f"marts/{table}",
+                        check_name=o.rule,
+                        blocking=o.blocking,
+                        passed=o.passed,
+                        window=window,
+                        rows_checked=len(frame),
+                        unexpected_count=o.unexpected_count,
+                        observed_value=o.observed_value,
+                        sample=o.sample,
+                        description=o.description,
+                    )
+                    for o in outcomes
+                ],
+                run_id=context.run.run_id,
+            )
+        for outcome in outcomes:
             rule_severity = dg.AssetCheckSeverity.ERROR if outcome.blocking else dg.AssetCheckSeverity.WARN
             yield dg.AssetCheckResult(
                 asset_key=key,
@@ -75,6 +98,7 @@ def build_gate(table: str) -> dg.AssetChecksDefinition:
                 metadata={
                     "rows_checked": len(frame),
                     "unexpected_count": outcome.unexpected_count,
+                    "observed_value": outcome.observed_value,
                     "sample": dg.MetadataValue.json(outcome.sample),
                     "scope": scope,
                 },

@@ -1,0 +1,132 @@
+"""Quality results kept in the warehouse: ``ops.quality_results``, one row per check x scope per run.
+
+Append-only; every check execution (a raw-landing check, a mart gate) writes its rows in one bulk insert.
+Publish carries the table into the serving copy as ``marts.quality_results`` (orchestration/publish.py
+EXTRA_TABLES), where the app's data-health page reads it. Dagster's event log keeps the same outcomes as
+asset check evaluations; this table is the one analysts and the app can query.
+
+Columns (an interface: the app is built against them):
+
+* ``checked_at`` when the check ran (UTC, naive); ``run_id`` the Dagster run
+* ``layer`` 'raw' | 'mart'; ``asset`` '<source>/<endpoint>' for raw, 'marts/<table>' for marts
+* ``check_name`` the rule ('unique_natural_key', 'no_negative_quantity', ...)
+* ``severity`` 'error' (blocking) | 'warning'; ``status`` 'passed' | 'failed'
+* ``partition_start``, ``partition_end`` (exclusive) the UTC days checked; both NULL: the whole table
+* ``rows_checked``, ``unexpected_count``
+* ``observed_value`` a short human fragment ('2 duplicate keys'); ``sample`` a JSON array (as text) of up to
+  5 offending examples; ``description`` what the rule demands
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+SCHEMA = "ops"
+TABLE = "quality_results"
+QUALIFIED = f"{SCHEMA}.{TABLE}"
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("checked_at", "TIMESTAMP"),
+    ("run_id", "VARCHAR"),
+    ("layer", "VARCHAR"),
+    ("asset", "VARCHAR"),
+    ("check_name", "VARCHAR"),
+    ("severity", "VARCHAR"),
+    ("status", "VARCHAR"),
+    ("partition_start", "DATE"),
+    ("partition_end", "DATE"),
+    ("rows_checked", "BIGINT"),
+    ("unexpected_count", "BIGINT"),
+    ("observed_value", "VARCHAR"),
+    ("sample", "VARCHAR"),
+    ("description", "VARCHAR"),
+)
+LAYERS = ("raw", "mart")
+SAMPLE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One row of ``ops.quality_results`` (``checked_at`` and ``run_id`` are given when written)."""
+
+    layer: str
+    asset: str
+    check_name: str
+    blocking: bool
+    passed: bool
+    window: tuple[date, date] | None  # [start, end) UTC days; None: the whole table
+    rows_checked: int
+    unexpected_count: int
+    observed_value: str
+    sample: Sequence[Any]
+    description: str
+
+    def __post_init__(self) -> None:
+        if self.layer not in LAYERS:
+            raise ValueError(f"layer must be one of {LAYERS}, not {self.layer!r}")
+
+    @property
+    def severity(self) -> str:
+        return "error" if self.blocking else "warning"
+
+    @property
+    def status(self) -> str:
+        return "passed" if self.passed else "failed"
+
+    def sample_json(self) -> str:
+        return json.dumps(list(self.sample)[:SAMPLE_SIZE], default=str, sort_keys=True)
+
+
+def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(f"create schema if not exists {SCHEMA}")
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in COLUMNS)
+    conn.execute(f"create table if not exists {QUALIFIED} ({columns})")
+
+
+def write(
+    conn: duckdb.DuckDBPyConnection,
+    results: Iterable[CheckResult],
+    *,
+    run_id: str,
+    checked_at: datetime | None = None,
+) -> int:
+    """Append ``results`` to ``ops.quality_results`` in one bulk insert (the table is created if missing)."""
+    checked_at = checked_at or datetime.now(UTC).replace(tzinfo=None)
+    rows = [
+        {
+            "checked_at": checked_at,
+            "run_id": run_id,
+            "layer": r.layer,
+            "asset": r.asset,
+            "check_name": r.check_name,
+            "severity": r.severity,
+            "status": r.status,
+            "partition_start": r.window[0] if r.window else None,
+            "partition_end": r.window[1] if r.window else None,
+            "rows_checked": int(r.rows_checked),
+            "unexpected_count": int(r.unexpected_count),
+            "observed_value": r.observed_value,
+            "sample": r.sample_json(),
+            "description": r.description,
+        }
+        for r in results
+    ]
+    ensure_table(conn)
+    if not rows:
+        return 0
+    frame = pd.DataFrame(rows, columns=[name for name, _ in COLUMNS])  # noqa: F841 - read by DuckDB below
+    casts = ", ".join(f"cast({name} as {sql_type}) as {name}" for name, sql_type in COLUMNS)
+    conn.execute(f"insert into {QUALIFIED} select {casts} from frame")
+    return len(rows)
+
+
+def count_phrase(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 duplicate key', '1,204 negative values'."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
