@@ -1,4 +1,5 @@
-"""Overview: list cost, month to date, billed cost, unpriced usage and reconciliation at a glance.
+"""Overview: list cost, month to date, billed cost, data freshness and quality, unpriced usage and reconciliation at
+a glance.
 
 Names from the data (providers, accounts, models) are shown only in dataframe cells and charts,
 never in Markdown-rendering elements (captions, alerts, metric labels, help texts): there a name
@@ -6,6 +7,9 @@ like ``x` **bold** [link](https://...)`` would render as Markdown. Those element
 dates and counts only.
 """
 
+from datetime import timedelta
+
+import pandas as pd
 import streamlit as st
 
 from apps.lib import charts, formatting, queries, widgets
@@ -13,6 +17,21 @@ from apps.lib.formatting import NO_VALUE, format_usd
 
 NO_DATA = "No data in this range."
 OPEN_ANOMALIES_SHOWN = 5
+NO_QUALITY_RESULTS = (
+    "No quality results in the serving copy yet: the next pipeline run (`finops run`, or `finops demo`) stores the "
+    "quality gate's checks and the freshness of each source."
+)
+
+
+def _when(value: object) -> str:
+    """A timestamp as ``2025-02-15 06:00`` (UTC); ``—`` when missing or not a time."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return NO_VALUE
+    try:
+        return f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return NO_VALUE
+
 
 filters = widgets.page_header("Overview", "List prices")
 start, end, providers = filters.start, filters.end, filters.providers
@@ -101,6 +120,64 @@ if not unpriced.empty:
 
 if usage_rows == 0 and int(totals["billed_rows"]) == 0:
     st.caption(NO_DATA)
+
+# --- data freshness and quality --------------------------------------------------------------
+# The Data health page's queries (latest run, freshness per source); names of sources go in dataframe cells only.
+st.subheader("Data freshness and quality")
+published = queries.publish_info() or {}
+data_end = published.get("data_end")
+data_through = NO_VALUE if data_end is None or pd.isna(data_end) else f"{data_end - timedelta(days=1):%Y-%m-%d}"
+hidden_sources = tuple(sorted(set(queries.provider_options()) - set(providers)))
+runs = queries.quality_runs(hidden_sources) if queries.quality_results_published() else None
+col_published, col_through, col_quality, col_stale = st.columns(4)
+col_published.metric(
+    "Published (UTC)",
+    _when(published.get("published_at")),
+    help="When the serving copy this app reads was published.",
+    border=True,
+)
+col_through.metric("Data through", data_through, help="The last UTC day the published data covers.", border=True)
+if runs is None or runs.empty:
+    col_quality.metric("Checks: passed / warnings / blocking", NO_VALUE, border=True)
+    col_stale.metric("Stale sources", NO_VALUE, border=True)
+    if runs is None or queries.quality_runs(()).empty:
+        st.caption(NO_QUALITY_RESULTS)
+    else:
+        st.caption("No checks of the chosen providers' sources: pick other providers in the sidebar.")
+else:
+    latest_run = runs.iloc[0]
+    freshness = queries.quality_freshness(hidden_sources)
+    stale = freshness[freshness["outcome"] != "passed"]
+    col_quality.metric(
+        "Checks: passed / warnings / blocking",
+        " / ".join(formatting.format_count(latest_run[c]) for c in ("passed", "warnings", "blocking")),
+        help="The latest quality run's checks, each counted once by its worst scope. Blocking failures stop "
+        "publishing; warnings do not.",
+        border=True,
+    )
+    col_stale.metric(
+        "Stale sources",
+        f"{formatting.format_count(len(stale))} of {formatting.format_count(len(freshness))}"
+        if len(freshness)
+        else NO_VALUE,
+        help="Sources whose latest freshness check failed.",
+        border=True,
+    )
+    st.caption(
+        f"The latest quality run, checked {_when(latest_run['first_checked_at'])} to "
+        f"{_when(latest_run['last_checked_at'])} UTC; sources of the providers chosen in the sidebar."
+    )
+    if not stale.empty:
+        st.dataframe(
+            {
+                "Stale source": stale["asset"],
+                "Freshness": stale["observed_value"],
+                "Checked (UTC)": [_when(v) for v in stale["checked_at"]],
+            },
+            hide_index=True,
+            width="content",
+        )
+st.page_link("app_pages/health.py", label="Data health", icon=":material/health_and_safety:")
 
 # --- open anomalies --------------------------------------------------------------------------
 st.subheader("Open anomalies")
