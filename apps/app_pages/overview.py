@@ -230,6 +230,95 @@ else:
         width="stretch",
     )
 
+# --- top teams and top movers ----------------------------------------------------------------
+# Team and model names are data: dataframe cells only.
+st.subheader("Top teams")
+team_source = queries.team_cost_source()
+prev_start, prev_end = queries.previous_window(start, end)
+teams = None
+if team_source is None:
+    st.caption(
+        "The serving copy has no team cost yet: add allocation rules (`allocation` in finops.yaml) or request logs "
+        "(`FINOPS_REQUEST_LOGS`) and run the pipeline again."
+    )
+else:
+    allocated = team_source == queries.TEAM_COST_ALLOCATED
+    unpriced_word = "rows" if allocated else "requests"
+    teams = queries.team_cost_comparison(team_source, start, end, providers)
+    in_range = teams[teams["current_usd"].notna() | (teams["current_unpriced"] > 0)]
+    if in_range.empty:
+        st.caption(NO_DATA)
+    else:
+        top_teams = in_range.head(queries.MOVERS_SHOWN)
+        team_total = sum(v for v in in_range["current_usd"] if v is not None and not pd.isna(v))
+        st.dataframe(
+            {
+                "Team": top_teams["team"],
+                "Cost": [format_usd(v) for v in top_teams["current_usd"]],
+                "Share of team cost": [
+                    formatting.format_pct(None if v is None or pd.isna(v) or not team_total else v / team_total)
+                    for v in top_teams["current_usd"]
+                ],
+                f"Unpriced {unpriced_word}": top_teams["current_unpriced"],
+            },
+            hide_index=True,
+            width="content",
+        )
+        st.caption(
+            (
+                "Allocated cost: the usage at list price split to teams by finops.yaml's allocation rules, "
+                "(unallocated) being what no rule covers."
+                if allocated
+                else "Request logs at list price: what the logs attribute to teams, a part of the usage cost "
+                "(no allocation rules are published)."
+            )
+            + f" The {queries.MOVERS_SHOWN} costliest in the range; unpriced {unpriced_word} have no cost, "
+            "never \\$0."
+        )
+
+st.subheader("Top movers")
+models = queries.model_cost_comparison(start, end, providers)
+team_movers = None if teams is None else teams[teams["mover_rank"].notna()].sort_values("mover_rank")
+model_movers = models[models["mover_rank"].notna()].sort_values("mover_rank")
+
+
+def _window_cost(costs: pd.Series, unpriced: pd.Series) -> list[str]:
+    """A window's priced cost; with none, "$0.00" when it had no usage, "unpriced" when only unpriced usage."""
+    return [format_usd(v, missing=formatting.UNPRICED if n else "$0.00") for v, n in zip(costs, unpriced, strict=True)]
+
+
+def _mover_cells(frame: pd.DataFrame) -> dict[str, list]:
+    """Before, in range, the change and the change over before ("new" when there was no usage before)."""
+    return {
+        "Before": _window_cost(frame["previous_usd"], frame["previous_unpriced"]),
+        "In range": _window_cost(frame["current_usd"], frame["current_unpriced"]),
+        "Change": [formatting.format_usd_delta(v) for v in frame["delta_usd"]],
+        "Change %": [
+            formatting.format_pct(d) if not pd.isna(d) else ("new" if (p is None or pd.isna(p)) and not n else NO_VALUE)
+            for p, n, d in zip(frame["previous_usd"], frame["previous_unpriced"], frame["delta_share"], strict=True)
+        ],
+    }
+
+
+col_team_movers, col_model_movers = st.columns(2)
+if team_movers is None or team_movers.empty:
+    col_team_movers.caption("No team's cost changed." if team_movers is not None else "No team cost published.")
+else:
+    top = team_movers.head(queries.MOVERS_SHOWN)
+    col_team_movers.dataframe({"Team": top["team"], **_mover_cells(top)}, hide_index=True, width="stretch")
+if model_movers.empty:
+    col_model_movers.caption("No model's cost changed.")
+else:
+    top = model_movers.head(queries.MOVERS_SHOWN)
+    col_model_movers.dataframe(
+        {"Provider": top["provider"], "Model": top["model"], **_mover_cells(top)}, hide_index=True, width="stretch"
+    )
+st.caption(
+    f"Priced cost on UTC days {start} to {end - timedelta(days=1)} against the {(end - start).days} days before "
+    f"({prev_start} to {prev_end - timedelta(days=1)}); the {queries.MOVERS_SHOWN} biggest changes either way, "
+    "biggest first. Unpriced usage is left out, never counted as \\$0."
+)
+
 # --- reconciliation --------------------------------------------------------------------------
 st.subheader("Reconciliation against the bill")
 if recon_summary.empty:

@@ -4,12 +4,16 @@ hand from the seeded rows and checked against SQL on the copy."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from apptest_helpers import frame_with, metrics, run
 from health_seed import BLOCKED_RUN, add_quality_results, insert_results
+from showback_seed import add_showback_rows
 
 QUALITY = "Checks: passed / warnings / blocking"
 
@@ -17,6 +21,13 @@ QUALITY = "Checks: passed / warnings / blocking"
 def _sql(path: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as conn:
         return conn.execute(sql).fetchall()
+
+
+def _movers(at, column: str) -> pd.DataFrame:
+    """The one top-movers table with ``column`` (Team or Model)."""
+    frames = [df.value for df in at.dataframe if {column, "Change %"} <= set(df.value.columns)]
+    assert len(frames) == 1, [list(df.value.columns) for df in at.dataframe]
+    return frames[0]
 
 
 @pytest.fixture
@@ -80,3 +91,103 @@ def test_quality_panel_empty_state_without_quality_results() -> None:
         "No quality results in the serving copy yet: the next pipeline run (`finops run`, or `finops demo`) stores "
         "the quality gate's checks and the freshness of each source." in [c.value for c in at.caption]
     )
+
+
+# --- top teams and top movers ------------------------------------------------------------------
+# Default range 2025-01-16..2025-02-14 (30 days) against 2024-12-17..2025-01-15.
+
+
+def test_top_teams_and_movers_from_request_logs(serving_db: Path) -> None:
+    """Without allocated rows, team cost is the request logs' (conftest REQUESTS). In range: search 6.00 + 3.00 +
+    1.20 = 10.20, support 0.015 + 8.00 = 8.015, (none) 0.50, research unpriced (3 requests); before: search 2.00."""
+    at = run()
+    assert _sql(
+        serving_db,
+        """
+        select team, sum(list_cost_usd) from marts.fct_request_cost_daily
+        where usage_date between '2025-01-16' and '2025-02-14' group by team order by team
+        """,
+    ) == [("(none)", Decimal("0.5")), ("research", None), ("search", Decimal("10.2")), ("support", Decimal("8.015"))]
+    teams = frame_with(at, "Unpriced requests")
+    # shares of 18.715: 54.5%, 42.8%, 2.7%
+    assert teams.values.tolist() == [
+        ["search", "$10.20", "54.5%", 0],
+        ["support", "$8.02", "42.8%", 0],
+        ["(none)", "$0.50", "2.7%", 0],
+        ["research", "unpriced", "—", 3],
+    ]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Request logs at list price: what the logs attribute to teams" in captions
+
+    team_movers = _movers(at, "Team")
+    # search +8.20 over 2.00 = +410.0%; support and (none) new; research has no priced cost: not a mover
+    assert team_movers.values.tolist() == [
+        ["search", "$2.00", "$10.20", "+$8.20", "410.0%"],
+        ["support", "$0.00", "$8.02", "+$8.02", "new"],
+        ["(none)", "$0.00", "$0.50", "+$0.50", "new"],
+    ]
+    model_movers = _movers(at, "Model")
+    # sonnet 20.005 - 7.50 = +12.505 (166.7%); gpt-4o 16.465 - 10.00 = +6.465 (64.65%); haiku, mini new;
+    # the unpriced models have no priced cost either side: not movers
+    assert model_movers.values.tolist() == [
+        ["anthropic", "claude-sonnet-4", "$7.50", "$20.01", "+$12.51", "166.7%"],
+        ["openai", "gpt-4o", "$10.00", "$16.47", "+$6.47", "64.6%"],  # 64.65%: format_pct rounds the float
+        ["anthropic", "claude-haiku-4-5", "$0.00", "$3.20", "+$3.20", "new"],
+        ["openai", "gpt-4o-mini", "$0.00", "$0.02", "+$0.02", "new"],
+    ]
+    assert "against the 30 days before (2024-12-17 to 2025-01-15)" in captions
+
+
+def test_top_teams_and_movers_prefer_allocated_cost(serving_db: Path) -> None:
+    """With showback_seed's allocated ledger: in range search 4.125 + 12.34 + 0.015 + 3.20 = 19.68, support 12.003,
+    research 4.001, (unallocated) 4.001 and 2 unpriced rows; before: search 10.00, support 7.50."""
+    add_showback_rows(serving_db)
+    at = run()
+    teams = frame_with(at, "Unpriced rows")
+    # shares of 39.685: 49.6%, 30.2%, 10.1%, 10.1%
+    assert teams.values.tolist() == [
+        ["search", "$19.68", "49.6%", 0],
+        ["support", "$12.00", "30.2%", 0],
+        ["(unallocated)", "$4.00", "10.1%", 2],
+        ["research", "$4.00", "10.1%", 0],
+    ]
+    assert "Allocated cost: the usage at list price split to teams" in " ".join(c.value for c in at.caption)
+    movers = _movers(at, "Team")
+    # +9.68 over 10.00 = 96.8%; +4.503 over 7.50 = 60.0%; ties by name
+    assert movers.values.tolist() == [
+        ["search", "$10.00", "$19.68", "+$9.68", "96.8%"],
+        ["support", "$7.50", "$12.00", "+$4.50", "60.0%"],
+        ["(unallocated)", "$0.00", "$4.00", "+$4.00", "new"],
+        ["research", "$0.00", "$4.00", "+$4.00", "new"],
+    ]
+
+
+def test_movers_follow_the_range_and_providers(serving_db: Path) -> None:
+    """openai only, 2025-02-01..2025-02-14 (14 days) against 2025-01-18..2025-01-31: gpt-4o 12.34 vs 4.125
+    (+8.215, +199.2%), gpt-4o-mini new at 0.015; the unpriced fine-tune is not a mover. Request logs of openai:
+    search 6.00 + 3.00 = 9.00, support 0.015, none before."""
+    at = run()
+    at.multiselect(key="sidebar_providers").set_value(["openai"])
+    at.date_input(key="sidebar_date_range").set_value((date(2025, 2, 1), date(2025, 2, 14)))
+    run(at)
+    assert _movers(at, "Model").values.tolist() == [
+        ["openai", "gpt-4o", "$4.13", "$12.34", "+$8.22", "199.2%"],
+        ["openai", "gpt-4o-mini", "$0.00", "$0.02", "+$0.02", "new"],
+    ]
+    assert frame_with(at, "Unpriced requests").values.tolist() == [
+        ["search", "$9.00", "99.8%", 0],
+        ["support", "$0.02", "0.2%", 0],
+    ]
+
+
+def test_top_teams_empty_state_without_team_cost(serving_db: Path) -> None:
+    with duckdb.connect(str(serving_db)) as conn:
+        conn.execute("drop table marts.fct_request_cost_daily")
+    at = run()
+    captions = [c.value for c in at.caption]
+    assert (
+        "The serving copy has no team cost yet: add allocation rules (`allocation` in finops.yaml) or request logs "
+        "(`FINOPS_REQUEST_LOGS`) and run the pipeline again." in captions
+    )
+    assert "No team cost published." in captions
+    assert len(_movers(at, "Model")) == 4  # model movers still shown
