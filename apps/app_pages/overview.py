@@ -121,6 +121,59 @@ if not unpriced.empty:
 if usage_rows == 0 and int(totals["billed_rows"]) == 0:
     st.caption(NO_DATA)
 
+# --- forecast to month end -------------------------------------------------------------------
+# The org-wide monthly budget's projection (mart_budget_status, from the pipeline's forecast); the budget id and
+# the forecast method are data: dataframe cells only.
+st.subheader("Forecast to month end")
+org_budgets = None
+if queries.marts_published((queries.BUDGET_MART,)):
+    statuses = queries.budget_status()
+    org_budgets = statuses[(statuses["scope_type"] == "org") & (statuses["period"] == "month") & statuses["is_current"]]
+if org_budgets is None or org_budgets.empty:
+    st.caption(
+        "No org-wide monthly budget is configured, so there is no forecast to month end: add one to `budgets` in "
+        "finops.yaml (`scope: {org: true}`, `period: month`, `amount_usd`) and run the pipeline again."
+    )
+else:
+    org = org_budgets.sort_values("budget_id").iloc[0]
+    col_forecast, col_budget = st.columns(2)
+    col_forecast.metric(
+        f"Projected spend, {org['period_start']:%B %Y}",
+        format_usd(org["forecast_usd"], missing=NO_VALUE),
+        delta=None
+        if pd.isna(org["forecast_usd"])
+        else formatting.format_usd_delta(org["forecast_usd"] - org["budget_usd"]),
+        delta_color="inverse",
+        delta_description=None if pd.isna(org["forecast_usd"]) else "vs the budget",
+        help="List cost so far plus the forecast of the month's remaining days, for every provider.",
+        border=True,
+    )
+    col_budget.metric(
+        "Org-wide monthly budget",
+        format_usd(org["budget_usd"], missing=NO_VALUE),
+        help="finops.yaml's budget for the whole organisation (scope org, period month).",
+        border=True,
+    )
+    st.dataframe(
+        {
+            "Budget": org_budgets["budget_id"],
+            "Month": [f"{v:%Y-%m}" for v in org_budgets["period_start"]],
+            "As of": org_budgets["as_of_date"].astype(str),
+            "Actual": [format_usd(v, missing=NO_VALUE) for v in org_budgets["actual_usd"]],
+            "Projected": [format_usd(v, missing=NO_VALUE) for v in org_budgets["forecast_usd"]],
+            "Budget amount": [format_usd(v, missing=NO_VALUE) for v in org_budgets["budget_usd"]],
+            "Status": org_budgets["status"],
+            "Forecast method": org_budgets["forecast_method"],
+        },
+        hide_index=True,
+        width="content",
+    )
+    st.caption(
+        f"As of {org['as_of_date']}: the month's list cost so far plus the pipeline's forecast of its remaining days "
+        "(Holt-Winters with weekly seasonality on 14 days of history or more, else the mean of the days so far); "
+        "every provider, whatever the sidebar."
+    )
+
 # --- data freshness and quality --------------------------------------------------------------
 # The Data health page's queries (latest run, freshness per source); names of sources go in dataframe cells only.
 st.subheader("Data freshness and quality")

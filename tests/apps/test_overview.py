@@ -191,3 +191,40 @@ def test_top_teams_empty_state_without_team_cost(serving_db: Path) -> None:
     )
     assert "No team cost published." in captions
     assert len(_movers(at, "Model")) == 4  # model movers still shown
+
+
+# --- forecast to month end ---------------------------------------------------------------------
+
+
+def test_forecast_to_month_end_from_the_org_monthly_budget(serving_db: Path) -> None:
+    """conftest BUDGETS: org-monthly's current period is February 2025, as of 02-14: actual 35.56, projected 44.00
+    (holt_winters_weekly_damped) against 30.00, +14.00 over; the anthropic budget is not org-wide."""
+    at = run()
+    assert _sql(
+        serving_db,
+        """
+        select budget_id, forecast_usd, budget_usd from marts.mart_budget_status
+        where scope_type = 'org' and period = 'month' order by period_start desc limit 1
+        """,
+    ) == [("org-monthly", Decimal("44.000"), Decimal("30.00"))]
+    forecast = [m for m in at.metric if m.label == "Projected spend, February 2025"]
+    assert len(forecast) == 1
+    assert forecast[0].value == "$44.00"
+    assert forecast[0].proto.delta == "+$14.00"
+    assert metrics(at)["Org-wide monthly budget"] == "$30.00"
+    table = frame_with(at, "Forecast method")
+    assert table.values.tolist() == [
+        ["org-monthly", "2025-02", "2025-02-14", "$35.56", "$44.00", "$30.00", "over", "holt_winters_weekly_damped"]
+    ]
+
+
+def test_forecast_empty_state_without_an_org_monthly_budget(serving_db: Path) -> None:
+    with duckdb.connect(str(serving_db)) as conn:
+        conn.execute("delete from marts.mart_budget_status where scope_type = 'org'")
+    at = run()
+    assert "Org-wide monthly budget" not in metrics(at)
+    assert (
+        "No org-wide monthly budget is configured, so there is no forecast to month end: add one to `budgets` in "
+        "finops.yaml (`scope: {org: true}`, `period: month`, `amount_usd`) and run the pipeline again."
+        in [c.value for c in at.caption]
+    )
