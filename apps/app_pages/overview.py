@@ -1,7 +1,9 @@
-"""Overview: list cost, month to date, billed cost, data freshness and quality, unpriced usage and reconciliation at
-a glance.
+"""Overview: list cost, month to date vs last month, billed cost, the forecast to month end (the org-wide monthly
+budget's projection), data freshness and quality (the Data health page's latest run), unpriced usage, open anomalies,
+spend by day and model, top teams and top movers (against the same-length window before), and reconciliation at a
+glance.
 
-Names from the data (providers, accounts, models) are shown only in dataframe cells and charts,
+Names from the data (providers, accounts, models, teams, sources, budget ids) are shown only in dataframe cells and charts,
 never in Markdown-rendering elements (captions, alerts, metric labels, help texts): there a name
 like ``x` **bold** [link](https://...)`` would render as Markdown. Those elements get fixed text,
 dates and counts only.

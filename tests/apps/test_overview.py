@@ -228,3 +228,16 @@ def test_forecast_empty_state_without_an_org_monthly_budget(serving_db: Path) ->
         "finops.yaml (`scope: {org: true}`, `period: month`, `amount_usd`) and run the pipeline again."
         in [c.value for c in at.caption]
     )
+
+
+def test_markdown_team_and_model_names_stay_in_cells(hostile_serving_db: Path, hostile_names: dict[str, str]) -> None:
+    """conftest's hostile rows: a team and a model whose names are Markdown, on 2025-02-13 (the team allocated 0.70;
+    in the default range, nothing before): verbatim in the tables' cells, in no caption or metric."""
+    at = run()
+    team, model = hostile_names["team"], hostile_names["model"]
+    teams = frame_with(at, "Unpriced rows")  # the hostile copy has an allocated ledger
+    assert [row[:2] for row in teams.values.tolist() if row[0] == team] == [[team, "$0.70"]]
+    assert team in _movers(at, "Team")["Team"].tolist()
+    assert model in _movers(at, "Model")["Model"].tolist()  # its priced token usage that day
+    texts = [c.value for c in at.caption] + [m.label for m in at.metric] + [m.value for m in at.metric]
+    assert not [t for t in texts if "INJECTED" in t or "evil.example" in t]
