@@ -1,11 +1,17 @@
-"""Overview: list cost, month to date, billed cost, unpriced usage and reconciliation at a glance.
+"""Overview: list cost, month to date vs last month, billed cost, the forecast to month end (the org-wide monthly
+budget's projection), data freshness and quality (the Data health page's latest run), unpriced usage, open anomalies,
+spend by day and model, top teams and top movers (against the same-length window before), and reconciliation at a
+glance.
 
-Names from the data (providers, accounts, models) are shown only in dataframe cells and charts,
+Names from the data (providers, accounts, models, teams, sources, budget ids) are shown only in dataframe cells and charts,
 never in Markdown-rendering elements (captions, alerts, metric labels, help texts): there a name
 like ``x` **bold** [link](https://...)`` would render as Markdown. Those elements get fixed text,
 dates and counts only.
 """
 
+from datetime import timedelta
+
+import pandas as pd
 import streamlit as st
 
 from apps.lib import charts, formatting, queries, widgets
@@ -13,6 +19,21 @@ from apps.lib.formatting import NO_VALUE, format_usd
 
 NO_DATA = "No data in this range."
 OPEN_ANOMALIES_SHOWN = 5
+NO_QUALITY_RESULTS = (
+    "No quality results in the serving copy yet: the next pipeline run (`finops run`, or `finops demo`) stores the "
+    "quality gate's checks and the freshness of each source."
+)
+
+
+def _when(value: object) -> str:
+    """A timestamp as ``2025-02-15 06:00`` (UTC); ``—`` when missing or not a time."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return NO_VALUE
+    try:
+        return f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return NO_VALUE
+
 
 filters = widgets.page_header("Overview", "List prices")
 start, end, providers = filters.start, filters.end, filters.providers
@@ -102,6 +123,117 @@ if not unpriced.empty:
 if usage_rows == 0 and int(totals["billed_rows"]) == 0:
     st.caption(NO_DATA)
 
+# --- forecast to month end -------------------------------------------------------------------
+# The org-wide monthly budget's projection (mart_budget_status, from the pipeline's forecast); the budget id and
+# the forecast method are data: dataframe cells only.
+st.subheader("Forecast to month end")
+org_budgets = None
+if queries.marts_published((queries.BUDGET_MART,)):
+    statuses = queries.budget_status()
+    org_budgets = statuses[(statuses["scope_type"] == "org") & (statuses["period"] == "month") & statuses["is_current"]]
+if org_budgets is None or org_budgets.empty:
+    st.caption(
+        "No org-wide monthly budget is configured, so there is no forecast to month end: add one to `budgets` in "
+        "finops.yaml (`scope: {org: true}`, `period: month`, `amount_usd`) and run the pipeline again."
+    )
+else:
+    org = org_budgets.sort_values("budget_id").iloc[0]
+    col_forecast, col_budget = st.columns(2)
+    col_forecast.metric(
+        f"Projected spend, {org['period_start']:%B %Y}",
+        format_usd(org["forecast_usd"], missing=NO_VALUE),
+        delta=None
+        if pd.isna(org["forecast_usd"])
+        else formatting.format_usd_delta(org["forecast_usd"] - org["budget_usd"]),
+        delta_color="inverse",
+        delta_description=None if pd.isna(org["forecast_usd"]) else "vs the budget",
+        help="List cost so far plus the forecast of the month's remaining days, for every provider.",
+        border=True,
+    )
+    col_budget.metric(
+        "Org-wide monthly budget",
+        format_usd(org["budget_usd"], missing=NO_VALUE),
+        help="finops.yaml's budget for the whole organisation (scope org, period month).",
+        border=True,
+    )
+    st.dataframe(
+        {
+            "Budget": org_budgets["budget_id"],
+            "Month": [f"{v:%Y-%m}" for v in org_budgets["period_start"]],
+            "As of": org_budgets["as_of_date"].astype(str),
+            "Actual": [format_usd(v, missing=NO_VALUE) for v in org_budgets["actual_usd"]],
+            "Projected": [format_usd(v, missing=NO_VALUE) for v in org_budgets["forecast_usd"]],
+            "Budget amount": [format_usd(v, missing=NO_VALUE) for v in org_budgets["budget_usd"]],
+            "Status": org_budgets["status"],
+            "Forecast method": org_budgets["forecast_method"],
+        },
+        hide_index=True,
+        width="content",
+    )
+    st.caption(
+        f"As of {org['as_of_date']}: the month's list cost so far plus the pipeline's forecast of its remaining days "
+        "(Holt-Winters with weekly seasonality on 14 days of history or more, else the mean of the days so far); "
+        "every provider, whatever the sidebar."
+    )
+
+# --- data freshness and quality --------------------------------------------------------------
+# The Data health page's queries (latest run, freshness per source); names of sources go in dataframe cells only.
+st.subheader("Data freshness and quality")
+published = queries.publish_info() or {}
+data_end = published.get("data_end")
+data_through = NO_VALUE if data_end is None or pd.isna(data_end) else f"{data_end - timedelta(days=1):%Y-%m-%d}"
+hidden_sources = tuple(sorted(set(queries.provider_options()) - set(providers)))
+runs = queries.quality_runs(hidden_sources) if queries.quality_results_published() else None
+col_published, col_through, col_quality, col_stale = st.columns(4)
+col_published.metric(
+    "Published (UTC)",
+    _when(published.get("published_at")),
+    help="When the serving copy this app reads was published.",
+    border=True,
+)
+col_through.metric("Data through", data_through, help="The last UTC day the published data covers.", border=True)
+if runs is None or runs.empty:
+    col_quality.metric("Checks: passed / warnings / blocking", NO_VALUE, border=True)
+    col_stale.metric("Stale sources", NO_VALUE, border=True)
+    if runs is None or queries.quality_runs(()).empty:
+        st.caption(NO_QUALITY_RESULTS)
+    else:
+        st.caption("No checks of the chosen providers' sources: pick other providers in the sidebar.")
+else:
+    latest_run = runs.iloc[0]
+    freshness = queries.quality_freshness(hidden_sources)
+    stale = freshness[freshness["outcome"] != "passed"]
+    col_quality.metric(
+        "Checks: passed / warnings / blocking",
+        " / ".join(formatting.format_count(latest_run[c]) for c in ("passed", "warnings", "blocking")),
+        help="The latest quality run's checks, each counted once by its worst scope. Blocking failures stop "
+        "publishing; warnings do not.",
+        border=True,
+    )
+    col_stale.metric(
+        "Stale sources",
+        f"{formatting.format_count(len(stale))} of {formatting.format_count(len(freshness))}"
+        if len(freshness)
+        else NO_VALUE,
+        help="Sources whose latest freshness check failed.",
+        border=True,
+    )
+    st.caption(
+        f"The latest quality run, checked {_when(latest_run['first_checked_at'])} to "
+        f"{_when(latest_run['last_checked_at'])} UTC; sources of the providers chosen in the sidebar."
+    )
+    if not stale.empty:
+        st.dataframe(
+            {
+                "Stale source": stale["asset"],
+                "Freshness": stale["observed_value"],
+                "Checked (UTC)": [_when(v) for v in stale["checked_at"]],
+            },
+            hide_index=True,
+            width="content",
+        )
+st.page_link("app_pages/health.py", label="Data health", icon=":material/health_and_safety:")
+
 # --- open anomalies --------------------------------------------------------------------------
 st.subheader("Open anomalies")
 if not queries.marts_published((queries.ANOMALY_MART,)):
@@ -152,6 +284,95 @@ else:
         hide_index=True,
         width="stretch",
     )
+
+# --- top teams and top movers ----------------------------------------------------------------
+# Team and model names are data: dataframe cells only.
+st.subheader("Top teams")
+team_source = queries.team_cost_source()
+prev_start, prev_end = queries.previous_window(start, end)
+teams = None
+if team_source is None:
+    st.caption(
+        "The serving copy has no team cost yet: add allocation rules (`allocation` in finops.yaml) or request logs "
+        "(`FINOPS_REQUEST_LOGS`) and run the pipeline again."
+    )
+else:
+    allocated = team_source == queries.TEAM_COST_ALLOCATED
+    unpriced_word = "rows" if allocated else "requests"
+    teams = queries.team_cost_comparison(team_source, start, end, providers)
+    in_range = teams[teams["current_usd"].notna() | (teams["current_unpriced"] > 0)]
+    if in_range.empty:
+        st.caption(NO_DATA)
+    else:
+        top_teams = in_range.head(queries.MOVERS_SHOWN)
+        team_total = sum(v for v in in_range["current_usd"] if v is not None and not pd.isna(v))
+        st.dataframe(
+            {
+                "Team": top_teams["team"],
+                "Cost": [format_usd(v) for v in top_teams["current_usd"]],
+                "Share of team cost": [
+                    formatting.format_pct(None if v is None or pd.isna(v) or not team_total else v / team_total)
+                    for v in top_teams["current_usd"]
+                ],
+                f"Unpriced {unpriced_word}": top_teams["current_unpriced"],
+            },
+            hide_index=True,
+            width="content",
+        )
+        st.caption(
+            (
+                "Allocated cost: the usage at list price split to teams by finops.yaml's allocation rules, "
+                "(unallocated) being what no rule covers."
+                if allocated
+                else "Request logs at list price: what the logs attribute to teams, a part of the usage cost "
+                "(no allocation rules are published)."
+            )
+            + f" The {queries.MOVERS_SHOWN} costliest in the range; unpriced {unpriced_word} have no cost, "
+            "never \\$0."
+        )
+
+st.subheader("Top movers")
+models = queries.model_cost_comparison(start, end, providers)
+team_movers = None if teams is None else teams[teams["mover_rank"].notna()].sort_values("mover_rank")
+model_movers = models[models["mover_rank"].notna()].sort_values("mover_rank")
+
+
+def _window_cost(costs: pd.Series, unpriced: pd.Series) -> list[str]:
+    """A window's priced cost; with none, "$0.00" when it had no usage, "unpriced" when only unpriced usage."""
+    return [format_usd(v, missing=formatting.UNPRICED if n else "$0.00") for v, n in zip(costs, unpriced, strict=True)]
+
+
+def _mover_cells(frame: pd.DataFrame) -> dict[str, list]:
+    """Before, in range, the change and the change over before ("new" when there was no usage before)."""
+    return {
+        "Before": _window_cost(frame["previous_usd"], frame["previous_unpriced"]),
+        "In range": _window_cost(frame["current_usd"], frame["current_unpriced"]),
+        "Change": [formatting.format_usd_delta(v) for v in frame["delta_usd"]],
+        "Change %": [
+            formatting.format_pct(d) if not pd.isna(d) else ("new" if (p is None or pd.isna(p)) and not n else NO_VALUE)
+            for p, n, d in zip(frame["previous_usd"], frame["previous_unpriced"], frame["delta_share"], strict=True)
+        ],
+    }
+
+
+col_team_movers, col_model_movers = st.columns(2)
+if team_movers is None or team_movers.empty:
+    col_team_movers.caption("No team's cost changed." if team_movers is not None else "No team cost published.")
+else:
+    top = team_movers.head(queries.MOVERS_SHOWN)
+    col_team_movers.dataframe({"Team": top["team"], **_mover_cells(top)}, hide_index=True, width="stretch")
+if model_movers.empty:
+    col_model_movers.caption("No model's cost changed.")
+else:
+    top = model_movers.head(queries.MOVERS_SHOWN)
+    col_model_movers.dataframe(
+        {"Provider": top["provider"], "Model": top["model"], **_mover_cells(top)}, hide_index=True, width="stretch"
+    )
+st.caption(
+    f"Priced cost on UTC days {start} to {end - timedelta(days=1)} against the {(end - start).days} days before "
+    f"({prev_start} to {prev_end - timedelta(days=1)}); the {queries.MOVERS_SHOWN} biggest changes either way, "
+    "biggest first. Unpriced usage is left out, never counted as \\$0."
+)
 
 # --- reconciliation --------------------------------------------------------------------------
 st.subheader("Reconciliation against the bill")

@@ -1482,3 +1482,119 @@ def routing_models(stamp: object, start: date, end: date, providers: tuple[str, 
         """,
         {"start": start, "end": end, "providers": list(providers)},
     )
+
+
+# --- Overview: top teams and top movers --------------------------------------------------------------------------
+# Team cost comes from the allocated ledger (fct_allocated_cost_daily: every priced usage row split to teams by
+# finops.yaml's rules, '(unallocated)' what no rule covers) when the serving copy has it with rows, else from the
+# request logs (fct_request_cost_daily: what the logs attribute, a part of the usage). Model cost from the usage
+# ledger (fct_usage_cost_daily). Each compares ``[start, end)`` with the same-length window just before it; cost is
+# that of priced rows only (NULL when a window has none), unpriced rows or requests are counted apart, never $0.
+# Team and model names are data: dataframe cells and charts only.
+
+TEAM_COST_ALLOCATED = "allocated"
+TEAM_COST_REQUESTS = "requests"
+MOVERS_SHOWN = 5  # the Overview's top teams and top movers
+
+# per source: the table, its cost column and how an unpriced row counts (a column name chosen here, never input)
+_TEAM_COST_TABLES = {
+    TEAM_COST_ALLOCATED: ("fct_allocated_cost_daily", "allocated_cost_usd", "case when is_priced then 0 else 1 end"),
+    TEAM_COST_REQUESTS: ("fct_request_cost_daily", "list_cost_usd", "unpriced_requests"),
+}
+
+# The comparison of the two windows, over ``grouped`` (rows with ``key``, ``cost_usd``, ``unpriced``, ``usage_date``):
+# the priced cost of each window, the change (NULL when neither window has a priced row), the change over the earlier
+# window (NULL when that is 0 or has none) and ``mover_rank``, 1 for the biggest absolute change (changes of 0 and
+# NULL are not ranked).
+_COMPARE_WINDOWS = """
+    compared as (
+        select
+            {key},
+            sum(cost_usd) filter (where usage_date >= $start) as current_usd,
+            sum(cost_usd) filter (where usage_date < $start) as previous_usd,
+            cast(coalesce(sum(unpriced) filter (where usage_date >= $start), 0) as bigint) as current_unpriced,
+            cast(coalesce(sum(unpriced) filter (where usage_date < $start), 0) as bigint) as previous_unpriced
+        from grouped
+        group by {key}
+    ),
+    changes as (
+        select
+            *,
+            case when current_usd is not null or previous_usd is not null
+                then coalesce(current_usd, 0) - coalesce(previous_usd, 0) end as delta_usd
+        from compared
+    )
+    select
+        *,
+        delta_usd / nullif(previous_usd, 0) as delta_share,
+        case when delta_usd <> 0 then
+            row_number() over (order by delta_usd <> 0 desc nulls last, abs(delta_usd) desc nulls last, {key})
+        end as mover_rank
+    from changes
+"""
+
+
+def previous_window(start: date, end: date) -> tuple[date, date]:
+    """The half-open window of the same length just before ``[start, end)``: for 2025-01-16..2025-02-15 (30 days),
+    2024-12-17..2025-01-16."""
+    return start - (end - start), start
+
+
+@_dataset
+def team_cost_source(stamp: object) -> str | None:
+    """Where the Overview reads team cost: ``TEAM_COST_ALLOCATED`` when the allocation marts are published with
+    rows, else ``TEAM_COST_REQUESTS`` when the request marts are; ``None`` when neither."""
+    if marts_published(ALLOCATION_MARTS):
+        rows = _query("select count(*) as n from (select 1 from marts.fct_allocated_cost_daily limit 1)")
+        if int(rows.iloc[0]["n"]):
+            return TEAM_COST_ALLOCATED
+    if request_marts_published():
+        return TEAM_COST_REQUESTS
+    return None
+
+
+@_dataset
+def team_cost_comparison(
+    stamp: object, source: str, start: date, end: date, providers: tuple[str, ...]
+) -> pd.DataFrame:
+    """Per team: priced cost in ``[start, end)`` (``current_usd``) and the window before (``previous_usd``), unpriced
+    rows (allocated) or requests (request logs) of each, the change and ``mover_rank``; costliest first, then by
+    team. ``source`` is ``team_cost_source()``'s answer."""
+    table, cost, unpriced = _TEAM_COST_TABLES[source]
+    prev_start, _ = previous_window(start, end)
+    return _query(
+        f"""
+        with grouped as (
+            select team as key, usage_date, {cost} as cost_usd, {unpriced} as unpriced
+            from marts.{table}
+            where usage_date >= $prev_start and usage_date < $end
+              and provider in (select unnest($providers::varchar[]))
+        ),
+        {_COMPARE_WINDOWS.format(key="key")}
+        order by current_usd desc nulls last, current_unpriced desc, key
+        """,
+        {"prev_start": prev_start, "start": start, "end": end, "providers": list(providers)},
+    ).rename(columns={"key": "team"})
+
+
+@_dataset
+def model_cost_comparison(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """Per provider and model (``model_id``, the raw name when unknown to the price book) of the usage ledger: list
+    cost in ``[start, end)`` and the window before, unpriced usage rows of each, the change and ``mover_rank``;
+    costliest first."""
+    prev_start, _ = previous_window(start, end)
+    return _query(
+        f"""
+        with grouped as (
+            select
+                provider, coalesce(model_id, model_raw) as model, usage_date, list_cost_usd as cost_usd,
+                case when is_priced then 0 else 1 end as unpriced
+            from marts.fct_usage_cost_daily
+            where usage_date >= $prev_start and usage_date < $end
+              and provider in (select unnest($providers::varchar[]))
+        ),
+        {_COMPARE_WINDOWS.format(key="provider, model")}
+        order by current_usd desc nulls last, current_unpriced desc, provider, model
+        """,
+        {"prev_start": prev_start, "start": start, "end": end, "providers": list(providers)},
+    )
