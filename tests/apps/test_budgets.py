@@ -180,7 +180,8 @@ def test_overview_open_anomalies(serving_db: Path) -> None:
         ["2025-02-10", "org", "provider: anthropic"],  # score 9.5
         ["2025-02-10", "provider=anthropic", "model: claude-sonnet-4"],  # score 8.1
     ]
-    assert [link.proto.page for link in at.get("page_link")] == ["budgets"]  # the page's URL path
+    # the pages' URL paths: Data health (the quality panel, above), then Budgets and alerts (under the anomalies)
+    assert [link.proto.page for link in at.get("page_link")] == ["health", "budgets"]
 
 
 def test_no_budgets_no_alerts_no_anomalies(serving_db: Path) -> None:
