@@ -26,6 +26,20 @@ OPENROUTER_ACTIVITY = RawTable(
         ("completion_tokens", "BIGINT"),
         ("reasoning_tokens", "BIGINT"),
     ),
+    # OpenRouter documents one row per (date, model, endpoint[, workspace]) with `usage` and
+    # `byok_usage_inference` side by side (provider-apis.md §6.1). Our emulator and staging split BYOK traffic
+    # into a row of its own (byok_usage_inference > 0, usage 0), so the key also holds byok_usage_inference: a
+    # repeated row is still caught (its copy is identical), and the split rows are not taken for copies. To be
+    # narrowed to the documented grain once the emulator and staging keep BYOK in the same row.
+    key=(
+        "bucket_start",
+        "model",
+        "model_permaslug",
+        "endpoint_id",
+        "provider_name",
+        "workspace_id",
+        "byok_usage_inference",
+    ),
     # USD spent: OpenRouter's activity reports spend, never credits (provider-apis.md §6.1)
     non_negative=(
         "usage",

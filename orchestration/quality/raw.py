@@ -215,9 +215,12 @@ def warning_descriptions(table: RawTable, lag: int | None) -> dict[str, str]:
     }
 
 
-def check_volume(conn: duckdb.DuckDBPyConnection, table: RawTable, window: tuple[date, date]) -> CheckResult:
+def check_volume(
+    conn: duckdb.DuckDBPyConnection, table: RawTable, window: tuple[date, date], today: date | None = None
+) -> CheckResult:
     """Rows per UTC day of ``window`` against the median rows per day of the 28 landed days before each day
-    (counted in DuckDB; only counts come out)."""
+    (counted in DuckDB; only counts come out). Days from ``today`` on are still filling up (a file drop lands
+    the current day's first rows): counted, never judged."""
     start, end = window
     counts = dict(
         conn.execute(
@@ -230,7 +233,8 @@ def check_volume(conn: duckdb.DuckDBPyConnection, table: RawTable, window: tuple
     flagged: list[dict[str, Any]] = []
     judged = 0
     day = start
-    while day < end:
+    last = min(end, today) if today is not None else end
+    while day < last:
         before = [d for d in days if d < day][-HISTORY_DAYS:]
         n = counts.get(day, 0)
         if n == 0:

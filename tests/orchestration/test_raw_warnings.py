@@ -56,6 +56,16 @@ def test_a_tenth_of_the_median_and_an_empty_day_after_a_full_week_are_flagged(tm
     assert [s["day"] for s in result.sample] == ["2026-03-09", "2026-03-10"]
 
 
+def test_the_current_utc_day_is_counted_but_not_judged(tmp_path):
+    # a file drop lands today's first rows: 1 row on 2026-03-10 against a median of 40 is a day still filling up
+    conn = warehouse(tmp_path, {**days(D0, 9, 40), date(2026, 3, 10): 1})
+    window = (date(2026, 3, 9), date(2026, 3, 11))
+    assert not check_volume(conn, TABLE, window).passed  # judged as if complete: 1 < 40 / 10
+    result = check_volume(conn, TABLE, window, today=date(2026, 3, 10))
+    assert (result.passed, result.rows_checked) == (True, 41)
+    assert result.observed_value == "1 day in line with its median"  # 03-09 only
+
+
 def test_fewer_than_seven_landed_days_before_is_not_judged(tmp_path):
     conn = warehouse(tmp_path, {**days(D0, 6, 10), date(2026, 3, 7): 500})
     result = check_volume(conn, TABLE, (date(2026, 3, 7), date(2026, 3, 8)))

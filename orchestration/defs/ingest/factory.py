@@ -280,7 +280,7 @@ def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
                     outcomes = []  # nothing landed to judge (an unconfigured source, a window with no rows)
             configured = source.configured(os.environ)
             if window is not None and configured:  # an empty window too: a day with no rows after a full week
-                outcomes.append(raw.check_volume(conn, table, window))
+                outcomes.append(raw.check_volume(conn, table, window, today))
             # freshness: a configured source, in a run that asked for the day that should be there by now (a
             # backfill of older days does not judge it; a file drop is judged whenever it runs)
             due = raw.freshness_due(lag, today) if lag is not None else None
