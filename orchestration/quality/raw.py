@@ -274,11 +274,16 @@ def check_volume(
 
 
 def check_freshness(conn: duckdb.DuckDBPyConnection, table: RawTable, lag: int, today: date) -> CheckResult:
-    """The newest landed UTC day against yesterday minus the source's documented lag."""
+    """The newest landed UTC day against yesterday minus the source's documented lag. An API endpoint that has
+    never returned a row is not judged: it answers the days it is asked for, and an organisation that does not
+    use it (images, moderations) gets empty days, which are not late ones. A file drop with no file is late."""
     newest, rows = conn.execute(f"select max(_partition_date), count(*) from {table.qualified_name}").fetchall()[0]
     due = freshness_due(lag, today)
     late = (due - newest).days if newest is not None else None
-    if newest is None:
+    unused = newest is None and not table.from_files
+    if unused:
+        observed = "not judged: the API has returned no rows for this endpoint yet"
+    elif newest is None:
         observed = "no landed day"
     elif late > 0:
         observed = f"newest day {newest}, {count_phrase(late, 'day')} late"
@@ -289,10 +294,10 @@ def check_freshness(conn: duckdb.DuckDBPyConnection, table: RawTable, lag: int, 
         asset=asset_name(table),
         check_name=FRESHNESS,
         blocking=False,
-        passed=newest is not None and late <= 0,
+        passed=unused or (newest is not None and late <= 0),
         window=None,
         rows_checked=int(rows),
-        unexpected_count=0 if newest is not None and late <= 0 else 1,
+        unexpected_count=0 if unused or (newest is not None and late <= 0) else 1,
         observed_value=observed,
         sample=[{"newest_day": str(newest) if newest else None, "due": due.isoformat()}],
         description=warning_descriptions(table, lag)[FRESHNESS],

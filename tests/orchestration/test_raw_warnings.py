@@ -83,3 +83,16 @@ def test_freshness_counts_the_days_late_after_the_documented_lag(tmp_path):
     on_time = check_freshness(conn, TABLE, lag, date(2026, 12, 1))
     assert (on_time.passed, on_time.observed_value, on_time.rows_checked) == (True, "newest day 2026-11-29", 50)
     assert BY_NAME["helicone"].freshness_lag_days is None  # request-log drops are not judged
+
+
+def test_an_api_endpoint_that_never_returned_a_row_is_not_late_but_an_empty_file_drop_is(tmp_path):
+    # the demo organisation uses no vector stores: every pulled day came back empty, which is not lateness
+    conn = warehouse(tmp_path, {})
+    unused = check_freshness(conn, TABLE, 1, date(2026, 12, 2))
+    assert (unused.passed, unused.unexpected_count, unused.rows_checked) == (True, 0, 0)
+    assert unused.observed_value == "not judged: the API has returned no rows for this endpoint yet"
+    # a configured export folder that never received a file is late
+    export = BY_NAME["gcp_billing"].feeds[0].table
+    ensure_raw_tables(conn, [export])
+    missing = check_freshness(conn, export, 2, date(2026, 12, 2))
+    assert (missing.passed, missing.unexpected_count, missing.observed_value) == (False, 1, "no landed day")
