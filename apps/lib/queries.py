@@ -1424,7 +1424,7 @@ def request_size_histogram(stamp: object, start: date, end: date, providers: tup
 
 _ROUTING_SUMS = """
             cast(sum(requests) as bigint) as requests,
-            cast(sum(requests) filter (where size_class = 'simple') as bigint) as simple_requests,
+            cast(coalesce(sum(requests) filter (where size_class = 'simple'), 0) as bigint) as simple_requests,
             cast(sum(unpriced_requests) as bigint) as unpriced_requests,
             sum(actual_cost_usd) as actual_cost_usd,
             sum(actual_cost_usd) filter (where size_class = 'simple') as simple_actual_cost_usd,

@@ -244,3 +244,21 @@ def test_names_from_the_data_stay_text(hostile_serving_db: Path, hostile_names: 
     # the names are on the tab, verbatim, as dataframe cells
     assert model in frame_with(at, "Simple share of requests")["Rule"].tolist()
     assert [provider, model] in frame_with(at, "Routed as")[["Provider", "Model"]].values.tolist()
+
+
+def test_a_model_with_no_simple_requests_shows_zero_of_them(routing_db: Path) -> None:
+    # claude-opus-4 sent only long requests in January: its rule row has no 'simple' class at all (the demo's
+    # data has such models; the page once failed on the missing count)
+    with duckdb.connect(str(routing_db)) as conn:
+        conn.execute(
+            "insert into marts.mart_whatif_routing (rule, month, provider, model_id, size_class, to_model, "
+            "requests, unpriced_requests, actual_cost_usd, max_input_tokens, max_output_tokens, prompt_tokens, "
+            "output_tokens, fallback_tokens, unpriced_tokens) values (?, date '2025-01-01', 'anthropic', "
+            "'claude-opus-4', 'other', 'claude-haiku-4-5', 3, 0, 0.30, 1000, 300, 0, 0, 0, 0)",
+            [HAIKU],
+        )
+    at = open_page(PAGE)
+    assert not at.exception
+    models = frame_with(at, "Routed as")
+    opus = models[models["Model"] == "claude-opus-4"]
+    assert opus[["Requests", "Simple requests", "Simple cost"]].values.tolist() == [["3", "0", "—"]]
