@@ -165,11 +165,17 @@
         A request's local date is within one day of its UTC day (offsets run from -12h to +14h). So a UTC day
         re-landed upstream since this table's watermark touches its own date and the dates either side, and
         rebuilding a local date reads the UTC days either side of it. Also rebuilt: every local date built
-        with another price book; and when the reporting time zone changed, every date (a full rebuild).
+        with another price book; and every date when the reporting time zone changed or the table was built
+        by an earlier version without the watermark columns (a full rebuild).
     -#}
     {%- set nothing = {'upstream': 'false', 'local': 'false'} -%}
     {%- if not execute -%}
         {{ return(nothing) }}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'last_loaded_at' not in columns or 'price_book_version' not in columns -%}
+        {#- built whole by an earlier version, without the watermark: rebuild every date once -#}
+        {{ return({'upstream': 'true', 'local': 'true'}) }}
     {%- endif -%}
     {%- set time_zone = '(select time_zone from ' ~ reporting ~ ')' -%}
     {%- set tz_changed = run_query(
