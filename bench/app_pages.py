@@ -16,8 +16,8 @@ has changed for --settle ms (the settle wait itself is not counted). A page that
 (stException) fails the benchmark. Reports the cold load and the median and p95 of the warm visits per page,
 and writes the same as Markdown to bench/results/app_pages.md. Timing lives here, never in tests.
 
-    FINOPS_HOME=/tmp/demo/data .venv/bin/finops demo --days 35 --no-app
-    .venv/bin/python bench/app_pages.py --home /tmp/demo/data --loads 12
+    FINOPS_HOME=data/bench-demo .venv/bin/finops demo --days 35 --no-app
+    .venv/bin/python bench/app_pages.py --home data/bench-demo --loads 12
 """
 
 from __future__ import annotations
@@ -183,8 +183,7 @@ def main() -> int:
     lines = [f"| {t} | {c:.2f} | {m:.2f} | {p:.2f} | {x:.2f} |" for t, c, m, p, x in rows]
     worst = max(rows, key=lambda r: r[3])
     summary = (
-        f"{len(rows)} pages, 1 cold load and {args.loads} warm visits each, on {args.home}; "
-        f"worst warm p95: {worst[0]} {worst[3]:.2f} s"
+        f"{len(rows)} pages, 1 cold load and {args.loads} warm visits each; worst warm p95: {worst[0]} {worst[3]:.2f} s"
     )
     report = "\n".join(
         [

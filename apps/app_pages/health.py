@@ -27,16 +27,6 @@ EMPTY_STATE = (
 )
 
 
-def _when(value: object) -> str:
-    """A timestamp as ``2025-02-15 06:00`` (UTC); ``—`` when missing or not a time."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return NO_VALUE
-    try:
-        return f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
-    except ValueError:
-        return NO_VALUE
-
-
 def _scope(start: object, end: object) -> str:
     """A partition range (``end`` exclusive) as ``2025-02-10`` or ``2025-02-08 to 2025-02-10``; ``whole table``."""
     if start is None or end is None or pd.isna(start) or pd.isna(end):
@@ -94,14 +84,14 @@ col_blocking.metric(
 )
 col_published.metric(
     "Published (UTC)",
-    _when(published.get("published_at")),
+    formatting.format_when(published.get("published_at")),
     help="When the serving copy this page reads was published.",
     border=True,
 )
 st.caption(
     f"A check is one rule on one asset, counted once per run by its worst scope (partition). The latest run ran "
-    f"{format_count(latest['checks'])} checks from {_when(latest['first_checked_at'])} to "
-    f"{_when(latest['last_checked_at'])} UTC."
+    f"{format_count(latest['checks'])} checks from {formatting.format_when(latest['first_checked_at'])} to "
+    f"{formatting.format_when(latest['last_checked_at'])} UTC."
 )
 st.text(f"Latest run: {latest['run_id']}\nPublished run: {published.get('run_id') or NO_VALUE}")
 if int(latest["blocking"]):
@@ -133,7 +123,7 @@ st.dataframe(
             "Observed": checks["observed_value"],
             "Unexpected rows": _counts(checks["unexpected_count"]),
             "Rows checked": _counts(checks["rows_checked"]),
-            "Checked (UTC)": [_when(v) for v in checks["checked_at"]],
+            "Checked (UTC)": [formatting.format_when(v) for v in checks["checked_at"]],
             "Sample": checks["sample"],
             "Description": checks["description"],
         }
@@ -194,7 +184,7 @@ else:
                 "Source": freshness["asset"],
                 "Outcome": _outcomes(freshness["outcome"]),
                 "Freshness": freshness["observed_value"],
-                "Checked (UTC)": [_when(v) for v in freshness["checked_at"]],
+                "Checked (UTC)": [formatting.format_when(v) for v in freshness["checked_at"]],
                 "Description": freshness["description"],
             }
         ),
@@ -210,8 +200,8 @@ st.dataframe(
     pd.DataFrame(
         {
             "Run": runs["run_id"],
-            "First checked (UTC)": [_when(v) for v in runs["first_checked_at"]],
-            "Last checked (UTC)": [_when(v) for v in runs["last_checked_at"]],
+            "First checked (UTC)": [formatting.format_when(v) for v in runs["first_checked_at"]],
+            "Last checked (UTC)": [formatting.format_when(v) for v in runs["last_checked_at"]],
             "Checks": runs["checks"],
             "Passed": runs["passed"],
             "Warnings": runs["warnings"],

@@ -25,16 +25,6 @@ NO_QUALITY_RESULTS = (
 )
 
 
-def _when(value: object) -> str:
-    """A timestamp as ``2025-02-15 06:00`` (UTC); ``—`` when missing or not a time."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return NO_VALUE
-    try:
-        return f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
-    except ValueError:
-        return NO_VALUE
-
-
 filters = widgets.page_header("Overview", "List prices")
 start, end, providers = filters.start, filters.end, filters.providers
 bounds = queries.date_bounds()
@@ -187,7 +177,7 @@ runs = queries.quality_runs(hidden_sources) if queries.quality_results_published
 col_published, col_through, col_quality, col_stale = st.columns(4)
 col_published.metric(
     "Published (UTC)",
-    _when(published.get("published_at")),
+    formatting.format_when(published.get("published_at")),
     help="When the serving copy this app reads was published.",
     border=True,
 )
@@ -219,15 +209,15 @@ else:
         border=True,
     )
     st.caption(
-        f"The latest quality run, checked {_when(latest_run['first_checked_at'])} to "
-        f"{_when(latest_run['last_checked_at'])} UTC; sources of the providers chosen in the sidebar."
+        f"The latest quality run, checked {formatting.format_when(latest_run['first_checked_at'])} to "
+        f"{formatting.format_when(latest_run['last_checked_at'])} UTC; sources of the providers chosen in the sidebar."
     )
     if not stale.empty:
         st.dataframe(
             {
                 "Stale source": stale["asset"],
                 "Freshness": stale["observed_value"],
-                "Checked (UTC)": [_when(v) for v in stale["checked_at"]],
+                "Checked (UTC)": [formatting.format_when(v) for v in stale["checked_at"]],
             },
             hide_index=True,
             width="content",

@@ -103,6 +103,16 @@ def format_likely_cause(cause: Any, models: Any) -> str:
     return f"{text}: {models}" if cause in UNPRICED_CAUSES and isinstance(models, str) else text
 
 
+def format_when(value: Any) -> str:
+    """A timestamp as ``2025-02-15 06:00`` (UTC); ``—`` when missing or not a time."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return NO_VALUE
+    try:
+        return f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return NO_VALUE
+
+
 def format_day_span(start: date, end_exclusive: date) -> str:
     """``(2025-02-01, 2025-02-15)`` → ``"Feb 1–14"``; spans months as ``"Jan 30–Feb 2"``."""
     last = end_exclusive - timedelta(days=1)
