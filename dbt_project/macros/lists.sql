@@ -27,3 +27,18 @@
     {#- A shell-style glob (`*` = any text) as a LIKE pattern; use with `escape '\'`. -#}
     {{ dbt.replace(dbt.replace(glob, "'_'", "'\\_'"), "'*'", "'%'") }}
 {%- endmacro %}
+
+
+{% macro scope_like_patterns(relation, key) -%}
+    {#-
+        A SELECT for a CTE body: one row per (`key`, LIKE pattern) for each model glob of `relation`'s
+        '|'-joined `scope_models` (the what-if scenarios' and routing rules' model scope). A row without globs
+        gives none.
+    -#}
+    select
+        {{ relation }}.{{ key }},
+        {{ glob_to_like(dbt.split_part(relation ~ '.scope_models', "'|'", 'parts.part_number')) }} as model_like
+    from {{ relation }}
+    cross join ({{ small_numbers(pipe_list_max_parts()) }}) as parts
+    where {{ dbt.split_part(relation ~ '.scope_models', "'|'", 'parts.part_number') }} <> ''
+{%- endmacro %}

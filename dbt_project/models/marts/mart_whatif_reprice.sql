@@ -58,12 +58,7 @@ scenarios as (
 -- the scope's model globs, one row per alternative, as LIKE patterns
 scope_patterns as (
 
-    select
-        scenarios.scenario,
-        {{ glob_to_like(dbt.split_part('scenarios.scope_models', "'|'", 'parts.part_number')) }} as model_like
-    from scenarios
-    cross join ({{ small_numbers(pipe_list_max_parts()) }}) as parts
-    where {{ dbt.split_part('scenarios.scope_models', "'|'", 'parts.part_number') }} <> ''
+    {{ scope_like_patterns('scenarios', 'scenario') }}
 
 ),
 

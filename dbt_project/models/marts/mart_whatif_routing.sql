@@ -41,12 +41,7 @@ rules as (
 -- the scope's model globs, one row per alternative, as LIKE patterns
 scope_patterns as (
 
-    select
-        rules.rule,
-        {{ glob_to_like(dbt.split_part('rules.scope_models', "'|'", 'parts.part_number')) }} as model_like
-    from rules
-    cross join ({{ small_numbers(pipe_list_max_parts()) }}) as parts
-    where {{ dbt.split_part('rules.scope_models', "'|'", 'parts.part_number') }} <> ''
+    {{ scope_like_patterns('rules', 'rule') }}
 
 ),
 
