@@ -140,51 +140,8 @@ counterfactual_rows as (
 
 ),
 
--- the distinct price keys, in the columns price_usage takes (the request logs name no geography: global)
-price_keys as (
-
-    select distinct
-        usage_date,
-        provider,
-        '(routing)' as account_id,
-        '(routing)' as api_key_id,
-        target_model_id as model_raw,
-        target_model_id as model_id,
-        service_tier,
-        -- the key price_usage identifies a row by; the prompt-size tier is all pricing reads of it
-        cast(prompt_tokens_gt as varchar) as context_tier,
-        'global' as inference_geo,
-        usage_type,
-        prompt_tokens_gt,
-        cast(0 as bigint) as quantity
-    from counterfactual_rows
-
-),
-
-key_prices as (
-
-    {{ price_usage('price_keys', resolve_models=false) }}
-
-),
-
-counterfactual_priced as (
-
-    select
-        counterfactual_rows.*,
-        key_prices.priced_usage_type,
-        key_prices.price_source,
-        coalesce(key_prices.is_priced, false) as is_priced,
-        {{ price_quantity('counterfactual_rows.quantity', 'key_prices.unit_price_usd', 'key_prices.unit') }}
-            as cost_usd
-    from counterfactual_rows
-    left join key_prices
-        on
-            counterfactual_rows.target_model_id = key_prices.model_id
-            and {{ join_on_columns('counterfactual_rows', 'key_prices', [
-                'usage_date', 'provider', 'service_tier', 'prompt_tokens_gt', 'usage_type',
-            ]) }}
-
-),
+-- the counterfactual rows priced under their target model (the request logs name no geography: global)
+{{ price_counterfactual('counterfactual_rows', 'usage_date', '(routing)', with_geo=false) }},
 
 actual_totals as (
 
