@@ -17,9 +17,10 @@ from datetime import timedelta
 
 import streamlit as st
 
-from apps.lib import formatting, queries
+from apps.lib import formatting, login, queries
 
 st.set_page_config(page_title="AI spend", page_icon=":material/payments:", layout="wide")
+login.require()  # off unless Streamlit's secrets configure OIDC (a shared deployment)
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from connectors.registry import BY_NAME, SOURCES
+from orchestration.app_login import LOGIN_SECRETS_ENV, is_loopback, login_secrets
 from orchestration.config import CONFIG_ENV, ConfigError, config_path, load_config
 from orchestration.errors import FinopsError
 from orchestration.export import add_commands as add_export_commands
@@ -144,12 +145,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     paths = Paths(finops_home())
     prepare_environment(paths)
+    secrets = login_secrets(args.login_secrets)
     if not paths.serving.exists():
         _progress(f"note: {paths.serving} does not exist yet; the app will say so until `finops run` publishes.")
-    return serve_app(paths, args.port)
+    if secrets is None and not is_loopback(args.address):
+        _progress(f"warning: serving on {args.address} with no login; anyone who can reach it sees the numbers.")
+    return serve_app(paths, args.port, address=args.address, secrets=secrets)
 
 
-def serve_app(paths: Paths, port: int) -> int:
+def serve_app(paths: Paths, port: int, *, address: str = "127.0.0.1", secrets: Path | None = None) -> int:
+    """Streamlit on ``address``:``port``; with ``secrets`` (a checked login secrets file) behind OIDC login."""
     from orchestration.processes import run_child
 
     command = [
@@ -161,7 +166,7 @@ def serve_app(paths: Paths, port: int) -> int:
         "--server.headless",
         "true",
         "--server.address",
-        "127.0.0.1",
+        address,
         "--server.port",
         str(port),
         "--browser.gatherUsageStats",
@@ -169,7 +174,10 @@ def serve_app(paths: Paths, port: int) -> int:
         "--client.toolbarMode",
         "minimal",
     ]
-    _progress(f"app: http://127.0.0.1:{port}  (Ctrl-C to stop)")
+    if secrets is not None:
+        command += ["--secrets.files", str(secrets)]
+    login = "; login required (OIDC)" if secrets is not None else ""
+    _progress(f"app: http://{address}:{port}{login}  (Ctrl-C to stop)")
     env = {**os.environ, "FINOPS_HOME": str(paths.home)}
     for source in SOURCES:
         for name in source.env_vars:  # the app reads published marts only; it never needs a key
@@ -298,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     app = sub.add_parser("app", help="serve the Streamlit app on the published marts")
     app.add_argument("--port", type=int, default=8501)
+    app.add_argument("--address", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    app.add_argument(
+        "--login-secrets",
+        metavar="FILE",
+        help=f"Streamlit secrets file with an [auth] table: require OIDC login (also {LOGIN_SECRETS_ENV}; off by default)",
+    )
     app.set_defaults(func=cmd_app)
 
     dagster = sub.add_parser("dagster", help="Dagster UI (dagster dev) on the instance finops run records to")

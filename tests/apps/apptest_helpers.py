@@ -23,7 +23,8 @@ PAGES = [
 
 
 def run(at: AppTest | None = None) -> AppTest:
-    at = at or AppTest.from_file(str(APP), default_timeout=30)
+    if at is None:  # not `at or ...`: an AppTest that has not run yet has no elements, so it is falsy
+        at = AppTest.from_file(str(APP), default_timeout=30)
     at.run(timeout=30)
     assert not at.exception, [e.value for e in at.exception]
     return at

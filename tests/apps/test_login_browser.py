@@ -1,0 +1,103 @@
+"""Optional OIDC login (issue 11), end to end: ``finops app --login-secrets`` in a real Chromium against a real
+authorization-code flow (tests/apps/oidc_provider.py on 127.0.0.1).
+
+Without login (the default on localhost) the Overview opens at once; that is test_browser.py's case.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from oidc_provider import OidcProvider, serve
+from test_browser import _browser_page, _free_port
+
+pytestmark = pytest.mark.slow
+
+CLIENT_SECRET = "fake-client-secret-for-tests"  # obviously fake; must never appear in the app's output
+
+
+@contextlib.contextmanager
+def _finops_app(finops_home: Path, port: int, secrets_file: Path, log_path: Path) -> Iterator[str]:
+    """``finops app --login-secrets`` (the real command) on ``finops_home``; yields its URL."""
+    env = {**os.environ, "FINOPS_HOME": str(finops_home)}
+    command = [
+        sys.executable,
+        "-m",
+        "orchestration.cli",
+        "app",
+        "--port",
+        str(port),
+        "--login-secrets",
+        str(secrets_file),
+    ]
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"finops app did not start: {log_path.read_text()}")
+                time.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_login_required_then_pages_show_after_oidc_login(serving_db: Path, tmp_path: Path) -> None:
+    port = _free_port()
+    redirect_uri = f"http://127.0.0.1:{port}/oauth2callback"
+    provider = OidcProvider(client_id="finops-test", client_secret=CLIENT_SECRET, redirect_uri=redirect_uri)
+    server = serve(provider)
+    secrets_file = tmp_path / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{redirect_uri}"\n'
+        f'cookie_secret = "{secrets.token_hex(32)}"\n'
+        'client_id = "finops-test"\n'
+        f'client_secret = "{CLIENT_SECRET}"\n'
+        f'server_metadata_url = "{provider.url}/.well-known/openid-configuration"\n'
+    )
+    log_path = tmp_path / "finops-app.log"
+    try:
+        with _finops_app(serving_db.parent, port, secrets_file, log_path) as url, _browser_page() as page:
+            page.goto(url)
+            button = page.get_by_role("button", name="Log in")
+            button.wait_for(timeout=30_000)
+            # Logged out: nothing read from the warehouse is on the page.
+            assert page.locator('[data-testid="stMetric"]').count() == 0
+            assert "$39.69" not in page.content()
+            page.screenshot(path=str(tmp_path / "login.png"), full_page=True)
+
+            button.click()  # -> the provider's /authorize -> back to /oauth2callback with a code -> the app
+            page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
+            assert provider.tokens_issued == 1
+            assert "$39.69" in page.locator('[data-testid="stMetric"]').first.inner_text()
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert "Signed in: ana@example.test" in page.locator('[data-testid="stSidebar"]').inner_text()
+            page.screenshot(path=str(tmp_path / "overview-logged-in.png"), full_page=True)
+
+            page.get_by_role("button", name="Log out").click()
+            page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
+            assert page.locator('[data-testid="stMetric"]').count() == 0
+    finally:
+        server.shutdown()
+    output = log_path.read_text()
+    assert "login required (OIDC)" in output
+    assert CLIENT_SECRET not in output
