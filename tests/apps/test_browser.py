@@ -28,6 +28,15 @@ from tco_seed import add_tco_rows, insert_published_seed
 CHROMIUM = Path("/usr/bin/chromium")
 APP = Path(__file__).parents[2] / "apps" / "streamlit_app.py"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Screenshots are kept as test artifacts (issue 11): $FINOPS_TEST_ARTIFACTS, else test-artifacts/ (git-ignored).
+ARTIFACTS = Path(os.environ.get("FINOPS_TEST_ARTIFACTS") or Path(__file__).parents[2] / "test-artifacts")
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page as ``ARTIFACTS/screenshots/NAME.png``, kept after the run."""
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
+
 
 pytestmark = pytest.mark.slow
 
@@ -141,7 +150,7 @@ def test_overview_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
         page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "$39.69" in page.locator('[data-testid="stMetric"]').first.inner_text()
-        page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+        screenshot(page, "overview")
 
 
 def test_names_with_markdown_render_as_text_in_chromium(hostile_app_url: str, tmp_path: Path) -> None:
@@ -152,7 +161,7 @@ def test_names_with_markdown_render_as_text_in_chromium(hostile_app_url: str, tm
         page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
         # The last section of the overview: the whole script has rendered.
         page.get_by_text("newest first").wait_for(timeout=30_000)
-        page.screenshot(path=str(tmp_path / "overview-hostile.png"), full_page=True)
+        screenshot(page, "overview-hostile")
         assert page.locator('[data-testid="stException"]').count() == 0
 
         alert = page.locator('[data-testid="stAlert"]')
@@ -215,7 +224,7 @@ def test_teams_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
         page.get_by_text("A request with several tags").wait_for(timeout=30_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "$18.72" in page.locator('[data-testid="stMetric"]').first.inner_text()
-        page.screenshot(path=str(tmp_path / "teams.png"), full_page=True)
+        screenshot(page, "teams")
 
 
 def test_teams_page_shows_markdown_names_as_text_in_chromium(
@@ -232,7 +241,7 @@ def test_teams_page_shows_markdown_names_as_text_in_chromium(
         _pick(page, "Tag key", "env")
         _pick(page, "Tag key", hostile_names["tag_key"])  # sorts first, so it was the default too
         page.get_by_text("A request with several tags").wait_for(timeout=30_000)
-        page.screenshot(path=str(tmp_path / "teams-hostile.png"), full_page=True)
+        screenshot(page, "teams-hostile")
         _assert_no_markdown_from_data(page)
 
 
@@ -252,7 +261,7 @@ def test_showback_and_chargeback_render_in_chromium(
         page.get_by_text(last_text).wait_for(timeout=30_000)  # the page's last element: the script has run
         assert page.locator('[data-testid="stException"]').count() == 0
         assert first_metric in page.locator('[data-testid="stMetric"]').first.inner_text()
-        page.screenshot(path=str(tmp_path / f"{path}.png"), full_page=True)
+        screenshot(page, path)
         if path == "showback":
             assert page.locator('[data-testid="stVegaLiteChart"], .vega-embed').count() >= 1
 
@@ -264,7 +273,7 @@ def test_whatif_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
         page.get_by_text("To add a scenario").last.wait_for(timeout=30_000)  # the page's last element
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "$50.00" in page.locator('[data-testid="stMetric"]').first.inner_text()
-        page.screenshot(path=str(tmp_path / "whatif.png"), full_page=True)
+        screenshot(page, "whatif")
         page.locator('[data-testid="stVegaLiteChart"], .vega-embed').first.wait_for(timeout=10_000)
 
 
@@ -276,7 +285,7 @@ def test_budgets_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "92.8%" in page.locator('[data-testid="stMetric"]').nth(3).inner_text()
         assert page.locator('[data-testid="stVegaLiteChart"], .vega-embed').count() >= 2
-        page.screenshot(path=str(tmp_path / "budgets.png"), full_page=True)
+        screenshot(page, "budgets")
 
 
 def test_budgets_page_shows_markdown_names_as_text_in_chromium(hostile_app_url: str, tmp_path: Path) -> None:
@@ -285,7 +294,7 @@ def test_budgets_page_shows_markdown_names_as_text_in_chromium(hostile_app_url: 
     with _browser_page() as page:
         page.goto(f"{hostile_app_url}/budgets")
         page.get_by_text("Actual vs expected spend per day").wait_for(timeout=30_000)
-        page.screenshot(path=str(tmp_path / "budgets-hostile.png"), full_page=True)
+        screenshot(page, "budgets-hostile")
         _assert_no_markdown_from_data(page)
 
 
@@ -308,7 +317,7 @@ def test_health_page_renders_in_chromium(health_app_url: str, tmp_path: Path) ->
         charts = page.locator('[data-testid="stVegaLiteChart"], .vega-embed')
         charts.last.wait_for(timeout=10_000)
         assert charts.count() >= 2
-        page.screenshot(path=str(tmp_path / "health.png"), full_page=True)
+        screenshot(page, "health")
 
 
 def test_health_page_shows_markdown_names_as_text_in_chromium(
@@ -319,7 +328,7 @@ def test_health_page_shows_markdown_names_as_text_in_chromium(
     with _serve_app(hostile_serving_db.parent, tmp_path / "streamlit.log") as url, _browser_page() as page:
         page.goto(f"{url}/health")
         page.get_by_text("runs at most, newest first").wait_for(timeout=30_000)
-        page.screenshot(path=str(tmp_path / "health-hostile.png"), full_page=True)
+        screenshot(page, "health-hostile")
         _assert_no_markdown_from_data(page)
 
 
@@ -332,4 +341,4 @@ def test_tco_page_renders_in_chromium(serving_db: Path, tmp_path: Path) -> None:
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "$3,896.30" in page.locator('[data-testid="stMetric"]').nth(5).inner_text()
         page.locator('[data-testid="stVegaLiteChart"], .vega-embed').first.wait_for(timeout=10_000)
-        page.screenshot(path=str(tmp_path / "tco.png"), full_page=True)
+        screenshot(page, "tco")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from oidc_provider import OidcProvider, serve
-from test_browser import _browser_page, _free_port
+from test_browser import _browser_page, _free_port, screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +83,7 @@ def test_login_required_then_pages_show_after_oidc_login(serving_db: Path, tmp_p
             # Logged out: nothing read from the warehouse is on the page.
             assert page.locator('[data-testid="stMetric"]').count() == 0
             assert "$39.69" not in page.content()
-            page.screenshot(path=str(tmp_path / "login.png"), full_page=True)
+            screenshot(page, "login")
 
             button.click()  # -> the provider's /authorize -> back to /oauth2callback with a code -> the app
             page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
@@ -91,7 +91,7 @@ def test_login_required_then_pages_show_after_oidc_login(serving_db: Path, tmp_p
             assert "$39.69" in page.locator('[data-testid="stMetric"]').first.inner_text()
             assert page.locator('[data-testid="stException"]').count() == 0
             assert "Signed in: ana@example.test" in page.locator('[data-testid="stSidebar"]').inner_text()
-            page.screenshot(path=str(tmp_path / "overview-logged-in.png"), full_page=True)
+            screenshot(page, "overview-logged-in")
 
             page.get_by_role("button", name="Log out").click()
             page.get_by_role("button", name="Log in").wait_for(timeout=30_000)

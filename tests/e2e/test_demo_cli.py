@@ -1,9 +1,12 @@
-"""`finops demo --no-app` as a user runs it: a child process, its own FINOPS_HOME, nothing but the CLI."""
+"""`finops demo --no-app` as a user runs it: a child process, its own FINOPS_HOME, nothing but the CLI; then
+`finops app` on what it published, every page in a real browser."""
 
+import importlib.util
 import os
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -13,24 +16,33 @@ from emulator import EmulatorServer
 
 pytestmark = pytest.mark.slow
 
+ROOT = Path(__file__).parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
 
-def test_demo_publishes_and_never_prints_a_key_and_its_cost_by_team_is_the_truth(tmp_path):
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, str]:
+    """`finops demo --days 2 --no-app` in a child process: (its FINOPS_HOME, its output)."""
+    home = tmp_path_factory.mktemp("demo") / "home"
+    proc = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "demo", "--days", "2", "--no-app"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FINOPS_HOME": str(home)},
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return home, proc.stdout + proc.stderr
+
+
+def test_demo_publishes_and_never_prints_a_key_and_its_cost_by_team_is_the_truth(demo):
     """`finops demo` runs every source the emulator has, request logs included: it publishes, prints no key,
     and the published cost by team (request logs at list price) equals what the emulator knows each team
     spent, to the cent."""
     from emulator.requests import list_cost_by_team
     from orchestration.runner import utc_today
 
-    env = {**os.environ, "FINOPS_HOME": str(tmp_path / "home")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "demo", "--days", "2", "--no-app"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    output = proc.stdout + proc.stderr
+    home, output = demo
     for line in (
         "emulator serving",
         "openai/completions_usage",
@@ -42,14 +54,14 @@ def test_demo_publishes_and_never_prints_a_key_and_its_cost_by_team_is_the_truth
         assert line in output
     server = EmulatorServer()  # not started: only its default fake keys are read
     assert server.sources and all(key not in output for key in api_keys(server))
-    with duckdb.connect(str(tmp_path / "home" / "serving.duckdb"), read_only=True) as conn:
+    with duckdb.connect(str(home / "serving.duckdb"), read_only=True) as conn:
         days, cost = conn.execute(
             "select count(distinct usage_date), sum(list_cost_usd) from marts.fct_usage_cost_daily"
         ).fetchall()[0]
     assert days == 2 and cost > 0
     end = utc_today()
     truth = list_cost_by_team(server.org, end - timedelta(days=2), end)
-    with duckdb.connect(str(tmp_path / "home" / "serving.duckdb"), read_only=True) as conn:
+    with duckdb.connect(str(home / "serving.duckdb"), read_only=True) as conn:
         published = dict(
             conn.execute(
                 "select team, sum(list_cost_usd) from marts.fct_request_cost_daily where list_cost_usd is not null "
@@ -59,3 +71,55 @@ def test_demo_publishes_and_never_prints_a_key_and_its_cost_by_team_is_the_truth
     assert published and {t: round(c, 2) for t, c in published.items()} == {
         t: round(c, 2) for t, c in truth.items() if c
     }
+
+
+def _app_pages_bench():
+    """bench/app_pages.py, which knows every page (it reads the app's PAGES) and when a page has settled."""
+    spec = importlib.util.spec_from_file_location("bench_app_pages", ROOT / "bench" / "app_pages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_page_renders_on_the_demo_in_chromium(demo, tmp_path):
+    """Issue 11: `finops app` on the demo's serving copy; each page of the navigation loaded in Debian's Chromium
+    shows content and no exception (settle() raises on one); a screenshot of each is kept as a test artifact."""
+    missing = [
+        why
+        for ok, why in (
+            (CHROMIUM.exists(), f"{CHROMIUM} (Debian package chromium)"),
+            (importlib.util.find_spec("playwright") is not None, "playwright"),
+        )
+        if not ok
+    ]
+    if missing:
+        if os.environ.get("CI"):  # .ci/run installs both
+            pytest.fail(f"missing: {', '.join(missing)}", pytrace=False)
+        pytest.skip(f"needs {', '.join(missing)}")
+    from playwright.sync_api import sync_playwright
+
+    bench = _app_pages_bench()
+    home, _ = demo
+    shots = Path(os.environ.get("FINOPS_TEST_ARTIFACTS") or ROOT / "test-artifacts") / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    proc, url = bench.start_app(home, tmp_path / "app.log")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+            try:
+                for title, path in bench.pages():
+                    page, _ = bench.open_page(browser, f"{url}/{path}", settle_ms=500)
+                    main = page.locator('[data-testid="stMainBlockContainer"]')
+                    assert main.locator("h1").first.inner_text().strip(), title
+                    assert "No published data yet" not in main.inner_text(), title
+                    shown = main.locator(
+                        '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stVegaLiteChart"]'
+                    )
+                    assert shown.count() > 0, f"{title} shows no numbers, table or chart"
+                    page.screenshot(path=str(shots / f"demo-{path or 'overview'}.png"), full_page=True)
+                    page.context.close()
+            finally:
+                browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
