@@ -22,6 +22,7 @@ and replaces its own section of bench/RESULTS.md (between the scale markers). Ti
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -62,6 +63,7 @@ def run_size(rows: int, days: int, repeat: int, cache_root: Path, skip_postgres:
     files, new_file = rl.generate(rows, days, cache)
     start, end = rl.FIRST_DAY, rl.FIRST_DAY + timedelta(days=days + 1)  # request_logs' query range: old days + new
     size: dict = {"rows": rows, "days": days, "runs": [], "floor": [], "pg": [], "pg_problems": [], "pg_note": ""}
+    size["load_start"] = os.getloadavg()[1]  # the machine's 5-minute load average: is anything else running?
     last_home = None
     try:
         for i in range(repeat):
@@ -104,6 +106,7 @@ def run_size(rows: int, days: int, repeat: int, cache_root: Path, skip_postgres:
     finally:
         if last_home is not None:
             shutil.rmtree(last_home, ignore_errors=True)
+    size["load_end"] = os.getloadavg()[1]
     return size
 
 
@@ -136,6 +139,14 @@ def size_section(s: dict) -> list[str]:
         f"({s.get('floor_groups', 0):,} groups) | {spread(floor, '{:.3f}')} s | - | |",
         f"| full build / engine floor | {build_floor:,.0f}x | <= 3x | {_meets(build_floor <= 3, rows)} |",
         f"| (land + full build) / engine floor | {(med(land) + med(full)) / med(floor):,.0f}x | - | |",
+        "",
+        f"5-minute load average on the machine ({rl.machine()['nproc']} cores): {s['load_start']:.1f} when this size "
+        f"started, {s['load_end']:.1f} when it ended"
+        + (
+            ": above the core count, other work shared the CPU and the figures in seconds are inflated."
+            if max(s["load_start"], s["load_end"]) > os.cpu_count()
+            else "."
+        ),
         "",
         "Increment check (untimed; old days untouched, the new day equals a full rebuild): "
         + ("passed in every run." if not any(x["problems"] for x in runs) else "**FAILED**: ")
