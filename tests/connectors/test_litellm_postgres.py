@@ -1,17 +1,11 @@
 """litellm_postgres against a REAL PostgreSQL server: Debian's initdb / pg_ctl into a temporary folder, on
 127.0.0.1 and a free port, password authentication (scram), the table created with LiteLLM's DDL (the
-Prisma migration of ``model LiteLLM_SpendLogs``: quoted mixed-case columns, jsonb, timestamp(3)), and the
+Prisma migration of ``model LiteLLM_SpendLogs``: quoted mixed-case columns, jsonb, timestamp(3); emulator/postgres.py), and the
 rows of tests/fixtures/litellm/spend_logs.csv loaded with COPY. Skipped when the binaries are absent, except
 under CI=true, where their absence fails."""
 
-import glob
 import json
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,115 +16,28 @@ import pytest
 from connectors.errors import ConnectorError
 from connectors.litellm_postgres import SOURCE
 from connectors.litellm_postgres.client import LiteLLMPostgresClient
+from emulator.postgres import SPEND_LOGS_DDL, PostgresServer, free_port
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "litellm" / "spend_logs.csv"
 PASSWORD = "pg-s3cret-Zq9"
-
-# DDL of LiteLLM_SpendLogs as Prisma migrates it (litellm/proxy/schema.prisma -> Postgres)
-DDL = """
-create table "LiteLLM_SpendLogs" (
-    "request_id" text not null,
-    "call_type" text not null,
-    "api_key" text not null default '',
-    "spend" double precision not null default 0.0,
-    "total_tokens" integer not null default 0,
-    "prompt_tokens" integer not null default 0,
-    "completion_tokens" integer not null default 0,
-    "startTime" timestamp(3) not null,
-    "endTime" timestamp(3) not null,
-    "request_duration_ms" integer,
-    "completionStartTime" timestamp(3),
-    "model" text not null default '',
-    "model_id" text default '',
-    "model_group" text default '',
-    "custom_llm_provider" text default '',
-    "api_base" text default '',
-    "user" text default '',
-    "metadata" jsonb default '{}',
-    "cache_hit" text default '',
-    "cache_key" text default '',
-    "request_tags" jsonb default '[]',
-    "team_id" text,
-    "organization_id" text,
-    "end_user" text,
-    "requester_ip_address" text,
-    "messages" jsonb default '{}',
-    "response" jsonb default '{}',
-    "session_id" text,
-    "status" text,
-    "mcp_namespaced_tool_name" text,
-    "agent_id" text,
-    "proxy_server_request" jsonb default '{}',
-    constraint "LiteLLM_SpendLogs_pkey" primary key ("request_id")
-);
-create index "LiteLLM_SpendLogs_startTime_idx" on "LiteLLM_SpendLogs" ("startTime");
-"""
-
-
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).resolve().parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def postgres():
     """A running server: yields (dsn, dsn with a wrong password); stopped and removed after."""
-    bin_dir = _pg_bin()
-    if bin_dir is None:
+    server = PostgresServer(password=PASSWORD)
+    if server.bin_dir is None:
         if os.environ.get("CI") == "true":
             pytest.fail(
                 "CI=true but PostgreSQL's initdb/pg_ctl are not installed (.ci/run installs Debian's postgresql)"
             )
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin")
-    # initdb refuses to run as root: as root, the server runs as `nobody`, in a folder it owns
-    as_user: list[str] = []
-    folder = Path(tempfile.mkdtemp(prefix="finops-pg-"))
-    if os.geteuid() == 0:
-        nobody = pwd.getpwnam("nobody")
-        os.chown(folder, nobody.pw_uid, nobody.pw_gid)
-        as_user = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups", "--"]
-    data, pwfile, log = folder / "data", folder / "pw", folder / "log"
-    pwfile.write_text(PASSWORD + "\n")
-    if as_user:
-        os.chown(pwfile, nobody.pw_uid, nobody.pw_gid)
-    port = _free_port()
-    env = {**os.environ, "LC_ALL": "C", "HOME": str(folder)}
-
-    def run(*args: str) -> None:
-        subprocess.run([*as_user, *args], check=True, capture_output=True, env=env, cwd=folder)
-
-    run(
-        str(bin_dir / "initdb"),
-        "-D",
-        str(data),
-        "-E",
-        "UTF8",
-        "-U",
-        "litellm",
-        f"--pwfile={pwfile}",
-        "--auth=scram-sha-256",
-    )
-    options = f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off"
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
-    try:
-        dsn = f"postgresql://litellm:{PASSWORD}@127.0.0.1:{port}/postgres"
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(DDL)
+    with server:
+        with psycopg.connect(server.dsn, autocommit=True) as conn:
+            conn.execute(SPEND_LOGS_DDL)
             with conn.cursor() as cur, cur.copy('copy "LiteLLM_SpendLogs" from stdin (format csv, header)') as copy:
                 copy.write(FIXTURE.read_bytes())
-        yield dsn, f"postgresql://litellm:wrong-{PASSWORD}@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], env=env)
-        shutil.rmtree(folder, ignore_errors=True)
+        yield server.dsn, server.dsn.replace(f":{PASSWORD}@", f":wrong-{PASSWORD}@")
 
 
 def test_only_the_asked_utc_day_is_pulled_typed(postgres):
@@ -163,7 +70,7 @@ def test_a_wrong_password_is_one_sentence_without_the_password(postgres):
 
 def test_a_refused_connection_and_a_missing_table_name_the_setting(postgres):
     dsn, _ = postgres
-    closed = f"postgresql://litellm:{PASSWORD}@127.0.0.1:{_free_port()}/postgres"
+    closed = f"postgresql://litellm:{PASSWORD}@127.0.0.1:{free_port()}/postgres"
     with pytest.raises(ConnectorError) as refused:
         LiteLLMPostgresClient(closed).spend_logs(date(2025, 6, 1), date(2025, 6, 2))
     assert "FINOPS_LITELLM_DSN" in str(refused.value) and PASSWORD not in str(refused.value)
