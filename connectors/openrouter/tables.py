@@ -19,27 +19,16 @@ OPENROUTER_ACTIVITY = RawTable(
         ("endpoint_id", "VARCHAR"),
         ("provider_name", "VARCHAR"),  # who served it: OpenAI, Together, ...
         ("workspace_id", "VARCHAR"),  # only with group_by=workspace; null otherwise
-        ("usage", "DECIMAL(38,18)"),  # USD of OpenRouter credits spent (BYOK rows: OpenRouter's fee)
-        ("byok_usage_inference", "DECIMAL(38,18)"),  # USD spent on the caller's own provider key (BYOK)
+        ("usage", "DECIMAL(38,18)"),  # USD of OpenRouter credits spent (incl. its fee on BYOK requests)
+        ("byok_usage_inference", "DECIMAL(38,18)"),  # USD billed on the caller's own provider key (BYOK)
         ("requests", "BIGINT"),
         ("prompt_tokens", "BIGINT"),
         ("completion_tokens", "BIGINT"),
         ("reasoning_tokens", "BIGINT"),
     ),
     # OpenRouter documents one row per (date, model, endpoint[, workspace]) with `usage` and
-    # `byok_usage_inference` side by side (provider-apis.md §6.1). Our emulator and staging split BYOK traffic
-    # into a row of its own (byok_usage_inference > 0, usage 0), so the key also holds byok_usage_inference: a
-    # repeated row is still caught (its copy is identical), and the split rows are not taken for copies. To be
-    # narrowed to the documented grain once the emulator and staging keep BYOK in the same row.
-    key=(
-        "bucket_start",
-        "model",
-        "model_permaslug",
-        "endpoint_id",
-        "provider_name",
-        "workspace_id",
-        "byok_usage_inference",
-    ),
+    # `byok_usage_inference` side by side in it (provider-apis.md §6.1): no money column is part of the key.
+    key=("bucket_start", "model", "endpoint_id", "workspace_id"),
     # USD spent: OpenRouter's activity reports spend, never credits (provider-apis.md §6.1)
     non_negative=(
         "usage",

@@ -12,6 +12,7 @@ import pytest
 
 from connectors.errors import AuthError, ResponseShapeError
 from connectors.openrouter import SOURCE, OpenRouterClient
+from connectors.openrouter.tables import OPENROUTER_ACTIVITY
 
 KEY = "sk-or-v1-test-fake-not-a-real-key"
 BASE = "https://openrouter.test/api/v1"
@@ -117,3 +118,20 @@ def test_the_source_pulls_every_day_the_api_still_has():
     # a daily run re-pulls the 30 days /activity keeps: a schedule that runs at least once in 30 days leaves no gap
     assert SOURCE.history_days == 30 and SOURCE.revision_window({}) == 30
     assert SOURCE.env_vars == ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL")
+
+
+def test_activity_keeps_byok_in_the_same_row_at_the_documented_grain(rsps, client, fixture_text):
+    # a reply written from the spec (tests/fixtures/openrouter/activity_byok.json): one row per model x endpoint,
+    # `usage` and `byok_usage_inference` side by side (mixed, none, all-BYOK)
+    rsps.get(ACTIVITY, body=fixture_text("openrouter", "activity_byok"), content_type="application/json")
+    rows = list(client.iter_activity(DAY, date(2025, 8, 25)))
+    assert [(r["model"], r["endpoint_id"][:8], r["usage"], r["byok_usage_inference"]) for r in rows] == [
+        ("openai/gpt-4.1", "550e8400", Decimal("0.015"), Decimal("0.012")),
+        ("openai/gpt-4.1", "7f3d2c1b", Decimal("0.0072"), Decimal("0")),
+        ("anthropic/claude-sonnet-4.5", "3b8f6e5d", Decimal("0"), Decimal("0.0345")),
+        ("meta-llama/llama-3.3-70b-instruct", "4c7a8f6e", Decimal("0.00042"), Decimal("0")),
+    ]
+    # the natural key is the documented grain: no money column, and unique over these rows
+    key = OPENROUTER_ACTIVITY.natural_key
+    assert key == ("bucket_start", "model", "endpoint_id", "workspace_id")
+    assert len({tuple(r[k] for k in key) for r in rows}) == len(rows) == 4

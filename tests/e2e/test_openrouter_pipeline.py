@@ -1,13 +1,15 @@
 """OpenRouter end to end, against the emulator on the days before today (its activity keeps the last 30
 completed UTC days): a daily run pulls every day the API still has, so a daily schedule leaves no gap; a
 backfill older than that says so in one line and keeps what it has; usage, price history from /models and
-billed cost reappear as the emulator's ground truth, with bring-your-own-key spend kept apart."""
+billed cost reappear as the emulator's ground truth, with bring-your-own-key spend kept apart
+(in the same activity row as OpenRouter's own bill, as the vendor reports it)."""
 
 import logging
 import os
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import duckdb
 import pytest
 from e2e_helpers import serving
 
@@ -127,27 +129,37 @@ def test_billed_usage_is_what_openrouter_reported_and_reconciles(runs):
 
 
 def test_bring_your_own_key_spend_is_kept_apart(runs):
-    paths = runs["paths"]
-    # OpenRouter's fee on BYOK requests is its own line type (waived under 1M requests a month: $0)
-    fees = serving(
-        paths, "select count(*), sum(billed_cost_usd) from marts.fct_billed_cost_daily where line_type = 'fee'"
+    paths, org, today = runs["paths"], runs["org"], runs["today"]
+    days = [today - timedelta(days=n) for n in range(1, 31)]
+    # the activity holds mixed rows (both amounts), all-BYOK rows (usage 0) and rows without BYOK, one per endpoint
+    with duckdb.connect(str(paths.warehouse), read_only=True) as conn:
+        (mixed, all_byok, no_byok, rows) = conn.execute(
+            "select count(*) filter (usage > 0 and byok_usage_inference > 0), "
+            "count(*) filter (usage = 0 and byok_usage_inference > 0), count(*) filter (byok_usage_inference = 0), "
+            "count(*) from raw.openrouter_activity"
+        ).fetchone()
+    assert mixed > 0 and all_byok > 0 and no_byok > 0 and mixed + all_byok + no_byok == rows
+    # BYOK inference is its own billed line, per day what the upstream providers billed on the caller's keys
+    plugin = org.plugin("openrouter")
+    truth = {day: sum(plugin.byok_totals(org, day).values(), Decimal(0)) for day in days}
+    byok = dict(
+        serving(
+            paths,
+            "select usage_date, sum(billed_cost_usd) from marts.fct_billed_cost_daily "
+            "where line_type = 'usage' and usage_type = 'byok_inference' group by 1",
+        )
     )
-    assert fees[0][0] > 0 and fees[0][1] == 0
-    # the tokens the upstream provider billed on the caller's key are not OpenRouter's usage
-    org, today = runs["org"], runs["today"]
-    byok_tokens = sum(
-        row["prompt_tokens"]
-        for n in range(1, 31)
-        for row in org.usage("openrouter", today - timedelta(days=n))
-        if row["byok"]
-    )
-    all_tokens = sum(
-        row["prompt_tokens"] for n in range(1, 31) for row in org.usage("openrouter", today - timedelta(days=n))
-    )
+    assert all(truth.values()) and byok == {day: amount.quantize(Decimal("1e-12")) for day, amount in truth.items()}
+    # OpenRouter reports no fee apart (it is inside `usage`): no fee line
+    fees = serving(paths, "select count(*) from marts.fct_billed_cost_daily where line_type = 'fee'")
+    assert fees == [(0,)]
+    # the API does not split a row's tokens between BYOK and credit-paid requests: they all count as usage
+    all_tokens = sum(row["prompt_tokens"] for day in days for row in org.usage("openrouter", day))
+    byok_tokens = sum(row["byok_prompt_tokens"] for day in days for row in org.usage("openrouter", day))
     (input_tokens,) = serving(
         paths, "select sum(quantity) from marts.fct_usage_cost_daily where usage_type = 'input_tokens'"
     )[0]
-    assert byok_tokens > 0 and input_tokens == all_tokens - byok_tokens
+    assert 0 < byok_tokens < all_tokens == input_tokens
 
 
 def test_prices_come_from_the_models_snapshot(runs):

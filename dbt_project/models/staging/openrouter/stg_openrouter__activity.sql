@@ -1,8 +1,9 @@
 {#-
-    OpenRouter activity, one row per UTC day x model x provider endpoint. A row with bring-your-own-key spend
-    (byok_usage_inference > 0) is BYOK: its tokens were billed by the upstream provider on the caller's own
-    key, and its `usage` is OpenRouter's fee for routing them. The API does not split one endpoint's day into
-    BYOK and credit-paid requests, so a row with any BYOK spend counts as BYOK.
+    OpenRouter activity, one row per UTC day x model x provider endpoint [x workspace], as the API groups it.
+    One row holds both kinds of request side by side: credits_usd (`usage`, what OpenRouter billed in credits,
+    its fee on bring-your-own-key requests included) and byok_inference_usd (`byok_usage_inference`, what the
+    upstream provider billed on the caller's own key). The row's requests and tokens count both kinds: the API
+    does not split them, so they stay on the row (see _openrouter__models.yml).
 -#}
 
 with
@@ -34,9 +35,6 @@ renamed as (
         reasoning_tokens,
         usage as credits_usd,
         coalesce(byok_usage_inference, 0) as byok_inference_usd,
-
-        ----------  booleans
-        coalesce(byok_usage_inference, 0) > 0 as is_byok,
 
         ----------  dates
         cast(bucket_start as date) as usage_date,

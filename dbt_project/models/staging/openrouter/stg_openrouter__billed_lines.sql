@@ -1,11 +1,16 @@
 {#-
-    Conformed billed lines (kind billed_lines, read by int_billed_costs_unioned): what OpenRouter billed, one
-    line per activity row (day x model x provider endpoint). OpenRouter's reported cost is what was billed.
+    Conformed billed lines (kind billed_lines, read by int_billed_costs_unioned): what an activity row (day x
+    model x provider endpoint) cost, as reported, in up to two lines of line type usage:
 
-    A credit-paid row is usage of usage type model_usage: one amount for all of a model's tokens and requests,
-    compared whole with their computed cost. A bring-your-own-key row's `usage` is OpenRouter's fee (line type
-    fee); the inference it routed was billed by the upstream provider, so it is no OpenRouter line at all
-    (stg_openrouter__activity keeps it as byok_inference_usd).
+      '<model> | <provider>'                  usage type model_usage: the row's `usage`, what OpenRouter billed
+                                              in credits (its fee on bring-your-own-key requests included, as
+                                              the API does not report it apart); one line per row, $0 included
+      'BYOK inference | <model> | <provider>' usage type byok_inference: the row's `byok_usage_inference`,
+                                              billed by the upstream provider on the caller's own key, never by
+                                              OpenRouter; only where it is not 0
+
+    The row's tokens count both kinds of request (stg_openrouter__usage_lines), so the reconciliation compares
+    their computed cost with both lines; a sum of what OpenRouter itself billed takes usage_type model_usage.
 -#}
 
 with
@@ -16,6 +21,33 @@ activity as (
 
 ),
 
+lines as (
+
+    select
+        usage_date,
+        provider,
+        account_id,
+        model_raw || ' | ' || provider_name as line_item,
+        model_raw,
+        'model_usage' as usage_type,
+        credits_usd as amount_usd
+    from activity
+
+    union all
+
+    select
+        usage_date,
+        provider,
+        account_id,
+        'BYOK inference | ' || model_raw || ' | ' || provider_name as line_item,
+        model_raw,
+        'byok_inference' as usage_type,
+        byok_inference_usd as amount_usd
+    from activity
+    where byok_inference_usd <> 0
+
+),
+
 final as (
 
     -- the columns of the billed_lines kind, in its order
@@ -23,16 +55,13 @@ final as (
         usage_date,
         provider,
         account_id,
-        case
-            when is_byok then 'BYOK fee | ' || model_raw || ' | ' || provider_name
-            else model_raw || ' | ' || provider_name
-        end as line_item,
-        case when is_byok then 'fee' else 'usage' end as line_type,
+        line_item,
+        'usage' as line_type,
         model_raw,
-        case when is_byok then null else 'model_usage' end as usage_type,
+        usage_type,
         'USD' as currency,
-        {{ to_usd_decimal('credits_usd') }} as billed_cost_usd
-    from activity
+        {{ to_usd_decimal('amount_usd') }} as billed_cost_usd
+    from lines
 
 )
 

@@ -1,9 +1,9 @@
 {#-
-    Conformed usage lines (kind usage_lines, read by int_usage_unioned): the credit-paid activity rows as usage
-    buckets. Prompt tokens are input, completion tokens output (reasoning tokens are part of the completion
-    tokens, as in OpenRouter's usage object), requests are requests. Bring-your-own-key rows are left out:
-    the upstream provider bills their tokens (and its own source counts them); OpenRouter's fee on them is a
-    billed line of type fee.
+    Conformed usage lines (kind usage_lines, read by int_usage_unioned): every activity row as usage buckets.
+    Prompt tokens are input, completion tokens output (reasoning tokens are part of the completion tokens, as
+    in OpenRouter's usage object), requests are requests. A row's counts cover its credit-paid and its
+    bring-your-own-key requests alike (the API does not split them): all of them are the row's usage, and its
+    billed lines (stg_openrouter__billed_lines) hold both what OpenRouter and what the upstream provider billed.
 -#}
 
 {%- set buckets = [
@@ -29,7 +29,6 @@ activity as (
         completion_tokens,
         requests
     from {{ ref('stg_openrouter__activity') }}
-    where not is_byok
 
 ),
 
