@@ -68,6 +68,7 @@ def _size_key(size: str) -> tuple[float, str]:
 filters = widgets.page_header(
     "TCO: API vs self-hosting",
     "The API's cost of your token usage, as a month, against self-hosting an open model on rented GPUs",
+    team="provider usage carries no team",
 )
 start, end, providers = filters.start, filters.end, filters.providers
 last = end - timedelta(days=1)
@@ -81,7 +82,7 @@ gpu_prices = defaults[defaults["kind"] == "gpu_price"].reset_index(drop=True)
 throughputs = defaults[defaults["kind"] == "throughput"].reset_index(drop=True)
 settings = {row.setting: row.default_value for row in defaults[defaults["kind"] == "setting"].itertuples(index=False)}
 
-mix = queries.tco_token_mix(start, end, providers)
+mix = queries.tco_token_mix(start, end, providers, filters.models)
 total = mix[mix["level"] == "total"].iloc[0]
 models = mix[mix["level"] == "model"]
 unpriced = int(total["unpriced_tokens"])
