@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 import pytest
 from apptest_helpers import frame_with, metrics, open_page, run
+from showback_seed import add_showback_rows
 
 from apps.lib import formatting
 
@@ -155,6 +156,27 @@ def test_reconciliation_names_both_filters_it_cannot_take(serving_db: Path) -> N
         "the model filter does not apply here: reconciliation is per provider account and day; the drill-down "
         "below lists its models."
     )
+
+
+def test_team_and_model_filters_on_the_allocated_ledger(serving_db: Path) -> None:
+    """showback_seed.py's ledger in range: team search 4.125 + 12.340 + 0.015 direct and 3.200 proportional (19.680);
+    with model gpt-4o only 4.125 + 12.340 = 16.465 direct."""
+    add_showback_rows(serving_db)
+    at = open_page("app_pages/showback.py")
+    at.multiselect(key="sidebar_teams").set_value(["search"])
+    run(at)
+    ledger = f"select sum(allocated_cost_usd) from marts.fct_allocated_cost_daily where {RANGE} and team = 'search'"
+    assert _sql(serving_db, ledger) == [(D("19.680"),)]
+    assert metrics(at) == {"Allocated cost": "$19.68", "Direct": "$16.48", "Shared": "$3.20", "Unallocated": "$0.00"}
+    at.multiselect(key="sidebar_models").set_value(["gpt-4o"])
+    run(at)
+    assert _sql(serving_db, f"{ledger} and model_id = 'gpt-4o'") == [(D("16.465"),)]
+    assert metrics(at) == {"Allocated cost": "$16.47", "Direct": "$16.47", "Shared": "$0.00", "Unallocated": "$0.00"}
+    # unit economics default to the whole organisation: neither filter applies to that row
+    assert (
+        "The team filter does not apply here: the whole organisation's row counts every team; the model filter does "
+        "not apply here: unit economics are per month and team, with no model."
+    ) in [c.value for c in at.caption]
 
 
 # --- the reporting time zone -------------------------------------------------------------------------------------
