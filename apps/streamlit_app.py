@@ -1,8 +1,9 @@
 """AI spend: the Streamlit entrypoint.
 
-Owns page config, navigation and the shared sidebar (date range, providers). The sidebar's
-selection is stored in ``st.session_state["sidebar_filters"]`` as a ``queries.Filters`` with a
-half-open ``[start, end)`` window, or ``None`` when nothing is published yet. Pages read it.
+Owns page config, navigation and the shared sidebar (date range, providers, teams, models and, when the
+pipeline publishes local days, the reporting time zone). The sidebar's selection is stored in
+``st.session_state["sidebar_filters"]`` as a ``queries.Filters`` with a half-open ``[start, end)`` window
+(empty teams / models = all), or ``None`` when nothing is published yet. Pages read it.
 
 Rule for every page: names and ids from the data (providers, accounts, models, anything read from
 the serving copy) go into dataframe cells, ``st.text`` or charts, never into an element that renders
@@ -51,7 +52,8 @@ else:
         max_value=max_date,
         format="YYYY-MM-DD",
         key="sidebar_date_range",
-        help="UTC days, both ends included. Defaults to the last 30 days with data.",
+        help="Both ends included; UTC days, or the reporting time zone's local days where a view has them. "
+        "Defaults to the last 30 days with data.",
     )
     # While a range is half picked the widget returns one date: show that day alone.
     start, last = (picked[0], picked[-1]) if picked else (default_start, max_date)
@@ -64,10 +66,30 @@ else:
         placeholder="All providers",
         key="sidebar_providers",
     )
+    # Teams and models: empty means every one. Options are data: multiselect options are plain text.
+    teams = st.sidebar.multiselect(
+        "Teams", queries.team_options(), default=[], placeholder="All teams", key="sidebar_teams"
+    )
+    models = st.sidebar.multiselect(
+        "Models", queries.model_options(), default=[], placeholder="All models", key="sidebar_models"
+    )
+    time_zone = queries.UTC_ZONE
+    local_zone = queries.local_time_zone()
+    if local_zone is not None:
+        # the zone's name comes from config: a select box shows it as plain text
+        time_zone = st.sidebar.selectbox(
+            "Reporting days",
+            [queries.UTC_ZONE, local_zone],
+            key="sidebar_time_zone",
+            help="The day boundary of the request-log views that have local days; the others stay in UTC days.",
+        )
     st.session_state["sidebar_filters"] = queries.Filters(
         start=start,
         end=last + timedelta(days=1),  # the widget's end is inclusive; queries take [start, end)
         providers=tuple(chosen or all_providers),
+        teams=tuple(teams),
+        models=tuple(models),
+        time_zone=time_zone,
     )
 
 caption = formatting.format_publish_caption(queries.publish_info())

@@ -33,6 +33,11 @@ st.caption(
     "Each budget's current period against its spend and forecast, the alerts, and the cost anomalies flagged "
     f"on UTC days {start} to {end - timedelta(days=1)}; budgets and anomalies cover every provider."
 )
+widgets.filter_note(
+    filters,
+    team="budgets and anomalies are finops.yaml's scopes, whatever the sidebar",
+    model="budgets and anomalies are finops.yaml's scopes, whatever the sidebar",
+)
 
 # --- budgets ---------------------------------------------------------------------------------
 st.subheader("Budgets")

@@ -18,7 +18,7 @@ NO_STATEMENT_INFO = (
     "(teams with a `cost_center`, owners, shared rules; see the README) and run the pipeline again."
 )
 
-widgets.published_or_stop("Chargeback")
+filters = widgets.published_or_stop("Chargeback")
 months = queries.chargeback_months()
 if not months:
     st.caption("The monthly statement per cost center, as `finops export chargeback` writes it.")
@@ -35,6 +35,11 @@ month = st.selectbox(
 st.caption(
     f"The statement for {month:%Y-%m} per cost center, as `finops export chargeback --month {month:%Y-%m}` "
     "writes it; whole month, every provider, whatever the sidebar's days and providers."
+)
+widgets.filter_note(
+    filters,
+    team="the statement books every cost center's teams",
+    model="the statement books every model",
 )
 
 lines = queries.chargeback_statement(month)

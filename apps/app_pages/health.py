@@ -58,6 +58,9 @@ st.caption(
     f"of each check, the checks per partition day on UTC days {start} to {last_day}, freshness per source and the "
     f"failed checks per run; raw landings of {provider_scope} (marts, and sources that are not a provider, always)."
 )
+widgets.filter_note(
+    filters, team="quality checks are per source and asset", model="quality checks are per source and asset"
+)
 
 if not queries.quality_results_published() or queries.quality_runs(()).empty:
     st.info(EMPTY_STATE, icon=":material/info:")

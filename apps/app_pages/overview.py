@@ -18,6 +18,16 @@ from apps.lib import charts, formatting, queries, widgets
 from apps.lib.formatting import NO_VALUE, format_usd
 
 NO_DATA = "No data in this range."
+# why a view cannot take the sidebar's team or model filter (fixed text, said when that filter is chosen)
+USAGE_NO_TEAM = "provider usage and billed lines carry no team (Top teams and team movers take it)"
+RECONCILIATION_NO_TEAM = "reconciliation is per provider account and day, with no team"
+RECONCILIATION_NO_MODEL = "reconciliation is per provider account and day, with no model"
+ORG_BUDGET_NO_TEAM = "the org-wide budget covers every team"
+ORG_BUDGET_NO_MODEL = "the org-wide budget covers every model"
+SOURCES_NO_TEAM = "quality checks are per source, with no team"
+SOURCES_NO_MODEL = "quality checks are per source, with no model"
+ANOMALIES_NO_TEAM = "anomaly scopes are finops.yaml's, whatever the sidebar"
+ANOMALIES_NO_MODEL = ANOMALIES_NO_TEAM
 OPEN_ANOMALIES_SHOWN = 5
 NO_QUALITY_RESULTS = (
     "No quality results in the serving copy yet: the next pipeline run (`finops run`, or `finops demo`) stores the "
@@ -25,17 +35,18 @@ NO_QUALITY_RESULTS = (
 )
 
 
-filters = widgets.page_header("Overview", "List prices")
+filters = widgets.page_header("Overview", "List prices", team=USAGE_NO_TEAM)
 start, end, providers = filters.start, filters.end, filters.providers
+chosen_teams, chosen_models = filters.teams, filters.models
 bounds = queries.date_bounds()
 
 # --- metrics ---------------------------------------------------------------------------------
-totals = queries.cost_totals(start, end, providers).iloc[0]
+totals = queries.cost_totals(start, end, providers, chosen_models).iloc[0]
 as_of = bounds[1]
-mtd = queries.month_to_date(as_of, providers).iloc[0]
+mtd = queries.month_to_date(as_of, providers, chosen_models).iloc[0]
 cur_start, cur_end, prev_start, prev_end = queries.month_to_date_windows(as_of)
 recon_summary = queries.reconciliation_summary(start, end, providers)
-unpriced = queries.unpriced_usage(start, end, providers)
+unpriced = queries.unpriced_usage(start, end, providers, chosen_models)
 
 usage_rows = int(totals["usage_rows"])
 unpriced_rows = int(totals["unpriced_rows"])
@@ -85,6 +96,7 @@ col_recon.metric(
     help="(day, provider, account) pairs whose computed list cost matches the bill, and those that do not.",
     border=True,
 )
+widgets.filter_note(filters, model=RECONCILIATION_NO_MODEL)  # the matched / not metric
 
 if not unpriced.empty:
     # The warning holds counts only; the model names go in the table below it, as plain text.
@@ -165,6 +177,7 @@ else:
         "(Holt-Winters with weekly seasonality on 14 days of history or more, else the mean of the days so far); "
         "every provider, whatever the sidebar."
     )
+widgets.filter_note(filters, team=ORG_BUDGET_NO_TEAM, model=ORG_BUDGET_NO_MODEL)
 
 # --- data freshness and quality --------------------------------------------------------------
 # The Data health page's queries (latest run, freshness per source); names of sources go in dataframe cells only.
@@ -222,6 +235,7 @@ else:
             hide_index=True,
             width="content",
         )
+widgets.filter_note(filters, team=SOURCES_NO_TEAM, model=SOURCES_NO_MODEL)
 st.page_link("app_pages/health.py", label="Data health", icon=":material/health_and_safety:")
 
 # --- open anomalies --------------------------------------------------------------------------
@@ -243,19 +257,22 @@ else:
             f"Flagged days in the last {queries.OPEN_ANOMALY_DAYS} data days, critical first; every provider, "
             "whatever the sidebar's range."
         )
+    widgets.filter_note(filters, team=ANOMALIES_NO_TEAM, model=ANOMALIES_NO_MODEL)
 st.page_link("app_pages/budgets.py", label="Budgets and alerts", icon=":material/savings:")
 
 # --- spend by day ----------------------------------------------------------------------------
 st.subheader("Spend by day")
-daily = queries.daily_cost(start, end, providers)
+daily = queries.daily_cost(start, end, providers, chosen_models)
 if daily.empty:
     st.caption(NO_DATA)
 else:
     st.altair_chart(charts.daily_spend_chart(daily), width="stretch")
+    widgets.download_csv(daily, f"overview_spend_by_day_{start}_{end - timedelta(days=1)}", "overview_download_daily")
+widgets.filter_note(filters, team=USAGE_NO_TEAM)
 
 # --- spend by model --------------------------------------------------------------------------
 st.subheader("Spend by model")
-by_model = queries.cost_by_model(start, end, providers)
+by_model = queries.cost_by_model(start, end, providers, chosen_models)
 if by_model.empty:
     st.caption(NO_DATA)
 else:
@@ -274,6 +291,10 @@ else:
         hide_index=True,
         width="stretch",
     )
+    widgets.download_csv(
+        by_model, f"overview_spend_by_model_{start}_{end - timedelta(days=1)}", "overview_download_models"
+    )
+widgets.filter_note(filters, team=USAGE_NO_TEAM)
 
 # --- top teams and top movers ----------------------------------------------------------------
 # Team and model names are data: dataframe cells only.
@@ -289,7 +310,7 @@ if team_source is None:
 else:
     allocated = team_source == queries.TEAM_COST_ALLOCATED
     unpriced_word = "rows" if allocated else "requests"
-    teams = queries.team_cost_comparison(team_source, start, end, providers)
+    teams = queries.team_cost_comparison(team_source, start, end, providers, chosen_teams, chosen_models)
     in_range = teams[teams["current_usd"].notna() | (teams["current_unpriced"] > 0)]
     if in_range.empty:
         st.caption(NO_DATA)
@@ -322,7 +343,7 @@ else:
         )
 
 st.subheader("Top movers")
-models = queries.model_cost_comparison(start, end, providers)
+models = queries.model_cost_comparison(start, end, providers, chosen_models)
 team_movers = None if teams is None else teams[teams["mover_rank"].notna()].sort_values("mover_rank")
 model_movers = models[models["mover_rank"].notna()].sort_values("mover_rank")
 
@@ -363,9 +384,11 @@ st.caption(
     f"({prev_start} to {prev_end - timedelta(days=1)}); the {queries.MOVERS_SHOWN} biggest changes either way, "
     "biggest first. Unpriced usage is left out, never counted as \\$0."
 )
+widgets.filter_note(filters, team="model movers come from provider usage, which carries no team")
 
 # --- reconciliation --------------------------------------------------------------------------
 st.subheader("Reconciliation against the bill")
+widgets.filter_note(filters, team=RECONCILIATION_NO_TEAM, model=RECONCILIATION_NO_MODEL)
 if recon_summary.empty:
     st.caption(NO_DATA)
 else:

@@ -24,14 +24,17 @@ PER_1K_PLACES = 5  # $0.00015 per 1K tokens is a cheap model's price: cents woul
 TOKEN_UNIT = "per_1m_tokens"
 
 filters = widgets.page_header(
-    "Prices and models", "What tokens cost at list price, caching and batch, and each model's list-price history"
+    "Prices and models",
+    "What tokens cost at list price, caching and batch, and each model's list-price history",
+    team="provider usage and the price book carry no team",
 )
 start, end, providers = filters.start, filters.end, filters.providers
+chosen_models = filters.models
 last = end - timedelta(days=1)
 
 
 # --- token cost, caching and batch ------------------------------------------------------------
-tokens = queries.token_cost_by_model(start, end, providers)
+tokens = queries.token_cost_by_model(start, end, providers, chosen_models)
 if tokens.empty:
     st.caption("No token usage in this range.")
 else:
@@ -98,7 +101,9 @@ else:
 def _price_history() -> None:
     """A model's list prices over time: a step chart of one service tier's token prices, and every window."""
     st.subheader("Price history")
-    models = queries.price_models(start, end, providers) if queries.marts_published(("dim_price",)) else None
+    models = (
+        queries.price_models(start, end, providers, chosen_models) if queries.marts_published(("dim_price",)) else None
+    )
     if models is None or models.empty:
         st.caption("No model of these providers in the price book.")
         return
@@ -157,7 +162,7 @@ def _price_changes() -> None:
     if not queries.marts_published(("mart_price_changes",)):
         st.caption("This serving copy has no price changes yet: run the pipeline again to publish them.")
         return
-    in_range = queries.price_changes(start, end, providers, None)
+    in_range = queries.price_changes(start, end, providers, None, chosen_models)
     if in_range.empty:
         st.caption("No list price changed in this range.")
         return

@@ -21,7 +21,12 @@ METHOD = (
     "sides, so the variance is that of what is priced; matched means within the tolerance of finops.yaml."
 )
 
-filters = widgets.page_header("Reconciliation", "Computed against billed cost per day, provider and account")
+filters = widgets.page_header(
+    "Reconciliation",
+    "Computed against billed cost per day, provider and account",
+    team="reconciliation is per provider account and day, with no team",
+    model="reconciliation is per provider account and day; the drill-down below lists its models",
+)
 start, end, providers = filters.start, filters.end, filters.providers
 last = end - timedelta(days=1)
 

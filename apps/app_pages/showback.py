@@ -31,9 +31,14 @@ TOP_USERS = 10
 
 filters = widgets.page_header("Showback", "The provider ledger split to the teams that own it")
 start, end, providers = filters.start, filters.end, filters.providers
+chosen_teams, chosen_models = filters.teams, filters.models
 last = end - timedelta(days=1)
 
-drill = queries.allocated_cost_drill(start, end, providers) if queries.allocation_marts_published() else None
+drill = (
+    queries.allocated_cost_drill(start, end, providers, chosen_teams, chosen_models)
+    if queries.allocation_marts_published()
+    else None
+)
 if drill is None or drill.empty:
     st.info(NO_ALLOCATION_INFO, icon=":material/info:")
     st.stop()
@@ -82,7 +87,7 @@ def _cost_table(frame: pd.DataFrame, names: dict[str, str]) -> dict[str, list]:
 
 # --- by team, over months -----------------------------------------------------------------------
 st.subheader("By team")
-monthly = queries.allocated_cost_monthly(start, end, providers)
+monthly = queries.allocated_cost_monthly(start, end, providers, chosen_teams, chosen_models)
 if monthly.empty:
     st.caption("No priced cost in this range to chart.")
 else:
@@ -123,7 +128,7 @@ col_models.dataframe(
 col_models.caption("Shares are of the whole selection's cost.")
 
 if queries.request_marts_published():
-    users = queries.request_cost_by_user(start, end, providers, team, TOP_USERS)
+    users = queries.request_cost_by_user(start, end, providers, team, TOP_USERS, chosen_teams, chosen_models)
     if not users.empty:
         st.caption(
             "The team's costliest users in the request logs, at list price: request cost attributes, it is not "
@@ -179,9 +184,19 @@ else:
         "usage (Usage covered: its share of the team's showback cost); per request and per active user come "
         "from the request logs."
     )
+widgets.filter_note(
+    filters,
+    team="the whole organisation's row counts every team" if scope == "The whole organisation" else None,
+    model="unit economics are per month and team, with no model",
+)
 
 # --- tag coverage -------------------------------------------------------------------------------
 st.subheader("Tag coverage")
+widgets.filter_note(
+    filters,
+    team="tag coverage is per provider and day of the whole ledger",
+    model="tag coverage is per provider and day of the whole ledger",
+)
 coverage = queries.allocation_coverage(start, end, providers)
 if coverage.empty:
     st.caption("No ledger cost in this range.")

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from apps.lib import charts, queries, tco, widgets
-from apps.lib.formatting import NO_VALUE, format_count, format_usd
+from apps.lib.formatting import NO_VALUE, format_compact_count, format_count, format_usd
 
 NO_DEFAULTS_INFO = (
     "The TCO defaults are not in the published data yet: run the pipeline again (`finops run`) to publish "
@@ -44,6 +44,14 @@ def _tokens(value: Decimal) -> str:
     return format_count(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _token_metric(value: Decimal | None) -> tuple[str, str | None]:
+    """A token count for ``st.metric``, compact so it is never truncated (``"4.81 B tokens"``), and its help with
+    the exact number (the table and the CSV keep it too)."""
+    if value is None:
+        return NO_VALUE, None
+    return format_compact_count(value, "tokens"), f"Exactly {_tokens(value)} tokens."
+
+
 def _dec(value: float | int) -> Decimal:
     """A widget's number as the Decimal it shows (``0.6`` -> ``Decimal('0.6')``, not the float's binary value)."""
     return Decimal(str(value))
@@ -60,6 +68,7 @@ def _size_key(size: str) -> tuple[float, str]:
 filters = widgets.page_header(
     "TCO: API vs self-hosting",
     "The API's cost of your token usage, as a month, against self-hosting an open model on rented GPUs",
+    team="provider usage carries no team",
 )
 start, end, providers = filters.start, filters.end, filters.providers
 last = end - timedelta(days=1)
@@ -73,7 +82,7 @@ gpu_prices = defaults[defaults["kind"] == "gpu_price"].reset_index(drop=True)
 throughputs = defaults[defaults["kind"] == "throughput"].reset_index(drop=True)
 settings = {row.setting: row.default_value for row in defaults[defaults["kind"] == "setting"].itertuples(index=False)}
 
-mix = queries.tco_token_mix(start, end, providers)
+mix = queries.tco_token_mix(start, end, providers, filters.models)
 total = mix[mix["level"] == "total"].iloc[0]
 models = mix[mix["level"] == "model"]
 unpriced = int(total["unpriced_tokens"])
@@ -237,9 +246,11 @@ result = tco.calculate(inputs)
 # --- the token mix --------------------------------------------------------------------------------
 st.subheader("Your token usage, as a month")
 col_out, col_in, col_api, col_rate = st.columns(4)
-col_out.metric("Output tokens / month", _tokens(monthly_output), border=True)
+output_text, output_help = _token_metric(monthly_output)
+col_out.metric("Output tokens / month", output_text, help=output_help, border=True)
+input_text, input_help = _token_metric(monthly_input)
 col_in.metric(
-    "Input tokens / month", _tokens(monthly_input), help="Uncached input, cache reads and writes.", border=True
+    "Input tokens / month", input_text, help=f"Uncached input, cache reads and writes. {input_help}", border=True
 )
 col_api.metric(f"API cost / month ({basis_label.split(' ')[0].lower()})", format_usd(monthly_api), border=True)
 col_rate.metric(
@@ -279,13 +290,16 @@ col_d.metric(
 )
 col_n.metric("Nodes (GPUs)", f"{result.nodes} ({result.gpus})", border=True)
 col_be, col_cap, col_unit = st.columns(3)
+break_even_text, break_even_help = _token_metric(result.break_even_output_tokens)
 col_be.metric(
     "Break-even, output tokens / month",
-    NO_VALUE if result.break_even_output_tokens is None else _tokens(result.break_even_output_tokens),
-    help="The fewest monthly output tokens at which the API costs at least as much as self-hosting.",
+    break_even_text,
+    help="The fewest monthly output tokens at which the API costs at least as much as self-hosting."
+    + (f" {break_even_help}" if break_even_help else ""),
     border=True,
 )
-col_cap.metric("One node serves / month", _tokens(result.node_capacity_tokens), border=True)
+capacity_text, capacity_help = _token_metric(result.node_capacity_tokens)
+col_cap.metric("One node serves / month", capacity_text, help=capacity_help, border=True)
 col_unit.metric("Self-hosting per 1M output tokens", format_usd(result.self_host_usd_per_1m_output), border=True)
 if result.break_even_output_tokens is None:
     st.caption(

@@ -26,12 +26,18 @@ COVERAGE_NOTE = (
 ALL_TEAMS = "All teams"
 TOP_USERS_DEFAULT = 10
 
-filters = widgets.page_header("Teams", "Request logs at list price")
+filters = widgets.page_header("Teams", "Request logs at list price", local_days=True)
 start, end, providers = filters.start, filters.end, filters.providers
+chosen_teams, chosen_models, time_zone = filters.teams, filters.models, filters.time_zone
+if widgets.is_local(filters):
+    st.caption(
+        "Local days for the totals, teams and features; users, unpriced requests, coverage, gateway drift and tags "
+        "stay in UTC days (their marts have no local days)."
+    )
 
 totals = None
 if queries.request_marts_published():
-    totals = queries.request_totals(start, end, providers).iloc[0]
+    totals = queries.request_totals(start, end, providers, chosen_teams, chosen_models, time_zone).iloc[0]
 if totals is None or int(totals["requests"]) == 0:
     st.info(NO_REQUESTS_INFO, icon=":material/info:")
     st.stop()
@@ -68,7 +74,7 @@ col_explained.metric(
 )
 
 # --- unpriced requests: counts only --------------------------------------------------------
-unpriced = queries.unpriced_requests(start, end, providers)
+unpriced = queries.unpriced_requests(start, end, providers, chosen_teams, chosen_models)
 if not unpriced.empty:
     # Counts only in the warning; the source and model names go in the table below it, as text.
     count = int(unpriced["unpriced_requests"].sum())
@@ -95,7 +101,7 @@ if not unpriced.empty:
 
 # --- by team ----------------------------------------------------------------------------------
 st.subheader("Cost by team")
-by_team = queries.request_cost_by_team(start, end, providers)
+by_team = queries.request_cost_by_team(start, end, providers, chosen_teams, chosen_models, time_zone)
 col_chart, col_table = st.columns([3, 2])
 if by_team["list_cost_usd"].notna().any():
     col_chart.altair_chart(charts.cost_bar_chart(by_team, "team", "Team"), width="stretch")
@@ -119,9 +125,9 @@ top_n = int(
     )
 )
 col_features, col_users = st.columns(2)
-by_feature = queries.request_cost_by_feature(start, end, providers, team)
+by_feature = queries.request_cost_by_feature(start, end, providers, team, chosen_teams, chosen_models, time_zone)
 col_features.dataframe(_cost_table(by_feature, "feature", "Feature"), hide_index=True, width="stretch")
-by_user = queries.request_cost_by_user(start, end, providers, team, top_n)
+by_user = queries.request_cost_by_user(start, end, providers, team, top_n, chosen_teams, chosen_models)
 col_users.dataframe(_cost_table(by_user, "user_id", "User"), hide_index=True, width="stretch")
 if not by_user.empty and int(by_user["users"].iloc[0]) > len(by_user):
     col_users.caption(
@@ -132,6 +138,11 @@ if not by_user.empty and int(by_user["users"].iloc[0]) > len(by_user):
 # --- coverage -----------------------------------------------------------------------------
 st.subheader("Coverage: what request logs explain")
 st.caption(COVERAGE_NOTE)
+widgets.filter_note(
+    filters,
+    team="coverage compares per provider and day, where usage carries no team",
+    model="coverage compares per provider and day",
+)
 st.dataframe(
     {
         "Provider": coverage["provider"],
@@ -153,7 +164,7 @@ st.caption(
     "requests that carry a reported cost. Highlighted: a difference of more than 1% of list cost and more "
     "than \\$0.01. Sources that log no cost are not listed."
 )
-drift = queries.gateway_drift(start, end, providers)
+drift = queries.gateway_drift(start, end, providers, chosen_teams, chosen_models)
 if drift.empty:
     st.caption("No reported cost to compare in this range.")
 else:
@@ -183,13 +194,14 @@ TAG_CHART_VALUES = 20
 
 # --- tags --------------------------------------------------------------------------------------
 st.subheader("Cost by tag")
-tag_keys = queries.request_tag_keys(start, end, providers)
+widgets.filter_note(filters, team="the tag mart carries no team")
+tag_keys = queries.request_tag_keys(start, end, providers, chosen_models)
 if not tag_keys:
     st.caption("No tagged requests in this range.")
 else:
     tag_key = st.selectbox("Tag key", tag_keys, key="teams_tag_key")
     st.caption("A request with several tags counts under each key; within one key the values add up.")
-    by_tag = queries.request_cost_by_tag_value(start, end, providers, tag_key)
+    by_tag = queries.request_cost_by_tag_value(start, end, providers, tag_key, chosen_models)
     col_chart, col_table = st.columns([3, 2])
     if by_tag["list_cost_usd"].notna().any():
         # the chart shows the costliest values (a key with many values stays readable); the table has them all

@@ -74,11 +74,11 @@ def _share(part: object, whole: object) -> str:
     return format_pct(Decimal(str(part)) / Decimal(str(whole)))
 
 
-def _routing(start, end, providers: tuple[str, ...]) -> None:
+def _routing(start, end, providers: tuple[str, ...], models: tuple[str, ...]) -> None:
     """The routing view: the request-size histogram and, per routing rule, the simple share of requests and cost
     and what routing the simple requests to the rule's model would have saved."""
     st.caption("Request logs split by size; what routing the simple requests to a cheaper model would save.")
-    sizes = queries.request_size_histogram(start, end, providers) if queries.routing_published() else None
+    sizes = queries.request_size_histogram(start, end, providers, models) if queries.routing_published() else None
     if sizes is None or sizes.empty:
         st.info(ROUTING_EMPTY_INFO, icon=":material/info:")
         st.caption(ROUTING_HOW_TO)
@@ -117,7 +117,7 @@ def _routing(start, end, providers: tuple[str, ...]) -> None:
     )
 
     st.subheader("Routing the simple requests")
-    rules = queries.routing_summary(start, end, providers)
+    rules = queries.routing_summary(start, end, providers, models)
     if rules.empty:
         st.caption("No routing rule covers these requests: add one for their provider.")
         st.caption(ROUTING_HOW_TO)
@@ -156,7 +156,7 @@ def _routing(start, end, providers: tuple[str, ...]) -> None:
             icon=":material/price_change:",
         )
 
-    models = queries.routing_models(start, end, providers)
+    models = queries.routing_models(start, end, providers, models)
     st.dataframe(
         {
             "Rule": models["rule"].tolist(),
@@ -200,10 +200,12 @@ st.caption(
     f"Actual usage re-priced under another model, tier or price date; whole months that overlap UTC days "
     f"{start} to {last}; {scope}."
 )
+# models: the actual model re-priced or routed; the what-if marts are per month, provider and model
+widgets.filter_note(filters, team="the what-if marts are per month, provider and model, with no team")
 
 tab_reprice, tab_routing = st.tabs(["Repricing", "Routing"])
 with tab_routing:
-    _routing(start, end, providers)
+    _routing(start, end, providers, filters.models)
 
 with tab_reprice:
     scenarios = queries.whatif_scenarios() if queries.whatif_published() else None
@@ -242,7 +244,7 @@ with tab_reprice:
             return None
         return savings * share  # type: ignore[operator]
 
-    rows = queries.whatif_reprice(scenario, start, end, providers)
+    rows = queries.whatif_reprice(scenario, start, end, providers, filters.models)
     if rows.empty:
         st.caption("This scenario has no usage in these months and providers: pick other dates or providers.")
         st.caption(HOW_TO_ADD)

@@ -67,11 +67,69 @@ def format_count(value: Any) -> str:
     return f"{int(value):,}"
 
 
+_COMPACT_SCALES = ((Decimal(10) ** 3, "K"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 12, "T"))
+
+
+def format_compact_count(value: Any, unit: str = "", *, missing: str = NO_VALUE) -> str:
+    """A count in three significant digits with K / M / B / T (half up), for a metric that must not be truncated:
+    ``4_813_935_123`` → ``"4.81 B"``, ``5_475_000`` → ``"5.48 M"``, ``999_999`` → ``"1.00 M"``; below 1,000 the
+    whole number (``950``). ``unit`` is appended (``"4.81 B tokens"``). ``None`` → ``missing``."""
+    if _is_missing(value):
+        return missing
+    number = _to_decimal(value)
+    sign, magnitude = ("-" if number < 0 else ""), abs(number)
+    whole = magnitude.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    text = f"{int(whole):,}"
+    if magnitude < 1000 <= whole:  # 999.5 → 1.00 K
+        magnitude = whole
+    for index, (scale, suffix) in reversed(list(enumerate(_COMPACT_SCALES))):
+        if magnitude < scale:
+            continue
+        scaled = magnitude / scale
+        for places in (2, 1, 0):  # 3 significant digits: 9.995 → 10.0, 99.95 → 100
+            rounded = scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            if rounded < 10 ** (3 - places):
+                break
+        if rounded >= 1000 and index + 1 < len(_COMPACT_SCALES):  # 999.5 K → 1.00 M
+            rounded, suffix = Decimal("1.00"), _COMPACT_SCALES[index + 1][1]
+        text = f"{rounded:,} {suffix}"
+        break
+    if text == "0":
+        sign = ""
+    return f"{sign}{text} {unit}" if unit else f"{sign}{text}"
+
+
 def format_provider_scope(providers: tuple[str, ...], all_providers: list[str]) -> str:
     """``"all providers"`` or ``"1 of 2 providers"``: a count, never the names (captions render Markdown)."""
-    if set(all_providers) <= set(providers):
-        return "all providers"
-    return f"{len(providers)} of {len(all_providers)} providers"
+    return format_scope(providers, all_providers, "providers")
+
+
+def format_scope(chosen: tuple[str, ...], every: list[str], noun: str) -> str:
+    """``"all teams"`` (nothing chosen, or every one) or ``"2 of 5 teams"``: a count, never the names."""
+    if not chosen or set(every) <= set(chosen):
+        return f"all {noun}"
+    return f"{len(chosen)} of {len(every)} {noun}"
+
+
+def format_days(local: bool) -> str:
+    """Which day boundary a view shows: ``"UTC days"`` or ``"local days (the reporting time zone)"``. The zone's name
+    comes from config, so it stays out of captions (the sidebar's select box shows it)."""
+    return "local days (the reporting time zone)" if local else "UTC days"
+
+
+def filters_not_applied(teams_chosen: bool, models_chosen: bool, *, team: str | None, model: str | None) -> str | None:
+    """One line for a caption when a chosen team or model filter cannot apply to a view, with why (``team`` /
+    ``model``: fixed text such as ``"billed lines carry no team"``; ``None`` when it applies); ``None`` when both
+    apply or are not chosen."""
+    missing = []
+    if teams_chosen and team:
+        missing.append(f"the team filter does not apply here: {team}")
+    if models_chosen and model:
+        missing.append(f"the model filter does not apply here: {model}")
+    if not missing:
+        return None
+    text = "; ".join(missing)
+    return f"{text[0].upper()}{text[1:]}."
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

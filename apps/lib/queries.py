@@ -39,13 +39,33 @@ RECONCILIATION_EXCEPTIONS_LIMIT = 50
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+UTC_ZONE = "UTC"
+
+
 @dataclass(frozen=True)
 class Filters:
-    """The sidebar's selection, as every query takes it."""
+    """The sidebar's selection, as every query takes it. ``teams`` and ``models`` empty = every one; a query whose
+    mart has the column takes them (``TEAM_FILTER`` / ``MODEL_FILTER``), a page says which of its views cannot."""
 
     start: date  # inclusive
     end: date  # exclusive
     providers: tuple[str, ...]
+    teams: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    time_zone: str = UTC_ZONE  # UTC, or the reporting zone of mart_request_cost_local_daily
+
+
+def _in_list(column: str, param: str) -> str:
+    """SQL: ``column`` is in the bound list ``$param``, or that list is empty (no filter). Both names are chosen in
+    this module, never input; the values are bound."""
+    return f"(len(${param}::varchar[]) = 0 or {column} in (select unnest(${param}::varchar[])))"
+
+
+TEAM_FILTER = _in_list("team", "teams")  # marts with a team column: request-level and allocation marts
+MODEL_FILTER = _in_list("model_id", "models")  # request, allocation, billed, what-if and price marts
+# the usage ledger's model as the app shows it: the raw name when the price book does not know it
+USAGE_MODEL = "coalesce(model_id, model_raw)"
+USAGE_MODEL_FILTER = _in_list(USAGE_MODEL, "models")
 
 
 def serving_path() -> Path:
@@ -150,6 +170,45 @@ def provider_options(stamp: object) -> list[str]:
 
 
 @_dataset
+def team_options(stamp: object) -> list[str]:
+    """Teams of the request logs and the allocated ledger (those published), sorted; empty when neither is."""
+    tables = [t for t in ("fct_request_cost_daily", "fct_allocated_cost_daily") if marts_published((t,))]
+    if not tables:
+        return []
+    union = " union ".join(f"select distinct team from marts.{t}" for t in tables)  # names from the tuple above
+    return _query(f"select team from ({union}) where team is not null order by team")["team"].tolist()
+
+
+@_dataset
+def model_options(stamp: object) -> list[str]:
+    """Models of the usage ledger (the raw name when unknown to the price book) and of the request logs, sorted."""
+    request = " union select distinct model_id from marts.fct_request_cost_daily" if request_marts_published() else ""
+    frame = _query(
+        f"""
+        select model from (
+            select distinct {USAGE_MODEL} as model from marts.fct_usage_cost_daily{request}
+        )
+        where model is not null
+        order by model
+        """
+    )
+    return frame["model"].tolist()
+
+
+LOCAL_MART = "mart_request_cost_local_daily"
+
+
+@_dataset
+def local_time_zone(stamp: object) -> str | None:
+    """The reporting time zone of ``mart_request_cost_local_daily`` when the serving copy has it with rows of one zone
+    other than UTC; ``None`` otherwise (then every view is in UTC days)."""
+    if not marts_published((LOCAL_MART,)):
+        return None
+    zones = _query(f"select distinct reporting_tz from marts.{LOCAL_MART}")["reporting_tz"].tolist()
+    return zones[0] if len(zones) == 1 and zones[0] != UTC_ZONE else None
+
+
+@_dataset
 def publish_info(stamp: object) -> dict[str, Any] | None:
     """The one row of ``marts.publish_info``; ``None`` when the table is absent or empty."""
     if stamp is None:
@@ -171,13 +230,16 @@ def publish_info(stamp: object) -> dict[str, Any] | None:
 
 
 @_dataset
-def cost_totals(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
-    """One row: list and billed cost in ``[start, end)``, and usage, unpriced and billed row counts.
+def cost_totals(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """One row: list and billed cost in ``[start, end)``, and usage, unpriced and billed row counts (of ``models``
+    when given: billed lines that name no model are then left out).
 
     Costs are NULL when there is nothing to sum (no rows, or only unpriced rows).
     """
     return _query(
-        """
+        f"""
         with usage as (
             select
                 sum(list_cost_usd) as list_cost_usd,
@@ -186,25 +248,27 @@ def cost_totals(stamp: object, start: date, end: date, providers: tuple[str, ...
             from marts.fct_usage_cost_daily
             where usage_date >= $start and usage_date < $end
               and provider in (select unnest($providers::varchar[]))
+              and {USAGE_MODEL_FILTER}
         ),
         billed as (
             select sum(billed_cost_usd) as billed_cost_usd, count(*) as billed_rows
             from marts.fct_billed_cost_daily
             where usage_date >= $start and usage_date < $end
               and provider in (select unnest($providers::varchar[]))
+              and {MODEL_FILTER}
         )
         select usage.*, billed.* from usage cross join billed
         """,
-        {"start": start, "end": end, "providers": list(providers)},
+        {"start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
 
 
 @_dataset
-def month_to_date(stamp: object, as_of: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def month_to_date(stamp: object, as_of: date, providers: tuple[str, ...], models: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row: list cost month-to-date (through ``as_of``) and over the same days of the previous month."""
     cur_start, cur_end, prev_start, prev_end = month_to_date_windows(as_of)
     return _query(
-        """
+        f"""
         select
             sum(list_cost_usd) filter (where usage_date >= $cur_start and usage_date < $cur_end)
                 as current_list_cost_usd,
@@ -217,6 +281,7 @@ def month_to_date(stamp: object, as_of: date, providers: tuple[str, ...]) -> pd.
         from marts.fct_usage_cost_daily
         where usage_date >= $prev_start and usage_date < $cur_end
           and provider in (select unnest($providers::varchar[]))
+          and {USAGE_MODEL_FILTER}
         """,
         {
             "cur_start": cur_start,
@@ -224,36 +289,42 @@ def month_to_date(stamp: object, as_of: date, providers: tuple[str, ...]) -> pd.
             "prev_start": prev_start,
             "prev_end": prev_end,
             "providers": list(providers),
+            "models": list(models),
         },
     )
 
 
 @_dataset
-def daily_cost(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def daily_cost(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """List cost per UTC day and provider (priced usage only)."""
     return _query(
-        """
+        f"""
         select usage_date, provider, sum(list_cost_usd) as list_cost_usd
         from marts.fct_usage_cost_daily
-        where usage_date >= ? and usage_date < ?
-          and provider in (select unnest(?::varchar[]))
+        where usage_date >= $start and usage_date < $end
+          and provider in (select unnest($providers::varchar[]))
+          and {USAGE_MODEL_FILTER}
           and is_priced
         group by usage_date, provider
         order by usage_date, provider
         """,
-        [start, end, list(providers)],
+        {"start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
 
 
 @_dataset
-def cost_by_model(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def cost_by_model(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """List cost and share of the priced total per provider and model.
 
     Unpriced models are listed too, with NULL cost and share; a model with no ``model_id``
     (unmapped) is shown by its raw name.
     """
     return _query(
-        """
+        f"""
         select
             provider,
             coalesce(model_id, model_raw) as model_id,
@@ -261,30 +332,34 @@ def cost_by_model(stamp: object, start: date, end: date, providers: tuple[str, .
             sum(list_cost_usd) / nullif(sum(sum(list_cost_usd)) over (), 0) as share_of_total,
             bool_and(is_priced) as is_priced
         from marts.fct_usage_cost_daily
-        where usage_date >= ? and usage_date < ?
-          and provider in (select unnest(?::varchar[]))
+        where usage_date >= $start and usage_date < $end
+          and provider in (select unnest($providers::varchar[]))
+          and {USAGE_MODEL_FILTER}
         group by provider, coalesce(model_id, model_raw)
         order by list_cost_usd desc nulls last, provider, model_id
         """,
-        [start, end, list(providers)],
+        {"start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
 
 
 @_dataset
-def unpriced_usage(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def unpriced_usage(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Usage rows with no list price, per provider, raw model name and usage type (a model can be priced for
     tokens and not for, say, its images)."""
     return _query(
-        """
+        f"""
         select provider, model_raw, usage_type, count(*) as usage_rows, sum(quantity) as quantity
         from marts.fct_usage_cost_daily
-        where usage_date >= ? and usage_date < ?
-          and provider in (select unnest(?::varchar[]))
+        where usage_date >= $start and usage_date < $end
+          and provider in (select unnest($providers::varchar[]))
+          and {USAGE_MODEL_FILTER}
           and is_priced is not true
         group by provider, model_raw, usage_type
         order by usage_rows desc, provider, model_raw, usage_type
         """,
-        [start, end, list(providers)],
+        {"start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
 
 
@@ -362,81 +437,148 @@ def request_marts_published() -> bool:
     return marts_published(REQUEST_MARTS)
 
 
+def _request_days(time_zone: str) -> tuple[str, str, str, dict[str, str]]:
+    """Where a request view reads its days: UTC days of ``fct_request_cost_daily``, or ``time_zone``'s local days of
+    ``mart_request_cost_local_daily`` (same team, feature, model and cost columns): the table, its day column, a
+    filter on the zone and its parameter. Names chosen here, never input; the zone is bound."""
+    if time_zone == UTC_ZONE:
+        return "fct_request_cost_daily", "usage_date", "", {}
+    return LOCAL_MART, "local_date", "\n          and reporting_tz = $time_zone", {"time_zone": time_zone}
+
+
 @_dataset
-def request_totals(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def request_totals(
+    stamp: object,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    teams: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+    time_zone: str = UTC_ZONE,
+) -> pd.DataFrame:
     """One row: logged requests, unpriced requests and their list cost (priced requests only; NULL when none)."""
+    table, day, zone_filter, zone_params = _request_days(time_zone)
     return _query(
-        """
+        f"""
         select
             cast(coalesce(sum(requests), 0) as bigint) as requests,
             cast(coalesce(sum(unpriced_requests), 0) as bigint) as unpriced_requests,
             sum(list_cost_usd) as list_cost_usd
-        from marts.fct_request_cost_daily
-        where usage_date >= ? and usage_date < ?
-          and provider in (select unnest(?::varchar[]))
+        from marts.{table}
+        where {day} >= $start and {day} < $end{zone_filter}
+          and provider in (select unnest($providers::varchar[]))
+          and {TEAM_FILTER} and {MODEL_FILTER}
         """,
-        [start, end, list(providers)],
+        {
+            "start": start,
+            "end": end,
+            "providers": list(providers),
+            "teams": list(teams),
+            "models": list(models),
+            **zone_params,
+        },
     )
 
 
 @_dataset
-def request_cost_by_team(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def request_cost_by_team(
+    stamp: object,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    teams: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+    time_zone: str = UTC_ZONE,
+) -> pd.DataFrame:
     """Requests, unpriced requests, list cost and share of the logged list cost per team, costliest first.
 
     A team whose requests are all unpriced has NULL cost and share (never $0).
     """
+    table, day, zone_filter, zone_params = _request_days(time_zone)
     return _query(
-        """
+        f"""
         select
             team,
             cast(sum(requests) as bigint) as requests,
             cast(sum(unpriced_requests) as bigint) as unpriced_requests,
             sum(list_cost_usd) as list_cost_usd,
             sum(list_cost_usd) / nullif(sum(sum(list_cost_usd)) over (), 0) as share_of_total
-        from marts.fct_request_cost_daily
-        where usage_date >= ? and usage_date < ?
-          and provider in (select unnest(?::varchar[]))
+        from marts.{table}
+        where {day} >= $start and {day} < $end{zone_filter}
+          and provider in (select unnest($providers::varchar[]))
+          and {TEAM_FILTER} and {MODEL_FILTER}
         group by team
         order by list_cost_usd desc nulls last, requests desc, team
         """,
-        [start, end, list(providers)],
+        {
+            "start": start,
+            "end": end,
+            "providers": list(providers),
+            "teams": list(teams),
+            "models": list(models),
+            **zone_params,
+        },
     )
 
 
 @_dataset
 def request_cost_by_feature(
-    stamp: object, start: date, end: date, providers: tuple[str, ...], team: str | None
+    stamp: object,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    team: str | None,
+    teams: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+    time_zone: str = UTC_ZONE,
 ) -> pd.DataFrame:
     """Per feature of ``team`` (every team when ``None``): requests, unpriced requests, list cost, share."""
+    table, day, zone_filter, zone_params = _request_days(time_zone)
     return _query(
-        """
+        f"""
         select
             feature,
             cast(sum(requests) as bigint) as requests,
             cast(sum(unpriced_requests) as bigint) as unpriced_requests,
             sum(list_cost_usd) as list_cost_usd,
             sum(list_cost_usd) / nullif(sum(sum(list_cost_usd)) over (), 0) as share_of_total
-        from marts.fct_request_cost_daily
-        where usage_date >= $start and usage_date < $end
+        from marts.{table}
+        where {day} >= $start and {day} < $end{zone_filter}
           and provider in (select unnest($providers::varchar[]))
+          and {TEAM_FILTER} and {MODEL_FILTER}
           and ($team is null or team = $team)
         group by feature
         order by list_cost_usd desc nulls last, requests desc, feature
         """,
-        {"start": start, "end": end, "providers": list(providers), "team": team},
+        {
+            "start": start,
+            "end": end,
+            "providers": list(providers),
+            "team": team,
+            "teams": list(teams),
+            "models": list(models),
+            **zone_params,
+        },
     )
 
 
 @_dataset
 def request_cost_by_user(
-    stamp: object, start: date, end: date, providers: tuple[str, ...], team: str | None, limit: int
+    stamp: object,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    team: str | None,
+    limit: int,
+    teams: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """The ``limit`` costliest users of ``team`` (every team when ``None``), with ``users``, the count of all.
 
     Share is of the team's whole logged list cost, not of the rows shown.
     """
     return _query(
-        """
+        f"""
         with per_user as (
             select
                 user_id,
@@ -448,6 +590,7 @@ def request_cost_by_user(
             from marts.fct_request_cost_daily
             where usage_date >= $start and usage_date < $end
               and provider in (select unnest($providers::varchar[]))
+              and {TEAM_FILTER} and {MODEL_FILTER}
               and ($team is null or team = $team)
             group by user_id
         )
@@ -455,7 +598,15 @@ def request_cost_by_user(
         order by list_cost_usd desc nulls last, requests desc, user_id
         limit $limit
         """,
-        {"start": start, "end": end, "providers": list(providers), "team": team, "limit": limit},
+        {
+            "start": start,
+            "end": end,
+            "providers": list(providers),
+            "team": team,
+            "limit": limit,
+            "teams": list(teams),
+            "models": list(models),
+        },
     )
 
 
@@ -491,7 +642,14 @@ def request_coverage(stamp: object, start: date, end: date, providers: tuple[str
 
 
 @_dataset
-def gateway_drift(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def gateway_drift(
+    stamp: object,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    teams: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """The sources' own reported cost against list cost, per source, provider and model.
 
     Compared on the day-groups where every request is priced and the source reported a cost, so neither
@@ -499,7 +657,7 @@ def gateway_drift(stamp: object, start: date, end: date, providers: tuple[str, .
     list cost and by more than $0.01. Pairs with nothing to compare (no reported cost) are left out.
     """
     return _query(
-        """
+        f"""
         with compared as (
             select
                 source,
@@ -511,6 +669,7 @@ def gateway_drift(stamp: object, start: date, end: date, providers: tuple[str, .
             from marts.fct_request_cost_daily
             where usage_date >= $start and usage_date < $end
               and provider in (select unnest($providers::varchar[]))
+              and {TEAM_FILTER} and {MODEL_FILTER}
               and reported_cost_usd is not null
               and unpriced_requests = 0
             group by source, provider, model_id
@@ -528,6 +687,8 @@ def gateway_drift(stamp: object, start: date, end: date, providers: tuple[str, .
             "start": start,
             "end": end,
             "providers": list(providers),
+            "teams": list(teams),
+            "models": list(models),
             "pct": DRIFT_TOLERANCE_PCT,
             "usd": DRIFT_TOLERANCE_USD,
         },
@@ -535,28 +696,31 @@ def gateway_drift(stamp: object, start: date, end: date, providers: tuple[str, .
 
 
 @_dataset
-def request_tag_keys(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> list[str]:
+def request_tag_keys(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> list[str]:
     """Tag keys on the requests in range, sorted."""
     frame = _query(
-        """
+        f"""
         select distinct tag_key
         from marts.fct_request_tag_cost_daily
-        where usage_date >= ? and usage_date < ?
-          and provider in (select unnest(?::varchar[]))
+        where usage_date >= $start and usage_date < $end
+          and provider in (select unnest($providers::varchar[]))
+          and {MODEL_FILTER}
         order by tag_key
         """,
-        [start, end, list(providers)],
+        {"start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
     return frame["tag_key"].tolist()
 
 
 @_dataset
 def request_cost_by_tag_value(
-    stamp: object, start: date, end: date, providers: tuple[str, ...], tag_key: str
+    stamp: object, start: date, end: date, providers: tuple[str, ...], tag_key: str, models: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     """Per value of ``tag_key``: requests, unpriced requests, list cost and share within the key."""
     return _query(
-        """
+        f"""
         select
             tag_value,
             cast(sum(requests) as bigint) as requests,
@@ -566,28 +730,37 @@ def request_cost_by_tag_value(
         from marts.fct_request_tag_cost_daily
         where usage_date >= $start and usage_date < $end
           and provider in (select unnest($providers::varchar[]))
+          and {MODEL_FILTER}
           and tag_key = $tag_key
         group by tag_value
         order by list_cost_usd desc nulls last, requests desc, tag_value
         """,
-        {"start": start, "end": end, "providers": list(providers), "tag_key": tag_key},
+        {"start": start, "end": end, "providers": list(providers), "tag_key": tag_key, "models": list(models)},
     )
 
 
 @_dataset
-def unpriced_requests(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def unpriced_requests(
+    stamp: object,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    teams: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """Requests with no list price, per source, provider and model."""
     return _query(
-        """
+        f"""
         select source, provider, model_id, cast(sum(unpriced_requests) as bigint) as unpriced_requests
         from marts.fct_request_cost_daily
-        where usage_date >= ? and usage_date < ?
-          and provider in (select unnest(?::varchar[]))
+        where usage_date >= $start and usage_date < $end
+          and provider in (select unnest($providers::varchar[]))
+          and {TEAM_FILTER} and {MODEL_FILTER}
           and unpriced_requests > 0
         group by source, provider, model_id
         order by unpriced_requests desc, source, provider, model_id
         """,
-        [start, end, list(providers)],
+        {"start": start, "end": end, "providers": list(providers), "teams": list(teams), "models": list(models)},
     )
 
 
@@ -612,7 +785,9 @@ def _per_1k_tokens(cost: Any, tokens: Any) -> Decimal | None:
 
 
 @_dataset
-def token_cost_by_model(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def token_cost_by_model(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Token usage per provider and model, and a total row (``is_total``, first), in ``[start, end)``.
 
     Columns: ``tokens`` (all token usage), ``unpriced_tokens``; ``list_cost_usd`` (priced rows; NULL when none)
@@ -624,7 +799,7 @@ def token_cost_by_model(stamp: object, start: date, end: date, providers: tuple[
     that day, or unpriced); ``batch_cost_usd`` and ``batch_share`` (batch-tier list cost over all list cost).
     """
     frame = _query(
-        """
+        f"""
         with usage as (
             select
                 usage_date, provider, coalesce(model_id, model_raw) as model_id, service_tier, context_tier,
@@ -632,6 +807,7 @@ def token_cost_by_model(stamp: object, start: date, end: date, providers: tuple[
             from marts.fct_usage_cost_daily
             where usage_date >= $start and usage_date < $end
               and provider in (select unnest($providers::varchar[]))
+              and {USAGE_MODEL_FILTER}
               and usage_type like '%\\_tokens' escape '\\'
         ),
         cache_reads as (
@@ -692,6 +868,7 @@ def token_cost_by_model(stamp: object, start: date, end: date, providers: tuple[
             "cache_read_types": list(CACHE_READ_INPUTS),
             "input_types": list(CACHE_READ_INPUTS.values()),
             "per_token": PER_TOKEN,
+            "models": list(models),
         },
     )
     frame.insert(
@@ -703,18 +880,21 @@ def token_cost_by_model(stamp: object, start: date, end: date, providers: tuple[
 
 
 @_dataset
-def price_models(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def price_models(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """The models of the price book (``dim_price``, prices starting before ``end``) of ``providers``, those
     with the most list cost in ``[start, end)`` first, then the rest by name. Provider-wide rows (``*``) are
     not a model."""
     return _query(
-        """
+        f"""
         with models as (
             select distinct provider, model_id
             from marts.dim_price
             where provider in (select unnest($providers::varchar[]))
               and effective_from < $end
               and model_id <> '*'
+              and {MODEL_FILTER}
         ),
         spend as (
             select provider, model_id, sum(list_cost_usd) as list_cost_usd
@@ -728,7 +908,7 @@ def price_models(stamp: object, start: date, end: date, providers: tuple[str, ..
         left join spend on models.provider = spend.provider and models.model_id = spend.model_id
         order by spend.list_cost_usd desc nulls last, models.provider, models.model_id
         """,
-        {"start": start, "end": end, "providers": list(providers)},
+        {"start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
 
 
@@ -750,12 +930,17 @@ def price_history(stamp: object, provider: str, model_id: str, end: date) -> pd.
 
 @_dataset
 def price_changes(
-    stamp: object, start: date, end: date, providers: tuple[str, ...], model_id: str | None = None
+    stamp: object,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    model_id: str | None = None,
+    models: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """List-price changes (``mart_price_changes``) taking effect in ``[start, end)``, newest first; of one model
     when ``model_id`` is given."""
     return _query(
-        """
+        f"""
         select
             change_date, provider, model_id, usage_type, service_tier, prompt_tokens_gt, unit, change_direction,
             old_unit_price_usd, new_unit_price_usd, price_change_pct, affected_quantity_30d,
@@ -763,10 +948,11 @@ def price_changes(
         from marts.mart_price_changes
         where change_date >= $start and change_date < $end
           and provider in (select unnest($providers::varchar[]))
+          and {MODEL_FILTER}
           and ($model_id is null or model_id = $model_id)
         order by change_date desc, provider, model_id, usage_type, service_tier, prompt_tokens_gt
         """,
-        {"start": start, "end": end, "providers": list(providers), "model_id": model_id},
+        {"start": start, "end": end, "providers": list(providers), "model_id": model_id, "models": list(models)},
     )
 
 
@@ -840,7 +1026,14 @@ def allocation_marts_published() -> bool:
 
 
 @_dataset
-def allocated_cost_drill(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def allocated_cost_drill(
+    stamp: object,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    teams: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """The allocated ledger in ``[start, end)`` at three levels (``level``): ``team``, ``feature`` (team x
     feature) and ``model`` (team x feature x provider x model), costliest first within a level.
 
@@ -850,7 +1043,7 @@ def allocated_cost_drill(stamp: object, start: date, end: date, providers: tuple
     whole selection's priced cost.
     """
     return _query(
-        """
+        f"""
         select
             case
                 when grouping(feature) <> 0 then 'team'
@@ -871,30 +1064,46 @@ def allocated_cost_drill(stamp: object, start: date, end: date, providers: tuple
         from marts.fct_allocated_cost_daily
         where usage_date >= $start and usage_date < $end
           and provider in (select unnest($providers::varchar[]))
+          and {TEAM_FILTER} and {MODEL_FILTER}
         group by grouping sets ((team), (team, feature), (team, feature, provider, model_id))
         order by level, cost_usd desc nulls last, team, feature, provider, model_id
         """,
-        {"start": start, "end": end, "providers": list(providers), "shared": list(SHARED_METHODS)},
+        {
+            "start": start,
+            "end": end,
+            "providers": list(providers),
+            "shared": list(SHARED_METHODS),
+            "teams": list(teams),
+            "models": list(models),
+        },
     )
 
 
 @_dataset
-def allocated_cost_monthly(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def allocated_cost_monthly(
+    stamp: object,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    teams: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """Priced allocated cost in ``[start, end)`` per month (its first day, the range's part of it), team and
     allocation method."""
     return _query(
-        """
+        f"""
         select
             cast(date_trunc('month', usage_date) as date) as month, team, allocation_method,
             sum(allocated_cost_usd) as cost_usd
         from marts.fct_allocated_cost_daily
         where usage_date >= $start and usage_date < $end
           and provider in (select unnest($providers::varchar[]))
+          and {TEAM_FILTER} and {MODEL_FILTER}
           and is_priced
         group by all
         order by month, team, allocation_method
         """,
-        {"start": start, "end": end, "providers": list(providers)},
+        {"start": start, "end": end, "providers": list(providers), "teams": list(teams), "models": list(models)},
     )
 
 
@@ -1012,7 +1221,9 @@ def whatif_scenarios(stamp: object) -> pd.DataFrame:
 
 
 @_dataset
-def whatif_reprice(stamp: object, scenario: str, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def whatif_reprice(
+    stamp: object, scenario: str, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """``scenario``'s rows for every month that overlaps ``[start, end)`` at three levels (``level``): ``model``
     (month x provider x actual model, the mart's rows), ``month`` and ``total``; months in order, then the
     costliest actual first.
@@ -1022,7 +1233,7 @@ def whatif_reprice(stamp: object, scenario: str, start: date, end: date, provide
     ``unpriced_counterfactual_rows`` counts those rows.
     """
     return _query(
-        """
+        f"""
         select
             case
                 when grouping(month) <> 0 then 'total'
@@ -1042,11 +1253,12 @@ def whatif_reprice(stamp: object, scenario: str, start: date, end: date, provide
         where scenario = $scenario
           and month >= date_trunc('month', cast($start as date)) and month < $end
           and provider in (select unnest($providers::varchar[]))
+          and {MODEL_FILTER}
         group by grouping sets ((month, provider, model_id), (month), ())
         having count(*) > 0
         order by level = 'total', month, level = 'month', actual_cost_usd desc nulls last, provider, model_id
         """,
-        {"scenario": scenario, "start": start, "end": end, "providers": list(providers)},
+        {"scenario": scenario, "start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
 
 
@@ -1353,13 +1565,15 @@ def tco_defaults(stamp: object) -> pd.DataFrame:
 
 
 @_dataset
-def tco_token_mix(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def tco_token_mix(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Token usage in ``[start, end)`` at two levels (``level``): ``model`` (provider x model, most output first)
     and ``total``. ``input_tokens`` and ``output_tokens`` count priced rows, ``list_cost_usd`` and
     ``effective_cost_usd`` are their cost (NULL, unpriced, when a group has no priced row); ``unpriced_tokens`` counts the
     token usage without a price, left out of both (never $0)."""
     return _query(
-        """
+        f"""
         select
             case when grouping(provider, model) <> 0 then 'total' else 'model' end as level,
             provider, model,
@@ -1375,12 +1589,13 @@ def tco_token_mix(stamp: object, start: date, end: date, providers: tuple[str, .
             from marts.fct_usage_cost_daily
             where usage_date >= $start and usage_date < $end
               and provider in (select unnest($providers::varchar[]))
+              and {USAGE_MODEL_FILTER}
               and usage_type like '%\\_tokens' escape '\\'
         )
         group by grouping sets ((provider, model), ())
         order by level = 'total', output_tokens desc, input_tokens desc, provider, model
         """,
-        {"start": start, "end": end, "providers": list(providers)},
+        {"start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
 
 
@@ -1400,11 +1615,13 @@ def routing_published() -> bool:
 
 
 @_dataset
-def request_size_histogram(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def request_size_histogram(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Successful requests per prompt-size bucket over the months that overlap ``[start, end)``, smallest bucket
     first: requests, unpriced requests, prompt and output tokens, list cost of the priced ones (NULL if none)."""
     return _query(
-        """
+        f"""
         select
             size_bucket, bucket_floor_tokens,
             cast(sum(requests) as bigint) as requests,
@@ -1415,10 +1632,11 @@ def request_size_histogram(stamp: object, start: date, end: date, providers: tup
         from marts.mart_request_size_monthly
         where month >= date_trunc('month', cast($start as date)) and month < $end
           and provider in (select unnest($providers::varchar[]))
+          and {MODEL_FILTER}
         group by size_bucket, bucket_floor_tokens
         order by bucket_floor_tokens
         """,
-        {"start": start, "end": end, "providers": list(providers)},
+        {"start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
 
 
@@ -1441,7 +1659,9 @@ _ROUTING_SUMS = """
 
 
 @_dataset
-def routing_summary(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def routing_summary(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """One row per routing rule over the months that overlap ``[start, end)``: its target and limits, requests in
     scope and the simple ones, the priced list cost of both, the simple requests' cost under the target and the
     savings (NULL when any simple model-month has no counterfactual price; ``unpriced_counterfactual_rows``
@@ -1455,15 +1675,18 @@ def routing_summary(stamp: object, start: date, end: date, providers: tuple[str,
         from marts.mart_whatif_routing
         where month >= date_trunc('month', cast($start as date)) and month < $end
           and provider in (select unnest($providers::varchar[]))
+          and {MODEL_FILTER}
         group by rule
         order by rule
         """,
-        {"start": start, "end": end, "providers": list(providers)},
+        {"start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
 
 
 @_dataset
-def routing_models(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def routing_models(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """One row per rule x provider x actual model over the months that overlap ``[start, end)``, with the sums
     of ``routing_summary``, the target model(s) and the simple rows' caveats (distinct, ' | '-joined); by rule,
     then the largest savings first."""
@@ -1477,10 +1700,11 @@ def routing_models(stamp: object, start: date, end: date, providers: tuple[str, 
         from marts.mart_whatif_routing
         where month >= date_trunc('month', cast($start as date)) and month < $end
           and provider in (select unnest($providers::varchar[]))
+          and {MODEL_FILTER}
         group by rule, provider, model_id
         order by rule, savings_usd desc nulls last, actual_cost_usd desc nulls last, provider, model_id
         """,
-        {"start": start, "end": end, "providers": list(providers)},
+        {"start": start, "end": end, "providers": list(providers), "models": list(models)},
     )
 
 
@@ -1555,7 +1779,13 @@ def team_cost_source(stamp: object) -> str | None:
 
 @_dataset
 def team_cost_comparison(
-    stamp: object, source: str, start: date, end: date, providers: tuple[str, ...]
+    stamp: object,
+    source: str,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    teams: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Per team: priced cost in ``[start, end)`` (``current_usd``) and the window before (``previous_usd``), unpriced
     rows (allocated) or requests (request logs) of each, the change and ``mover_rank``; costliest first, then by
@@ -1569,16 +1799,26 @@ def team_cost_comparison(
             from marts.{table}
             where usage_date >= $prev_start and usage_date < $end
               and provider in (select unnest($providers::varchar[]))
+              and {TEAM_FILTER} and {MODEL_FILTER}
         ),
         {_COMPARE_WINDOWS.format(key="key")}
         order by current_usd desc nulls last, current_unpriced desc, key
         """,
-        {"prev_start": prev_start, "start": start, "end": end, "providers": list(providers)},
+        {
+            "prev_start": prev_start,
+            "start": start,
+            "end": end,
+            "providers": list(providers),
+            "teams": list(teams),
+            "models": list(models),
+        },
     ).rename(columns={"key": "team"})
 
 
 @_dataset
-def model_cost_comparison(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+def model_cost_comparison(
+    stamp: object, start: date, end: date, providers: tuple[str, ...], models: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Per provider and model (``model_id``, the raw name when unknown to the price book) of the usage ledger: list
     cost in ``[start, end)`` and the window before, unpriced usage rows of each, the change and ``mover_rank``;
     costliest first."""
@@ -1592,9 +1832,10 @@ def model_cost_comparison(stamp: object, start: date, end: date, providers: tupl
             from marts.fct_usage_cost_daily
             where usage_date >= $prev_start and usage_date < $end
               and provider in (select unnest($providers::varchar[]))
+              and {USAGE_MODEL_FILTER}
         ),
         {_COMPARE_WINDOWS.format(key="provider, model")}
         order by current_usd desc nulls last, current_unpriced desc, provider, model
         """,
-        {"prev_start": prev_start, "start": start, "end": end, "providers": list(providers)},
+        {"prev_start": prev_start, "start": start, "end": end, "providers": list(providers), "models": list(models)},
     )

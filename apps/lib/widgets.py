@@ -12,13 +12,37 @@ from apps.lib import formatting, queries
 NO_PUBLISHED_DATA = "No published data yet. Run `finops demo` or `finops run` first."
 
 
-def page_header(title: str, what: str) -> queries.Filters:
-    """The page's title and its one-line caption: ``what`` (fixed text, never names from the data), the UTC
-    days and how many providers. Stops the page with a hint when nothing is published yet."""
+def page_header(
+    title: str, what: str, *, team: str | None = None, model: str | None = None, local_days: bool = False
+) -> queries.Filters:
+    """The page's title and its one-line caption: ``what`` (fixed text, never names from the data), the day boundary
+    and the days, and how many providers (teams, models) are chosen. ``team`` / ``model``: why the page's views
+    cannot take that filter (fixed text; ``None`` when they do), said in a second line when it is chosen.
+    ``local_days``: the page's views read local days when the sidebar picks the reporting time zone. Stops the page
+    with a hint when nothing is published yet."""
     filters = published_or_stop(title)
-    scope = formatting.format_provider_scope(filters.providers, queries.provider_options())
-    st.caption(f"{what}, UTC days {filters.start} to {filters.end - timedelta(days=1)}; {scope}.")
+    scopes = [formatting.format_provider_scope(filters.providers, queries.provider_options())]
+    if filters.teams and not team:
+        scopes.append(formatting.format_scope(filters.teams, queries.team_options(), "teams"))
+    if filters.models and not model:
+        scopes.append(formatting.format_scope(filters.models, queries.model_options(), "models"))
+    days = formatting.format_days(local_days and is_local(filters))
+    st.caption(f"{what}, {days} {filters.start} to {filters.end - timedelta(days=1)}; {', '.join(scopes)}.")
+    filter_note(filters, team=team, model=model)
     return filters
+
+
+def is_local(filters: queries.Filters) -> bool:
+    """Whether the sidebar picked the reporting time zone's local days (not UTC)."""
+    return filters.time_zone != queries.UTC_ZONE
+
+
+def filter_note(filters: queries.Filters, *, team: str | None = None, model: str | None = None) -> None:
+    """A caption saying that a chosen team / model filter does not apply to the view above or below, and why
+    (``team`` / ``model``: fixed text, ``None`` when it applies); nothing when all chosen filters apply."""
+    line = formatting.filters_not_applied(bool(filters.teams), bool(filters.models), team=team, model=model)
+    if line:
+        st.caption(line)
 
 
 def published_or_stop(title: str) -> queries.Filters:

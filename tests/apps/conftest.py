@@ -90,6 +90,7 @@ SERVED = (
     "fct_request_cost_daily",
     "fct_request_tag_cost_daily",
     "mart_request_coverage_daily",
+    "mart_request_cost_local_daily",  # empty here (every view in UTC days); test_filters.py fills it
     "dim_price",
     "mart_price_changes",
     # showback and chargeback: empty here; tests/apps/showback_seed.py fills them
