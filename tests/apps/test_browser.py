@@ -148,6 +148,7 @@ def test_overview_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
     with _browser_page() as page:
         page.goto(app_url)
         page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
+        _settled(page)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "$39.69" in page.locator('[data-testid="stMetric"]').first.inner_text()
         screenshot(page, "overview")
@@ -188,7 +189,7 @@ def _assert_no_markdown_from_data(page) -> None:
 
 def _pick(page, label: str, option: str) -> None:
     """Open the selectbox ``label``, check its options are plain text, and choose ``option``."""
-    box = page.get_by_role("combobox", name=label)
+    box = page.get_by_role("combobox", name=label, exact=True)  # not the sidebar's "Teams" for "Team"
     choice = page.get_by_role("option", name=option, exact=True)
     # The list does not always open on the first try (react-aria ComboBox), and a rerun still under
     # way closes it again: open it with the keyboard and click, a few times if need be.
@@ -210,8 +211,14 @@ def _pick(page, label: str, option: str) -> None:
         arg=[label, option],
         timeout=10_000,
     )
-    # Let the rerun start, then wait until it has finished: no "Running..." icon, no stale element.
+    # Let the rerun start, then wait until it has finished.
     page.wait_for_timeout(500)
+    _settled(page)
+
+
+def _settled(page) -> None:
+    """Wait until the script run has finished: no "Running..." icon, no stale element (a page's elements are
+    only in their final order then; the first metric found earlier can be a later one still being redrawn)."""
     page.wait_for_function(
         '() => !document.querySelector(\'[data-testid="stStatusWidgetRunningIcon"], [data-stale="true"]\')',
         timeout=30_000,
@@ -271,6 +278,7 @@ def test_whatif_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
     with _browser_page() as page:
         page.goto(f"{app_url}/whatif")
         page.get_by_text("To add a scenario").last.wait_for(timeout=30_000)  # the page's last element
+        _settled(page)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "$50.00" in page.locator('[data-testid="stMetric"]').first.inner_text()
         screenshot(page, "whatif")

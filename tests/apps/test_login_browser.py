@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from oidc_provider import OidcProvider, serve
-from test_browser import _browser_page, _free_port, screenshot
+from test_browser import _browser_page, _free_port, _settled, screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -87,6 +87,7 @@ def test_login_required_then_pages_show_after_oidc_login(serving_db: Path, tmp_p
 
             button.click()  # -> the provider's /authorize -> back to /oauth2callback with a code -> the app
             page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
+            _settled(page)
             assert provider.tokens_issued == 1
             assert "$39.69" in page.locator('[data-testid="stMetric"]').first.inner_text()
             assert page.locator('[data-testid="stException"]').count() == 0
