@@ -132,8 +132,15 @@ def write(
 def run_warnings(conn: duckdb.DuckDBPyConnection, run_id: str) -> int:
     """The warnings of run ``run_id``: its checks (one check = layer x asset x check_name, whatever the scopes it ran
     on) that failed with severity warning and failed no blocking scope. The Data health page counts the latest run's
-    warnings the same way (apps/lib/queries.py quality_runs), and publish_info.quality_warnings is this number."""
-    ensure_table(conn)
+    warnings the same way (apps/lib/queries.py quality_runs), and publish_info.quality_warnings is this number.
+    0 when no check has written the table yet."""
+    exists = conn.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ? "
+        "and table_catalog = current_database()",
+        [SCHEMA, TABLE],
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
     return conn.execute(
         f"""
         select count(*) from (

@@ -254,3 +254,11 @@ def test_run_warnings_leaves_out_a_check_that_also_blocked(tmp_path):
         assert results.run_warnings(conn, "r1") == 1
         assert results.run_warnings(conn, "r2") == 1
         assert results.run_warnings(conn, "r3") == 0
+
+
+def test_run_warnings_of_a_warehouse_without_results_is_0_and_creates_nothing(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        assert results.run_warnings(conn, "r1") == 0
+        assert conn.execute(
+            "select count(*) from information_schema.tables where table_name = 'quality_results'"
+        ).fetchall() == [(0,)]
