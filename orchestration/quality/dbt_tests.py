@@ -12,7 +12,8 @@ data, and are left out) becomes one row, read from that build's ``run_results.js
 * ``severity``: 'error' | 'warning' from the test's config (a test that dbt judged 'warn' is a warning whatever its
   severity: its error_if threshold was not reached); ``status``: 'passed' | 'failed' (dbt's fail, warn and error)
 * ``unexpected_count``: dbt's failures (the failing rows); ``rows_checked``: the rows of the tested relation where
-  the test has one (NULL for a singular test over several models, and for a relation dbt did not build)
+  the test has one and it is cheap to count (NULL for a singular test over several models, an intermediate view,
+  and a relation dbt did not build)
 * ``observed_value``: dbt's outcome in a few words; ``description``: the test's description, else a plain sentence
 
 So every warning the publish step counts (results.run_warnings) is a row the Data health page shows.
@@ -100,6 +101,13 @@ def _tested(test: Mapping[str, Any], manifest: Mapping[str, Any]) -> tuple[str, 
     return layer, f"{schema}/{test['name']}", None
 
 
+def _countable(node: Mapping[str, Any], layer: str) -> bool:
+    """Whether to count the tested relation's rows: tables, incremental models and seeds, and the staging views (a
+    projection of one raw table); not the intermediate views, which a count would compute again (seconds each)."""
+    materialized = (node.get("config") or {}).get("materialized", "table")
+    return materialized != "view" or layer == "staging"
+
+
 def _check_name(test: Mapping[str, Any]) -> str:
     meta = test.get("test_metadata") or {}
     if not meta:
@@ -171,7 +179,7 @@ def test_results(
         layer, asset, node = _tested(test, manifest)
         severity = str((test.get("config") or {}).get("severity") or "error").lower()
         failures = int(result.get("failures") or 0)
-        relation = node.get("relation_name") if node else None
+        relation = node.get("relation_name") if node and _countable(node, layer) else None
         rows = row_count(relation) if relation else None
         names.append(test["name"])
         out.append(

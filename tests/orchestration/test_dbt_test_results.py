@@ -16,6 +16,7 @@ from orchestration.quality import dbt_tests, results
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 P = "ai_spend"
+PRICED = f"model.{P}.int_usage_priced"
 
 
 def model(name: str, folder: str, schema: str) -> dict:
@@ -50,6 +51,8 @@ MANIFEST = {
         BILLED: model("fct_billed_cost_daily", "marts", "marts"),
         USAGE: model("stg_openai__completions_usage", "staging/openai", "staging"),
         LINES: model("stg_openai__usage_lines", "staging/openai", "staging"),
+        PRICED: {**model("int_usage_priced", "intermediate", "intermediate"), "config": {"materialized": "view"}},
+        "test.priced": generic("priced_test", "not_null", "model_id", PRICED),
         f"seed.{P}.price_book": {
             "resource_type": "seed",
             "name": "price_book",
@@ -94,10 +97,15 @@ RUN_RESULTS = {
         },
         {"unique_id": "test.skipped", "status": "skipped", "failures": None, "message": None},
         {"unique_id": "test.singular", "status": "pass", "failures": 0, "message": None},
+        {"unique_id": "test.priced", "status": "pass", "failures": 0, "message": None},
         {"unique_id": f"unit_test.{P}.fct_billed_cost_daily.sums", "status": "pass", "failures": 0},
     ]
 }
-ROWS = {'"warehouse"."marts"."fct_billed_cost_daily"': 82, '"warehouse"."staging"."stg_openai__completions_usage"': 7}
+ROWS = {
+    '"warehouse"."marts"."fct_billed_cost_daily"': 82,
+    '"warehouse"."staging"."stg_openai__completions_usage"': 7,
+    '"warehouse"."intermediate"."int_usage_priced"': 5,  # never asked: an intermediate view is not counted
+}
 
 
 def by_name(outcomes):
@@ -105,14 +113,16 @@ def by_name(outcomes):
 
 
 def test_every_data_test_that_ran_is_one_result():
-    outcomes = by_name(dbt_tests.test_results(RUN_RESULTS, MANIFEST, row_count=ROWS.get))
+    outcomes_list = dbt_tests.test_results(RUN_RESULTS, MANIFEST, row_count=ROWS.get)
+    outcomes = by_name(outcomes_list)
     # the skipped test, the model and the unit test are not results; two expression_is_true on one model keep
     # their full names
-    assert sorted(outcomes) == [
+    assert sorted(o.check_name for o in outcomes_list) == [
         "accepted_values(currency)",
         "assert_one_usage_source_per_provider_day",
         "cached_audio_test",
         "cached_test",
+        "not_null(model_id)",
         "not_null(model_id)",
         "unique(line_item)",
     ]
@@ -140,7 +150,11 @@ def test_every_data_test_that_ran_is_one_result():
     assert (broken.severity, broken.status, broken.unexpected_count) == ("error", "failed", 0)
     assert broken.observed_value == 'the test did not run: Binder Error: column "line_item" not found'
 
-    seed = outcomes["not_null(model_id)"]
+    priced = [o for o in dbt_tests.test_results(RUN_RESULTS, MANIFEST, row_count=ROWS.get) if o.layer == "intermediate"]
+    assert [(o.asset, o.check_name, o.rows_checked) for o in priced] == [
+        ("intermediate/int_usage_priced", "not_null(model_id)", None)
+    ]
+    seed = [o for o in outcomes_list if o.layer == "seed"][0]
     assert (seed.layer, seed.asset, seed.status, seed.rows_checked) == ("seed", "seeds/price_book", "passed", None)
 
     # a singular test over two staging models: its folder's layer, no one relation to count
