@@ -21,9 +21,9 @@ from apps.lib.formatting import NO_VALUE, format_count
 OUTCOME_WORDS = {"blocking": "Blocking failure", "warning": "Warning", "passed": "Passed"}
 EMPTY_STATE = (
     "No quality results in the serving copy yet. Once the pipeline has run with the quality gate (`finops run`, "
-    "or `finops demo`), this page shows each run's checks of the raw landings and the marts: which passed, which "
-    "warned and which blocked publishing, per check and per partition day, the freshness of each source and the "
-    "failed checks of the last runs."
+    "or `finops demo`), this page shows each run's checks of the raw landings, the dbt models' tests and the marts: "
+    "which passed, which warned and which blocked publishing, per check and per partition day, the freshness of each "
+    "source and the failed checks of the last runs."
 )
 
 
@@ -54,9 +54,10 @@ all_providers = queries.provider_options()
 hidden = tuple(sorted(set(all_providers) - set(filters.providers)))
 provider_scope = formatting.format_provider_scope(filters.providers, all_providers)
 st.caption(
-    "The quality checks of the pipeline's runs on the raw landings and the marts: the latest run, the latest result "
-    f"of each check, the checks per partition day on UTC days {start} to {last_day}, freshness per source and the "
-    f"failed checks per run; raw landings of {provider_scope} (marts, and sources that are not a provider, always)."
+    "The quality checks of the pipeline's runs on the raw landings, the dbt models (dbt's own tests of staging, "
+    "intermediate and marts) and the marts: the latest run, the latest result of each check, the checks per "
+    f"partition day on UTC days {start} to {last_day}, freshness per source and the failed checks per run; raw "
+    f"landings of {provider_scope} (models, marts, and sources that are not a provider, always)."
 )
 widgets.filter_note(
     filters, team="quality checks are per source and asset", model="quality checks are per source and asset"

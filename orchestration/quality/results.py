@@ -8,11 +8,13 @@ asset check evaluations; this table is the one analysts and the app can query.
 Columns (an interface: the app is built against them):
 
 * ``checked_at`` when the check ran (UTC, naive); ``run_id`` the Dagster run
-* ``layer`` 'raw' | 'mart'; ``asset`` '<source>/<endpoint>' for raw, 'marts/<table>' for marts
+* ``layer`` 'raw' | 'staging' | 'intermediate' | 'mart' | 'seed'; ``asset`` '<source>/<endpoint>' for raw,
+  '<schema>/<model>' for dbt models ('marts/<table>' for marts), 'seeds/<seed>'; dbt's own tests are written by
+  orchestration/quality/dbt_tests.py
 * ``check_name`` the rule ('unique_natural_key', 'no_negative_quantity', ...)
 * ``severity`` 'error' (blocking) | 'warning'; ``status`` 'passed' | 'failed'
 * ``partition_start``, ``partition_end`` (exclusive) the UTC days checked; both NULL: the whole table
-* ``rows_checked``, ``unexpected_count``
+* ``rows_checked`` (NULL: not known, e.g. a dbt test over several models), ``unexpected_count``
 * ``observed_value`` a short human fragment ('2 duplicate keys'); ``sample`` a JSON array (as text) of up to
   5 offending examples; ``description`` what the rule demands
 """
@@ -48,7 +50,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("sample", "VARCHAR"),
     ("description", "VARCHAR"),
 )
-LAYERS = ("raw", "mart")
+LAYERS = ("raw", "staging", "intermediate", "mart", "seed")
 SAMPLE_SIZE = 5
 
 
@@ -62,7 +64,7 @@ class CheckResult:
     blocking: bool
     passed: bool
     window: tuple[date, date] | None  # [start, end) UTC days; None: the whole table
-    rows_checked: int
+    rows_checked: int | None  # None: not known (stored as NULL)
     unexpected_count: int
     observed_value: str
     sample: Sequence[Any]
@@ -110,7 +112,7 @@ def write(
             "status": r.status,
             "partition_start": r.window[0] if r.window else None,
             "partition_end": r.window[1] if r.window else None,
-            "rows_checked": int(r.rows_checked),
+            "rows_checked": None if r.rows_checked is None else int(r.rows_checked),
             "unexpected_count": int(r.unexpected_count),
             "observed_value": r.observed_value,
             "sample": r.sample_json(),
@@ -125,6 +127,32 @@ def write(
     casts = ", ".join(f"cast({name} as {sql_type}) as {name}" for name, sql_type in COLUMNS)
     conn.execute(f"insert into {QUALIFIED} select {casts} from frame")
     return len(rows)
+
+
+def run_warnings(conn: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """The warnings of run ``run_id``: its checks (one check = layer x asset x check_name, whatever the scopes it ran
+    on) that failed with severity warning and failed no blocking scope. The Data health page counts the latest run's
+    warnings the same way (apps/lib/queries.py quality_runs), and publish_info.quality_warnings is this number.
+    0 when no check has written the table yet."""
+    exists = conn.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ? "
+        "and table_catalog = current_database()",
+        [SCHEMA, TABLE],
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return conn.execute(
+        f"""
+        select count(*) from (
+            select layer, asset, check_name
+            from {QUALIFIED}
+            where run_id = ?
+            group by layer, asset, check_name
+            having bool_or(status <> 'passed') and not bool_or(status <> 'passed' and severity = 'error')
+        )
+        """,
+        [run_id],
+    ).fetchall()[0][0]
 
 
 def count_phrase(n: int, singular: str, plural: str | None = None) -> str:

@@ -105,7 +105,7 @@ def test_a_blocked_run_stores_its_failures_and_the_serving_copy_keeps_the_last_g
 
 def test_write_rejects_an_unknown_layer_and_appends_in_bulk(tmp_path):
     with pytest.raises(ValueError, match="layer must be one of"):
-        results.CheckResult("staging", "a", "c", True, True, None, 0, 0, "", [], "")
+        results.CheckResult("marts", "a", "c", True, True, None, 0, 0, "", [], "")
     with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
         made = [
             results.CheckResult("raw", "openai/costs", f"rule_{i}", i % 2 == 0, i != 1, None, 10, i, f"{i}", [i], "d")

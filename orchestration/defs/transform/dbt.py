@@ -20,6 +20,7 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.project import dbt_project, vars_arg
 from orchestration.processes import DBT_PARENT_ENV
 from orchestration.progress import report
+from orchestration.quality import dbt_tests
 
 AFTER_FORECAST = "tag:after_forecast"
 
@@ -37,10 +38,27 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     os.environ[DBT_PARENT_ENV] = str(os.getpid())  # finops-dbt: dbt dies with this process
     with warehouse.writing(context):
         report(context, f"dbt build: {what} ...")
+        # an earlier build's run results must never be recorded as this one's (a dbt that dies before writing)
+        (paths.dbt_target / "run_results.json").unlink(missing_ok=True)
         invocation = dbt.cli(["build", *vars_arg()], context=context, target_path=paths.dbt_target)
-        yield from invocation.stream()
+        try:
+            yield from invocation.stream()
+        finally:
+            # every data test's outcome into ops.quality_results, a failing blocking test too before the run stops
+            _record_tests(context, warehouse)
     results = invocation.get_artifact("run_results.json").get("results", [])
     report(context, f"dbt build: {len(results)} nodes built and tested")
+
+
+def _record_tests(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    with warehouse.connect(context) as conn:
+        outcomes = dbt_tests.record(conn, warehouse.paths.dbt_target, run_id=context.run.run_id)
+    failed = [o for o in outcomes if not o.passed]
+    report(
+        context,
+        f"dbt tests: {len(outcomes)} recorded, {sum(o.blocking for o in failed)} failed, "
+        f"{sum(not o.blocking for o in failed)} warnings",
+    )
 
 
 @dbt_assets(

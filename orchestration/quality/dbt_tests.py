@@ -1,0 +1,200 @@
+"""dbt's own data tests as rows of ``ops.quality_results`` (orchestration/quality/results.py).
+
+After each ``dbt build`` of a run, every data test dbt ran (generic and singular; unit tests check the SQL, not the
+data, and are left out) becomes one row, read from that build's ``run_results.json`` and ``manifest.json``:
+
+* ``layer``: the tested node's layer by its path: 'staging' | 'intermediate' | 'mart' (models/staging,
+  models/intermediate, models/marts), 'seed' for a seed, 'raw' for a source; a singular test by its folder
+  (tests/<layer>/)
+* ``asset``: '<schema>/<model>' of the tested node ('marts/fct_billed_cost_daily', as the mart gate names marts),
+  '<source>/<table>' for a source
+* ``check_name``: the test's short name, with its column ('accepted_values(currency)'), or a singular test's name
+* ``severity``: 'error' | 'warning' from the test's config (a test that dbt judged 'warn' is a warning whatever its
+  severity: its error_if threshold was not reached); ``status``: 'passed' | 'failed' (dbt's fail, warn and error)
+* ``unexpected_count``: dbt's failures (the failing rows); ``rows_checked``: the rows of the tested relation where
+  the test has one and it is cheap to count (NULL for a singular test over several models, an intermediate view,
+  and a relation dbt did not build)
+* ``observed_value``: dbt's outcome in a few words; ``description``: the test's description, else a plain sentence
+
+So every warning the publish step counts (results.run_warnings) is a row the Data health page shows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.quality.results import CheckResult, count_phrase
+
+# dbt statuses of a test that ran; 'skipped' (an upstream model failed) is not a result and is left out
+RAN = {"pass", "fail", "warn", "error"}
+LAYER_BY_FOLDER = {"staging": "staging", "intermediate": "intermediate", "marts": "mart"}
+MESSAGE_CHARS = 200
+
+
+def record(conn, target: Path, *, run_id: str) -> list[CheckResult]:
+    """Write the data tests of the dbt invocation whose artifacts are in ``target`` to ``ops.quality_results``
+    (one bulk insert) and return them; nothing when dbt wrote no run results."""
+    from orchestration.quality import results
+
+    artifacts = load_artifacts(target)
+    if artifacts is None:
+        return []
+    counts: dict[str, int | None] = {}
+
+    def row_count(relation: str) -> int | None:
+        if relation not in counts:
+            try:
+                counts[relation] = int(conn.execute(f"select count(*) from {relation}").fetchall()[0][0])
+            except duckdb.Error:  # a relation dbt did not build (its model failed)
+                counts[relation] = None
+        return counts[relation]
+
+    outcomes = test_results(*artifacts, row_count=row_count)
+    results.write(conn, outcomes, run_id=run_id)
+    return outcomes
+
+
+def load_artifacts(target: Path) -> tuple[dict, dict] | None:
+    """(run_results, manifest) of the last dbt invocation in ``target``; None when dbt wrote no run results."""
+    run_results, manifest = Path(target) / "run_results.json", Path(target) / "manifest.json"
+    if not run_results.exists() or not manifest.exists():
+        return None
+    return json.loads(run_results.read_text()), json.loads(manifest.read_text())
+
+
+def _layer_of_path(path: str) -> str | None:
+    parts = Path(path).parts
+    return LAYER_BY_FOLDER.get(parts[1]) if len(parts) > 2 else None
+
+
+def _tested(test: Mapping[str, Any], manifest: Mapping[str, Any]) -> tuple[str, str, Mapping[str, Any] | None]:
+    """(layer, asset, the tested node or None) of a test node."""
+    nodes, sources = manifest.get("nodes", {}), manifest.get("sources", {})
+    attached = test.get("attached_node")
+    depends = [uid for uid in test.get("depends_on", {}).get("nodes", []) if uid in nodes or uid in sources]
+    if not attached and len(depends) == 1:
+        attached = depends[0]
+    if attached in sources:
+        node = sources[attached]
+        return "raw", f"{node['source_name']}/{node['name']}", node
+    if attached in nodes:
+        node = nodes[attached]
+        if node.get("resource_type") == "seed":
+            return "seed", f"seeds/{node['name']}", node
+        layer = _layer_of_path(node.get("original_file_path", "")) or "mart"
+        return layer, f"{node.get('schema')}/{node['name']}", node
+    # a singular test over several models: its folder's layer; the one model of that layer it reads, if one
+    layer = _layer_of_path(test.get("original_file_path", "")) or "mart"
+    of_layer = [
+        nodes[uid]
+        for uid in depends
+        if uid in nodes and _layer_of_path(nodes[uid].get("original_file_path", "")) == layer
+    ]
+    if len(of_layer) == 1:
+        return layer, f"{of_layer[0].get('schema')}/{of_layer[0]['name']}", of_layer[0]
+    schema = {"mart": "marts"}.get(layer, layer)
+    return layer, f"{schema}/{test['name']}", None
+
+
+def _countable(node: Mapping[str, Any], layer: str) -> bool:
+    """Whether to count the tested relation's rows: tables, incremental models and seeds, and the staging views (a
+    projection of one raw table); not the intermediate views, which a count would compute again (seconds each)."""
+    materialized = (node.get("config") or {}).get("materialized", "table")
+    return materialized != "view" or layer == "staging"
+
+
+def _check_name(test: Mapping[str, Any]) -> str:
+    meta = test.get("test_metadata") or {}
+    if not meta:
+        return test["name"]
+    column = test.get("column_name")
+    return f"{meta['name']}({column})" if column else meta["name"]
+
+
+def _sentence(test: Mapping[str, Any], node_name: str | None) -> str:
+    """The test's description, else a plain sentence of what it demands."""
+    if test.get("description"):
+        return " ".join(str(test["description"]).split())
+    meta = test.get("test_metadata") or {}
+    kwargs = meta.get("kwargs") or {}
+    column = test.get("column_name")
+    where = f" of {node_name}" if node_name else ""
+    name = meta.get("name")
+    if name == "not_null":
+        return f"{column}{where} is never null"
+    if name == "unique":
+        return f"{column}{where} is unique"
+    if name == "accepted_values":
+        return f"{column}{where} is one of: " + ", ".join(str(v) for v in kwargs.get("values") or [])
+    if name == "relationships":
+        return f"every {column}{where} is a {kwargs.get('field')} of {kwargs.get('to')}"
+    if name == "is_non_negative":
+        return f"{column}{where} is never negative"
+    if name:
+        return f"dbt test {name}" + (f" on {column}" if column else "") + f"{where} finds no failing rows"
+    return f"dbt test {test['name']} finds no failing rows"
+
+
+def _observed(status: str, failures: int, message: str | None) -> str:
+    if status == "error":
+        first = (message or "").strip().splitlines()[0] if (message or "").strip() else "no message"
+        return f"the test did not run: {first[:MESSAGE_CHARS]}"
+    if status == "pass":
+        return "no failing rows"
+    return count_phrase(failures, "failing row")
+
+
+def _distinct(results: list[CheckResult], names: list[str]) -> list[CheckResult]:
+    """Tests that share a short name on one asset (two expression_is_true on a model) keep dbt's full test name, so
+    each is its own check."""
+    from collections import Counter
+    from dataclasses import replace
+
+    seen = Counter((r.layer, r.asset, r.check_name) for r in results)
+    return [
+        replace(r, check_name=name) if seen[(r.layer, r.asset, r.check_name)] > 1 else r
+        for r, name in zip(results, names, strict=True)
+    ]
+
+
+def test_results(
+    run_results: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    row_count: Callable[[str], int | None] = lambda relation: None,
+) -> list[CheckResult]:
+    """One CheckResult per data test that ran in ``run_results``. ``row_count(relation_name)`` gives the rows of a
+    tested relation (None: unknown)."""
+    nodes = manifest.get("nodes", {})
+    out, names = [], []
+    for result in run_results.get("results", []):
+        test = nodes.get(result.get("unique_id", ""))
+        status = str(result.get("status"))
+        if test is None or test.get("resource_type") != "test" or status not in RAN:
+            continue
+        layer, asset, node = _tested(test, manifest)
+        severity = str((test.get("config") or {}).get("severity") or "error").lower()
+        failures = int(result.get("failures") or 0)
+        relation = node.get("relation_name") if node and _countable(node, layer) else None
+        rows = row_count(relation) if relation else None
+        names.append(test["name"])
+        out.append(
+            CheckResult(
+                layer=layer,
+                asset=asset,
+                check_name=_check_name(test),
+                blocking=severity == "error" and status != "warn",
+                passed=status == "pass",
+                window=None,
+                rows_checked=rows,
+                unexpected_count=failures,
+                observed_value=_observed(status, failures, result.get("message")),
+                sample=[],
+                description=_sentence(test, node["name"] if node else None),
+            )
+        )
+    return _distinct(out, names)
