@@ -26,6 +26,19 @@
     usage_date and line_key are this mart's own (the gate's day and key); the export leaves them out.
 -#}
 
+{%- set common = [
+    'usage_date', 'line_key', 'provider', 'account_id', 'account_name', 'charge_category', 'charge_frequency',
+    'charge_description', 'billed_cost', 'effective_cost', 'list_cost', 'contracted_cost',
+] -%}
+{#- the columns only usage rows have, with their types -#}
+{%- set usage_only = [
+    ('consumed_quantity', 'decimal(38, 0)'), ('consumed_unit', 'varchar'), ('pricing_quantity', 'decimal(38, 12)'),
+    ('pricing_unit', 'varchar'), ('list_unit_price', money_type()), ('contracted_unit_price', money_type()),
+    ('sku_meter', 'varchar'), ('sku_price_details', 'varchar'), ('resource_id', 'varchar'),
+    ('resource_name', 'varchar'), ('resource_type', 'varchar'), ('x_api_key_id', 'varchar'), ('x_team', 'varchar'),
+    ('x_feature', 'varchar'),
+] -%}
+
 -- FOCUS names its columns in PascalCase; quoted, so every engine keeps their case
 -- noqa: disable=RF06
 
@@ -299,13 +312,29 @@ adjustments as (
 
 ),
 
+-- one column list for the three kinds of row (a plain UNION ALL, which every engine has); what a kind lacks is NULL
 unioned as (
 
-    select * from usage_rows
-    union all by name
-    select * from billed_rows
-    union all by name
-    select * from adjustments
+    select
+        {{ common | join(', ') }},
+        sku_id,
+        sku_price_id,
+        {{ usage_only | map(attribute=0) | join(', ') }}
+    from usage_rows
+    union all
+    select
+        {{ common | join(', ') }},
+        sku_id,
+        sku_price_id,
+        {% for column, type in usage_only %}cast(null as {{ type }}) as {{ column }}{{ ', ' if not loop.last }}{% endfor %} -- noqa: LT05
+    from billed_rows
+    union all
+    select
+        {{ common | join(', ') }},
+        cast(null as varchar) as sku_id,
+        cast(null as varchar) as sku_price_id,
+        {% for column, type in usage_only %}cast(null as {{ type }}) as {{ column }}{{ ', ' if not loop.last }}{% endfor %} -- noqa: LT05
+    from adjustments
 
 ),
 
