@@ -22,6 +22,7 @@ from orchestration.app_login import LOGIN_SECRETS_ENV, is_loopback, login_secret
 from orchestration.config import CONFIG_ENV, ConfigError, config_path, load_config
 from orchestration.errors import FinopsError
 from orchestration.export import add_commands as add_export_commands
+from orchestration.export_focus import add_command as add_focus_export_command
 from orchestration.prices.commands import add_commands as add_price_commands
 from orchestration.runner import (
     Interrupted,
@@ -332,8 +333,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_price_commands(prices_commands)
     _add_prices_sync_parser(prices_commands)
 
-    export = sub.add_parser("export", help="statements from the published marts: chargeback (CSV or Parquet)")
-    add_export_commands(export.add_subparsers(dest="export_command", required=True))
+    export = sub.add_parser(
+        "export", help="statements from the published marts: chargeback, FOCUS 1.2 (CSV or Parquet)"
+    )
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    add_export_commands(export_commands)
+    add_focus_export_command(export_commands)
     return parser
 
 

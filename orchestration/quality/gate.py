@@ -161,6 +161,13 @@ RULES: dict[str, list[Rule]] = {
         _non_negative("requests"),
         _non_negative("list_cost_usd"),
     ],
+    # `finops export focus` (issue 14): one row per day and line key; usage is never negative (credits, refunds
+    # and the billed-versus-estimate adjustment may be)
+    "focus_cost_and_usage": [
+        _unique(["usage_date", "line_key"]),
+        _non_negative("ConsumedQuantity"),
+        _non_negative("ListCost", where=("ChargeCategory", "Usage")),
+    ],
 }
 # Marts not of UTC days (the state now, budget periods, months): the gate reads them whole, whatever days a run
 # covers.

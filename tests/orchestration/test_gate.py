@@ -181,3 +181,24 @@ def test_the_size_histogram_blocks_a_duplicate_bucket_or_negative_requests():
     assert all(o.passed for o in validate("mart_request_size_monthly", frame))
     outcomes = by_rule(validate("mart_request_size_monthly", frame.assign(size_bucket="0-250", requests=[3, -1])))
     assert not outcomes["unique_natural_key"].passed and not outcomes["no_negative_requests"].passed
+
+
+def test_the_focus_rows_block_a_duplicate_line_or_negative_usage_but_not_a_credit():
+    frame = pd.DataFrame({
+        "usage_date": [date(2025, 6, 10)] * 3,
+        "line_key": ["usage|openai|proj_a|key_1|gpt-4o|standard|all||input_tokens", "billed|openai|proj_a|Credit",
+                     "adjustment|openai|proj_a"],
+        "ChargeCategory": ["Usage", "Credit", "Adjustment"],
+        "ConsumedQuantity": [Decimal(1000), None, None],
+        "ListCost": [Decimal("0.0025"), Decimal("-5"), Decimal("-0.5")],
+    })  # fmt: skip
+    assert all(o.passed for o in validate("focus_cost_and_usage", frame))  # credits and adjustments may be < 0
+    duplicate = by_rule(validate("focus_cost_and_usage", frame.assign(line_key="same")))
+    assert not duplicate["unique_natural_key"].passed and duplicate["unique_natural_key"].blocking
+    negative = by_rule(
+        validate("focus_cost_and_usage", frame.assign(ListCost=[Decimal("-0.01"), Decimal("-5"), Decimal("-0.5")]))
+    )
+    failed = negative["no_negative_ListCost_where_ChargeCategory_Usage"]
+    assert not failed.passed and failed.unexpected_count == 1
+    quantity = by_rule(validate("focus_cost_and_usage", frame.assign(ConsumedQuantity=[Decimal(-1), None, None])))
+    assert not quantity["no_negative_ConsumedQuantity"].passed
