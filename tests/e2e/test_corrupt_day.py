@@ -169,3 +169,35 @@ def test_negative_tokens_alone_publish_the_rest_with_a_warning_and_the_row_in_qu
     ]
     assert serving(paths, "select min(quality_warnings) from marts.publish_info")[0][0] >= 2
     assert serving(paths, "select count(*) from marts.fct_usage_cost_daily where quantity < 0") == [(0,)]
+
+
+def test_an_unknown_model_alone_publishes_as_unpriced_usage_never_zero(emulator, clean, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(clean["home"], home)
+    (home / "writer.lock").unlink(missing_ok=True)
+    paths = Paths(home)
+    unpriced_sql = "select count(*) from marts.fct_usage_cost_daily where usage_date = ? and not is_priced"
+    (clean_unpriced,) = serving(paths, unpriced_sql, [DAY])[0]
+    with billing_emulator(org=emulator.org, faults=f"unknown_model@{DAY}").start() as broken:
+        with pointed_at(home, broken):
+            run = run_pipeline(DAY, DAY)
+            check_summary(run)
+    assert run.published
+    unknown = serving(
+        paths,
+        "select provider, bool_or(is_priced), count(*) filter (where list_cost_usd is not null), count(*) "
+        "from marts.fct_usage_cost_daily where model_raw = ? group by 1 order by 1",
+        [UNKNOWN_MODEL],
+    )
+    # flagged on both providers, never costed at $0
+    assert [(p, priced, costed) for p, priced, costed, _ in unknown] == [
+        ("anthropic", False, 0),
+        ("openai", False, 0),
+    ]
+    (unpriced,) = serving(paths, unpriced_sql, [DAY])[0]
+    assert unpriced == clean_unpriced + sum(n for *_, n in unknown)
+    # reported by the check that reports unpriced usage today, with exactly those rows; nothing raw failed
+    assert {r for r in not_passed(paths, run.run_id) if r[2] == "usage_has_price"} == {
+        ("mart", "marts/fct_usage_cost_daily", "usage_has_price", "warning", unpriced)
+    }
+    assert not {r for r in not_passed(paths, run.run_id) if r[0] == "raw"}
