@@ -15,7 +15,8 @@ UTC day become F times what they were; see ``SimulatedOrg.revise``).
 
 Faults (see :mod:`.faults`) are applied in :meth:`EmulatorServer._serve`: the error kinds and ``html`` answer
 instead of the handler; ``no_cursor`` and ``endless_cursor`` rewrite the handler's successful paged answer,
-and a plugin's :meth:`~emulator.plugin.ApiPlugin.alter` applies the faults specific to it (``no_cached_field``),
+and a plugin's :meth:`~emulator.plugin.ApiPlugin.alter` applies the faults specific to it (``no_cached_field``,
+and the data faults of one day such as ``dup_row@2025-06-08``, on every request),
 so authentication and parameter checks still come first.
 
 :meth:`EmulatorServer.environ` gives the environment variables that point sources at the emulator (API
@@ -469,7 +470,10 @@ class EmulatorServer:
         if endless:  # the endless streak is over: the cursor leads to an empty last page
             response = empty_page(response, has_more=False, cursor=None)
         if plugin is not NO_PLUGIN:
-            response = plugin.alter(fault, (path.rstrip("/") or "/")[len(plugin.prefix) :], response)
+            sub = (path.rstrip("/") or "/")[len(plugin.prefix) :]
+            response = plugin.alter(fault, sub, response)
+            for data_fault in self.faults.day_faults():  # a corrupt day: every answer that holds it, every time
+                response = plugin.alter(data_fault, sub, response)
         return response
 
 

@@ -4,6 +4,9 @@
 that fails halfway (network, bad key, a killed process) changes nothing. The replace itself is one
 DuckDB transaction: delete the window's days, bulk-insert the new rows, commit. Re-running a day, or
 a crash in the middle, never duplicates or loses rows.
+
+A row that fails a row-level rule (a negative token count: orchestration/quality/quarantine.py) is not landed
+into the raw table but into ``ops.quarantine``, in the same transaction, replaced the same way.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +25,7 @@ from connectors.registry import RAW_TABLES
 from connectors.schema import RawTable
 from orchestration.config import ensure_config_tables
 from orchestration.errors import FinopsError
+from orchestration.quality import quarantine
 
 # What land() takes: dicts (a connector's rows), an Arrow table, or a DuckDB relation.
 Rows = Iterable[Mapping[str, Any]] | pa.Table | duckdb.DuckDBPyRelation
@@ -178,7 +182,8 @@ def _value(name: str, sql_type: str, batch: pa.Table) -> str:
 
 
 def _statements(table: RawTable, batch: pa.Table) -> tuple[str, str]:
-    """(the partition-date expression, the INSERT ... SELECT from ``_landing``) for ``table``."""
+    """(the partition-date expression, the INSERT ... SELECT from ``_landing``) for ``table``. The INSERT leaves
+    out the rows that fail a row-level rule (quarantine.py): :func:`_quarantine` keeps those."""
     types = dict(table.columns)
     if table.partitioned:
         part_expr = f"cast({_value(table.partition_column, types[table.partition_column], batch)} as date)"
@@ -193,7 +198,47 @@ def _statements(table: RawTable, batch: pa.Table) -> tuple[str, str]:
         f"insert into {table.qualified_name} ({', '.join(chr(34) + n + chr(34) for n in names)}) "
         f"select {', '.join(values)} from _landing as l"
     )
+    if quarantine.applies(table):
+        insert += f" where not ({quarantine.bad_row_condition(table, lambda n: _value(n, types[n], batch))})"
     return part_expr, insert
+
+
+def _quarantine(
+    conn: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    batch: pa.Table,
+    part_expr: str,
+    *,
+    loaded_at: datetime,
+    run_id: str,
+    window: tuple[date, date] | None = None,
+    path: str | None = None,
+) -> None:
+    """Inside the landing's transaction: replace the quarantined rows of what this landing replaces (the window's
+    days, the snapshot, or the file) with the batch's rows that fail a row-level rule (quarantine.py)."""
+    if not quarantine.applies(table):
+        return
+    quarantine.ensure_table(conn)
+    if path is not None:
+        conn.execute(
+            f"delete from {quarantine.QUALIFIED} where raw_table = ? and file = ?", [table.qualified_name, path]
+        )
+        source = path
+    elif window is not None:
+        conn.execute(
+            f"delete from {quarantine.QUALIFIED} where raw_table = ? and partition_date >= ? and partition_date < ?",
+            [table.qualified_name, *window],
+        )
+        source = f"{table.source}/{table.endpoint} {window[0]}..{window[1] - timedelta(days=1)}"
+    else:
+        conn.execute(f"delete from {quarantine.QUALIFIED} where raw_table = ?", [table.qualified_name])
+        source = f"{table.source}/{table.endpoint} (snapshot)"
+    types = dict(table.columns)
+    sql = quarantine.insert_sql(table, lambda n: _value(n, types[n], batch), part_expr)
+    params: list[Any] = [loaded_at, run_id, source, *(window or (None, None)), path]
+    if not table.partitioned:
+        params.append(loaded_at.date())
+    conn.execute(sql, params)
 
 
 def land(
@@ -245,6 +290,7 @@ def land(
             else:
                 conn.execute(f"delete from {table.qualified_name}")
                 conn.execute(insert_sql, [table.source, loaded_at.date(), loaded_at, run_id])
+            _quarantine(conn, table, batch, part_expr, loaded_at=loaded_at, run_id=run_id, window=window)
     return batch.num_rows
 
 
@@ -285,6 +331,7 @@ def land_file(
                 if known:
                     conn.execute(f"delete from {table.qualified_name} where _file = ?", [path])
                 conn.execute(insert_sql, [table.source, loaded_at, run_id, path])
+                _quarantine(conn, table, batch, part_expr, loaded_at=loaded_at, run_id=run_id, path=path)
                 conn.execute(f"delete from {FILES_LEDGER} where table_name = ? and path = ?", [table.name, path])
                 conn.execute(
                     f"insert into {FILES_LEDGER} values (?, ?, ?, ?, ?, ?)",

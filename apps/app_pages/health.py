@@ -2,8 +2,8 @@
 check x scope per run) and ``marts.publish_info``.
 
 Shows the latest run's checks (passed, warnings, blocking failures) and when the data was published, the latest
-result of every check, the checks per partition day in the sidebar's range, the freshness of each source and the
-failed checks per run. The sidebar's providers leave out the raw landings of the other providers' sources (a raw
+result of every check, the checks per partition day in the sidebar's range, the freshness of each source, the rows
+held in quarantine (``marts.quarantine``) and the failed checks per run. The sidebar's providers leave out the raw landings of the other providers' sources (a raw
 asset is ``'<source>/<endpoint>'``); marts and sources that are not a provider are always shown.
 
 Assets, checks, observed values, samples, descriptions and run ids come from the data: dataframe cells, ``st.text``
@@ -196,6 +196,39 @@ else:
         width="stretch",
     )
     widgets.download_csv(freshness.drop(columns="outcome_rank"), "quality_freshness", "health_download_freshness")
+
+# --- quarantine ------------------------------------------------------------------------------
+st.subheader("Quarantined rows")
+if not queries.quality_quarantine_published():
+    st.caption("No quarantine in the serving copy yet: it is published by runs of this version on.")
+else:
+    kept = queries.quality_quarantine(start, end, hidden)
+    if kept.empty:
+        st.caption("No landed row of these UTC days is held in quarantine.")
+    else:
+        st.metric("Rows in quarantine", format_count(len(kept)), border=True)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Day": [f"{v:%Y-%m-%d}" for v in kept["partition_date"]],
+                    "Asset": kept["asset"],
+                    "Reason": kept["reason"],
+                    "Source": kept["source"],
+                    "Natural key": kept["natural_key"],
+                    "Row as sent": kept["row_json"],
+                    "Landed (UTC)": [formatting.format_when(v) for v in kept["landed_at"]],
+                    "Run": kept["run_id"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        widgets.download_csv(kept, f"quarantine_{start}_{last_day}", "health_download_quarantine")
+    st.caption(
+        "Rows a row-level rule (a negative token, request or cost count) kept out of the raw tables and so out of the "
+        "marts; the rest of their run published with a warning (quarantined_rows). A row stays here until its days "
+        "are landed again."
+    )
 
 # --- history ---------------------------------------------------------------------------------
 st.subheader("Failed checks per run")

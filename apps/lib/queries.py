@@ -1537,6 +1537,35 @@ def quality_freshness(stamp: object, hidden_sources: tuple[str, ...]) -> pd.Data
     )
 
 
+# --- quarantine (marts.quarantine: the landed rows a row-level rule kept out of the raw tables) -------------------
+# Written by the loader (orchestration/quality/quarantine.py) and published with the marts; a row stays until its
+# window (or file) is landed again. A serving copy published before quarantine existed has no such table.
+
+QUARANTINE = "quarantine"
+
+
+def quality_quarantine_published() -> bool:
+    """Whether the serving copy has ``marts.quarantine``."""
+    return marts_published((QUARANTINE,))
+
+
+@_dataset
+def quality_quarantine(stamp: object, start: date, end: date, hidden_sources: tuple[str, ...]) -> pd.DataFrame:
+    """The quarantined rows of the UTC days ``[start, end)`` (their ``partition_date``), leaving out the raw assets
+    of ``hidden_sources``: newest day first, then by asset. Each with its reason, where it came from (the file, or
+    the endpoint and the days asked for), its natural key and the row as the vendor sent it (JSON text)."""
+    return _query(
+        """
+        select partition_date, asset, raw_table, reason, source, natural_key, row_json, landed_at, run_id
+        from marts.quarantine
+        where partition_date >= $start and partition_date < $end
+            and regexp_extract(asset, '^(.*)/[^/]*$', 1) not in (select unnest($hidden::varchar[]))
+        order by partition_date desc, asset, natural_key
+        """,
+        {"hidden": list(hidden_sources), "start": start, "end": end},
+    )
+
+
 # --- TCO: API vs self-hosting (fct_usage_cost_daily's token usage, dim_tco_defaults) ------------------------
 # Token usage = the usage types priced per 1M tokens, all named *_tokens; output = output_tokens and its
 # reasoning / audio / image kinds (pricing_seeds/usage_types.csv, direction output), input = the others (uncached,

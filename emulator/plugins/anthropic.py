@@ -61,9 +61,11 @@ from emulator.api import (
     iso_z,
     list_page,
     matches,
+    paged_body,
     parse_rfc3339,
     rfc3339,
 )
+from emulator.faults import corrupt_usage_page, parse_day_fault
 from emulator.org import ACCOUNT_DANA, ACCOUNT_EVAN, PricedLine, SimulatedOrg, Split
 from emulator.plugin import ApiPlugin
 from emulator.pricing import EXACT
@@ -222,6 +224,14 @@ USAGE_FILTERS = {
     "speeds": "speed",
 }
 FAST_MODE_BETA = "fast-mode-2026-02-01"  # required to group or filter by speed
+
+
+MESSAGES_USAGE = "/v1/organizations/usage_report/messages"
+
+
+def _bucket_day(bucket: dict) -> date | None:
+    start = bucket.get("starting_at")
+    return parse_rfc3339("starting_at", start).date() if isinstance(start, str) else None
 
 
 def _has_beta(request: Request, beta: str) -> bool:
@@ -397,7 +407,7 @@ class AnthropicPlugin(ApiPlugin):
 
     def route(self, sub: str):
         return {
-            "/v1/organizations/usage_report/messages": self._usage,
+            MESSAGES_USAGE: self._usage,
             "/v1/organizations/cost_report": self._costs,
             "/v1/organizations/usage_report/claude_code": self._claude_code,
             "/v1/organizations/workspaces": self._workspaces,
@@ -440,6 +450,14 @@ class AnthropicPlugin(ApiPlugin):
         if kind == "529":
             return self.error(529, "Overloaded", kind="overloaded_error")
         return self.error(int(kind), "Internal server error", kind="api_error")
+
+    def alter(self, fault: str | None, sub: str, response: Response) -> Response:
+        data_fault = parse_day_fault(fault)
+        if data_fault and sub == MESSAGES_USAGE and (body := paged_body(response)) is not None:
+            kind, day = data_fault
+            page = corrupt_usage_page(body, kind, day, bucket_day=_bucket_day)
+            return Response(response.status, page, dict(response.headers))
+        return response
 
     def _usage(self, request: Request) -> dict:
         grouped = group_by(request.query, USAGE_DIMS)

@@ -58,6 +58,7 @@ from emulator.api import (
     matches,
     paged_body,
 )
+from emulator.faults import corrupt_usage_page, parse_day_fault
 from emulator.org import INTERNAL, SEARCH, SUPPORT, PricedLine, SimulatedOrg, Split
 from emulator.plugin import ApiPlugin
 
@@ -446,6 +447,11 @@ class OpenAIPlugin(ApiPlugin):
     def alter(self, fault: str | None, sub: str, response: Response) -> Response:
         if fault == "no_cached_field" and sub == COMPLETIONS:
             return without_cached_field(response)
+        data_fault = parse_day_fault(fault)
+        if data_fault and sub == COMPLETIONS and (body := paged_body(response)) is not None:
+            kind, day = data_fault
+            page = corrupt_usage_page(body, kind, day, bucket_day=_bucket_day)
+            return Response(response.status, page, dict(response.headers))
         return response
 
     def _completions(self, request: Request) -> dict:
@@ -559,6 +565,11 @@ class OpenAIPlugin(ApiPlugin):
                 }
             )
         return _list(items, request.query)
+
+
+def _bucket_day(bucket: dict) -> date | None:
+    start = bucket.get("start_time")
+    return datetime.fromtimestamp(start, UTC).date() if isinstance(start, int) else None
 
 
 def without_cached_field(response: Response) -> Response:

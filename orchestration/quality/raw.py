@@ -6,7 +6,11 @@ Both are blocking: a failure stops the build and the publish, and the serving co
   page that repeats a result row, or a file landed twice, would otherwise be summed twice and published as
   double cost.
 * ``no_negative_quantity``: the table's never-negative columns (``RawTable.never_negative``: token and request
-  counts, money the vendor never credits) hold no negative value.
+  counts, money the vendor never credits) hold no negative value. Landing keeps such rows out of the raw table
+  (quarantine.py), so this is the backstop: it finds rows that reached the table some other way.
+
+A warning, ``quarantined_rows``, counts the rows the landing kept in ``ops.quarantine`` instead; the run publishes
+the rest.
 
 As in gate.py, Great Expectations validates pandas frames (its SQL source does not work on DuckDB, STYLE.md §2
 trap 9): each frame holds only the key and never-negative columns of at most ``CHUNK_DAYS`` UTC days of the
@@ -15,6 +19,7 @@ window a run landed, never a whole large table.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from connectors.schema import RawTable
+from orchestration.quality import quarantine
 from orchestration.quality.gate import DUPLICATE, NEGATIVE, _gxe, plain_sample
 from orchestration.quality.results import SAMPLE_SIZE, CheckResult, count_phrase
 
@@ -195,11 +201,12 @@ def landed_days(conn: duckdb.DuckDBPyConnection, table: RawTable, run_id: str) -
     return (first, end) if first is not None else None
 
 
-# -- warnings: volume and freshness (publish goes on; the rows show in quality_results) ------------------------
+# -- warnings: volume, freshness and quarantine (publish goes on; the rows show in quality_results) -----------
 
 VOLUME = "volume"
 FRESHNESS = "freshness"
-WARNING_RULES = (VOLUME, FRESHNESS)
+QUARANTINED = "quarantined_rows"
+WARNING_RULES = (VOLUME, FRESHNESS, QUARANTINED)
 HISTORY_DAYS = 28  # the landed days before a day that make its baseline
 MIN_HISTORY = 7  # fewer landed days before it: the day is not judged
 SPIKE = 10  # more than SPIKE x the median, or less than the median / SPIKE, is flagged
@@ -213,6 +220,48 @@ def warning_descriptions(table: RawTable, lag: int | None) -> dict[str, str]:
         FRESHNESS: "the newest landed day is no older than yesterday"
         + (f" minus the source's documented lag of {lag} day{'s' if lag != 1 else ''}" if lag else ""),
     }
+
+
+def quarantine_description(table: RawTable) -> str:
+    never = ", ".join(table.never_negative)
+    return (
+        f"no landed row kept in quarantine (ops.quarantine): a row with a negative {never} is kept there instead "
+        "of the raw table and left out of the marts; the rest publishes"
+    )
+
+
+def check_quarantine(conn: duckdb.DuckDBPyConnection, table: RawTable, window: tuple[date, date] | None) -> CheckResult:
+    """The rows of ``table`` that the landings of ``window`` (None: the whole table) kept in quarantine instead of
+    landing them (orchestration/quality/quarantine.py): a warning, one unexpected row each."""
+    quarantine.ensure_table(conn)
+    sql = f"select partition_date, natural_key, reason, source from {quarantine.QUALIFIED} where raw_table = ?"
+    params: list[Any] = [table.qualified_name]
+    if window is not None:
+        sql += " and partition_date >= ? and partition_date < ?"
+        params += list(window)
+    rows = conn.execute(sql + " order by all", params).fetchall()
+    if rows:
+        day, _key, reason, _source = rows[0]
+        observed = f"{count_phrase(len(rows), 'row')} kept in quarantine ({reason} on {day}"
+        observed += f", and {len(rows) - 1} more)" if len(rows) > 1 else ")"
+    else:
+        observed = "no row kept in quarantine"
+    return CheckResult(
+        layer="raw",
+        asset=asset_name(table),
+        check_name=QUARANTINED,
+        blocking=False,
+        passed=not rows,
+        window=window,
+        rows_checked=len(rows),
+        unexpected_count=len(rows),
+        observed_value=observed,
+        sample=[
+            {"day": str(day), "natural_key": json.loads(key), "reason": reason, "source": source}
+            for day, key, reason, source in rows[:SAMPLE_SIZE]
+        ],
+        description=quarantine_description(table),
+    )
 
 
 def check_volume(

@@ -122,3 +122,39 @@ def add_hostile_quality_results(path: Path, names: dict[str, str]) -> Path:
     with duckdb.connect(str(path)) as conn:
         conn.execute("update marts.quality_results set description = ? where run_id = ?", [f"about {model}", row[1]])
     return path
+
+
+# ``marts.quarantine`` as the loader writes it (orchestration/quality/quarantine.py): two rows in the default range
+# (openai on 02-14, anthropic on 02-13) and one before it (openai on 2025-01-10).
+QUARANTINE_COLUMNS = (
+    "landed_at timestamp, run_id varchar, raw_table varchar, asset varchar, source varchar, window_start date, "
+    "window_end date, file varchar, partition_date date, natural_key varchar, reason varchar, row_json varchar"
+)
+# fmt: off
+QUARANTINED = [
+    ("2025-02-15 05:49:00", "run-b", "raw.openai_completions_usage", OPENAI, f"{OPENAI} 2025-02-13..2025-02-14", "2025-02-13", "2025-02-15", None, "2025-02-14", '{"model": "gpt-4o", "project_id": "proj_a"}', "output_tokens is negative (-642)", '{"model": "gpt-4o", "output_tokens": -642}'),
+    ("2025-02-15 05:49:01", "run-b", "raw.anthropic_messages_usage", ANTHROPIC, f"{ANTHROPIC} 2025-02-13..2025-02-14", "2025-02-13", "2025-02-15", None, "2025-02-13", '{"model": "claude-x"}', "output_tokens is negative (-5)", '{"model": "claude-x", "output_tokens": -5}'),
+    ("2025-01-11 05:49:00", "run-0", "raw.openai_completions_usage", OPENAI, f"{OPENAI} 2025-01-10..2025-01-10", "2025-01-10", "2025-01-11", None, "2025-01-10", '{"model": "gpt-4o"}', "input_tokens is negative (-1)", '{"model": "gpt-4o", "input_tokens": -1}'),
+]
+# fmt: on
+
+
+def add_quarantine(path: Path) -> Path:
+    """``marts.quarantine`` with ``QUARANTINED``."""
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(f"create table marts.quarantine ({QUARANTINE_COLUMNS})")
+        conn.executemany(
+            "insert into marts.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    datetime.fromisoformat(r[0]),
+                    *r[1:5],
+                    *(date.fromisoformat(d) for d in r[5:7]),
+                    r[7],
+                    date.fromisoformat(r[8]),
+                    *r[9:],
+                ]  # fmt: skip
+                for r in QUARANTINED
+            ],
+        )
+    return path

@@ -17,7 +17,15 @@ import duckdb
 import pandas as pd
 import pytest
 from apptest_helpers import frame_with, metrics, open_page, run
-from health_seed import BLOCKED_RUN, add_quality_results, create_table, insert_results
+from health_seed import (
+    ANTHROPIC,
+    BLOCKED_RUN,
+    OPENAI,
+    add_quality_results,
+    add_quarantine,
+    create_table,
+    insert_results,
+)
 from streamlit import dataframe_util
 
 from apps.lib import queries
@@ -240,3 +248,36 @@ def test_hidden_sources_are_bound_parameters(health_db: Path) -> None:
         "anthropic/messages_usage",
         "litellm/spend_logs",
     ]
+
+
+def test_quarantined_rows_of_the_range_with_their_reason_and_the_provider_filter(health_db: Path) -> None:
+    add_quarantine(health_db)
+    at = open_page(PAGE)
+    assert metrics(at)["Rows in quarantine"] == "2"  # 02-14 and 02-13; 2025-01-10 is before the default range
+    kept = frame_with(at, "Row as sent")
+    assert kept[["Day", "Asset", "Reason", "Source", "Landed (UTC)", "Run"]].values.tolist() == [
+        ["2025-02-14", OPENAI, "output_tokens is negative (-642)", f"{OPENAI} 2025-02-13..2025-02-14",
+         "2025-02-15 05:49", "run-b"],
+        ["2025-02-13", ANTHROPIC, "output_tokens is negative (-5)", f"{ANTHROPIC} 2025-02-13..2025-02-14",
+         "2025-02-15 05:49", "run-b"],
+    ]  # fmt: skip
+    assert kept["Natural key"].tolist()[0] == '{"model": "gpt-4o", "project_id": "proj_a"}'
+    at.multiselect(key="sidebar_providers").set_value(["anthropic"])
+    run(at)
+    assert frame_with(at, "Row as sent")["Asset"].tolist() == [ANTHROPIC]
+    # bound parameters: a hostile source name hides nothing
+    from datetime import date
+
+    rows = queries.quality_quarantine(date(2025, 1, 1), date(2025, 3, 1), ("openai') or (1=1",))
+    assert len(rows) == 3
+
+
+def test_no_quarantined_row_in_the_range_says_so(health_db: Path) -> None:
+    at = open_page(PAGE)  # a serving copy published before quarantine existed
+    assert any(c.value.startswith("No quarantine in the serving copy yet") for c in at.caption)
+    add_quarantine(health_db)
+    with duckdb.connect(str(health_db)) as conn:
+        conn.execute("delete from marts.quarantine where partition_date > '2025-01-31'")
+    at = open_page(PAGE)
+    assert "Rows in quarantine" not in metrics(at)
+    assert any(c.value == "No landed row of these UTC days is held in quarantine." for c in at.caption)

@@ -134,6 +134,7 @@ def test_an_unusable_finops_home_is_one_sentence_and_exit_2(tmp_path, make_home,
     [
         (["emulator", "--faults", "bogus:1"], "--faults: Invalid fault spec item 'bogus:1'"),
         (["emulator", "--faults", "429:2"], "the rate must be between 0 and 1"),
+        (["emulator", "--faults", "dup_row@2025-02-30"], "Invalid fault spec item 'dup_row@2025-02-30': the day must"),
     ],
 )
 def test_emulator_mistakes_are_one_sentence(args, fragment):

@@ -22,7 +22,7 @@ from orchestration.defs.publish.serving import publish
 from orchestration.defs.quality.checks import build_gate
 from orchestration.defs.resources import SourceResource, WarehouseResource
 from orchestration.loader import ensure_raw_tables, land
-from orchestration.quality.raw import check_landing
+from orchestration.quality.raw import check_landing, check_quarantine
 from orchestration.runner import summarise
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -187,7 +187,7 @@ def landed(tmp_path, table: RawTable, rows: list[dict], window=None):
     return conn
 
 
-def test_negative_tokens_are_found_with_their_column_and_a_clean_day_passes(tmp_path):
+def test_negative_tokens_are_quarantined_and_the_backstop_still_finds_one_landed_another_way(tmp_path):
     from connectors.openai import OpenAIAdminClient
 
     bad = result("gpt-5-mini", 200_000, 0, 40_000)
@@ -198,14 +198,96 @@ def test_negative_tokens_are_found_with_their_column_and_a_clean_day_passes(tmp_
             rows = list(client.iter_completions_usage(date(2026, 3, 20), date(2026, 3, 21)))
     window = (date(2026, 3, 20), date(2026, 3, 21))
     conn = landed(tmp_path, OPENAI_COMPLETIONS_USAGE, rows, window)
+    # the bad row is not in the raw table: only GOOD[0] landed, and the blocking checks pass
+    assert conn.execute("select model, output_tokens from raw.openai_completions_usage").fetchall() == [
+        ("gpt-5.1-2025-11-13", 500_000)
+    ]
     unique, negative = check_landing(conn, OPENAI_COMPLETIONS_USAGE, window)
-    assert (unique.passed, unique.rows_checked, unique.unexpected_count) == (True, 2, 0)
+    assert (unique.passed, unique.rows_checked, unique.unexpected_count) == (True, 1, 0)
+    assert (negative.passed, negative.unexpected_count) == (True, 0)
+    kept = check_quarantine(conn, OPENAI_COMPLETIONS_USAGE, window)
+    assert (kept.passed, kept.blocking, kept.check_name, kept.unexpected_count) == (
+        False,
+        False,
+        "quarantined_rows",
+        1,
+    )
+    assert kept.observed_value == "1 row kept in quarantine (output_tokens is negative (-7) on 2026-03-20)"
+    # a row that reached the table some other way is still found by the backstop, with its column
+    conn.execute(
+        "insert into raw.openai_completions_usage (bucket_start, model, output_tokens, _partition_date) "
+        "values (timestamp '2026-03-20', 'x', -9, date '2026-03-20')"
+    )
+    _, negative = check_landing(conn, OPENAI_COMPLETIONS_USAGE, window)
     assert (negative.passed, negative.unexpected_count) == (False, 1)
-    assert negative.observed_value == "1 negative value (output_tokens=-7)"
-    assert list(negative.sample) == [{"column": "output_tokens", "value": "-7"}]
+    assert negative.observed_value == "1 negative value (output_tokens=-9)"
+    assert list(negative.sample) == [{"column": "output_tokens", "value": "-9"}]
     # a window with no rows checks nothing and passes
     empty = check_landing(conn, OPENAI_COMPLETIONS_USAGE, (date(2026, 3, 22), date(2026, 3, 23)))
     assert [(r.passed, r.rows_checked) for r in empty] == [(True, 0), (True, 0)]
+
+
+def quarantined(home) -> list[tuple]:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        return conn.execute(
+            "select raw_table, asset, source, window_start, window_end, file, partition_date, natural_key, reason, "
+            "row_json, run_id from ops.quarantine order by all"
+        ).fetchall()
+
+
+def test_a_negative_row_is_quarantined_the_rest_publishes_with_a_warning_and_a_relanding_keeps_one_copy(
+    tmp_path, monkeypatch
+):
+    home = tmp_path / "home"
+    bad = result("gpt-5-mini", 200_000, 0, 40_000)
+    bad["output_tokens"] = -40_000
+    first = run(home, monkeypatch, [GOOD[0], bad])
+    assert first.success
+    # published without the bad row: GOOD[0]'s 3M input tokens, not 3.2M
+    assert serving(home) == [(first.run_id, 3_000_000)]
+    failed = [e for e in first.get_asset_check_evaluations() if not e.passed]
+    assert [(e.check_name, e.severity) for e in failed] == [
+        ("openai_completions_usage__quarantined_rows", dg.AssetCheckSeverity.WARN)
+    ]
+    with duckdb.connect(str(home / "serving.duckdb"), read_only=True) as conn:
+        assert conn.execute("select quality_warnings from marts.publish_info").fetchall() == [(1,)]
+        published = conn.execute("select raw_table, reason from marts.quarantine").fetchall()
+    assert published == [("raw.openai_completions_usage", "output_tokens is negative (-40000)")]
+    window = (date(2026, 3, 20), date(2026, 3, 21))
+    kept = stored(home, first.run_id)["quarantined_rows"]
+    assert kept[:8] == ("raw", "openai/completions_usage", "warning", "failed", *window, 1, 1)
+    assert stored(home, first.run_id)["no_negative_quantity"][3] == "passed"  # the backstop finds nothing
+    (row,) = quarantined(home)
+    assert row[:7] == (
+        "raw.openai_completions_usage",
+        "openai/completions_usage",
+        "openai/completions_usage 2026-03-20..2026-03-20",
+        *window,
+        None,
+        date(2026, 3, 20),
+    )
+    assert json.loads(row[7]) == {
+        "bucket_start": "2026-03-20 00:00:00",
+        "project_id": "proj_acme",
+        "user_id": None,
+        "api_key_id": "key_acme",
+        "model": "gpt-5-mini",
+        "batch": False,
+        "service_tier": "default",
+    }
+    assert row[8] == "output_tokens is negative (-40000)"
+    assert json.loads(row[9]) == bad  # the row as the vendor sent it
+    assert row[10] == first.run_id
+
+    again = run(home, monkeypatch, [GOOD[0], bad])  # re-landing the window: still one quarantined row
+    assert again.success
+    assert [r[10] for r in quarantined(home)] == [again.run_id]
+
+    fixed = run(home, monkeypatch, GOOD)  # the vendor fixed the row: it lands, quarantine empties
+    assert fixed.success
+    assert quarantined(home) == []
+    assert serving(home) == [(fixed.run_id, 3_200_000)]
+    assert stored(home, fixed.run_id)["quarantined_rows"][3:8] == ("passed", *window, 0, 0)
 
 
 def test_a_snapshot_table_is_checked_whole_on_its_id(tmp_path):

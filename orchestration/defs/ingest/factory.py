@@ -24,7 +24,7 @@ from orchestration.defs.schedules import ACCEPT_SHRINK_TAG, TRAILING_TAG
 from orchestration.errors import FinopsError
 from orchestration.loader import ensure_raw_tables, land, land_file, loaded_digests
 from orchestration.progress import report
-from orchestration.quality import raw, results
+from orchestration.quality import quarantine, raw, results
 
 CHUNK_DAYS = 31
 
@@ -243,8 +243,8 @@ def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
     """The quality checks of one raw landing (orchestration/quality/raw.py). Blocking: its natural key is unique
     per UTC day and its never-negative columns hold no negative value; a failure skips everything downstream
     (dbt, the gate, publish), so the serving copy keeps its last good data. Warnings (partitioned tables):
-    volume against the table's own history, and freshness against the source's documented lag; publish goes
-    on. Each outcome is also stored in ops.quality_results."""
+    volume against the table's own history, and freshness against the source's documented lag; and the rows
+    the landing kept in quarantine (tables with never-negative columns); publish goes on. Each outcome is also stored in ops.quality_results."""
     table = feed.table
     key = dg.AssetKey([table.source, table.endpoint])
     lag = source.freshness_lag_days
@@ -253,6 +253,9 @@ def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
     warnings = [raw.VOLUME] if table.partitioned else []
     if table.partitioned and lag is not None:
         warnings.append(raw.FRESHNESS)
+    if quarantine.applies(table):
+        warnings.append(raw.QUARANTINED)
+        about[raw.QUARANTINED] = raw.quarantine_description(table)
     specs = [
         dg.AssetCheckSpec(
             name=raw_check_name(table, rule), asset=key, blocking=rule in blocking, description=about[rule]
@@ -278,6 +281,10 @@ def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
                 outcomes = raw.check_landing(conn, table, window)
                 if not outcomes[0].rows_checked:
                     outcomes = []  # nothing landed to judge (an unconfigured source, a window with no rows)
+                if raw.QUARANTINED in warnings:
+                    kept = raw.check_quarantine(conn, table, window)
+                    if outcomes or kept.unexpected_count:  # a window whose only row was quarantined says so
+                        outcomes.append(kept)
             configured = source.configured(os.environ)
             if window is not None and configured:  # an empty window too: a day with no rows after a full week
                 outcomes.append(raw.check_volume(conn, table, window, today))
