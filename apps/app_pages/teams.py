@@ -9,6 +9,8 @@ dataframe cells, charts and selectbox options (plain text, checked in a browser 
 ``tests/apps/test_browser.py``), never into captions, alerts, metrics or labels.
 """
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
@@ -108,6 +110,8 @@ if by_team["list_cost_usd"].notna().any():
 else:
     col_chart.caption("No priced requests in this range.")
 col_table.dataframe(_cost_table(by_team, "team", "Team"), hide_index=True, width="stretch")
+period = f"{start}_{end - timedelta(days=1)}"
+widgets.download_csv(by_team, f"cost_by_team_{period}", "teams_download_by_team")
 
 st.subheader("By feature and user, within a team")
 teams = by_team["team"].tolist()
@@ -134,6 +138,10 @@ if not by_user.empty and int(by_user["users"].iloc[0]) > len(by_user):
         f"The {format_count(len(by_user))} costliest of {format_count(by_user['users'].iloc[0])} users; "
         "shares are of the whole selection."
     )
+with col_features:
+    widgets.download_csv(by_feature, f"cost_by_feature_{period}", "teams_download_by_feature")
+with col_users:
+    widgets.download_csv(by_user, f"cost_by_user_{period}", "teams_download_by_user")
 
 # --- coverage -----------------------------------------------------------------------------
 st.subheader("Coverage: what request logs explain")
@@ -210,3 +218,4 @@ else:
     else:
         col_chart.caption("No priced requests with this tag key.")
     col_table.dataframe(_cost_table(by_tag, "tag_value", "Tag value"), hide_index=True, width="stretch")
+    widgets.download_csv(by_tag, f"cost_by_tag_{period}", "teams_download_by_tag")

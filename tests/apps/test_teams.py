@@ -6,11 +6,13 @@ so the January request rows (2025-01-10) are out of it.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -249,3 +251,26 @@ def test_serving_copy_without_request_marts_shows_how_to_configure_them(finops_h
 def test_no_serving_copy(finops_home: Path) -> None:
     at = _teams_page()
     assert [i.value for i in at.info] == ["No published data yet. Run `finops demo` or `finops run` first."]
+
+
+@pytest.mark.usefixtures("serving_db")
+def test_teams_page_downloads_what_it_shows(downloads) -> None:
+    """Each table's CSV holds its rows with exact money (unpriced: an empty cell, never 0)."""
+    _teams_page()
+    period = "2025-01-16_2025-02-14"
+
+    def rows(key: str, column: str) -> list[tuple[str, str, str]]:
+        file_name, data = downloads[key]
+        assert file_name.endswith(f"_{period}.csv")
+        csv = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        return list(zip(csv[column], csv["requests"], csv["list_cost_usd"], strict=True))
+
+    assert rows("teams_download_by_team", "team") == [
+        ("search", "180", "10.200000000000"),
+        ("support", "100", "8.015000000000"),
+        ("(none)", "5", "0.500000000000"),
+        ("research", "3", ""),
+    ]
+    assert [r[:2] for r in rows("teams_download_by_feature", "feature")] == [("answers", "130"), ("rerank", "50")]
+    assert [r[:2] for r in rows("teams_download_by_user", "user_id")] == [("u_alice", "100"), ("u_bob", "80")]
+    assert [r[:2] for r in rows("teams_download_by_tag", "tag_value")] == [("prod", "200"), ("staging", "30")]
