@@ -45,11 +45,12 @@ def _tokens(value: Decimal) -> str:
 
 
 def _token_metric(value: Decimal | None) -> tuple[str, str | None]:
-    """A token count for ``st.metric``, compact so it is never truncated (``"4.81 B tokens"``), and its help with
-    the exact number (the table and the CSV keep it too)."""
+    """A token count for ``st.metric``, compact so it is never truncated (``"4.81 B"``; the label names the unit:
+    "4.81 B tokens" was still cut off in a quarter-width card), and its help with the exact number (the table and
+    the CSV keep it too)."""
     if value is None:
         return NO_VALUE, None
-    return format_compact_count(value, "tokens"), f"Exactly {_tokens(value)} tokens."
+    return format_compact_count(value), f"Exactly {_tokens(value)} tokens."
 
 
 def _dec(value: float | int) -> Decimal:
@@ -299,7 +300,7 @@ col_be.metric(
     border=True,
 )
 capacity_text, capacity_help = _token_metric(result.node_capacity_tokens)
-col_cap.metric("One node serves / month", capacity_text, help=capacity_help, border=True)
+col_cap.metric("One node serves, tokens / month", capacity_text, help=capacity_help, border=True)
 col_unit.metric("Self-hosting per 1M output tokens", format_usd(result.self_host_usd_per_1m_output), border=True)
 if result.break_even_output_tokens is None:
     st.caption(

@@ -60,8 +60,8 @@ def test_tco_default_inputs_match_sql_and_hand_numbers(tco_db: Path, downloads: 
 
     shown = metrics(at)
     assert shown == {
-        "Output tokens / month": "730 K tokens",
-        "Input tokens / month": "5.48 M tokens",
+        "Output tokens / month": "730 K",
+        "Input tokens / month": "5.48 M",
         "API cost / month (effective)": "$13.51",
         "API per 1M output tokens": "$18.50",
         "API": "$13.51",
@@ -69,7 +69,7 @@ def test_tco_default_inputs_match_sql_and_hand_numbers(tco_db: Path, downloads: 
         "Self-hosting saves": "-$1,956.50",
         "Nodes (GPUs)": "1 (1)",
         "Break-even, output tokens / month": "—",
-        "One node serves / month": "65.7 M tokens",
+        "One node serves, tokens / month": "65.7 M",
         "Self-hosting per 1M output tokens": "$2,698.63",
     }
     # the same numbers from tco.py on the SQL totals
@@ -141,8 +141,8 @@ def test_tco_edited_inputs_break_even(tco_db: Path, downloads: dict[str, tuple[s
     shown = metrics(at)
     assert shown["API"] == "$14.60"
     assert shown["API per 1M output tokens"] == "$20.00"
-    assert shown["One node serves / month"] == "263 M tokens"
-    assert shown["Break-even, output tokens / month"] == "98.5 M tokens"
+    assert shown["One node serves, tokens / month"] == "263 M"
+    assert shown["Break-even, output tokens / month"] == "98.5 M"
     assert shown["Self-hosting"] == "$1,970.00"
     assert "Self-hosting breaks even at 98,500,000 output tokens a month on 1 node(s), 134.9 x today's run-rate." in [
         c.value for c in at.caption
@@ -160,9 +160,9 @@ def test_tco_other_size_class_and_gpu(tco_db: Path) -> None:
     # A100 70B: 40 tokens/s on 2 GPUs: 40 x 3,600 x 730 x 0.5 / 2 = 26,280,000 a month, 1 node, 2 GPUs;
     # 2 x 2.00 x 730 = 2,920 + 10 + 500 = 3,430
     shown = metrics(at)
-    assert (shown["Nodes (GPUs)"], shown["One node serves / month"], shown["Self-hosting"]) == (
+    assert (shown["Nodes (GPUs)"], shown["One node serves, tokens / month"], shown["Self-hosting"]) == (
         "1 (2)",
-        "26.3 M tokens",
+        "26.3 M",
         "$3,430.00",
     )
     at.selectbox(key="tco_size").set_value("8B")
@@ -170,7 +170,7 @@ def test_tco_other_size_class_and_gpu(tco_db: Path) -> None:
     run(at)
     # H100 8B: 250 tokens/s, $4.00: 164,250,000 a month; 4.00 x 730 = 2,920 + 10 + 500 = 3,430
     shown = metrics(at)
-    assert (shown["One node serves / month"], shown["Self-hosting"]) == ("164 M tokens", "$3,430.00")
+    assert (shown["One node serves, tokens / month"], shown["Self-hosting"]) == ("164 M", "$3,430.00")
 
 
 def test_tco_bad_input_is_one_clear_error(tco_db: Path) -> None:
@@ -216,14 +216,14 @@ def test_tco_on_the_published_seed(tco_db: Path) -> None:
     assert at.selectbox(key="tco_size").options == ["8B", "70B", "405B"]
     assert at.selectbox(key="tco_offer").value == "a100-sxm-80gb-runpod"
     shown = metrics(at)
-    assert shown["One node serves / month"] == "1.20 B tokens"
+    assert shown["One node serves, tokens / month"] == "1.20 B"
     assert shown["Self-hosting"] == "$3,896.30"
     assert shown["Self-hosting saves"] == "-$3,882.80"
     assert shown["Self-hosting per 1M output tokens"] == "$5,337.40"
-    assert shown["Break-even, output tokens / month"] == "211 M tokens"
+    assert shown["Break-even, output tokens / month"] == "211 M"
     # the metric is compact; its help keeps the exact number
     helps = {m.label: m.help for m in at.metric}
-    assert helps["One node serves / month"] == "Exactly 1,196,428,536 tokens."
+    assert helps["One node serves, tokens / month"] == "Exactly 1,196,428,536 tokens."
     assert helps["Break-even, output tokens / month"].endswith(" Exactly 210,610,811 tokens.")
     assert "Self-hosting breaks even at 210,610,811 output tokens a month on 1 node(s), 288.5 x today's run-rate." in [
         c.value for c in at.caption
@@ -238,9 +238,9 @@ def test_tco_on_the_published_seed(tco_db: Path) -> None:
     # A100 405B: 467.85 tokens/s on 8 GPUs: 467.85 x 3,600 = 1,684,260 x 730 = 1,229,509,800 x 0.3 = 368,852,940 a month, 1 node, 8 GPUs;
     # 8 x 1.79 x 730 = 10,453.60 + 46 + 2,543.60 = 13,043.20
     shown = metrics(at)
-    assert (shown["Nodes (GPUs)"], shown["One node serves / month"], shown["Self-hosting"]) == (
+    assert (shown["Nodes (GPUs)"], shown["One node serves, tokens / month"], shown["Self-hosting"]) == (
         "1 (8)",
-        "369 M tokens",
+        "369 M",
         "$13,043.20",
     )
 
