@@ -38,3 +38,33 @@
         as {{ money_type() }}
     )
 {%- endmacro %}
+
+
+{% macro direct_owner_matches(relation, key, feature_default=none) -%}
+    {#-
+        A SELECT for a CTE body: for each row of `relation` (identified by its `key` columns, among them usage_date,
+        provider, account_id and api_key_id), every finops.yaml owner rule (the caller's `owners` CTE:
+        stg_config__ownership_owners) that covers it on its day, ranked by match_rank: the key's rule before its
+        account's, then the rule's place in the file. match_rank 1 is the row's direct owner, for the allocated
+        ledger (fct_allocated_cost_daily) and the FOCUS export's x_Team / x_Feature alike. feature_default: what a
+        rule without a feature gives (none: NULL).
+    -#}
+    select
+        {{ relation }}.{{ key | join(', ' ~ relation ~ '.') }},
+        owners.rule_id,
+        owners.team,
+        {% if feature_default is none %}owners.feature{% else %}coalesce(owners.feature, '{{ feature_default }}'){% endif %}
+            as feature,
+        row_number() over (
+            partition by {{ relation }}.{{ key | join(', ' ~ relation ~ '.') }}
+            order by case when owners.api_key_id is null then 1 else 0 end, owners.priority
+        ) as match_rank
+    from {{ relation }}
+    inner join owners
+        on
+            {{ relation }}.provider = owners.provider
+            and {{ relation }}.account_id = owners.account_id
+            and (owners.api_key_id is null or {{ relation }}.api_key_id = owners.api_key_id)
+            and (owners.valid_from is null or {{ relation }}.usage_date >= owners.valid_from)
+            and (owners.valid_to is null or {{ relation }}.usage_date < owners.valid_to)
+{%- endmacro %}

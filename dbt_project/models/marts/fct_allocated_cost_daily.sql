@@ -89,23 +89,7 @@ ledger as (
 
 owner_matches as (
 
-    select
-        {{ ledger_line }},
-        owners.rule_id,
-        owners.team,
-        coalesce(owners.feature, '(none)') as feature,
-        row_number() over (
-            partition by {{ ledger_line }}
-            order by case when owners.api_key_id is null then 1 else 0 end, owners.priority
-        ) as match_rank
-    from ledger
-    inner join owners
-        on
-            ledger.provider = owners.provider
-            and ledger.account_id = owners.account_id
-            and (owners.api_key_id is null or ledger.api_key_id = owners.api_key_id)
-            and (owners.valid_from is null or ledger.usage_date >= owners.valid_from)
-            and (owners.valid_to is null or ledger.usage_date < owners.valid_to)
+    {{ direct_owner_matches('ledger', line, feature_default='(none)') }}
 
 ),
 

@@ -86,29 +86,11 @@ usage_keys as (
 
 ),
 
--- the team [and feature] that owns a usage row in finops.yaml (ownership.owners): its key's rule before its
--- account's, then the rule's place in the file, as fct_allocated_cost_daily picks the direct owner
+-- the team [and feature] that owns a usage row in finops.yaml (ownership.owners), as fct_allocated_cost_daily
+-- picks the direct owner
 owner_matches as (
 
-    select
-        usage_keys.usage_date,
-        usage_keys.provider,
-        usage_keys.account_id,
-        usage_keys.api_key_id,
-        owners.team,
-        owners.feature,
-        row_number() over (
-            partition by usage_keys.usage_date, usage_keys.provider, usage_keys.account_id, usage_keys.api_key_id
-            order by case when owners.api_key_id is null then 1 else 0 end, owners.priority
-        ) as match_rank
-    from usage_keys
-    inner join owners
-        on
-            usage_keys.provider = owners.provider
-            and usage_keys.account_id = owners.account_id
-            and (owners.api_key_id is null or usage_keys.api_key_id = owners.api_key_id)
-            and (owners.valid_from is null or usage_keys.usage_date >= owners.valid_from)
-            and (owners.valid_to is null or usage_keys.usage_date < owners.valid_to)
+    {{ direct_owner_matches('usage_keys', ['usage_date', 'provider', 'account_id', 'api_key_id']) }}
 
 ),
 
