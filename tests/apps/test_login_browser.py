@@ -6,58 +6,17 @@ Without login (the default on localhost) the Overview opens at once; that is tes
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
-import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from oidc_provider import OidcProvider, serve
-from test_browser import _browser_page, _free_port, _settled, screenshot
+from test_browser import _browser_page, _free_port, _serve, _settled, screenshot
 
 pytestmark = pytest.mark.slow
 
 CLIENT_SECRET = "fake-client-secret-for-tests"  # obviously fake; must never appear in the app's output
-
-
-@contextlib.contextmanager
-def _finops_app(finops_home: Path, port: int, secrets_file: Path, log_path: Path) -> Iterator[str]:
-    """``finops app --login-secrets`` (the real command) on ``finops_home``; yields its URL."""
-    env = {**os.environ, "FINOPS_HOME": str(finops_home)}
-    command = [
-        sys.executable,
-        "-m",
-        "orchestration.cli",
-        "app",
-        "--port",
-        str(port),
-        "--login-secrets",
-        str(secrets_file),
-    ]
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"finops app did not start: {log_path.read_text()}")
-                time.sleep(0.2)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def test_login_required_then_pages_show_after_oidc_login(serving_db: Path, tmp_path: Path) -> None:
@@ -76,7 +35,10 @@ def test_login_required_then_pages_show_after_oidc_login(serving_db: Path, tmp_p
     )
     log_path = tmp_path / "finops-app.log"
     try:
-        with _finops_app(serving_db.parent, port, secrets_file, log_path) as url, _browser_page() as page:
+        # the real command: `finops app --login-secrets` checks the file, then runs Streamlit with it
+        command = [sys.executable, "-m", "orchestration.cli", "app", "--port", str(port)]
+        command += ["--login-secrets", str(secrets_file)]
+        with _serve(command, serving_db.parent, port, log_path) as url, _browser_page() as page:
             page.goto(url)
             button = page.get_by_role("button", name="Log in")
             button.wait_for(timeout=30_000)
