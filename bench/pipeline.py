@@ -4,11 +4,23 @@ Reports the median wall time of each Dagster step and of the whole run, over R r
 FINOPS_HOME each, plus the rows landed, so figures compare across machines as ratios (seconds per
 1,000 raw rows) rather than as absolute promises. Timing lives here, never in tests.
 
+It also reports what the quality checks cost (issue 12: "the checks add less than 20% to a 90-day pipeline
+run"), as a share of each run's wall time, from the same runs:
+
+* the asset-check steps: the raw landings' checks (``*__raw_checks``) and the marts' gate (``*__quality_gate``),
+  from Dagster's step statistics;
+* dbt's data tests and, apart, its unit tests, from the per-node times dbt prints into the run's log
+  (``N of M PASS <test> ... [PASS in 0.12s]``; dbt runs one thread, so node times add up to wall time).
+
+Not counted: the loader's row screening for quarantine, which runs inside the ingest steps and cannot be
+timed apart from them; the dbt test results' recording into ops.quality_results (one insert per build).
+
     .venv/bin/python bench/pipeline.py --days 90 --repeat 3
 """
 
 import argparse
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -18,8 +30,31 @@ from pathlib import Path
 
 import duckdb
 
+CHECK_STEPS = ("__raw_checks", "__quality_gate")  # the op names of orchestration/defs' multi-asset checks
+# one dbt node's line in the run log: "12 of 744 PASS not_null_x_id .... [PASS in 0.05s]" (colour codes stripped)
+_NODE = re.compile(r"^\s*\d+ of \d+ (PASS|WARN|FAIL|ERROR) (\S+) .*\[(?:PASS|WARN|FAIL|ERROR)[^\]]* in ([0-9.]+)s\]")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-def one_run(days: int) -> tuple[float, dict[str, float], int]:
+
+def check_seconds(steps: dict[str, float], log_text: str) -> dict[str, float]:
+    """Seconds the quality checks took in one run: the asset-check steps, dbt's data tests, dbt's unit tests
+    (a unit test's node is ``model::test``)."""
+    data_tests = unit_tests = 0.0
+    for line in log_text.splitlines():
+        match = _NODE.match(_ANSI.sub("", line))
+        if match:
+            if "::" in match.group(2):
+                unit_tests += float(match.group(3))
+            else:
+                data_tests += float(match.group(3))
+    return {
+        "asset checks (raw landings, marts' gate)": sum(v for k, v in steps.items() if k.endswith(CHECK_STEPS)),
+        "dbt data tests": data_tests,
+        "dbt unit tests": unit_tests,
+    }
+
+
+def one_run(days: int) -> tuple[float, dict[str, float], int, dict[str, float]]:
     from emulator import EmulatorServer
     from orchestration import runner
     from orchestration.settings import Paths
@@ -43,7 +78,8 @@ def one_run(days: int) -> tuple[float, dict[str, float], int]:
                 "select table_name from information_schema.tables where table_schema = 'raw'"
             ).fetchall()
         )
-    return total, steps, raw_rows
+    checks = check_seconds(steps, (paths.logs / "finops-run.log").read_text(encoding="utf-8", errors="replace"))
+    return total, steps, raw_rows, checks
 
 
 def _step_seconds(run_id: str) -> dict[str, float]:
@@ -62,17 +98,28 @@ def main() -> None:
 
     totals, rows = [], 0
     steps: dict[str, list[float]] = defaultdict(list)
+    checks: dict[str, list[float]] = defaultdict(list)
+    shares: list[float] = []
     for i in range(args.repeat):
-        total, step_times, rows = one_run(args.days)
+        total, step_times, rows, check_times = one_run(args.days)
         totals.append(total)
         for key, seconds in step_times.items():
             steps[key].append(seconds)
-        print(f"run {i + 1}/{args.repeat}: {total:.1f} s")
+        for key, seconds in check_times.items():
+            checks[key].append(seconds)
+        shares.append(sum(check_times.values()) / total)
+        print(f"run {i + 1}/{args.repeat}: {total:.1f} s, checks {sum(check_times.values()):.1f} s")
     median = statistics.median(totals)
     print(f"\n{args.days} days, {rows} raw rows, median of {args.repeat} runs")
     for key, values in sorted(steps.items(), key=lambda kv: -statistics.median(kv[1])):
         print(f"  {key:<45} {statistics.median(values):7.2f} s")
     print(f"  {'whole run':<45} {median:7.2f} s  ({median / max(rows, 1) * 1000:.3f} s per 1,000 raw rows)")
+    print("\nquality checks, median seconds (share of the run's wall time)")
+    for key, values in checks.items():
+        print(f"  {key:<45} {statistics.median(values):7.2f} s")
+    # the checks' share of the run, and what they add to the run without them: share / (1 - share)
+    share = statistics.median(shares)
+    print(f"  {'all checks':<45} {share:7.1%} of the run; they add {share / (1 - share):.1%} to a run without them")
 
 
 if __name__ == "__main__":

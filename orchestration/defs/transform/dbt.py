@@ -23,6 +23,11 @@ from orchestration.progress import report
 from orchestration.quality import dbt_tests
 
 AFTER_FORECAST = "tag:after_forecast"
+# dbt's unit tests check the models' SQL on fixed inputs written in their yml: the same answer on every run,
+# whatever the data, so a scheduled run skips them (dbt's docs run them in development and CI). They took a
+# third of the tests' time in a run (bench/pipeline.py). `make test` runs every one of them
+# (tests/dbt/test_dbt_build.py builds the whole project, unit tests included).
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
 class Translator(DagsterDbtTranslator):
@@ -40,7 +45,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         report(context, f"dbt build: {what} ...")
         # an earlier build's run results must never be recorded as this one's (a dbt that dies before writing)
         (paths.dbt_target / "run_results.json").unlink(missing_ok=True)
-        invocation = dbt.cli(["build", *vars_arg()], context=context, target_path=paths.dbt_target)
+        invocation = dbt.cli(["build", *vars_arg(), *NO_UNIT_TESTS], context=context, target_path=paths.dbt_target)
         try:
             yield from invocation.stream()
         finally:
