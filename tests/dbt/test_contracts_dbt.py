@@ -121,8 +121,10 @@ def built(tmp_path_factory):
             "select kind, credit_number, month, drawn_usd, cumulative_drawn_usd, remaining_usd, expired_unused_usd, "
             "shortfall_usd from marts.mart_contract_drawdown order by kind desc, credit_number, month"
         ).fetchall()
-        # the same usage without a contract: the config tables back to the defaults (empty); the models are views
+        # the same usage without a contract: the config tables back to the defaults (empty), the chain rebuilt
         write_config_tables(conn, default_config())
+    build_selected(home, SELECT, usage_lines=["stg_anthropic__usage_lines"], price_lines=[])
+    with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
         without = conn.execute(f"select {COSTS}, contract_name from intermediate.int_usage_contracted").fetchall()
     return usage_rows, drawdown, without
 

@@ -12,6 +12,10 @@
     No contract: all equal list_cost_usd. Unpriced rows: every cost NULL (never 0).
 -#}
 
+{#- A table, not the folder's view: marts and data tests read it many times over, and every read of a view
+    recomputes the usage chain below it (bench/pipeline.py: a quarter of the data tests' time went there). #}
+{{ config(materialized='table') }}
+
 {%- set grain = usage_grain() %}
 
 with

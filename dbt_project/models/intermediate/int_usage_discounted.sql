@@ -7,6 +7,10 @@
     Unpriced rows keep NULL costs, NULL contract_name and NULL discount_pct (never 0).
 -#}
 
+{#- A table, not the folder's view: marts and data tests read it many times over, and every read of a view
+    recomputes the usage chain below it (bench/pipeline.py: a quarter of the data tests' time went there). #}
+{{ config(materialized='table') }}
+
 {%- set grain = usage_grain() %}
 
 with

@@ -25,4 +25,8 @@
     5. list_cost_usd = quantity x unit_price per unit (macro price_quantity), exact DECIMAL.
 -#}
 
+{#- A table, not the folder's view: marts and data tests read it many times over, and every read of a view
+    recomputes the usage chain below it (bench/pipeline.py: a quarter of the data tests' time went there). #}
+{{ config(materialized='table') }}
+
 {{ price_usage(ref('int_usage_unioned')) }}

@@ -8,6 +8,10 @@
     rows at the same grain (OpenAI's per-user rows, hourly buckets) are summed.
 -#}
 
+{#- A table, not the folder's view: marts and data tests read it many times over, and every read of a view
+    recomputes the usage chain below it (bench/pipeline.py: a quarter of the data tests' time went there). #}
+{{ config(materialized='table') }}
+
 {%- set grain = [
     'usage_date', 'provider', 'account_id', 'api_key_id', 'model_raw', 'service_tier', 'context_tier', 'inference_geo',
 ] -%}
