@@ -30,6 +30,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "openrouter" / "act
 BASE, KEY = "https://openrouter.test/api/v1", "sk-or-v1-test-fake-not-a-real-key"
 DAY, NEXT = date(2025, 8, 24), date(2025, 8, 25)
 MODELS = ["stg_openrouter__activity", "stg_openrouter__usage_lines", "stg_openrouter__billed_lines"]
+MODELS += ["fct_openrouter_byok_daily"]
 
 
 def build(home, finops_yaml: str | None) -> dict:
@@ -148,6 +149,12 @@ def test_off_every_byok_amount_counts_in_the_billed_fact_and_the_reconciliation(
     assert query(
         warehouse, "select count(*) from staging.stg_openrouter__activity where is_byok_counted_elsewhere"
     ) == [(0,)]
+    # the mart of BYOK rows repeats them, counted nowhere else than in the facts above
+    assert query(
+        warehouse,
+        "select provider_name, byok_inference_usd, is_counted_elsewhere from marts.fct_openrouter_byok_daily "
+        "order by 1",
+    ) == [("Amazon Bedrock", Decimal("0.0345"), False), ("OpenAI", Decimal("0.012"), False)]
 
 
 def test_on_the_listed_upstreams_byok_is_listed_apart_with_its_tokens(counted_elsewhere):
@@ -161,6 +168,15 @@ def test_on_the_listed_upstreams_byok_is_listed_apart_with_its_tokens(counted_el
         ("Azure", "azure_openai", Decimal("0"), 1000, 650, 1, False),  # listed or not, it has no BYOK
         ("OpenAI", "openai", Decimal("0.012"), 50, 125, 5, True),
         ("Together", None, Decimal("0"), 2400, 600, 3, False),
+    ]
+    # and published apart: the BYOK rows with their tokens and what OpenRouter billed on them
+    assert query(
+        counted_elsewhere,
+        "select provider_name, upstream_provider, prompt_tokens, completion_tokens, requests, byok_inference_usd, "
+        "credits_usd, is_counted_elsewhere from marts.fct_openrouter_byok_daily order by 1",
+    ) == [
+        ("Amazon Bedrock", "aws_bedrock", 3000, 1700, 2, Decimal("0.0345"), Decimal("0"), False),
+        ("OpenAI", "openai", 50, 125, 5, Decimal("0.012"), Decimal("0.015"), True),
     ]
 
 

@@ -15,7 +15,7 @@
 
     Where finops.yaml openrouter.byok_billed_by_upstream lists the row's upstream provider
     (is_byok_counted_elsewhere), that provider's own source bills the BYOK inference and reports its tokens: the
-    BYOK line is left out (it stays listed in stg_openrouter__activity, byok_inference_usd), the row's tokens
+    BYOK line is left out (it stays listed in fct_openrouter_byok_daily), the row's tokens
     are not usage here (stg_openrouter__usage_lines), and the row's OpenRouter line keeps what OpenRouter billed
     with usage type NULL, reported beside the reconciliation's variance instead of compared with tokens.
 -#}

@@ -8,7 +8,7 @@
     A row whose BYOK inference is counted elsewhere (is_byok_counted_elsewhere: finops.yaml
     openrouter.byok_billed_by_upstream lists its upstream provider) is left out whole: that provider's own
     source reports the BYOK requests' tokens, and the row's tokens cannot be split (they stay listed with the
-    BYOK amount in stg_openrouter__activity).
+    BYOK amount in fct_openrouter_byok_daily).
 -#}
 
 {%- set buckets = [
