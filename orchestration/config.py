@@ -373,4 +373,4 @@ register_section(
 
 # Sections kept in their own modules register themselves on import (they import this module's core); importing
 # them here makes every loader see them.
-from orchestration import budgets, contracts, ownership, reporting, whatif  # noqa: E402, F401  (each registers its section)
+from orchestration import budgets, contracts, openrouter_byok, ownership, reporting, whatif  # noqa: E402, F401  (each registers its section)

@@ -5,6 +5,23 @@ from connectors.openrouter.client import HINTS, HISTORY_DAYS, OpenRouterClient
 from connectors.openrouter.tables import OPENROUTER_ACTIVITY, OPENROUTER_CREDITS, OPENROUTER_MODELS
 from connectors.source import Feed, Source
 
+# The upstream providers OpenRouter routes bring-your-own-key (BYOK) requests to, by the activity's
+# `provider_name`, as the warehouse names them in its marts. A BYOK request runs on the caller's own key with
+# that provider, which bills it there; finops.yaml `openrouter.byok_billed_by_upstream` lists those whose own
+# billing this warehouse also loads, so that OpenRouter's `byok_usage_inference` is not counted a second time.
+BYOK_UPSTREAM_PROVIDERS: dict[str, str] = {
+    "OpenAI": "openai",
+    "Anthropic": "anthropic",
+    "Google Vertex": "google_vertex",
+    "Google AI Studio": "google",
+    "Amazon Bedrock": "aws_bedrock",
+    "Azure": "azure_openai",
+    "Mistral": "mistral",
+    "xAI": "xai",
+    "DeepSeek": "deepseek",
+    "Cohere": "cohere",
+}
+
 SOURCE = Source(
     name="openrouter",
     # provider-apis.md §6.1: activity is reported per completed UTC day

@@ -80,7 +80,7 @@ def test_an_empty_file_is_the_defaults(tmp_path):
         ),
         (
             "quotas:\n  - 1\n",
-            "finops.yaml line 1: unknown key 'quotas' in the file; use one of budgets, contracts, ownership, reconciliation, reporting, whatif.",
+            "finops.yaml line 1: unknown key 'quotas' in the file; use one of budgets, contracts, openrouter, ownership, reconciliation, reporting, whatif.",
         ),
         (
             "reconciliation:\n  providers:\n    openai:\n      absolute_usd: -0.5\n",
@@ -116,7 +116,7 @@ def test_an_empty_file_is_the_defaults(tmp_path):
         ),
         (
             "- reconciliation\n",
-            "finops.yaml line 1: the file must be a mapping of sections, not a list; start with one of budgets, contracts, ownership, reconciliation, reporting, whatif.",
+            "finops.yaml line 1: the file must be a mapping of sections, not a list; start with one of budgets, contracts, openrouter, ownership, reconciliation, reporting, whatif.",
         ),
     ],
 )

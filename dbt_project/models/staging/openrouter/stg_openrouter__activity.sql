@@ -4,6 +4,12 @@
     its fee on bring-your-own-key requests included) and byok_inference_usd (`byok_usage_inference`, what the
     upstream provider billed on the caller's own key). The row's requests and tokens count both kinds: the API
     does not split them, so they stay on the row (see _openrouter__models.yml).
+
+    upstream_provider is the warehouse's provider of the endpoint (config.openrouter_byok_upstream, from
+    connectors.openrouter.BYOK_UPSTREAM_PROVIDERS; NULL for a provider BYOK is not offered for).
+    is_byok_counted_elsewhere: the row has BYOK inference on an upstream provider that finops.yaml
+    openrouter.byok_billed_by_upstream lists, whose own billing this warehouse loads: that spend and the row's
+    tokens arrive with that provider's source, so OpenRouter's usage and billed lines leave them out.
 -#}
 
 with
@@ -11,6 +17,12 @@ with
 source as (
 
     select * from {{ source('openrouter', 'activity') }}
+
+),
+
+byok_upstream as (
+
+    select * from {{ source('config', 'openrouter_byok_upstream') }}
 
 ),
 
@@ -44,6 +56,19 @@ renamed as (
 
     from source
 
+),
+
+final as (
+
+    select
+        renamed.*,
+        byok_upstream.upstream_provider,
+        coalesce(renamed.byok_inference_usd <> 0 and byok_upstream.is_billed_by_upstream, false)
+            as is_byok_counted_elsewhere
+    from renamed
+    left join byok_upstream
+        on lower(renamed.provider_name) = lower(byok_upstream.provider_name)
+
 )
 
-select * from renamed
+select * from final

@@ -10,7 +10,14 @@
                                               OpenRouter; only where it is not 0
 
     The row's tokens count both kinds of request (stg_openrouter__usage_lines), so the reconciliation compares
-    their computed cost with both lines; a sum of what OpenRouter itself billed takes usage_type model_usage.
+    their computed cost with both lines; a sum of what OpenRouter itself billed takes the lines of line item
+    '<model> | <provider>'.
+
+    Where finops.yaml openrouter.byok_billed_by_upstream lists the row's upstream provider
+    (is_byok_counted_elsewhere), that provider's own source bills the BYOK inference and reports its tokens: the
+    BYOK line is left out (it stays listed in fct_openrouter_byok_daily), the row's tokens
+    are not usage here (stg_openrouter__usage_lines), and the row's OpenRouter line keeps what OpenRouter billed
+    with usage type NULL, reported beside the reconciliation's variance instead of compared with tokens.
 -#}
 
 with
@@ -29,7 +36,7 @@ lines as (
         account_id,
         model_raw || ' | ' || provider_name as line_item,
         model_raw,
-        'model_usage' as usage_type,
+        case when not is_byok_counted_elsewhere then 'model_usage' end as usage_type,
         credits_usd as amount_usd
     from activity
 
@@ -44,7 +51,7 @@ lines as (
         'byok_inference' as usage_type,
         byok_inference_usd as amount_usd
     from activity
-    where byok_inference_usd <> 0
+    where byok_inference_usd <> 0 and not is_byok_counted_elsewhere
 
 ),
 

@@ -4,6 +4,11 @@
     in OpenRouter's usage object), requests are requests. A row's counts cover its credit-paid and its
     bring-your-own-key requests alike (the API does not split them): all of them are the row's usage, and its
     billed lines (stg_openrouter__billed_lines) hold both what OpenRouter and what the upstream provider billed.
+
+    A row whose BYOK inference is counted elsewhere (is_byok_counted_elsewhere: finops.yaml
+    openrouter.byok_billed_by_upstream lists its upstream provider) is left out whole: that provider's own
+    source reports the BYOK requests' tokens, and the row's tokens cannot be split (they stay listed with the
+    BYOK amount in fct_openrouter_byok_daily).
 -#}
 
 {%- set buckets = [
@@ -29,6 +34,7 @@ activity as (
         completion_tokens,
         requests
     from {{ ref('stg_openrouter__activity') }}
+    where not is_byok_counted_elsewhere
 
 ),
 
