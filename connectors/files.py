@@ -120,7 +120,10 @@ def read_table(
 
 def _unreadable(path: Path, kind: str, exc: Exception) -> FileDropError:
     first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return FileDropError(f"{path}: not a readable {kind} file ({first_line}).")
+    return FileDropError(
+        f"{path}: not a readable {kind} file ({first_line}); it looks truncated or damaged: copy it again whole "
+        "from where it was exported (nothing of it was loaded)."
+    )
 
 
 def _quote(name: str) -> str:
