@@ -93,7 +93,11 @@ def read_table(
         picks = [f"j.json ->> '$.{_json_key(c)}' as {_quote(c)}" for c in columns]
         query = f"select {', '.join(picks + ['j.json as _raw'])} from read_json_objects(?, format = 'auto') as j"
     else:
-        reader = "read_csv(?, header = true, all_varchar = true)" if kind == "csv" else "read_parquet(?)"
+        reader = (
+            "read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
+            if kind == "csv"
+            else "read_parquet(?)"
+        )
         with duckdb.connect() as conn:
             try:
                 present = {

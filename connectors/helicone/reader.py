@@ -79,7 +79,7 @@ def _items_sql(kind: str) -> str:
         )
     return (
         "select row_number() over () as n, 'data row ' || row_number() over () as label, to_json(r) as j "
-        "from read_csv($path, header = true, all_varchar = true) as r"
+        "from read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"') as r"
     )
 
 

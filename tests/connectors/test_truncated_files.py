@@ -22,7 +22,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 # reader, fixture, the whole file's row count (the readers' own tests check the values), the way to fix it
 READERS = [
     (read_cur, "aws_cur/cur2_bedrock.csv", 9, "copy it again from the export's S3 folder"),
-    (read_azure_export, "azure_cost/ea_actual_cost.csv", 6, "expected an Azure Cost Management cost-details export"),
+    (read_azure_export, "azure_cost/ea_actual_cost.csv", 6, "export it again from Cost Management"),
     (read_gcp_export, "gcp_billing/export.csv", 4, "copy it again whole from where BigQuery wrote it"),
     (read_gcp_export, "gcp_billing/export.jsonl", 4, "replace it with a complete copy"),
     (read_helicone, "helicone/requests.csv", 1, "it looks truncated or damaged: export it again"),
@@ -68,3 +68,28 @@ def test_a_json_lines_export_cut_inside_a_line_names_that_line(tmp_path, reader,
         reader(cut)
     message = str(refused.value)
     assert message.startswith(str(cut)) and problem in message, message
+
+
+@pytest.mark.parametrize(
+    ("reader", "fixture", "fix"),
+    [
+        (read_cur, "aws_cur/cur2_bedrock.csv", "copy it again from the export's S3 folder"),
+        (read_azure_export, "azure_cost/ea_actual_cost.csv", "export it again from Cost Management"),
+        (read_azure_export, "azure_cost/mca_actual_cost.csv", "export it again from Cost Management"),
+        (read_gcp_export, "gcp_billing/export.csv", "copy it again whole from where BigQuery wrote it"),
+        (read_helicone, "helicone/requests.csv", "it looks truncated or damaged: export it again"),
+        (read_spend_logs, "litellm/spend_logs.csv", "it looks truncated or damaged: copy it again whole"),
+    ],
+)
+def test_a_csv_export_cut_inside_a_row_is_unreadable_not_another_kind_of_file(tmp_path, reader, fixture, fix):
+    """It used to be sniffed with another delimiter (one column holding the whole header), so an Azure or a Google
+    export cut short was called 'not an Azure cost export' / 'not a Google Cloud Billing export', and a LiteLLM
+    one 'line 2: request_id is empty'."""
+    lines = (FIXTURES / fixture).read_bytes().splitlines(keepends=True)
+    cut = tmp_path / ("cut_" + Path(fixture).name)
+    cut.write_bytes(lines[0] + lines[1][: len(lines[1]) // 2])  # the header, then half of the first row
+    with pytest.raises(FileDropError) as refused:
+        reader(cut)
+    message = str(refused.value)
+    assert message.startswith(f"{cut}: ") and "csv" in message.lower() and fix in message, message
+    assert "is not an Azure cost export" not in message and "is not a Google Cloud Billing export" not in message
