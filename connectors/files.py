@@ -93,7 +93,11 @@ def read_table(
         picks = [f"j.json ->> '$.{_json_key(c)}' as {_quote(c)}" for c in columns]
         query = f"select {', '.join(picks + ['j.json as _raw'])} from read_json_objects(?, format = 'auto') as j"
     else:
-        reader = "read_csv(?, header = true, all_varchar = true)" if kind == "csv" else "read_parquet(?)"
+        reader = (
+            "read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
+            if kind == "csv"
+            else "read_parquet(?)"
+        )
         with duckdb.connect() as conn:
             try:
                 present = {
@@ -120,7 +124,10 @@ def read_table(
 
 def _unreadable(path: Path, kind: str, exc: Exception) -> FileDropError:
     first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return FileDropError(f"{path}: not a readable {kind} file ({first_line}).")
+    return FileDropError(
+        f"{path}: not a readable {kind} file ({first_line}); it looks truncated or damaged: copy it again whole "
+        "from where it was exported (nothing of it was loaded)."
+    )
 
 
 def _quote(name: str) -> str:

@@ -131,6 +131,11 @@ ISO_DATE = r"\d{4}-\d{2}-\d{2}([T ]00:00(:00(\.0+)?)?(Z|\+00:?00)?)?"
 US_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
 
 
+UNREADABLE_FIX = (
+    "it looks truncated or damaged: export it again from Cost Management (nothing of this file was loaded)."
+)
+
+
 def _key(header: str) -> str:
     """A header as compared: the English name in parentheses if any, letters and digits only, lower case."""
     inner = re.search(r"\(([^()]*)\)\s*$", header)
@@ -164,7 +169,7 @@ def _header(conn: duckdb.DuckDBPyConnection, reader: str, path: Path, kind: str)
         return [row[0] for row in conn.execute(f"describe select * from {reader}", {"path": str(path)}).fetchall()]
     except duckdb.Error as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise FileDropError(f"{path}: not a readable {kind} file ({first}); expected {EXPECTED}.") from None
+        raise FileDropError(f"{path}: not a readable {kind} file ({first}); {UNREADABLE_FIX}") from None
 
 
 def _resolve(path: Path, header: list[str]) -> tuple[dict[str, str], str]:
@@ -276,7 +281,11 @@ def read_export(path: Path) -> pa.Table:
     kind = file_format(path)
     if kind not in ("csv", "parquet"):
         raise FileDropError(f"{path}: is a {kind} file; expected {EXPECTED} (nothing of this file was loaded).")
-    reader = "read_csv($path, header = true, all_varchar = true)" if kind == "csv" else "read_parquet($path)"
+    reader = (
+        "read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
+        if kind == "csv"
+        else "read_parquet($path)"
+    )
     with duckdb.connect() as conn:
         conn.execute("set TimeZone = 'UTC'")
         mapping, schema = _resolve(path, _header(conn, reader, path, kind))
@@ -294,7 +303,7 @@ def read_export(path: Path) -> pa.Table:
             )
         except duckdb.Error as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise FileDropError(f"{path}: not a readable {kind} file ({first}); expected {EXPECTED}.") from None
+            raise FileDropError(f"{path}: not a readable {kind} file ({first}); {UNREADABLE_FIX}") from None
         conn.execute(
             f"create temp table checked as select *, {_checks(mapping)} as problem from ("
             f"select *, {_parsed_date()} as parsed_date, {_json_object('tags')} as tags_json, "

@@ -135,7 +135,8 @@ def _items_sql(kind: str) -> str:
         )
     return (
         "select n, 'data row ' || n as label, cast(j as varchar) as raw, j from ("
-        "select row_number() over () as n, to_json(r) as j from read_csv($path, header = true, all_varchar = true) as r)"
+        "select row_number() over () as n, to_json(r) as j from read_csv($path, header = true, all_varchar = true, "
+        "delim = ',', quote = '\"', escape = '\"') as r)"
     )
 
 

@@ -79,7 +79,7 @@ def _items_sql(kind: str) -> str:
         )
     return (
         "select row_number() over () as n, 'data row ' || row_number() over () as label, to_json(r) as j "
-        "from read_csv($path, header = true, all_varchar = true) as r"
+        "from read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"') as r"
     )
 
 
@@ -161,7 +161,10 @@ def read_requests(path: Path) -> pa.Table:
             )
         except duckdb.Error as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise FileDropError(f"{path}: not a readable {kind} file ({first}).") from None
+            raise FileDropError(
+                f"{path}: not a readable {kind} file ({first}); it looks truncated or damaged: export it again "
+                "(nothing of it was loaded)."
+            ) from None
         bad = conn.execute("select label, problem from checked where problem is not null order by n limit 1").fetchall()
         if bad:
             label, problem = bad[0]
