@@ -30,7 +30,7 @@ import pandas as pd
 
 from connectors.schema import RawTable
 from orchestration.quality import quarantine
-from orchestration.quality.gate import DUPLICATE, NEGATIVE, _gxe, plain_sample
+from orchestration.quality.gate import DUPLICATE, NEGATIVE, _gxe, plain_sample, validate_suite
 from orchestration.quality.results import SAMPLE_SIZE, CheckResult, count_phrase
 
 CHUNK_DAYS = 31
@@ -94,41 +94,21 @@ def _frame(conn: duckdb.DuckDBPyConnection, table: RawTable, columns: list[str],
 
 
 def _validate(frame: pd.DataFrame, expectations: list[tuple[str, Any]]) -> list[tuple[str, bool, int, list]]:
-    """(label, success, unexpected count, sample) of each expectation on ``frame``, with GX's pandas source: one
-    suite validated in one pass (the frame's metrics computed once, not once per expectation)."""
-    import great_expectations as gx
-
-    context = gx.get_context(mode="ephemeral")
-    try:
-        context.variables.progress_bars = {"globally": False}
-    except Exception:  # older GX: progress bars are cosmetic
-        pass
-    batch = (
-        context.data_sources.add_pandas(name="raw_source")
-        .add_dataframe_asset(name="raw")
-        .add_batch_definition_whole_dataframe("rows")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
-    suite = gx.ExpectationSuite(name="raw_landing", expectations=[e for _, e in expectations])
-    # a result names its expectation by type and arguments (the suite keeps its own copies, in its own order)
-    label_of = {_signature(e.configuration): label for label, e in expectations}
+    """(label, success, unexpected count, sample) of each expectation on ``frame``, with GX's pandas source, in
+    one pass (gate.validate_suite)."""
+    results = validate_suite(frame, "raw_landing", [expectation for _, expectation in expectations])
     out = []
-    for result in batch.validate(suite, result_format="SUMMARY").results:
+    for (label, _), result in zip(expectations, results, strict=True):
         details = result.result or {}
         out.append(
             (
-                label_of[_signature(result.expectation_config)],
+                label,
                 bool(result.success),
                 int(details.get("unexpected_count") or 0),
                 plain_sample(details.get("partial_unexpected_list") or [], SAMPLE_SIZE),
             )
         )
     return out
-
-
-def _signature(config) -> tuple[str, str]:
-    kwargs = config.kwargs
-    return config.type, str(kwargs.get("column") or kwargs.get("column_list"))
 
 
 def check_landing(
