@@ -58,6 +58,12 @@ def not_passed(paths: Paths, run_id: str) -> set[tuple]:
     )
 
 
+RECON_SQL = (
+    "select provider, account_id, compared_billed_usd, compared_computed_usd, variance_usd, tolerance_usd "
+    "from marts.fct_cost_reconciliation_daily where usage_date = ? and status not in ('billed_only', 'usage_only')"
+)
+
+
 def day_totals(paths: Paths, day: date) -> dict[str, Decimal]:
     return dict(
         serving(
@@ -91,6 +97,10 @@ def test_a_corrupt_day_reports_exactly_its_problems_keeps_the_published_copy_and
     before = serving_snapshot(paths)
     info_before = serving(paths, "select * from marts.publish_info")
     clean_totals = day_totals(paths, DAY)
+    recon = {
+        (p, a): (billed, computed, variance, tolerance)
+        for p, a, billed, computed, variance, tolerance in serving(paths, RECON_SQL, [DAY])
+    }
     unpriced_sql = "select count(*) from marts.fct_usage_cost_daily where not is_priced and usage_date between ? and ?"
     (clean_unpriced,) = serving(paths, unpriced_sql, [FIRST, DAY])[0]
 
@@ -122,14 +132,26 @@ def test_a_corrupt_day_reports_exactly_its_problems_keeps_the_published_copy_and
     assert unpriced == clean_unpriced + sum(n for *_, n in unknown)
 
     # exactly these problems: the repeated row (an error), the negative row kept in quarantine (a warning, 1 row),
-    # on each usage report, and the unknown model's rows as unpriced usage on the mart; nothing else failed or warned
+    # on each usage report, and the unknown model's rows as unpriced usage on the mart; and those same rows once
+    # more as the reconciliation sees them: the unpublished marts count the repeated rows twice and leave the
+    # quarantined rows out, so DAY's computed cost no longer matches the bill (one day out of tolerance); nothing
+    # else failed or warned
     assert not_passed(paths, bad.run_id) == {
         ("raw", USAGE["openai"], "unique_natural_key", "error", 2),
         ("raw", USAGE["anthropic"], "unique_natural_key", "error", 2),
         ("raw", USAGE["openai"], "quarantined_rows", "warning", 1),
         ("raw", USAGE["anthropic"], "quarantined_rows", "warning", 1),
         ("mart", "marts/fct_usage_cost_daily", "usage_has_price", "warning", unpriced),
+        ("mart", "marts/fct_cost_reconciliation_daily", "days_out_of_tolerance(variance_usd)", "warning", 1),
     }
+    # that variance comes from the corrupted usage, not the bill: the bill is the clean run's, the computed cost
+    # moved, and the clean day agreed within tolerance
+    over = [r for r in warehouse(paths, RECON_SQL, [DAY]) if abs(r[4]) > r[5]]
+    assert over
+    for provider, account, billed, computed, variance, tolerance in over:
+        clean_billed, clean_computed, clean_variance, _ = recon[(provider, account)]
+        assert billed == clean_billed and computed != clean_computed and abs(clean_variance) <= tolerance
+        assert variance - clean_variance == computed - clean_computed
     assert f"fct_usage_cost_daily__usage_has_price ({unpriced} rows)" in bad.warnings
     kept = warehouse(paths, "select asset, partition_date, reason, row_json from ops.quarantine order by asset")
     assert [(a, d) for a, d, _, _ in kept] == [(USAGE["anthropic"], DAY), (USAGE["openai"], DAY)]
