@@ -38,6 +38,9 @@ nux:
 _DAGSTER_YAML_MARK = "# Written by `finops`."
 
 
+GATE_FAILED = "the quality gate failed ("
+
+
 class Interrupted(FinopsError):
     """Ctrl-C or SIGTERM stopped a run."""
 
@@ -262,13 +265,14 @@ def check_summary(summary: RunSummary) -> None:
     if summary.interrupted:
         raise Interrupted(interrupted_message(summary.published))
     if summary.gate_failures:
-        raise FinopsError(
-            "the quality gate failed (" + "; ".join(summary.gate_failures) + "); nothing was published and "
-            "the serving copy still holds the last good data; see the failing checks in `finops dagster` and "
-            "the dbt output in FINOPS_HOME/logs/finops-run.log."
-        )
+        from orchestration.quality.results import gate_failed_message
+
+        raise FinopsError(gate_failed_message(summary.gate_failures))
     if summary.failures:
         messages = list(dict.fromkeys(f.split(": ", 1)[-1] for f in summary.failures))
+        refused = [m for m in messages if m.startswith(GATE_FAILED)]
+        if refused:  # publish or the alert log refused the run for a failure stored in ops.quality_results
+            raise FinopsError(refused[0])
         more = len(summary.failures) - 1
         suffix = (
             f" ({more} more step{'s' if more > 1 else ''} failed too; see the run in `finops dagster`)" if more else ""

@@ -134,12 +134,7 @@ def run_warnings(conn: duckdb.DuckDBPyConnection, run_id: str) -> int:
     on) that failed with severity warning and failed no blocking scope. The Data health page counts the latest run's
     warnings the same way (apps/lib/queries.py quality_runs), and publish_info.quality_warnings is this number.
     0 when no check has written the table yet."""
-    exists = conn.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ? "
-        "and table_catalog = current_database()",
-        [SCHEMA, TABLE],
-    ).fetchall()[0][0]
-    if not exists:
+    if not _exists(conn):
         return 0
     return conn.execute(
         f"""
@@ -153,6 +148,47 @@ def run_warnings(conn: duckdb.DuckDBPyConnection, run_id: str) -> int:
         """,
         [run_id],
     ).fetchall()[0][0]
+
+
+def run_errors(conn: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
+    """The failed checks of severity error of run ``run_id`` (raw landings, dbt tests, the mart gate), one line each
+    naming the asset, the check, what it found and the days it looked at; empty when none (or no table yet).
+    Publish and the alert log refuse a run that has any: a raw check no longer stops the build (so the same run
+    can name every problem of a day), so these rows, not Dagster's skipping, hold the serving copy back."""
+    if not _exists(conn):
+        return []
+    rows = conn.execute(
+        f"""
+        select distinct asset, check_name, observed_value, partition_start, partition_end
+        from {QUALIFIED}
+        where run_id = ? and status <> 'passed' and severity = 'error'
+        order by 1, 2, 4, 3
+        """,
+        [run_id],
+    ).fetchall()
+    return [
+        f"{asset} {check}: {observed}" + (f" in {start}..{end} (exclusive)" if start is not None else "")
+        for asset, check, observed, start, end in rows
+    ]
+
+
+def gate_failed_message(failures: Sequence[str]) -> str:
+    """The sentence a run with blocking failures ends on (`finops run`, and publish or alerts refusing it)."""
+    return (
+        "the quality gate failed (" + "; ".join(failures) + "); nothing was published and "
+        "the serving copy still holds the last good data; see the failing checks in `finops dagster` and "
+        "the dbt output in FINOPS_HOME/logs/finops-run.log."
+    )
+
+
+def _exists(conn: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        conn.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ? "
+            "and table_catalog = current_database()",
+            [SCHEMA, TABLE],
+        ).fetchall()[0][0]
+    )
 
 
 def count_phrase(n: int, singular: str, plural: str | None = None) -> str:

@@ -1,7 +1,9 @@
 """Issue 12's acceptance, end to end through the job `finops run` executes: one emulator day corrupted with a
 repeated row, a negative token count and an unknown model (emulator/faults.py: dup_row@, negative_tokens@,
-unknown_model@) on both usage reports. The run reports exactly those problems, publishes nothing, keeps the
-serving copy as it was, and the same day publishes the emulator's ground truth once the vendor's data is fixed."""
+unknown_model@) on both usage reports. The run reports exactly those problems (the repeats as errors on the raw
+landings, the negative rows as quarantine warnings, the unknown model as unpriced usage on the marts: a raw error no
+longer stops the build, so the mart gate runs too), publishes nothing, keeps the serving copy as it was, and the same
+day publishes the emulator's ground truth once the vendor's data is fixed."""
 
 from __future__ import annotations
 
@@ -56,6 +58,12 @@ def not_passed(paths: Paths, run_id: str) -> set[tuple]:
     )
 
 
+RECON_SQL = (
+    "select provider, account_id, compared_billed_usd, compared_computed_usd, variance_usd, tolerance_usd "
+    "from marts.fct_cost_reconciliation_daily where usage_date = ? and status not in ('billed_only', 'usage_only')"
+)
+
+
 def day_totals(paths: Paths, day: date) -> dict[str, Decimal]:
     return dict(
         serving(
@@ -89,6 +97,12 @@ def test_a_corrupt_day_reports_exactly_its_problems_keeps_the_published_copy_and
     before = serving_snapshot(paths)
     info_before = serving(paths, "select * from marts.publish_info")
     clean_totals = day_totals(paths, DAY)
+    recon = {
+        (p, a): (billed, computed, variance, tolerance)
+        for p, a, billed, computed, variance, tolerance in serving(paths, RECON_SQL, [DAY])
+    }
+    unpriced_sql = "select count(*) from marts.fct_usage_cost_daily where not is_priced and usage_date between ? and ?"
+    (clean_unpriced,) = serving(paths, unpriced_sql, [FIRST, DAY])[0]
 
     with billing_emulator(org=emulator.org, faults=ALL).start() as broken, pointed_at(clean["home"], broken):
         bad = run_pipeline(FIRST, DAY)
@@ -100,15 +114,45 @@ def test_a_corrupt_day_reports_exactly_its_problems_keeps_the_published_copy_and
     assert f"openai_completions_usage__unique_natural_key: 2 rows with a duplicate key on {DAY} (" in message
     assert f"anthropic_messages_usage__unique_natural_key: 2 rows with a duplicate key on {DAY} (" in message
     assert "model=" in message
+    # the build went on; the alert log refused the run from its stored errors (so publish, after it, never ran)
+    assert not bad.published
+    assert [f.split(": ", 1)[0] for f in bad.failures] == ["ops__alert_log"]
+    assert "openai/completions_usage unique_natural_key: 2 rows with a duplicate key on" in bad.failures[0]
 
-    # exactly these problems: the repeated row (blocking), the negative row kept in quarantine (a warning, 1 row),
-    # on each usage report; nothing else failed or warned
+    # the unknown model reached the marts (in the warehouse, not the serving copy): unpriced on both providers,
+    # never costed at $0
+    unknown = warehouse(
+        paths,
+        "select provider, bool_or(is_priced), count(*) filter (where list_cost_usd is not null), count(*) "
+        "from marts.fct_usage_cost_daily where model_raw = ? group by 1 order by 1",
+        [UNKNOWN_MODEL],
+    )
+    assert [(p, priced, costed) for p, priced, costed, _ in unknown] == [("anthropic", False, 0), ("openai", False, 0)]
+    (unpriced,) = warehouse(paths, unpriced_sql, [FIRST, DAY])[0]
+    assert unpriced == clean_unpriced + sum(n for *_, n in unknown)
+
+    # exactly these problems: the repeated row (an error), the negative row kept in quarantine (a warning, 1 row),
+    # on each usage report, and the unknown model's rows as unpriced usage on the mart; and those same rows once
+    # more as the reconciliation sees them: the unpublished marts count the repeated rows twice and leave the
+    # quarantined rows out, so DAY's computed cost no longer matches the bill (one day out of tolerance); nothing
+    # else failed or warned
     assert not_passed(paths, bad.run_id) == {
         ("raw", USAGE["openai"], "unique_natural_key", "error", 2),
         ("raw", USAGE["anthropic"], "unique_natural_key", "error", 2),
         ("raw", USAGE["openai"], "quarantined_rows", "warning", 1),
         ("raw", USAGE["anthropic"], "quarantined_rows", "warning", 1),
+        ("mart", "marts/fct_usage_cost_daily", "usage_has_price", "warning", unpriced),
+        ("mart", "marts/fct_cost_reconciliation_daily", "days_out_of_tolerance(variance_usd)", "warning", 1),
     }
+    # that variance comes from the corrupted usage, not the bill: the bill is the clean run's, the computed cost
+    # moved, and the clean day agreed within tolerance
+    over = [r for r in warehouse(paths, RECON_SQL, [DAY]) if abs(r[4]) > r[5]]
+    assert over
+    for provider, account, billed, computed, variance, tolerance in over:
+        clean_billed, clean_computed, clean_variance, _ = recon[(provider, account)]
+        assert billed == clean_billed and computed != clean_computed and abs(clean_variance) <= tolerance
+        assert variance - clean_variance == computed - clean_computed
+    assert f"fct_usage_cost_daily__usage_has_price ({unpriced} rows)" in bad.warnings
     kept = warehouse(paths, "select asset, partition_date, reason, row_json from ops.quarantine order by asset")
     assert [(a, d) for a, d, _, _ in kept] == [(USAGE["anthropic"], DAY), (USAGE["openai"], DAY)]
     for _, _, reason, row_json in kept:
@@ -121,7 +165,7 @@ def test_a_corrupt_day_reports_exactly_its_problems_keeps_the_published_copy_and
         "and status = 'failed'",
         [bad.run_id],
     ) == [(0,)]
-    # the unknown model was landed on that day (dbt and the gate, which would flag it unpriced, did not run)
+    # the unknown model was landed on that day only
     for table in ("openai_completions_usage", "anthropic_messages_usage"):
         assert warehouse(paths, f"select _partition_date from raw.{table} where model = ?", [UNKNOWN_MODEL]) == [(DAY,)]
     # the serving copy is the clean run's, row for row

@@ -276,3 +276,60 @@ def test_run_warnings_of_a_warehouse_without_results_is_0_and_creates_nothing(tm
         assert conn.execute(
             "select count(*) from information_schema.tables where table_name = 'quality_results'"
         ).fetchall() == [(0,)]
+
+
+def test_staging_unique_tests_that_restate_a_raw_key_warn_and_are_recorded_as_a_warning_only():
+    """A raw landing's unique_natural_key check (severity error, not Dagster-blocking) owns these keys; the staging
+    test of the same key warns, so a repeated raw row no longer stops the build before the mart gate. Publish still
+    refuses the run for the raw error; the staging warning is one more row of the same repeat, never an error."""
+    from connectors.anthropic.tables import ANTHROPIC_WORKSPACES
+    from connectors.litellm_postgres.tables import LITELLM_POSTGRES_BUDGET_COUNTERS
+    from connectors.openai.tables import OPENAI_PROJECTS
+    from orchestration.defs.transform.project import dbt_project
+
+    # staging model -> (its tested key, the raw table whose key check owns it, that raw key); the columns are renamed
+    # one for one in staging (id as account_id)
+    owned = {
+        "stg_openai__projects": (("account_id",), OPENAI_PROJECTS, ("id",)),
+        "stg_anthropic__workspaces": (("account_id",), ANTHROPIC_WORKSPACES, ("id",)),
+        "stg_litellm_postgres__budget_counters": (
+            ("entity_type", "entity_id"),
+            LITELLM_POSTGRES_BUDGET_COUNTERS,
+            ("entity_type", "entity_id"),
+        ),
+    }
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    nodes = manifest["nodes"]
+    uniques = {}
+    for uid, node in nodes.items():
+        meta = node.get("test_metadata") or {}
+        if node["resource_type"] != "test" or meta.get("name") not in ("unique", "unique_combination_of_columns"):
+            continue
+        tested = nodes.get(node.get("attached_node") or "", {})
+        if not tested.get("original_file_path", "").startswith("models/staging/"):
+            continue
+        key = tuple(meta["kwargs"].get("combination_of_columns") or [node["column_name"]])
+        uniques[(tested["name"], key)] = (uid, node["config"]["severity"].lower())
+    # warn exactly where a raw check owns the key; every other staging uniqueness test still stops the build
+    assert {k for k, (_, severity) in uniques.items() if severity == "warn"} == {
+        (m, k) for m, (k, _, _) in owned.items()
+    }
+    for model_name, (_, table, raw_key) in owned.items():
+        assert table.key == raw_key
+        parents = nodes[f"model.{P}.{model_name}"]["depends_on"]["nodes"]
+        assert parents == [f"source.{P}.{table.source}.{table.endpoint}"]
+
+    # dbt judged one of them 'warn' with 2 failing rows: one warning row, not blocking, and no error for publish
+    uid, _ = uniques[("stg_openai__projects", ("account_id",))]
+    run = {"results": [{"unique_id": uid, "status": "warn", "failures": 2, "message": "Got 2 results"}]}
+    [outcome] = dbt_tests.test_results(run, manifest)
+    assert (outcome.layer, outcome.asset, outcome.check_name) == (
+        "staging",
+        "staging/stg_openai__projects",
+        "unique(account_id)",
+    )
+    assert (outcome.severity, outcome.status, outcome.unexpected_count) == ("warning", "failed", 2)
+    with duckdb.connect() as conn:
+        results.write(conn, [outcome], run_id="r")
+        assert results.run_errors(conn, "r") == []
+        assert results.run_warnings(conn, "r") == 1

@@ -1,6 +1,6 @@
 """Raw-landing checks (orchestration/quality/raw.py, wired on every ingest asset): a vendor-shaped OpenAI usage
-page that repeats one result row is caught on the raw landing, names the asset, the day and the key, stops
-the build and the publish, and leaves the published serving copy as it was; once the vendor's page is right
+page that repeats one result row is caught on the raw landing, names the asset, the day and the key, lets the
+build go on but refuses the publish (a stored error of the run), and leaves the published serving copy as it was; once the vendor's page is right
 again, the next run publishes. The ingest asset, its checks, the gate and publish are the real ones; the mart
 is a stand-in (no dbt) that sums the raw rows as the warehouse would."""
 
@@ -152,9 +152,17 @@ def test_a_page_that_repeats_a_row_is_reported_publishes_nothing_and_the_fixed_p
     # `finops run` ends on this line: the check, what, the day and the key
     assert summarise(bad).gate_failures == [f"openai_completions_usage__unique_natural_key: {finding}"]
     assert finding.endswith(" in 2026-03-20..2026-03-21 (exclusive)")
-    # the stand-in mart, the gate and publish never ran: the serving copy still holds the first run's 3.2M, not 6.2M
+    # the check has severity error but does not stop the build: the stand-in mart and its gate ran (so the same run
+    # can name the day's other problems), and publish refused the run from its stored error; the serving copy still
+    # holds the first run's 3.2M, not 6.2M
     ran = {e.asset_key.path[0] for e in bad.get_asset_materialization_events()}
-    assert ran == {"openai"}
+    assert ran == {"openai", "marts"}
+    refused = summarise(bad).failures
+    assert len(refused) == 1 and refused[0].startswith("serving__marts: the quality gate failed (")
+    assert (
+        f"openai/completions_usage unique_natural_key: {finding.removesuffix(' in 2026-03-20..2026-03-21 (exclusive)')}"
+        in refused[0]
+    )
     assert serving(home) == [(first.run_id, 3_200_000)]
     results = stored(home, bad.run_id)
     window = (date(2026, 3, 20), date(2026, 3, 21))

@@ -1,8 +1,9 @@
 """Alerts in the pipeline (issue 10 item 7; the logic is orchestration/alerts.py).
 
 * The asset ``ops/alert_log`` runs in every pipeline run (`finops run`, the schedule) after the quality gate
-  (it depends on the gated marts, so it runs only when their blocking checks passed: alerts come from checked
-  data only) and before publish (publish depends on it, so the app sees this run's log). A webhook that is
+  (it depends on the gated marts, so it runs only when their blocking checks passed, and it refuses a run with
+  any failed check of severity error in ops.quality_results, as publish does: alerts come from checked data
+  only) and before publish (publish depends on it, so the app sees this run's log). A webhook that is
   down never fails the asset: the alert stays ``failed`` and is retried, so publish is never held up by it.
 * The sensor ``alert_retry_sensor`` (running by default under `dagster dev`) looks at the latest alert run's
   metadata and, when deliveries failed and a webhook is set, requests a delivery-only run (``deliver_alerts_job``):
@@ -18,7 +19,7 @@ import os
 import dagster as dg
 
 from orchestration.alerts import run_alerts
-from orchestration.defs.publish.serving import ALERT_LOG, MARTS
+from orchestration.defs.publish.serving import ALERT_LOG, MARTS, refuse_a_failed_gate
 from orchestration.defs.quality.checks import mart_key
 from orchestration.defs.resources import WarehouseResource
 from orchestration.progress import report
@@ -49,6 +50,8 @@ class AlertsConfig(dg.Config):
 def alert_log(context: dg.AssetExecutionContext, config: AlertsConfig, warehouse: WarehouseResource):
     url = webhook()
     with warehouse.connect(context) as conn:
+        if not config.retry_only:  # alerts come from checked data only; a retry evaluates nothing
+            refuse_a_failed_gate(conn, context.run.run_id)
         result = run_alerts(conn, url, retry_only=config.retry_only)
     hint = f"; set {WEBHOOK_ENV} to post them" if result.delivery.logged else ""
     report(context, result.line() + hint)

@@ -240,16 +240,19 @@ def raw_check_name(table, rule: str) -> str:
 
 
 def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
-    """The quality checks of one raw landing (orchestration/quality/raw.py). Blocking: its natural key is unique
-    per UTC day and its never-negative columns hold no negative value; a failure skips everything downstream
-    (dbt, the gate, publish), so the serving copy keeps its last good data. Warnings (partitioned tables):
+    """The quality checks of one raw landing (orchestration/quality/raw.py). Errors (severity error, "blocking" in
+    ops.quality_results): its natural key is unique per UTC day and its never-negative columns hold no negative
+    value. They do not stop Dagster's downstream steps (``blocking=False``): dbt and the mart gate still run, so
+    one run names every problem of a day (a repeated row AND the unknown model it came with); publish and the
+    alert log refuse a run with any failed error in ops.quality_results (orchestration/defs/publish/serving.py),
+    so the serving copy keeps its last good data. Warnings (partitioned tables):
     volume against the table's own history, and freshness against the source's documented lag; and the rows
     the landing kept in quarantine (tables with never-negative columns); publish goes on. Each outcome is also stored in ops.quality_results."""
     table = feed.table
     key = dg.AssetKey([table.source, table.endpoint])
     lag = source.freshness_lag_days
     about = {**raw.descriptions(table), **raw.warning_descriptions(table, lag)}
-    blocking = list(raw.RULES)
+    errors = list(raw.RULES)
     warnings = [raw.VOLUME] if table.partitioned else []
     if table.partitioned and lag is not None:
         warnings.append(raw.FRESHNESS)
@@ -257,10 +260,8 @@ def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
         warnings.append(raw.QUARANTINED)
         about[raw.QUARANTINED] = raw.quarantine_description(table)
     specs = [
-        dg.AssetCheckSpec(
-            name=raw_check_name(table, rule), asset=key, blocking=rule in blocking, description=about[rule]
-        )
-        for rule in [*blocking, *warnings]
+        dg.AssetCheckSpec(name=raw_check_name(table, rule), asset=key, blocking=False, description=about[rule])
+        for rule in [*errors, *warnings]
     ]
 
     @dg.multi_asset_check(specs=specs, name=f"{table.name}__raw_checks", required_resource_keys={"warehouse"})
@@ -296,7 +297,7 @@ def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
             if outcomes:
                 results.write(conn, outcomes, run_id=run_id)
         done = {o.check_name for o in outcomes}
-        for rule in [*blocking, *warnings]:
+        for rule in [*errors, *warnings]:
             if rule not in done:
                 yield dg.AssetCheckResult(
                     asset_key=key,
