@@ -7,8 +7,8 @@ FINOPS_HOME each, plus the rows landed, so figures compare across machines as ra
 It also reports what the quality checks cost (issue 12: "the checks add less than 20% to a 90-day pipeline
 run"), as a share of each run's wall time, from the same runs:
 
-* the asset-check steps: the raw landings' checks (``*__raw_checks``) and the marts' gate (``*__quality_gate``),
-  from Dagster's step statistics;
+* the raw landings' checks, which run inside each ingest asset's step (``checks_seconds`` in its materialization
+  metadata), and the marts' gate, its own asset-check steps (``*__quality_gate``, Dagster's step statistics);
 * dbt's data tests and, apart, its unit tests, from the per-node times dbt prints into the run's log
   (``N of M PASS <test> ... [PASS in 0.12s]``; dbt runs one thread, so node times add up to wall time).
 
@@ -30,15 +30,15 @@ from pathlib import Path
 
 import duckdb
 
-CHECK_STEPS = ("__raw_checks", "__quality_gate")  # the op names of orchestration/defs' multi-asset checks
+GATE_STEPS = "__quality_gate"  # the op names of the marts' gate (orchestration/defs/quality/checks.py)
 # one dbt node's line in the run log: "12 of 744 PASS not_null_x_id .... [PASS in 0.05s]" (colour codes stripped)
 _NODE = re.compile(r"^\s*\d+ of \d+ (PASS|WARN|FAIL|ERROR) (\S+) .*\[(?:PASS|WARN|FAIL|ERROR)[^\]]* in ([0-9.]+)s\]")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def check_seconds(steps: dict[str, float], log_text: str) -> dict[str, float]:
-    """Seconds the quality checks took in one run: the asset-check steps, dbt's data tests, dbt's unit tests
-    (a unit test's node is ``model::test``)."""
+def check_seconds(steps: dict[str, float], raw_checks: float, log_text: str) -> dict[str, float]:
+    """Seconds the quality checks took in one run: the raw landings' checks (``raw_checks``), the marts' gate
+    steps, dbt's data tests, dbt's unit tests (a unit test's node is ``model::test``)."""
     data_tests = unit_tests = 0.0
     for line in log_text.splitlines():
         match = _NODE.match(_ANSI.sub("", line))
@@ -48,7 +48,8 @@ def check_seconds(steps: dict[str, float], log_text: str) -> dict[str, float]:
             else:
                 data_tests += float(match.group(3))
     return {
-        "asset checks (raw landings, marts' gate)": sum(v for k, v in steps.items() if k.endswith(CHECK_STEPS)),
+        "raw landings' checks (in the ingest steps)": raw_checks,
+        "marts' gate (asset-check steps)": sum(v for k, v in steps.items() if k.endswith(GATE_STEPS)),
         "dbt data tests": data_tests,
         "dbt unit tests": unit_tests,
     }
@@ -78,8 +79,23 @@ def one_run(days: int) -> tuple[float, dict[str, float], int, dict[str, float]]:
                 "select table_name from information_schema.tables where table_schema = 'raw'"
             ).fetchall()
         )
-    checks = check_seconds(steps, (paths.logs / "finops-run.log").read_text(encoding="utf-8", errors="replace"))
+    log_text = (paths.logs / "finops-run.log").read_text(encoding="utf-8", errors="replace")
+    checks = check_seconds(steps, _raw_check_seconds(summary.run_id), log_text)
     return total, steps, raw_rows, checks
+
+
+def _raw_check_seconds(run_id: str) -> float:
+    """What the ingest assets' own checks took in the run: ``checks_seconds`` of each materialization."""
+    import dagster as dg
+
+    from orchestration.defs.ingest.factory import CHECKS_SECONDS
+
+    instance = dg.DagsterInstance.get()
+    total = 0.0
+    for record in instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records:
+        value = record.event_log_entry.asset_materialization.metadata.get(CHECKS_SECONDS)
+        total += float(value.value) if value is not None else 0.0
+    return total
 
 
 def _step_seconds(run_id: str) -> dict[str, float]:

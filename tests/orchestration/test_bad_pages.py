@@ -20,7 +20,7 @@ from test_raw_checks import BASE, DAY, GOOD, KEY, page, serving, stand_in_mart, 
 from connectors.http import HttpClient
 from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE
 from connectors.registry import BY_NAME
-from orchestration.defs.ingest.factory import build_api_asset, build_raw_checks
+from orchestration.defs.ingest.factory import build_api_asset
 from orchestration.defs.publish.serving import publish
 from orchestration.defs.quality.checks import build_gate
 from orchestration.defs.resources import SourceResource, WarehouseResource
@@ -53,7 +53,6 @@ def run(home, monkeypatch, replies: list[dict]):
         outcome = dg.materialize(
             [
                 build_api_asset(BY_NAME["openai"], feed),
-                build_raw_checks(BY_NAME["openai"], feed),
                 stand_in_mart(),
                 build_gate("fct_usage_cost_daily"),
                 publish,

@@ -16,7 +16,7 @@ import responses
 from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE, OPENAI_PROJECTS
 from connectors.registry import BY_NAME
 from connectors.schema import RawTable
-from orchestration.defs.ingest.factory import build_api_asset, build_raw_checks
+from orchestration.defs.ingest.factory import build_api_asset
 from orchestration.defs.partitions import daily
 from orchestration.defs.publish.serving import publish
 from orchestration.defs.quality.checks import build_gate
@@ -101,7 +101,6 @@ def run(home, monkeypatch, results: list[dict]):
         outcome = dg.materialize(
             [
                 build_api_asset(BY_NAME["openai"], feed),
-                build_raw_checks(BY_NAME["openai"], feed),
                 stand_in_mart(),
                 build_gate("fct_usage_cost_daily"),
                 publish,

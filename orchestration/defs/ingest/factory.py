@@ -10,6 +10,7 @@ one line, and its tables are created empty so dbt's sources resolve.
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -27,6 +28,7 @@ from orchestration.progress import report
 from orchestration.quality import quarantine, raw, results
 
 CHUNK_DAYS = 31
+CHECKS_SECONDS = "checks_seconds"  # materialization metadata: how long the landing's own checks took
 
 
 def chunks(start: date, end: date, size: int = CHUNK_DAYS) -> Iterator[tuple[date, date]]:
@@ -62,6 +64,7 @@ def _asset_args(source: Source, feed: Feed) -> dict:
         required_resource_keys={source_resource_key(source.name), "warehouse"},
         description=feed.description,
         metadata={"raw_table": table.qualified_name, "source": source.title},
+        check_specs=raw_check_specs(source, feed),
     )
 
 
@@ -92,6 +95,9 @@ def build_api_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
 
         @dg.asset(partitions_def=daily, backfill_policy=dg.BackfillPolicy.single_run(), **common)
         def _partitioned(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+            return checked(context, source, feed, _land_days(context))
+
+        def _land_days(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             source_resource = getattr(context.resources, resource_key)
             warehouse = context.resources.warehouse
             skipped = _skipped(context, source_resource, feed, warehouse)
@@ -121,6 +127,9 @@ def build_api_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
 
     @dg.asset(**common)
     def _snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        return checked(context, source, feed, _land_snapshot(context))
+
+    def _land_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         source_resource = getattr(context.resources, resource_key)
         warehouse = context.resources.warehouse
         skipped = _skipped(context, source_resource, feed, warehouse)
@@ -150,6 +159,9 @@ def build_file_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
 
     @dg.asset(**_asset_args(source, feed))
     def _files(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        return checked(context, source, feed, _land_files(context))
+
+    def _land_files(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         source_resource = getattr(context.resources, resource_key)
         warehouse = context.resources.warehouse
         skipped = _skipped(context, source_resource, feed, warehouse)
@@ -239,17 +251,9 @@ def raw_check_name(table, rule: str) -> str:
     return f"{table.name}__{rule}"
 
 
-def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
-    """The quality checks of one raw landing (orchestration/quality/raw.py). Errors (severity error, "blocking" in
-    ops.quality_results): its natural key is unique per UTC day and its never-negative columns hold no negative
-    value. They do not stop Dagster's downstream steps (``blocking=False``): dbt and the mart gate still run, so
-    one run names every problem of a day (a repeated row AND the unknown model it came with); publish and the
-    alert log refuse a run with any failed error in ops.quality_results (orchestration/defs/publish/serving.py),
-    so the serving copy keeps its last good data. Warnings (partitioned tables):
-    volume against the table's own history, and freshness against the source's documented lag; and the rows
-    the landing kept in quarantine (tables with never-negative columns); publish goes on. Each outcome is also stored in ops.quality_results."""
+def _raw_rules(source: Source, feed: Feed) -> tuple[list[str], list[str], dict[str, str]]:
+    """(errors, warnings, description of each) of one raw landing's checks (orchestration/quality/raw.py)."""
     table = feed.table
-    key = dg.AssetKey([table.source, table.endpoint])
     lag = source.freshness_lag_days
     about = {**raw.descriptions(table), **raw.warning_descriptions(table, lag)}
     errors = list(raw.RULES)
@@ -259,58 +263,93 @@ def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
     if quarantine.applies(table):
         warnings.append(raw.QUARANTINED)
         about[raw.QUARANTINED] = raw.quarantine_description(table)
-    specs = [
+    return errors, warnings, about
+
+
+def raw_check_specs(source: Source, feed: Feed) -> list[dg.AssetCheckSpec]:
+    """The quality checks of one raw landing, declared on its ingest asset and run in the asset's own step, right
+    after the landing (``checked``), so every step downstream (dbt, the marts' gate, publish) comes after them
+    whatever the executor. Errors (severity error, "blocking" in ops.quality_results): its natural key is unique
+    per UTC day and its never-negative columns hold no negative value. They do not stop Dagster's downstream
+    steps (``blocking=False``): dbt and the mart gate still run, so one run names every problem of a day (a
+    repeated row AND the unknown model it came with); publish and the alert log refuse a run with any failed
+    error in ops.quality_results (orchestration/defs/publish/serving.py), so the serving copy keeps its last good
+    data. Warnings (partitioned tables): volume against the table's own history, and freshness against the
+    source's documented lag; and the rows the landing kept in quarantine (tables with never-negative columns);
+    publish goes on. Each outcome is also stored in ops.quality_results."""
+    table = feed.table
+    key = dg.AssetKey([table.source, table.endpoint])
+    errors, warnings, about = _raw_rules(source, feed)
+    return [
         dg.AssetCheckSpec(name=raw_check_name(table, rule), asset=key, blocking=False, description=about[rule])
         for rule in [*errors, *warnings]
     ]
 
-    @dg.multi_asset_check(specs=specs, name=f"{table.name}__raw_checks", required_resource_keys={"warehouse"})
-    def _checks(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
-        warehouse = context.resources.warehouse
-        run_id = context.run.run_id
-        today = datetime.now(UTC).date()
-        outcomes = []
-        with warehouse.connect(context) as conn:
-            ensure_raw_tables(conn, [table])
-            if not table.partitioned:
-                window = None
-            elif table.from_files:  # a file holds whatever days it holds: check the days this run landed
-                window = raw.landed_days(conn, table, run_id)
-            else:
-                window = run_window(context.run.tags) or raw.landed_days(conn, table, run_id)
-            if not table.partitioned or window is not None:
-                outcomes = raw.check_landing(conn, table, window)
-                if not outcomes[0].rows_checked:
-                    outcomes = []  # nothing landed to judge (an unconfigured source, a window with no rows)
-                if raw.QUARANTINED in warnings:
-                    kept = raw.check_quarantine(conn, table, window)
-                    if outcomes or kept.unexpected_count:  # a window whose only row was quarantined says so
-                        outcomes.append(kept)
-            configured = source.configured(os.environ)
-            if window is not None and configured:  # an empty window too: a day with no rows after a full week
-                outcomes.append(raw.check_volume(conn, table, window, today))
-            # freshness: a configured source, in a run that asked for the day that should be there by now (a
-            # backfill of older days does not judge it; a file drop is judged whenever it runs)
-            due = raw.freshness_due(lag, today) if lag is not None else None
-            if raw.FRESHNESS in warnings and configured and (table.from_files or window is None or window[1] > due):
-                outcomes.append(raw.check_freshness(conn, table, lag, today))
-            if outcomes:
-                results.write(conn, outcomes, run_id=run_id)
-        done = {o.check_name for o in outcomes}
-        for rule in [*errors, *warnings]:
-            if rule not in done:
-                yield dg.AssetCheckResult(
-                    asset_key=key,
-                    check_name=raw_check_name(table, rule),
-                    passed=True,
-                    metadata={"rows_checked": 0},
-                    description="not judged in this run (no rows landed, or not a day this source owes yet)",
-                )
-        for outcome in outcomes:
-            if not outcome.passed:
-                report(context, f"{table.source}/{table.endpoint}: {outcome.check_name}: {outcome.observed_value}")
-            scope = f"{outcome.window[0]}..{outcome.window[1]} (exclusive)" if outcome.window else "all rows"
-            yield dg.AssetCheckResult(
+
+def checked(
+    context: dg.AssetExecutionContext, source: Source, feed: Feed, landed: dg.MaterializeResult
+) -> dg.MaterializeResult:
+    """``landed`` (what the asset landed) with the results of the landing's checks (``raw_check_specs``) and the
+    seconds they took (``checks_seconds``, which bench/pipeline.py adds up)."""
+    started = time.perf_counter()
+    check_results = raw_check_results(context, source, feed)
+    seconds = round(time.perf_counter() - started, 3)
+    return dg.MaterializeResult(metadata={**landed.metadata, CHECKS_SECONDS: seconds}, check_results=check_results)
+
+
+def raw_check_results(context: dg.AssetExecutionContext, source: Source, feed: Feed) -> list[dg.AssetCheckResult]:
+    table = feed.table
+    key = dg.AssetKey([table.source, table.endpoint])
+    lag = source.freshness_lag_days
+    errors, warnings, _ = _raw_rules(source, feed)
+    warehouse = context.resources.warehouse
+    run_id = context.run.run_id
+    today = datetime.now(UTC).date()
+    outcomes = []
+    with warehouse.connect(context) as conn:
+        ensure_raw_tables(conn, [table])
+        if not table.partitioned:
+            window = None
+        elif table.from_files:  # a file holds whatever days it holds: check the days this run landed
+            window = raw.landed_days(conn, table, run_id)
+        else:
+            window = run_window(context.run.tags) or raw.landed_days(conn, table, run_id)
+        if not table.partitioned or window is not None:
+            outcomes = raw.check_landing(conn, table, window)
+            if not outcomes[0].rows_checked:
+                outcomes = []  # nothing landed to judge (an unconfigured source, a window with no rows)
+            if raw.QUARANTINED in warnings:
+                kept = raw.check_quarantine(conn, table, window)
+                if outcomes or kept.unexpected_count:  # a window whose only row was quarantined says so
+                    outcomes.append(kept)
+        configured = source.configured(os.environ)
+        if window is not None and configured:  # an empty window too: a day with no rows after a full week
+            outcomes.append(raw.check_volume(conn, table, window, today))
+        # freshness: a configured source, in a run that asked for the day that should be there by now (a
+        # backfill of older days does not judge it; a file drop is judged whenever it runs)
+        due = raw.freshness_due(lag, today) if lag is not None else None
+        if raw.FRESHNESS in warnings and configured and (table.from_files or window is None or window[1] > due):
+            outcomes.append(raw.check_freshness(conn, table, lag, today))
+        if outcomes:
+            results.write(conn, outcomes, run_id=run_id)
+    done = {o.check_name for o in outcomes}
+    checks = [
+        dg.AssetCheckResult(
+            asset_key=key,
+            check_name=raw_check_name(table, rule),
+            passed=True,
+            metadata={"rows_checked": 0},
+            description="not judged in this run (no rows landed, or not a day this source owes yet)",
+        )
+        for rule in [*errors, *warnings]
+        if rule not in done
+    ]
+    for outcome in outcomes:
+        if not outcome.passed:
+            report(context, f"{table.source}/{table.endpoint}: {outcome.check_name}: {outcome.observed_value}")
+        scope = f"{outcome.window[0]}..{outcome.window[1]} (exclusive)" if outcome.window else "all rows"
+        checks.append(
+            dg.AssetCheckResult(
                 asset_key=key,
                 check_name=raw_check_name(table, outcome.check_name),
                 passed=outcome.passed,
@@ -327,5 +366,5 @@ def build_raw_checks(source: Source, feed: Feed) -> dg.AssetChecksDefinition:
                 },
                 description=outcome.description,
             )
-
-    return _checks
+        )
+    return checks

@@ -1,17 +1,16 @@
 import dagster as dg
 
 from connectors.registry import SOURCES
-from orchestration.defs.ingest.factory import build_api_asset, build_file_asset, build_file_sensor, build_raw_checks
+from orchestration.defs.ingest.factory import build_api_asset, build_file_asset, build_file_sensor
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    assets, checks, sensors, jobs = [], [], [], []
+    assets, sensors, jobs = [], [], []
     file_sources = [source for source in SOURCES if not source.is_api]
     for source in SOURCES:
         build = build_api_asset if source.is_api else build_file_asset
         assets.extend(build(source, feed) for feed in source.feeds)
-        checks.extend(build_raw_checks(source, feed) for feed in source.feeds)
     if file_sources:
         # New files are landed, then everything downstream of them is rebuilt, checked and published.
         keys = [dg.AssetKey([t.source, t.endpoint]) for s in file_sources for t in s.tables]
@@ -22,4 +21,4 @@ def defs() -> dg.Definitions:
         )
         jobs.append(job)
         sensors.extend(build_file_sensor(source, job) for source in file_sources)
-    return dg.Definitions(assets=assets, asset_checks=checks, sensors=sensors, jobs=jobs)
+    return dg.Definitions(assets=assets, sensors=sensors, jobs=jobs)
