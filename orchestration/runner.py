@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from orchestration.errors import FinopsError
-from orchestration.settings import HISTORY_START, Paths, finops_home
+from orchestration.prices.check import require_valid_book
+from orchestration.settings import HISTORY_START, PRICING_SEEDS_DIR, Paths, finops_home
 from orchestration.writer_lock import writer_lock
 
 # The run id a CLI run gives itself, as a tag. A run whose tag equals its own id was started by this runner
@@ -120,6 +121,7 @@ def run_pipeline(
     """
     check_range(first, last)
     checked_config()  # a bad finops.yaml stops the run here, before anything is fetched or written
+    require_valid_book(PRICING_SEEDS_DIR)  # so does a price-book row that would fail dbt's seed tests
     from connectors.registry import BY_NAME
 
     selected = [BY_NAME[name] for name in sources] if sources else list(BY_NAME.values())

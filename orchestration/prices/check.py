@@ -17,7 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+from orchestration.errors import FinopsError
 from orchestration.prices.book import (
     COLUMNS,
     MODEL_ALIASES,
@@ -28,6 +30,7 @@ from orchestration.prices.book import (
     Record,
     SeedFile,
     display_path,
+    load_book,
 )
 
 UNITS = (
@@ -503,3 +506,13 @@ def check_book(book: Book) -> CheckResult:
 
     problems = sorted(checker.problems, key=position)
     return CheckResult(problems, checker.price_rows, checker.alias_rows, checker.generated_rows)
+
+
+def require_valid_book(folder: Path) -> None:
+    """Raise FinopsError with the price book's first problem (its own sentence: file, line, what is wrong, how to
+    fix it), so a run stops before it fetches anything instead of failing a dbt test that names no file or line."""
+    problems = check_book(load_book(folder)).problems
+    if problems:
+        more = len(problems) - 1
+        rest = f" (and {more} more problem{'s' if more > 1 else ''}: `finops prices check` lists them)" if more else ""
+        raise FinopsError(f"{problems[0].rstrip('.')}{rest}; nothing was loaded.")

@@ -526,3 +526,45 @@ def test_a_folder_without_a_price_book_is_one_sentence(tmp_path, capsys):
     assert (code, out) == (1, "")
     assert err.startswith("finops: ") and "has no price_book.csv; point --book at the folder" in err
     assert err.count("\n") == 1
+
+
+# ------------------------------------------------------------------------------------------------ before a run
+
+
+def test_a_run_is_refused_with_the_first_problem_and_how_many_more(book):
+    from orchestration.errors import FinopsError
+    from orchestration.prices.check import require_valid_book
+
+    require_valid_book(book)  # the real book: no problem, no exception
+    overlap = "openai,o3-2025-04-16,input_tokens,standard,0,2025-05-01,2025-06-01,per_1m_tokens,USD,7,B,B,TEST,"
+    first = append(book / "price_book.csv", overlap)
+    append(book / "price_book.csv", overlap.replace("2025-05-01,2025-06-01", "2025-05-02,2025-06-02"))
+    with pytest.raises(FinopsError) as refused:
+        require_valid_book(book)
+    message = str(refused.value)
+    assert message.startswith(f"{BOOK}/price_book.csv:{first}: the window [2025-05-01, 2025-06-01) of openai ")
+    # the second row overlaps the pre-cut row and the first appended one: two more problems, counted, not listed
+    assert message.endswith(" (and 2 more problems: `finops prices check` lists them); nothing was loaded.")
+    assert message.count("overlaps") == 1
+
+
+def test_finops_run_stops_on_a_bad_book_before_anything_is_fetched_or_written(book, tmp_path, monkeypatch):
+    from datetime import date
+
+    from orchestration import runner
+    from orchestration.errors import FinopsError
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("FINOPS_HOME", str(home))
+    # a configured source pointed at a closed port: a fetch would fail with another sentence
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-test-not-a-real-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9")
+    number = append(
+        book / "price_book.csv", "openai,gpt-4o,input_tokens,standard,0,2025-06-01,,per_1m_tokens,USD,x,B,B,T,"
+    )
+    monkeypatch.setattr(runner, "PRICING_SEEDS_DIR", book)
+    with pytest.raises(FinopsError) as refused:
+        runner.run_pipeline(date(2025, 6, 1), date(2025, 6, 1))
+    assert str(refused.value).startswith(f"{BOOK}/price_book.csv:{number}: ")
+    assert str(refused.value).endswith("; nothing was loaded.")
+    assert not home.exists()  # nothing was written, nothing fetched
