@@ -11,19 +11,13 @@ The mart is the stand-in of test_raw_checks.py (no dbt): it sums the raw rows as
 
 from datetime import date, datetime, timedelta
 
-import dagster as dg
 import duckdb
 import pytest
 import responses
-from test_raw_checks import BASE, DAY, GOOD, KEY, page, serving, stand_in_mart, stored
+from test_raw_checks import BASE, DAY, GOOD, KEY, materialize_day, page, serving, stored
 
 from connectors.http import HttpClient
 from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE
-from connectors.registry import BY_NAME
-from orchestration.defs.ingest.factory import build_api_asset
-from orchestration.defs.publish.serving import publish
-from orchestration.defs.quality.checks import build_gate
-from orchestration.defs.resources import SourceResource, WarehouseResource
 from orchestration.loader import ensure_raw_tables, land
 from orchestration.runner import summarise
 
@@ -45,26 +39,10 @@ def run(home, monkeypatch, replies: list[dict]):
     monkeypatch.setenv("OPENAI_ADMIN_KEY", KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", BASE)
     monkeypatch.setattr(HttpClient, "backoff_delay", lambda self, attempt, headers=None: 0.0)  # retries, no waits
-    feed = BY_NAME["openai"].feeds[0]
-    assert feed.table is OPENAI_COMPLETIONS_USAGE
     with responses.RequestsMock() as mock:
         for reply in replies:
             mock.get(URL, **reply)
-        outcome = dg.materialize(
-            [
-                build_api_asset(BY_NAME["openai"], feed),
-                stand_in_mart(),
-                build_gate("fct_usage_cost_daily"),
-                publish,
-            ],
-            resources={
-                "warehouse": WarehouseResource(home=str(home)),
-                "openai_source": SourceResource(source="openai"),
-            },
-            instance=dg.DagsterInstance.ephemeral(),
-            partition_key=DAY,
-            raise_on_error=False,
-        )
+        outcome = materialize_day(home)
         calls = [call.request.url for call in mock.calls]
     return outcome, calls
 

@@ -94,26 +94,31 @@ def stand_in_mart():
 def run(home, monkeypatch, results: list[dict]):
     monkeypatch.setenv("OPENAI_ADMIN_KEY", KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", BASE)
-    feed = BY_NAME["openai"].feeds[0]
-    assert feed.table is OPENAI_COMPLETIONS_USAGE
     with responses.RequestsMock() as mock:
         mock.get(f"{BASE}/organization/usage/completions", json=page(results))
-        outcome = dg.materialize(
-            [
-                build_api_asset(BY_NAME["openai"], feed),
-                stand_in_mart(),
-                build_gate("fct_usage_cost_daily"),
-                publish,
-            ],
-            resources={
-                "warehouse": WarehouseResource(home=str(home)),
-                "openai_source": SourceResource(source="openai"),
-            },
-            instance=dg.DagsterInstance.ephemeral(),
-            partition_key=DAY,
-            raise_on_error=False,
-        )
-    return outcome
+        return materialize_day(home)
+
+
+def materialize_day(home):
+    """DAY of the OpenAI completions report landed and checked, the stand-in mart, its gate and publish, with
+    the report's replies from the caller's ``responses`` mock."""
+    feed = BY_NAME["openai"].feeds[0]
+    assert feed.table is OPENAI_COMPLETIONS_USAGE
+    return dg.materialize(
+        [
+            build_api_asset(BY_NAME["openai"], feed),
+            stand_in_mart(),
+            build_gate("fct_usage_cost_daily"),
+            publish,
+        ],
+        resources={
+            "warehouse": WarehouseResource(home=str(home)),
+            "openai_source": SourceResource(source="openai"),
+        },
+        instance=dg.DagsterInstance.ephemeral(),
+        partition_key=DAY,
+        raise_on_error=False,
+    )
 
 
 def serving(home) -> list[tuple]:
