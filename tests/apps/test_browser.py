@@ -32,6 +32,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = Path(os.environ.get("FINOPS_TEST_ARTIFACTS") or Path(__file__).parents[2] / "test-artifacts")
 
 
+def assert_metric(page, text: str, index: int = 0) -> None:
+    """The page's ``index``-th metric card shows ``text``, waited for: a card can still be redrawn by the script
+    run after the page's last element is there (Playwright's ``expect`` retries until its timeout)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator('[data-testid="stMetric"]').nth(index)).to_contain_text(text, timeout=30_000)
+
+
+def assert_charts(page, at_least: int) -> None:
+    """At least ``at_least`` charts are drawn, waited for: Vega draws after the script run has ended."""
+    page.locator('[data-testid="stVegaLiteChart"], .vega-embed').nth(at_least - 1).wait_for(timeout=30_000)
+
+
 def screenshot(page, name: str) -> None:
     """The whole page as ``ARTIFACTS/screenshots/NAME.png``, kept after the run."""
     (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
@@ -140,7 +153,7 @@ def test_overview_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
         page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
         _settled(page)
         assert page.locator('[data-testid="stException"]').count() == 0
-        assert "$39.69" in page.locator('[data-testid="stMetric"]').first.inner_text()
+        assert_metric(page, "$39.69")
         screenshot(page, "overview")
 
 
@@ -220,7 +233,7 @@ def test_teams_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
         page.goto(f"{app_url}/teams")
         page.get_by_text("A request with several tags").wait_for(timeout=30_000)
         assert page.locator('[data-testid="stException"]').count() == 0
-        assert "$18.72" in page.locator('[data-testid="stMetric"]').first.inner_text()
+        assert_metric(page, "$18.72")
         screenshot(page, "teams")
 
 
@@ -257,10 +270,10 @@ def test_showback_and_chargeback_render_in_chromium(
         page.goto(f"{showback_app_url}/{path}")
         page.get_by_text(last_text).wait_for(timeout=30_000)  # the page's last element: the script has run
         assert page.locator('[data-testid="stException"]').count() == 0
-        assert first_metric in page.locator('[data-testid="stMetric"]').first.inner_text()
+        assert_metric(page, first_metric)
         screenshot(page, path)
         if path == "showback":
-            assert page.locator('[data-testid="stVegaLiteChart"], .vega-embed').count() >= 1
+            assert_charts(page, 1)
 
 
 def test_whatif_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
@@ -270,9 +283,9 @@ def test_whatif_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
         page.get_by_text("To add a scenario").last.wait_for(timeout=30_000)  # the page's last element
         _settled(page)
         assert page.locator('[data-testid="stException"]').count() == 0
-        assert "$50.00" in page.locator('[data-testid="stMetric"]').first.inner_text()
+        assert_metric(page, "$50.00")
         screenshot(page, "whatif")
-        page.locator('[data-testid="stVegaLiteChart"], .vega-embed').first.wait_for(timeout=10_000)
+        assert_charts(page, 1)
 
 
 def test_budgets_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
@@ -281,8 +294,8 @@ def test_budgets_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
         page.goto(f"{app_url}/budgets")
         page.get_by_text("Actual vs expected spend per day").wait_for(timeout=30_000)  # the page's last element
         assert page.locator('[data-testid="stException"]').count() == 0
-        assert "92.8%" in page.locator('[data-testid="stMetric"]').nth(3).inner_text()
-        assert page.locator('[data-testid="stVegaLiteChart"], .vega-embed').count() >= 2
+        assert_metric(page, "92.8%", 3)
+        assert_charts(page, 2)
         screenshot(page, "budgets")
 
 
@@ -310,11 +323,9 @@ def test_health_page_renders_in_chromium(health_app_url: str, tmp_path: Path) ->
         page.goto(f"{health_app_url}/health")
         page.get_by_text("runs at most, newest first").wait_for(timeout=30_000)  # the page's last element
         assert page.locator('[data-testid="stException"]').count() == 0
-        cards = page.locator('[data-testid="stMetric"]')
-        assert "5" in cards.nth(0).inner_text() and "3" in cards.nth(1).inner_text()
-        charts = page.locator('[data-testid="stVegaLiteChart"], .vega-embed')
-        charts.last.wait_for(timeout=10_000)
-        assert charts.count() >= 2
+        assert_metric(page, "5", 0)
+        assert_metric(page, "3", 1)
+        assert_charts(page, 2)
         screenshot(page, "health")
 
 
@@ -337,6 +348,6 @@ def test_tco_page_renders_in_chromium(serving_db: Path, tmp_path: Path) -> None:
         page.goto(f"{url}/tco")
         page.get_by_text("Assumptions: self-hosting serves").wait_for(timeout=30_000)  # the page's last element
         assert page.locator('[data-testid="stException"]').count() == 0
-        assert "$3,896.30" in page.locator('[data-testid="stMetric"]').nth(5).inner_text()
-        page.locator('[data-testid="stVegaLiteChart"], .vega-embed').first.wait_for(timeout=10_000)
+        assert_metric(page, "$3,896.30", 5)
+        assert_charts(page, 1)
         screenshot(page, "tco")

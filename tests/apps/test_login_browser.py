@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from oidc_provider import OidcProvider, serve
-from test_browser import _browser_page, _free_port, _serve, _settled, screenshot
+from test_browser import _browser_page, _free_port, _serve, _settled, assert_metric, screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +51,7 @@ def test_login_required_then_pages_show_after_oidc_login(serving_db: Path, tmp_p
             page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
             _settled(page)
             assert provider.tokens_issued == 1
-            assert "$39.69" in page.locator('[data-testid="stMetric"]').first.inner_text()
+            assert_metric(page, "$39.69")
             assert page.locator('[data-testid="stException"]').count() == 0
             assert "Signed in: ana@example.test" in page.locator('[data-testid="stSidebar"]').inner_text()
             screenshot(page, "overview-logged-in")

@@ -148,7 +148,13 @@ class Finops:
                 self._changed.wait(min(left, 0.5))
 
     def wait(self, timeout: float = 300) -> int:
-        code = self.proc.wait(timeout=timeout)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:  # say what the command printed before it hung, then stop it
+            self.proc.kill()
+            self.proc.wait()
+            self._reader.join(timeout=10)
+            raise AssertionError(f"finops still running after {timeout} s:\n{self.stderr}") from None
         self._reader.join(timeout=10)
         return code
 
