@@ -1,7 +1,8 @@
 """Reconciliation: computed cost against the providers' bills per UTC day, provider and account, with the
 variance, its likely cause, and a drill-down to the billed lines and usage rows of one day.
 
-Reads ``fct_cost_reconciliation_daily``, ``fct_billed_cost_daily`` and ``fct_usage_cost_daily``. Provider,
+Reads ``fct_cost_reconciliation_daily``, ``fct_billed_cost_daily`` and ``fct_usage_cost_daily``, and OpenRouter's
+bring-your-own-key usage, which its upstream provider bills (``fct_openrouter_byok_daily``). Provider,
 account and model names come from the data: dataframe cells and selectbox options only, never captions,
 alerts, metrics or labels.
 """
@@ -80,10 +81,55 @@ col_pairs.metric(
     border=True,
 )
 
+
+def _openrouter_byok() -> None:
+    """OpenRouter's bring-your-own-key usage: billed by the upstream provider on the caller's own key, so kept
+    apart from the comparison above (the section is left out when the range has none)."""
+    byok = queries.openrouter_byok(start, end, providers)
+    if byok.empty:
+        return
+    st.subheader("OpenRouter bring-your-own-key, kept apart")
+    elsewhere = byok["is_counted_elsewhere"].astype(bool)
+    total = sum(byok["byok_inference_usd"], start=0)
+    counted_elsewhere = sum(byok.loc[elsewhere, "byok_inference_usd"], start=0)
+
+    def amount(value: object) -> str:  # a caption is Markdown: a bare "$" pair would render as math
+        return format_usd(value).replace("$", "\\$")
+
+    st.caption(
+        f"{amount(total)} of inference ran on your own provider keys through OpenRouter in this range "
+        f"({format_count(len(byok))} {'rows' if len(byok) != 1 else 'row'}). The provider behind each key bills it; "
+        f"OpenRouter bills only its fee, from credits. {amount(counted_elsewhere)} of it belongs to providers "
+        "whose own bills this warehouse loads (finops.yaml `openrouter.byok_billed_by_upstream`): it is in no total "
+        "here, and neither are those rows' tokens. The rest is a billed line of OpenRouter (usage type "
+        "`byok_inference`), so these rows repeat it: do not add them to the totals above."
+    )
+    st.dataframe(
+        {
+            "Day": byok["usage_date"].astype(str),
+            "Account": byok["account_id"],
+            "Model": byok["model_raw"],
+            "Served by": byok["provider_name"],
+            "Requests": byok["requests"],
+            "Prompt tokens": byok["prompt_tokens"],
+            "Completion tokens": byok["completion_tokens"],
+            "BYOK inference": [format_usd(v, places=4) for v in byok["byok_inference_usd"]],
+            "OpenRouter credits": [format_usd(v, missing=NO_VALUE, places=4) for v in byok["credits_usd"]],
+            "Counted under": [
+                "the upstream provider's own bill" if e else "OpenRouter's billed lines" for e in elsewhere
+            ],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    widgets.download_csv(byok, f"openrouter_byok_{start}_{last}", "reconciliation_download_byok")
+
+
 only_exceptions = st.toggle("Only pairs that do not match", value=False, key="reconciliation_only_exceptions")
 shown = rows[rows["status"] != "matched"] if only_exceptions else rows
 if shown.empty:
     st.caption("Every (day, provider, account) pair in this range matched the bill.")
+    _openrouter_byok()
     st.stop()
 
 st.dataframe(
@@ -167,3 +213,5 @@ else:
     )
     with col_usage:
         widgets.download_csv(usage, f"usage_rows_{day}", "reconciliation_download_usage")
+
+_openrouter_byok()

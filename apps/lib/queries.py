@@ -1011,6 +1011,28 @@ def usage_lines(stamp: object, day: date, provider: str, account_id: str) -> pd.
     )
 
 
+BYOK_MART = "fct_openrouter_byok_daily"
+
+
+@_dataset
+def openrouter_byok(stamp: object, start: date, end: date, providers: tuple[str, ...]) -> pd.DataFrame:
+    """OpenRouter's bring-your-own-key rows (``fct_openrouter_byok_daily``) in ``[start, end)``, newest first;
+    empty when ``providers`` leaves OpenRouter out or the serving copy predates the mart."""
+    if "openrouter" not in providers or not marts_published((BYOK_MART,)):
+        return pd.DataFrame()
+    return _query(
+        f"""
+        select
+            usage_date, account_id, model_raw, endpoint_id, provider_name, upstream_provider, requests,
+            prompt_tokens, completion_tokens, byok_inference_usd, credits_usd, is_counted_elsewhere
+        from marts.{BYOK_MART}
+        where usage_date >= ? and usage_date < ?
+        order by usage_date desc, account_id, model_raw, endpoint_id
+        """,
+        [start, end],
+    )
+
+
 # --- showback and chargeback ------------------------------------------------------------------
 # The provider ledger split to teams (fct_allocated_cost_daily, mart_allocation_coverage_daily), unit economics
 # per month and team (mart_unit_economics_monthly) and the chargeback statement (mart_showback_monthly, through

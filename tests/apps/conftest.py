@@ -104,6 +104,8 @@ SERVED = (
     "mart_budget_status",
     "mart_budget_daily",
     "mart_cost_anomalies",
+    # OpenRouter's BYOK rows: empty here; test_reconciliation.py adds OpenRouter and fills it
+    "fct_openrouter_byok_daily",
 )
 
 

@@ -151,6 +151,94 @@ def test_empty_range() -> None:
     assert not at.metric and not at.dataframe
 
 
+# OpenRouter bring-your-own-key rows (fct_openrouter_byok_daily): (day, model, endpoint, served by, upstream,
+# requests, prompt, completion, byok_inference_usd, credits_usd, is_counted_elsewhere). In the default range: the
+# 02-11 and 02-09 rows, 1.25 + 0.40 = 1.65 of BYOK inference, 0.40 of it counted under Anthropic's own bill.
+BYOK = [
+    ("2025-02-11", "openai/gpt-4.1", "ep-openai", "OpenAI", "openai", 10, 1000, 200, D("1.25"), D("0.0625"), False),
+    (
+        "2025-02-09",
+        "anthropic/claude-sonnet-4",
+        "ep-ant",
+        "Anthropic",
+        "anthropic",
+        4,
+        500,
+        100,
+        D("0.40"),
+        D("0.02"),
+        True,
+    ),
+    (
+        "2025-01-02",
+        "openai/gpt-4.1",
+        "ep-openai",
+        "OpenAI",
+        "openai",
+        1,
+        10,
+        2,
+        D("9.99"),
+        D("0.50"),
+        False,
+    ),  # out of range
+]
+
+
+def _add_openrouter(serving_db: Path, *, byok_mart: bool = True) -> None:
+    """An OpenRouter usage row (so the provider is in the sidebar) and BYOK's rows; without the mart when
+    ``byok_mart`` is false, as in a serving copy published before it existed."""
+    with duckdb.connect(str(serving_db)) as conn:
+        conn.execute(
+            "insert into marts.fct_usage_cost_daily (usage_date, provider, account_id, model_raw, model_id, "
+            "usage_type, quantity, list_cost_usd, is_priced) values "
+            "('2025-02-11', 'openrouter', '(none)', 'openai/gpt-4.1', 'gpt-4.1', 'input', 1000, 0.002, true)"
+        )
+        if not byok_mart:
+            conn.execute("drop table marts.fct_openrouter_byok_daily")
+            return
+        conn.executemany(
+            "insert into marts.fct_openrouter_byok_daily (usage_date, provider, account_id, model_raw, endpoint_id, "
+            "provider_name, upstream_provider, requests, prompt_tokens, completion_tokens, reasoning_tokens, "
+            "byok_inference_usd, credits_usd, is_counted_elsewhere) "
+            "values (?, 'openrouter', '(none)', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            [[date.fromisoformat(row[0]), *row[1:]] for row in BYOK],
+        )
+
+
+def test_openrouter_byok_kept_apart(serving_db: Path, downloads: dict[str, tuple[str, bytes]]) -> None:
+    _add_openrouter(serving_db)
+    at = open_page(PAGE)
+    assert "OpenRouter bring-your-own-key, kept apart" in [h.value for h in at.subheader]
+    caption = next(c.value for c in at.caption if "own provider keys" in c.value)
+    assert caption.startswith(
+        "\\$1.65 of inference ran on your own provider keys through OpenRouter in this range (2 rows)"
+    )
+    assert "\\$0.40 of it belongs to providers whose own bills this warehouse loads" in caption
+    table = frame_with(at, "Counted under")
+    assert table[["Day", "Model", "Served by", "Requests", "BYOK inference", "OpenRouter credits"]].values.tolist() == [
+        ["2025-02-11", "openai/gpt-4.1", "OpenAI", 10, "$1.2500", "$0.0625"],
+        ["2025-02-09", "anthropic/claude-sonnet-4", "Anthropic", 4, "$0.4000", "$0.0200"],
+    ]
+    assert list(table["Counted under"]) == ["OpenRouter's billed lines", "the upstream provider's own bill"]
+    file_name, data = downloads["reconciliation_download_byok"]
+    assert file_name == "openrouter_byok_2025-01-16_2025-02-14.csv"
+    assert [D(v) for v in pd.read_csv(io.BytesIO(data), dtype=str)["byok_inference_usd"]] == [D("1.25"), D("0.40")]
+
+    at.multiselect(key="sidebar_providers").set_value(["anthropic"])  # OpenRouter left out: so is the section
+    run(at)
+    assert "OpenRouter bring-your-own-key, kept apart" not in [h.value for h in at.subheader]
+    assert not any("own provider keys" in c.value for c in at.caption)
+
+
+def test_openrouter_byok_section_absent_from_an_older_serving_copy(serving_db: Path) -> None:
+    _add_openrouter(serving_db, byok_mart=False)
+    at = open_page(PAGE)
+    assert not at.exception
+    assert "OpenRouter bring-your-own-key, kept apart" not in [h.value for h in at.subheader]
+    assert metrics(at)["Not matched"] == "3 of 6"  # the page itself as before
+
+
 def test_no_serving_copy(finops_home: Path) -> None:
     at = open_page(PAGE)
     assert [i.value for i in at.info] == ["No published data yet. Run `finops demo` or `finops run` first."]
