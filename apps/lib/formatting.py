@@ -143,6 +143,7 @@ LIKELY_CAUSES = {
     "not_billed": "no billed usage line (yet)",
     "unpriced_model": "model not in the price book",
     "tier_not_priced": "service tier not priced",
+    "route_not_priced": "route not priced (deployment or region)",
     "usage_type_not_priced": "usage type not priced that day",
     "billed_lines_without_model": "unpriced usage; the bill names no model to set it apart",
     "non_token_billing_line": "billed as a non-token line",
@@ -150,7 +151,7 @@ LIKELY_CAUSES = {
     "model_used_not_billed": "a model used but not billed",
     "price_differs": "billed price differs from list",
 }
-UNPRICED_CAUSES = ("unpriced_model", "tier_not_priced", "usage_type_not_priced")
+UNPRICED_CAUSES = ("unpriced_model", "tier_not_priced", "route_not_priced", "usage_type_not_priced")
 
 
 def format_likely_cause(cause: Any, models: Any) -> str:

@@ -353,9 +353,12 @@ tier_priced as (
 
 ),
 
--- 6. the inference geography's uplift, on top of the price that won: a price_modifiers row whose service_tier is
---    'region_<geo>' (Anthropic's US-only inference: 1.1x every token price) multiplies the priced usage of that
---    geo; the best match as for tier modifiers
+-- 6. the route (inference_geo), on top of the price that won. The book's prices are those of the 'global' route.
+--    Any other route is priced only through a price_modifiers row whose service_tier is 'region_<geo>', which
+--    multiplies the priced usage of that route: Anthropic's US-only inference 1.1x every token price, a Vertex
+--    regional endpoint, or 1 where the vendor states the same price or the route is in the model id (Bedrock's
+--    inference profiles). The best match as for tier modifiers. A route with no such row stays unpriced: its
+--    price is not known, and the global price would understate it (an Azure Data Zone deployment).
 geo_matches as (
 
     select
@@ -381,6 +384,8 @@ geo_matches as (
 
 ),
 
+{%- set route_priced = "(tier_priced.inference_geo = 'global' or geo_matches.geo_multiplier is not null)" %}
+
 priced as (
 
     select
@@ -388,11 +393,12 @@ priced as (
         {% endfor %}
         tier_priced.model_id,
         tier_priced.prompt_tokens_gt,
-        tier_priced.priced_usage_type,
+        case when {{ route_priced }} then tier_priced.priced_usage_type end as priced_usage_type,
         tier_priced.unit,
-        tier_priced.price_source,
+        case when {{ route_priced }} then tier_priced.price_source else 'unpriced' end as price_source,
         -- the weaker of the two confidences (A < B < C) when a geo uplift applied
         case
+            when not {{ route_priced }} then null
             when
                 geo_matches.geo_multiplier is not null
                 and coalesce(geo_matches.geo_price_conf, 'C') > tier_priced.price_confidence
@@ -400,13 +406,16 @@ priced as (
             else tier_priced.price_confidence
         end as price_confidence,
         tier_priced.quantity,
-        {{ to_usd_decimal('tier_priced.unit_price_usd * coalesce(geo_matches.geo_multiplier, 1)') }} as unit_price_usd,
+        case when {{ route_priced }} then {{ to_usd_decimal(
+            'tier_priced.unit_price_usd * coalesce(geo_matches.geo_multiplier, 1)'
+        ) }} end as unit_price_usd,
         case
+            when not {{ route_priced }} then null
             when geo_matches.geo_multiplier is null then tier_priced.price_multiplier
             else cast(coalesce(tier_priced.price_multiplier, 1) * geo_matches.geo_multiplier as decimal(18, 9))
         end as price_multiplier,
-        tier_priced.is_priced,
-        tier_priced.price_effective_from
+        tier_priced.is_priced and {{ route_priced }} as is_priced,
+        case when {{ route_priced }} then tier_priced.price_effective_from end as price_effective_from
     from tier_priced
     left join geo_matches
         on

@@ -57,13 +57,14 @@ DISAGREEMENTS_FILE = "disagreements.csv"
 
 # genai-prices provider id -> the warehouse's provider strings. Both spellings the warehouse uses get the rows:
 # the cloud billing exports' (aws_bedrock, azure_openai: `as provider` in their staging) and the request logs'
-# (bedrock, azure: macro request_provider), where Bedrock's API ids (`us.anthropic.claude-...`) appear. Not
-# google_vertex: Vertex AI usage stays unpriced until its list prices are curated (the cloud-export
-# reconciliation reports it as unpriced_usage today).
+# (bedrock, azure: macro request_provider), where Bedrock's API ids (`us.anthropic.claude-...`) appear. genai-prices'
+# google provider prices the Gemini API and Vertex AI alike (its pricing_urls name both pages, its provider match
+# takes "vertex"): its rows are the global endpoint's, and price_modifiers.csv says what another Vertex endpoint
+# costs (region_regional), so google_vertex gets them too.
 PROVIDERS = {
     "openai": ("openai",),
     "anthropic": ("anthropic",),
-    "google": ("google",),
+    "google": ("google", "google_vertex"),
     "aws": ("aws_bedrock", "bedrock"),
     "azure": ("azure_openai", "azure"),
     "mistral": ("mistral",),

@@ -60,6 +60,7 @@ def warehouse(tmp_path_factory) -> Path:
             land_file(conn, feed.table, feed.read(path), path=str(path), digest=digest(path), run_id="test")
     models = [*BILLED, *USAGE, "stg_gcp_billing__export", "stg_aws_cur__line_items", "stg_azure_cost__cost_details"]
     models += ["usage_types", "stg_pricing__usage_types"]  # what the usage_type relationship tests read
+    models += ["aws_cur__bedrock_model_names"]  # the CUR's model names -> Bedrock ids
     args = ["build", *vars_with(billed_lines=BILLED, usage_lines=USAGE), "--indirect-selection", "cautious"]
     result = run_dbt(home, [*args, "--select", *models])
     assert result.success, f"dbt build failed: {result.exception}"
@@ -106,29 +107,33 @@ def test_azure_billing_currency_is_converted_with_the_lines_rate(billed):
 def test_token_lines_become_usage_lines_with_model_token_type_and_tokens(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         lines = conn.execute(
-            "select provider, usage_date, account_id, model_raw, service_tier, context_tier, usage_type, quantity from ("
-            + _union(USAGE)
-            + ") order by all"
+            "select provider, usage_date, account_id, model_raw, service_tier, context_tier, inference_geo, usage_type, "
+            "quantity from (" + _union(USAGE) + ") order by all"
         ).fetchall()
     vertex, gemini, azure = "google_vertex", "google", "azure_openai"
     project, aws_account, subscription = "my-project-123", "444455556666", "00000000-0000-0000-0000-000000000000"
     nov3, nov4, jun10 = date(2025, 11, 3), date(2025, 11, 4), date(2025, 6, 10)
+    jun1, jun11 = date(2025, 6, 1), date(2025, 6, 11)
+    nova, sonnet = "amazon.nova-pro-v1:0", "anthropic.claude-sonnet-4-6"
     assert lines == sorted(
         [
-            # AWS: amounts in the pricing unit: "1K tokens" (1250.5 x 1000), Marketplace "Units" of 1M tokens
-            ("aws_bedrock", nov3, aws_account, "NovaPro", "standard", "all", "cache_read_tokens", 400_000),
-            ("aws_bedrock", nov3, aws_account, "NovaPro", "standard", "all", "input_tokens", 1_250_500),
-            ("aws_bedrock", nov3, aws_account, "NovaPro", "standard", "all", "output_tokens", 80_000),
-            # a Marketplace usage type names no model: the product map does
-            ("aws_bedrock", nov4, aws_account, "Claude Sonnet 4.6", "standard", "all", "input_tokens", 2_500_000),
-            ("aws_bedrock", nov4, aws_account, "Claude Sonnet 4.6", "standard", "all", "output_tokens", 200_000),
-            # Azure: Quantity counts tokens here (1,200,000 / 1000 x EUR 0.00225 = EUR 2.70, the line's cost)
-            (azure, date(2025, 6, 1), subscription, "gpt-4o-0806", "standard", "all", "input_tokens", 1_200_000),
-            (azure, date(2025, 6, 1), subscription, "gpt-4o-0806", "standard", "all", "output_tokens", 150_000),
-            # Gemini API "short input text" SKU; Vertex AI's two regular lines (its adjustment is a refund line)
-            (gemini, date(2025, 6, 11), project, "gemini-2.5-flash", "standard", "short", "input_tokens", 3_000_000),
-            (vertex, jun10, project, "gemini-2.5-flash", "standard", "short", "input_tokens", 5_000_000),
-            (vertex, jun10, project, "gemini-2.5-flash", "standard", "short", "output_tokens", 1_000_000),
+            # AWS: amounts in the pricing unit: "1K tokens" (1250.5 x 1000), Marketplace "Units" of 1M tokens; the
+            # CUR's model names (NovaPro in the usage type) read as Bedrock's ids; no cross-region: in-Region
+            ("aws_bedrock", nov3, aws_account, nova, "standard", "all", "in_region", "cache_read_tokens", 400_000),
+            ("aws_bedrock", nov3, aws_account, nova, "standard", "all", "in_region", "input_tokens", 1_250_500),
+            ("aws_bedrock", nov3, aws_account, nova, "standard", "all", "in_region", "output_tokens", 80_000),
+            # a Marketplace usage type names no model: the product map does ("Claude Sonnet 4.6")
+            ("aws_bedrock", nov4, aws_account, sonnet, "standard", "all", "in_region", "input_tokens", 2_500_000),
+            ("aws_bedrock", nov4, aws_account, sonnet, "standard", "all", "in_region", "output_tokens", 200_000),
+            # Azure: Quantity counts tokens here (1,200,000 / 1000 x EUR 0.00225 = EUR 2.70, the line's cost); the
+            # meters' "glbl" is a Global deployment
+            (azure, jun1, subscription, "gpt-4o-0806", "standard", "all", "global", "input_tokens", 1_200_000),
+            (azure, jun1, subscription, "gpt-4o-0806", "standard", "all", "global", "output_tokens", 150_000),
+            # Gemini API "short input text" SKU; Vertex AI's two regular lines (its adjustment is a refund line),
+            # served from us-central1: a regional endpoint
+            (gemini, jun11, project, "gemini-2.5-flash", "standard", "short", "global", "input_tokens", 3_000_000),
+            (vertex, jun10, project, "gemini-2.5-flash", "standard", "short", "regional", "input_tokens", 5_000_000),
+            (vertex, jun10, project, "gemini-2.5-flash", "standard", "short", "regional", "output_tokens", 1_000_000),
         ]
     )
 

@@ -38,6 +38,7 @@ MODELS = [
     "stg_anthropic__billed_lines",
     "stg_gcp_billing__export",
     "stg_aws_cur__line_items",
+    "aws_cur__bedrock_model_names",  # the CUR's model names, which stg_aws_cur__line_items reads
 ]
 
 

@@ -13,6 +13,7 @@ from e2e_helpers import serving
 
 from emulator import SimulatedOrg
 from emulator.plugin import plugins_for
+from emulator.plugins.aws_cur import MODELS as BEDROCK_MODELS
 from orchestration.runner import check_summary, prepare_environment, run_pipeline
 from orchestration.settings import Paths
 
@@ -21,6 +22,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
 CLOUD = ("gcp_billing", "aws_cur", "azure_cost")
 FIRST, LAST = date(2025, 11, 3), date(2025, 11, 5)  # the Gemini API stream starts on 2025-11-03
 REVISED = date(2025, 11, 4)
+BEDROCK_IDS = {model.model_id: bedrock_id for bedrock_id, model in BEDROCK_MODELS.items()}
 
 
 def _cloud_sources():
@@ -56,7 +58,9 @@ def _truth_billed(org) -> dict:
 
 def _truth_tokens(org) -> dict:
     """Tokens per (day, provider, model_raw, usage_type, service_tier); the emulator keys them by model id, its
-    ground truth names each model id's model_raw (as the export's SKU, usage type or meter writes it)."""
+    ground truth names each model id's model_raw (as the export's SKU, usage type or meter writes it). The warehouse
+    reads Bedrock's CUR names (NovaPro, the Marketplace's Claude Sonnet 4.5) as Bedrock's model ids, which the
+    emulator's plugin keys its models by (its calls are in-Region: no inference-profile prefix)."""
     tokens: dict = {}
     for name in CLOUD:
         plugin = org.plugin(name)
@@ -64,7 +68,8 @@ def _truth_tokens(org) -> dict:
             raw = {(g["provider"], g["model_id"]): g["model_raw"] for g in plugin.ground_truth(org, day)}
             for (provider, model_id, usage_type, tier), quantity in plugin.usage_quantities(org, day).items():
                 if quantity:
-                    key = (day, provider, raw[(provider, model_id)], usage_type, tier)
+                    name = BEDROCK_IDS[model_id] if provider == "aws_bedrock" else raw[(provider, model_id)]
+                    key = (day, provider, name, usage_type, tier)
                     tokens[key] = tokens.get(key, 0) + quantity
     return tokens
 
@@ -130,13 +135,15 @@ def test_every_days_tokens_per_model_and_token_type_are_the_emulators(runs):
     assert got == truth
 
 
-def test_token_billing_reconciles_where_the_book_has_the_price(runs):
-    """The Gemini API's export tokens at the price book's gemini-2.5-flash prices are what Google billed for them
-    (an independent check of the SKU reading: model, token type and quantity); the other clouds' models have no
-    rows in the book yet, so their days are flagged unpriced, never $0."""
+def test_token_billing_reconciles_on_every_cloud_route(runs):
+    """Each cloud's export tokens at the price book's prices are what the cloud billed for them, every day: an
+    independent check of the export reading (model, token type, quantity and route) and of the book's cloud route
+    prices against the emulator's own table (emulator/price_table.py), which never reads the seeds. Vertex AI is
+    served from us-central1 (a regional endpoint), Bedrock's Claude Sonnet 4.5 and Nova Pro in-Region, Azure's
+    deployments are Global."""
     status = runs["first"]["status"]
-    assert {s for (_, p, _), s in status.items() if p == "google"} == {"matched"}
-    assert {s for (_, p, _), s in status.items() if p != "google"} == {"unpriced_usage"}
+    assert {p for (_, p, _) in status} == {"google_vertex", "google", "aws_bedrock", "azure_openai"}
+    assert {s for s in status.values()} == {"matched"}
 
 
 def test_a_restated_day_is_followed_and_nothing_is_counted_twice(runs):

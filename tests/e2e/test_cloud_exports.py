@@ -131,12 +131,14 @@ def test_reconciliation_reports_credits_and_tax_apart(run):
         # the export's Gemini API tokens are token billing ($0.90 = EUR 0.828 at 0.92 EUR per USD), but the book
         # prices gemini-2.5-flash from its GA day, 2025-06-17: flagged, never $0
         ("google", date(2025, 6, 11), "unpriced_usage", 0, Decimal("0.9"), Decimal("0.9"), 0, 0, 0),
-        # Vertex AI's tokens have no price in the book yet: flagged too; credits and the refund apart
+        # Vertex AI's tokens (us-central1, a regional endpoint: the same price for Gemini) at genai-prices' Gemini 2.5
+        # Flash price, which has no start date in the package (from its floor day): 5M x $0.30 + 1M x $2.50 = $4.00,
+        # what the export bills for them; credits and the refund apart
         (
             "google_vertex",
             date(2025, 6, 10),
-            "unpriced_usage",
-            0,
+            "matched",
+            Decimal(4),
             Decimal("4"),
             Decimal("2.95"),
             Decimal("-0.55"),

@@ -105,8 +105,10 @@ def feed_priced() -> set[str]:
 
 
 def not_in_the_price_book() -> set[str]:
-    """The cloud billing exports (Google Cloud Billing, AWS CUR, Azure Cost Management): the warehouse's price book
-    has no rows for these providers yet (a later issue), so there is nothing to compare their prices with."""
+    """The cloud billing exports (Google Cloud Billing, AWS CUR, Azure Cost Management): the warehouse prices them
+    from genai-prices' generated rows and route ids (Bedrock's global. / regional.) and route modifiers, which this
+    Python reading of the curated seeds (seed_prices.py) does not model. tests/e2e/test_cloud_emulator_drops.py checks
+    them against this table instead: every cloud day reconciles, computed against billed."""
     return {"gcp_billing", "aws_cur", "azure_cost"}
 
 

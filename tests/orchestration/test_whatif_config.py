@@ -135,7 +135,7 @@ def test_an_unknown_tier_lists_the_tiers_the_book_knows(tmp_path):
         load_config(write(tmp_path, "whatif:\n  scenarios:\n    - name: a\n      to_service_tier: bulk\n"))
     assert str(caught.value) == (
         "finops.yaml line 4: whatif scenario 'a'.to_service_tier is 'bulk', not a tier the price book knows; "
-        "use one of batch, fast, flex, off_peak, priority, regional_endpoint, standard."
+        "use one of batch, fast, flex, off_peak, priority, standard."
     )
 
 

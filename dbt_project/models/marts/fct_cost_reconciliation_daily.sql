@@ -34,6 +34,8 @@
                              no provider-wide row (model_id '*') for the usage type
       tier_not_priced        the model (or the provider-wide usage type) is in the book, not in the usage's
                              service tier
+      route_not_priced       model and tier are in the book, but the usage ran on a route (inference_geo) that no
+                             region_<geo> modifier of its provider prices (an Azure Data Zone deployment)
       usage_type_not_priced  model and tier are in the book, but not this usage type on this day
 
     likely_cause, for every row that is not matched (NULL when matched), first match wins:
@@ -74,6 +76,16 @@ accounts as (
 prices as (
 
     select * from {{ ref('dim_price') }}
+
+),
+
+route_prices as (
+
+    select distinct
+        provider,
+        service_tier as route_tier
+    from {{ ref('stg_pricing__price_modifiers') }}
+    where service_tier like 'region\_%' escape '\'
 
 ),
 
@@ -146,7 +158,17 @@ usage_classified as (
                         and provider_wide.service_tier = usage.service_tier
                 )
                 then 2
-            else 3
+            -- on a route that no modifier of the provider prices
+            when
+                usage.inference_geo <> 'global'
+                and not exists (
+                    select 1 from route_prices
+                    where
+                        route_prices.provider = usage.provider
+                        and route_prices.route_tier = 'region_' || usage.inference_geo
+                )
+                then 3
+            else 4
         end as unpriced_rank
     from usage
 
@@ -351,7 +373,8 @@ final as (
         case judged.unpriced_rank
             when 1 then 'unpriced_model'
             when 2 then 'tier_not_priced'
-            when 3 then 'usage_type_not_priced'
+            when 3 then 'route_not_priced'
+            when 4 then 'usage_type_not_priced'
         end as unpriced_cause,
         case
             when not judged.has_usage then 'no_usage_reported'
@@ -361,6 +384,7 @@ final as (
                 then case judged.unpriced_rank
                     when 1 then 'unpriced_model'
                     when 2 then 'tier_not_priced'
+                    when 3 then 'route_not_priced'
                     else 'usage_type_not_priced'
                 end
             when not judged.is_compared_by_model then 'billed_lines_without_model'

@@ -13,9 +13,18 @@
                       cache_write_tokens_1h_standard|...>-Units (third-party models sold through AWS
                       Marketplace: the usage type names no model, the product name does)
     The model is the one the usage type names (stable over the years), else the product map's model, else the
-    Marketplace product name without " (Amazon Bedrock Edition)". The token type also reads the product map's
-    inference_type (AWS's Bedrock product metadata, from July 2026). Batch, flex and priority in the usage type
-    (or feature Batch) name the service tier.
+    Marketplace product name without " (Amazon Bedrock Edition)" (cur_model_name). The token type also reads the
+    product map's inference_type (AWS's Bedrock product metadata, from July 2026). Batch, flex and priority in the
+    usage type (or feature Batch) name the service tier.
+    Route (inference_geo), from the usage type: a "global" segment (-cross-region-global, -tokens-global-standard)
+    is the global cross-Region profile ('global'); another cross-region one is a geographic profile ('geo'); none
+    is in-Region on-demand ('in_region'). AWS prices them apart: the global profile is ~10% cheaper than the
+    geographic one for Claude Sonnet 4.5 and later.
+    model_raw is the Bedrock model id the line was invoked as: the CUR's name read through the seed
+    aws_cur__bedrock_model_names (NovaPro -> amazon.nova-pro-v1:0) unless the usage type names the id itself,
+    with the global profile's prefix "global." as
+    Bedrock names that profile, so the CUR and Bedrock's request logs resolve to the same priced ids (genai-prices'
+    global. and regional. ids carry the route's price). A name the seed does not know stays as the CUR writes it.
     Quantities: line_item_usage_amount is in pricing_unit; "1K tokens" is 1,000 tokens, "1M tokens" and the
     Marketplace "Units" are 1,000,000 tokens; a token usage type without a unit counts tokens.
 -#}
@@ -25,6 +34,12 @@ with
 source as (
 
     select * from {{ source('aws_cur', 'line_items') }}
+
+),
+
+bedrock_model_names as (
+
+    select * from {{ ref('aws_cur__bedrock_model_names') }}
 
 ),
 
@@ -109,12 +124,47 @@ parsed as (
 
 ),
 
+named as (
+
+    select
+        parsed.*,
+        case when parsed.token_usage_type is not null then coalesce(parsed.usage_type_model, parsed.product_model) end
+            as cur_model_name,
+        case
+            when parsed.token_usage_type is null then null
+            when regexp_matches(parsed.usage_words, '-global(-|$)') then 'global'
+            when parsed.usage_words like '%cross-region%' then 'geo'
+            else 'in_region'
+        end as inference_geo,
+        coalesce(
+            bedrock_model_names.bedrock_model_id,
+            -- a usage type naming the Bedrock id itself (<vendor>.<model>: USW2-anthropic.claude-opus-4-8-mantle-...)
+            case
+                when regexp_matches(lower(coalesce(parsed.usage_type_model, '')), '^[a-z]+\.[a-z]')
+                    then lower(parsed.usage_type_model)
+            end
+        ) as bedrock_model_id
+    from parsed
+    left join bedrock_model_names
+        on lower(trim(coalesce(parsed.usage_type_model, parsed.product_model))) = bedrock_model_names.cur_model_name
+
+),
+
 final as (
 
     select
-        * exclude (usage_words, inference_words, usage_type_model, product_model, counts_tokens, token_usage_type),
+        * exclude (
+            usage_words, inference_words, usage_type_model, product_model, counts_tokens, token_usage_type,
+            bedrock_model_id
+        ),
         token_usage_type,
-        case when token_usage_type is not null then coalesce(usage_type_model, product_model) end as model_raw,
+        case
+            when token_usage_type is null then null
+            when bedrock_model_id is null then cur_model_name
+            -- Bedrock's id of the global cross-Region profile (global.anthropic.claude-sonnet-4-5-...)
+            when inference_geo = 'global' then 'global.' || bedrock_model_id
+            else bedrock_model_id
+        end as model_raw,
         case
             when token_usage_type is null then null
             when usage_words like '%batch%' or json_extract_string(product, '$.feature') = 'Batch' then 'batch'
@@ -131,7 +181,7 @@ final as (
                 else 1
             end) as bigint)
         end as token_quantity
-    from parsed
+    from named
 
 )
 

@@ -1,8 +1,9 @@
 {#-
     Conformed usage lines (kind usage_lines, read by int_usage_unioned): the token counts of the Bedrock token
     line items (stg_aws_cur__line_items reads model, token type and tier from the usage type, and scales the
-    usage amount from its pricing unit to tokens). Bedrock has no usage API, so the CUR is the only source of
-    its usage. Context tier: Bedrock's usage types name none (all).
+    usage amount from its pricing unit to tokens; model_raw is the Bedrock model id, inference_geo the route).
+    Bedrock has no usage API, so the CUR is the only source of its usage. Context tier: Bedrock's usage types name
+    none (all).
 -#}
 
 with
@@ -17,7 +18,7 @@ final as (
         model_raw,
         service_tier,
         'all' as context_tier,
-        'global' as inference_geo,
+        inference_geo,
         cast(0 as bigint) as prompt_tokens_gt,
         token_usage_type as usage_type,
         token_quantity as quantity

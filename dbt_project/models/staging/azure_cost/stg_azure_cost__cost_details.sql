@@ -12,7 +12,11 @@
     Token words: cached or cchd -> cache read; Outp, Output, outpt, opt -> output; Inp, Input, Inpt -> input;
     aud and image name the modality. The model is the words before the token word, without the modality
     and Batch (Batch is the service tier), joined by hyphens ("gpt-4o-0806": the deployment's model and
-    version as the meter writes them). The deployment (glbl, regional, Data Zone) is not part of the grain.
+    version as the meter writes them, read through pricing_seeds/model_aliases.csv). The deployment is the route
+    (inference_geo): glbl / global -> 'global'; DZone / Data Zone / DZ -> 'data_zone'; regional / regnl / rgnl ->
+    'regional'; a meter naming none -> 'unknown'. The book's Azure rows are the Global deployments' prices
+    (genai-prices: "prices for Regional models are often slightly higher"): no source publishes the other
+    deployments' prices, so their usage stays unpriced (flagged) rather than priced as Global.
     Quantities: UnitOfMeasure is the pricing block ("1K", "1M"). Whether Quantity counts tokens or blocks is
     read from the line itself: the reading under which Quantity x EffectivePrice (per block) gives the
     line's cost is taken; a line without a price is taken as counted in blocks.
@@ -140,6 +144,13 @@ final as (
             when regexp_matches(meter, '\bbatch\b') then 'batch'
             else 'standard'
         end as service_tier,
+        case
+            when meter_model is null or block_size is null or meter_usage_type is null then null
+            when regexp_matches(meter, '\b(?:glbl|global)\b') then 'global'
+            when regexp_matches(meter, '\b(?:dzone|dz|data zone|datazone)\b') then 'data_zone'
+            when regexp_matches(meter, '\b(?:regional|regnl|rgnl)\b') then 'regional'
+            else 'unknown'
+        end as inference_geo,
         case
             when meter_model is null or block_size is null or meter_usage_type is null then null
             -- counted in tokens when that reading explains the cost better than counting in blocks

@@ -2,7 +2,8 @@
     Conformed usage lines (kind usage_lines, read by int_usage_unioned): the token counts of the Azure OpenAI
     token meters (stg_azure_cost__cost_details reads model, token type and tier from the meter name and the
     quantity in tokens). Azure has no usage API that bills tokens per day, so the cost export is the only source
-    of this usage. Context tier: the meters name none (all).
+    of this usage. Context tier: the meters name none (all). inference_geo: the deployment (global, data_zone,
+    regional, unknown).
 -#}
 
 with
@@ -17,7 +18,7 @@ final as (
         model_raw,
         service_tier,
         'all' as context_tier,
-        'global' as inference_geo,
+        inference_geo,
         cast(0 as bigint) as prompt_tokens_gt,
         token_usage_type as usage_type,
         token_quantity as quantity

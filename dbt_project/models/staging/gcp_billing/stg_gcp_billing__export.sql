@@ -17,6 +17,10 @@
     priority name the service tier; "long" (prompts over the model's long-context bound) is prompt tier 200000,
     Gemini's bound (a model with a lower bound, as Gemini 1.5's 128000, still finds its tier: the price book
     takes the highest tier at or below it).
+    Route (inference_geo): a Vertex AI line served from the global endpoint (location "global", or a "Global" SKU)
+    is 'global'; one served from a region or multi-region (us-central1, us, eu) is 'regional', which costs 10% more
+    for Claude from the 4.5 models on (pricing_seeds/price_modifiers.csv, region_regional). The Gemini API has no
+    endpoints to choose: 'global'. A line that names no location is taken as global.
 -#}
 
 with
@@ -46,6 +50,7 @@ renamed as (
         service_description,
         sku_description,
         project_name,
+        location_location,
         location_region,
         upper(currency) as currency,
         lower(replace(cost_type, ' ', '_')) as cost_type,  -- Google writes both 'rounding error' and rounding_error
@@ -159,6 +164,12 @@ final as (
         * exclude (sku, counts_tokens, sku_model, sku_service_tier, is_long_context),
         case when token_usage_type is not null then sku_model end as model_raw,
         case when token_usage_type is not null then sku_service_tier end as service_tier,
+        case
+            when token_usage_type is null then null
+            when provider = 'google' then 'global'
+            when sku like '% global %' or coalesce(lower(location_location), 'global') = 'global' then 'global'
+            else 'regional'
+        end as inference_geo,
         case when token_usage_type is not null then case when is_long_context then 'long' else 'short' end end
             as context_tier,
         case when token_usage_type is not null then case when is_long_context then 200000 else 0 end end

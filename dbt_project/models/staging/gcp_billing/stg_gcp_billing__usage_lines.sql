@@ -17,7 +17,7 @@ final as (
         model_raw,
         service_tier,
         context_tier,
-        'global' as inference_geo,
+        inference_geo,
         cast(prompt_tokens_gt as bigint) as prompt_tokens_gt,
         token_usage_type as usage_type,
         token_quantity as quantity
