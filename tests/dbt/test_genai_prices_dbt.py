@@ -1,6 +1,6 @@
 """The generated genai-prices seeds in dbt: requests (the plain JSONL format) whose models only genai-prices
 prices get its prices through its match rules; a model the curated book prices keeps the curated price; a model
-no source knows stays unpriced. Every cost worked out by hand from pricing_seeds/ (curated and generated)."""
+no source knows stays unpriced; OpenAI's long-context tier (gpt-5.4 over a 272K prompt) prices a whole request. Every cost worked out by hand from pricing_seeds/ (curated and generated)."""
 
 import json
 from decimal import Decimal as D
@@ -41,6 +41,10 @@ REQUESTS = [
     request("r-grok", "xai", "grok-4", 1_000_000, 0),
     # no source knows it: flagged unpriced, never $0
     request("r-mystery", "openai", "mystery-model-9000", 1_000, 10),
+    # OpenAI's long context (gpt-5.4: $2.50 / $15 up to a 272K prompt, $5 / $22.50 above, every token of the request):
+    # 300K prompt: 300k x 5 + 10k x 22.50 = 1.50 + 0.225 = $1.725; 100K prompt: 100k x 2.50 + 10k x 15 = $0.40
+    request("r-gpt54-long", "openai", "gpt-5.4", 300_000, 10_000),
+    request("r-gpt54-short", "openai", "gpt-5.4", 100_000, 10_000),
 ]
 
 
@@ -73,6 +77,8 @@ def test_requests_are_priced_through_the_generated_rules_and_the_curated_book_wi
     assert rows == [
         ("r-bedrock", "bedrock", "regional.anthropic.claude-sonnet-4-5-20250929-v1:0", D("4.95"), True),
         ("r-gemini", "google", "gemini-1.5-flash-8b", D("0.105"), True),
+        ("r-gpt54-long", "openai", "gpt-5.4", D("1.725"), True),
+        ("r-gpt54-short", "openai", "gpt-5.4", D("0.40"), True),
         ("r-grok", "xai", "grok-4-0709", D("3.00"), True),
         ("r-mistral", "mistral", "mistral-medium-3-1", D("1.80"), True),
         ("r-mystery", "openai", "mystery-model-9000", None, False),
