@@ -149,6 +149,7 @@ LIKELY_CAUSES = {
     "non_token_billing_line": "billed as a non-token line",
     "model_billed_without_usage": "a model billed without usage",
     "model_used_not_billed": "a model used but not billed",
+    "long_context_billed": "long-context requests billed above the base rate",
     "price_differs": "billed price differs from list",
 }
 UNPRICED_CAUSES = ("unpriced_model", "tier_not_priced", "route_not_priced", "usage_type_not_priced")

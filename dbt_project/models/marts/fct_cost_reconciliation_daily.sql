@@ -48,6 +48,11 @@
                                  tolerance_usd)
       model_billed_without_usage a compared model is billed but has no usage that day
       model_used_not_billed      a compared model has priced usage but no billed usage line
+      long_context_billed        the bill has long-context lines (OpenAI: '<model>, input, long context'), which
+                                 price every token of a long request at the long-context rate; usage APIs give no
+                                 prompt size, so computed cost prices them at the base rate: computed is below
+                                 billed, by no more than those lines (-variance <= billed_long_context_usd +
+                                 tolerance_usd). Request logs, which carry prompt sizes, price the tier exactly.
       price_differs              the same models on both sides, different amounts: a discount, a price the
                                  book does not have yet, or a day revised on one side only
     A late revision is not told apart from price_differs: the marts carry no load times to compute it from.
@@ -197,6 +202,8 @@ billed_by_model as (
         account_id,
         coalesce(model_id, '(no model)') as model_key,
         sum(billed_cost_usd) as billed_usage_usd,
+        -- OpenAI bills a long-context request's tokens on their own lines ('<model>, input, long context')
+        sum(case when line_item like '%, long context%' then billed_cost_usd else 0 end) as billed_long_context_usd,
         max(case when model_id is not null then 1 else 0 end) as names_model
     from billed
     where line_type = 'usage' and usage_type is not null
@@ -213,6 +220,7 @@ models as (
         coalesce(usage_by_model.model_key, billed_by_model.model_key) as model_key,
         coalesce(usage_by_model.computed_cost_usd, 0) as computed_cost_usd,
         coalesce(billed_by_model.billed_usage_usd, 0) as billed_usage_usd,
+        coalesce(billed_by_model.billed_long_context_usd, 0) as billed_long_context_usd,
         coalesce(usage_by_model.unpriced_quantity, 0) as unpriced_quantity,
         usage_by_model.unpriced_rank,
         coalesce(billed_by_model.names_model, 0) as names_model,
@@ -236,6 +244,7 @@ by_day as (
         account_id,
         sum(computed_cost_usd) as computed_cost_usd,
         sum(billed_usage_usd) as billed_usage_usd,
+        sum(billed_long_context_usd) as billed_long_context_usd,
         sum(unpriced_quantity) as unpriced_quantity,
         min(unpriced_rank) as unpriced_rank,
         max(names_model) = 1 as billed_names_model,
@@ -283,6 +292,7 @@ joined as (
         {{ to_usd_decimal('coalesce(by_day.billed_usage_usd, 0)') }} as billed_usage_usd,
         {{ to_usd_decimal('coalesce(billed_daily.billed_cost_usd, 0)') }} as billed_cost_usd,
         {{ to_usd_decimal('coalesce(billed_daily.billed_other_usage_usd, 0)') }} as billed_other_usage_usd,
+        {{ to_usd_decimal('coalesce(by_day.billed_long_context_usd, 0)') }} as billed_long_context_usd,
         {{ to_usd_decimal('coalesce(billed_daily.credit_usd, 0)') }} as credit_usd,
         {{ to_usd_decimal('coalesce(billed_daily.tax_usd, 0)') }} as tax_usd,
         {{ to_usd_decimal('coalesce(billed_daily.fee_usd, 0)') }} as fee_usd,
@@ -394,6 +404,12 @@ final as (
                 then 'non_token_billing_line'
             when judged.models_billed_without_usage > 0 then 'model_billed_without_usage'
             when judged.models_used_not_billed > 0 then 'model_used_not_billed'
+            -- the bill prices long-context requests higher than the usage, which reports no prompt sizes, can
+            when
+                judged.billed_long_context_usd > 0
+                and judged.variance_usd < 0
+                and -judged.variance_usd <= judged.billed_long_context_usd + judged.tolerance_usd
+                then 'long_context_billed'
             else 'price_differs'
         end as likely_cause,
         judged.unpriced_models,
@@ -414,6 +430,7 @@ final as (
         cast(judged.relative_tolerance_pct as decimal(9, 6)) as relative_tolerance_pct,
         judged.unpriced_billed_usd,
         judged.billed_other_usage_usd,
+        judged.billed_long_context_usd,
         judged.credit_usd,
         judged.tax_usd,
         judged.fee_usd,
