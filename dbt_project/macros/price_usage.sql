@@ -358,7 +358,7 @@ tier_priced as (
 --    multiplies the priced usage of that route: Anthropic's US-only inference 1.1x every token price, a Vertex
 --    regional endpoint, or 1 where the vendor states the same price or the route is in the model id (Bedrock's
 --    inference profiles). The best match as for tier modifiers. A route with no such row stays unpriced: its
---    price is not known, and the global price would understate it (an Azure Data Zone deployment).
+--    price is not known, and the global price would understate it (an Azure Regional deployment).
 geo_matches as (
 
     select

@@ -6,8 +6,8 @@ grain, and the book prices it or leaves it unpriced, never at another route's pr
   aws_cur__bedrock_model_names), the global profile with its "global." prefix, so genai-prices' route ids price them:
   Claude Sonnet 4.5 $3 / $15 through the global profile and 10% more ($3.30) otherwise (AWS: the global profile
   "offers approximately 10% savings ... compared to geographic cross-Region inference").
-- Azure: the meter's deployment (glbl, DZone, none). The book has Azure's Global prices only, so a Data Zone or an
-  unnamed deployment stays unpriced, and reconciliation would say route_not_priced.
+- Azure: the meter's deployment (glbl, DZone, none). The book has Azure's Global prices and Data Zone at 1.1x them;
+  a deployment the meter does not name stays unpriced, and reconciliation says route_not_priced.
 - Google Cloud: a Vertex AI line served from a region is on a regional endpoint; Gemini costs the same there.
 
 Every row's cost below is worked out by hand from the seeds; the rows are shaped as each raw table lands them."""
@@ -127,8 +127,9 @@ AZURE_ROWS = [
     # a Global deployment of gpt-4o 2024-08-06: 1M x $2.50 = $2.50; gpt-4o-mini output 1M x $0.60 = $0.60
     azure("gpt-4o-0806-Inp-glbl Tokens", 1000, "0.0025"),
     azure("gpt-4o-mini-0718-Outp-glbl Tokens", 1000, "0.0006"),
-    # a Data Zone deployment and a meter naming none: no published price, unpriced (never the Global price)
+    # a Data Zone deployment: 1.1x Global, 1M x $2.75 = $2.75
     azure("gpt-4o-0806-Inp-DZone Tokens", 1000, "0.00275"),
+    # a meter naming no deployment: its price is not known, unpriced (never the Global price)
     azure("gpt-4o-0806-Inp Tokens", 1000, "0.00275"),
 ]
 
@@ -196,13 +197,13 @@ def test_bedrock_routes_are_priced_by_their_profile(priced):
     )
 
 
-def test_azure_prices_global_deployments_only(priced):
+def test_azure_prices_global_and_data_zone_deployments(priced):
     rows = [row[1:] for row in priced if row[0] == "azure_openai"]
     assert rows == sorted(
         [
             ("gpt-4o-0806", "standard", "global", "input_tokens", 1_000_000, D("2.5"), D("2.50"), True),
             ("gpt-4o-mini-0718", "standard", "global", "output_tokens", 1_000_000, D("0.6"), D("0.60"), True),
-            ("gpt-4o-0806", "standard", "data_zone", "input_tokens", 1_000_000, None, None, False),
+            ("gpt-4o-0806", "standard", "data_zone", "input_tokens", 1_000_000, D("2.75"), D("2.75"), True),
             ("gpt-4o-0806", "standard", "unknown", "input_tokens", 1_000_000, None, None, False),
         ]
     )
@@ -220,12 +221,12 @@ def test_vertex_regional_endpoints_and_batch(priced):
 
 
 def test_reconciliation_names_the_unpriced_route(built):
-    """Azure's day: the Global lines are priced ($2.50 + $0.60 = $3.10), the Data Zone and unnamed deployments'
-    1M tokens each are not; the cause is the route, not the model (gpt-4o is in the book)."""
+    """Azure's day: the Global and Data Zone lines are priced ($2.50 + $0.60 + $2.75 = $5.85), the unnamed
+    deployment's 1M tokens are not; the cause is the route, not the model (gpt-4o is in the book)."""
     rows = built.execute(
         "select status, unpriced_cause, computed_cost_usd, unpriced_quantity from marts.fct_cost_reconciliation_daily "
         "where provider = 'azure_openai'"
     ).fetchall()
     assert [(cause, computed, quantity) for _, cause, computed, quantity in rows] == [
-        ("route_not_priced", D("3.10"), 2_000_000)
+        ("route_not_priced", D("5.85"), 1_000_000)
     ]

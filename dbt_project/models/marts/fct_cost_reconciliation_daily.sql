@@ -35,7 +35,7 @@
       tier_not_priced        the model (or the provider-wide usage type) is in the book, not in the usage's
                              service tier
       route_not_priced       model and tier are in the book, but the usage ran on a route (inference_geo) that no
-                             region_<geo> modifier of its provider prices (an Azure Data Zone deployment)
+                             region_<geo> modifier of its provider prices (an Azure Regional deployment)
       usage_type_not_priced  model and tier are in the book, but not this usage type on this day
 
     likely_cause, for every row that is not matched (NULL when matched), first match wins:

@@ -15,8 +15,9 @@
     version as the meter writes them, read through pricing_seeds/model_aliases.csv). The deployment is the route
     (inference_geo): glbl / global -> 'global'; DZone / Data Zone / DZ -> 'data_zone'; regional / regnl / rgnl ->
     'regional'; a meter naming none -> 'unknown'. The book's Azure rows are the Global deployments' prices
-    (genai-prices: "prices for Regional models are often slightly higher"): no source publishes the other
-    deployments' prices, so their usage stays unpriced (flagged) rather than priced as Global.
+    (genai-prices: "prices for Regional models are often slightly higher"); Data Zone is 1.1x them
+    (price_modifiers.csv, region_data_zone). No source here prices Regional deployments, so their usage and a
+    meter's without a deployment stay unpriced (flagged) rather than priced as Global.
     Quantities: UnitOfMeasure is the pricing block ("1K", "1M"). Whether Quantity counts tokens or blocks is
     read from the line itself: the reading under which Quantity x EffectivePrice (per block) gives the
     line's cost is taken; a line without a price is taken as counted in blocks.
