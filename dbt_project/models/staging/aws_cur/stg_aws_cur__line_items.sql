@@ -21,10 +21,10 @@
     is in-Region on-demand ('in_region'). AWS prices them apart: the global profile is ~10% cheaper than the
     geographic one for Claude Sonnet 4.5 and later.
     model_raw is the Bedrock model id the line was invoked as: the CUR's name read through the seed
-    aws_cur__bedrock_model_names (NovaPro -> amazon.nova-pro-v1:0) unless the usage type names the id itself,
-    with the global profile's prefix "global." as
-    Bedrock names that profile, so the CUR and Bedrock's request logs resolve to the same priced ids (genai-prices'
-    global. and regional. ids carry the route's price). A name the seed does not know stays as the CUR writes it.
+    aws_cur__bedrock_model_names (NovaPro -> amazon.nova-pro-v1:0) unless the usage type names the id itself, with
+    the prefix "global." for the global profile, as Bedrock names it. So the CUR and Bedrock's request logs resolve
+    to the same priced ids (genai-prices' global. and regional. ids carry the route's price). A name the seed does
+    not know stays as the CUR writes it.
     Quantities: line_item_usage_amount is in pricing_unit; "1K tokens" is 1,000 tokens, "1M tokens" and the
     Marketplace "Units" are 1,000,000 tokens; a token usage type without a unit counts tokens.
 -#}
