@@ -230,8 +230,9 @@ openrouter  google/gemini-2.5-flash            input_tokens   standard  0  2025-
 openrouter  google/gemini-2.5-flash            output_tokens  standard  0  2025-06-17  -  per_1m_tokens    2.5
 
 # The cloud billing exports (plugins gcp_billing, aws_cur, azure_cost): each cloud's published list price, per 1M
-# tokens here whatever unit the export bills in. The warehouse prices them from genai-prices' rows (pricing_seeds/
-# generated/) with its route modifiers; tests/e2e/test_cloud_emulator_drops.py checks every cloud day reconciles.
+# tokens here whatever unit the export bills in. The warehouse prices them from its book (genai-prices' rows in
+# pricing_seeds/generated/, curated Azure rows) with its route modifiers; tests/e2e/test_cloud_emulator_drops.py
+# checks that every cloud day reconciles.
 #
 # Google Cloud, Gemini 2.5 on Vertex AI (cloud.google.com/vertex-ai/generative-ai/pricing): Flash $0.30 input /
 # $2.50 output / $0.03 cached input; batch predictions half price; Pro $1.25 / $10 (prompts up to 200k tokens).
