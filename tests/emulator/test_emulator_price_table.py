@@ -104,7 +104,7 @@ def feed_priced() -> set[str]:
     return {source.name for source in SOURCES if "price_lines" in source.conformed}
 
 
-def not_in_the_price_book() -> set[str]:
+def priced_beyond_the_curated_seeds() -> set[str]:
     """The cloud billing exports (Google Cloud Billing, AWS CUR, Azure Cost Management): the warehouse prices them
     from genai-prices' generated rows and route ids (Bedrock's global. / regional.) and route modifiers, which this
     Python reading of the curated seeds (seed_prices.py) does not model. tests/e2e/test_cloud_emulator_drops.py checks
@@ -114,7 +114,7 @@ def not_in_the_price_book() -> set[str]:
 
 def test_every_emulator_price_agrees_with_the_seeds(seeds):
     everything = PriceTable()
-    skipped = feed_priced() | not_in_the_price_book()
+    skipped = feed_priced() | priced_beyond_the_curated_seeds()
     table = PriceTable([r for r in everything.rows if r.provider not in skipped], everything.aliases)
     assert len(table.rows) > 100
     wrong = price_disagreements(table, seeds)
