@@ -1,12 +1,16 @@
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
 from orchestration.errors import FinopsError
 from orchestration.settings import DBT_PROJECT_DIR, PRICING_SEEDS_DIR, finops_home
+
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -39,30 +43,48 @@ def vars_arg() -> list[str]:
 def parse_manifest(target_path: Path | None = None) -> Path:
     """(Re)build dbt's manifest in process, so the dbt assets match the models on disk, and return its path.
     (dagster-dbt's own preparer shells out to a `dbt` found on PATH, which a venv used by path does not
-    provide.) ``target_path`` defaults to the project's target folder, the manifest the assets load."""
+    provide.) ``target_path`` defaults to the project's target folder, the manifest the assets load.
+
+    The project's target folder is shared by every process of this checkout, whatever its FINOPS_HOME (the
+    writer lock is per home), and dbt writes manifest.json in place: a process loading the dbt assets while
+    another parses once read half a file. So dbt parses into a folder of this process's own, and the manifest
+    (and dbt's partial-parse state, copied in first so a parse stays partial) is moved into place with an
+    atomic rename: a reader sees the old manifest or the new one, never a torn one."""
     from dbt.cli.main import dbtRunner
 
-    result = dbtRunner().invoke(
-        [
-            "parse",
-            "--quiet",
-            *vars_arg(),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target_path or dbt_project.target_path),
-            "--log-path",
-            str(finops_home() / "logs" / "dbt"),
-        ]
-    )
-    if not result.success:
-        raise FinopsError(
-            f"dbt could not parse dbt_project/ ({result.exception or 'see the dbt log'}); "
-            "fix the model it names and retry."
+    # absolute: dbt reads a relative --target-path from the project folder, Python from the working one
+    target = Path(target_path) if target_path else Path(dbt_project.project_dir) / dbt_project.target_path
+    target.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
+    try:
+        if (target / PARTIAL_PARSE).exists():
+            shutil.copy2(target / PARTIAL_PARSE, scratch / PARTIAL_PARSE)
+        result = dbtRunner().invoke(
+            [
+                "parse",
+                "--quiet",
+                *vars_arg(),
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(scratch),
+                "--log-path",
+                str(finops_home() / "logs" / "dbt"),
+            ]
         )
-    return (target_path or dbt_project.target_path) / "manifest.json"
+        if not result.success:
+            raise FinopsError(
+                f"dbt could not parse dbt_project/ ({result.exception or 'see the dbt log'}); "
+                "fix the model it names and retry."
+            )
+        for name in (PARTIAL_PARSE, "manifest.json"):  # the manifest last: whoever sees it sees the state too
+            if (scratch / name).exists():
+                os.replace(scratch / name, target / name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target / "manifest.json"
 
 
 # The sanctioned import-time step (STYLE.md 3.5 item 6): under `dagster dev`, or on a fresh clone with no
