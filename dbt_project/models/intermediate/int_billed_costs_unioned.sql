@@ -1,7 +1,8 @@
 {#-
     What every registered source billed, one row per (usage_date, provider, account_id, line_item), with its
-    line type (usage, credit, tax, fee, refund), the usage type of a token line, and the model resolved
-    through model_aliases as usage is (macro resolve_model_id, int_usage_priced rule 1).
+    line type (usage, credit, tax, fee, refund), the usage type of a token line, whether it is billed at a
+    long-context rate, and the model resolved through model_aliases as usage is (macro resolve_model_id,
+    int_usage_priced rule 1).
 
     Each source picks its line items, models and amounts in its conformed model stg_<source>__billed_lines
     (the dbt var finops_conformed names them; macro union_conformed).
@@ -19,6 +20,7 @@ billed_lines as (
         ('line_type', 'varchar'),
         ('model_raw', 'varchar'),
         ('usage_type', 'varchar'),
+        ('is_long_context', 'boolean'),
         ('currency', 'varchar'),
         ('billed_cost_usd', money_type()),
     ]) }}
@@ -62,6 +64,7 @@ aggregated as (
         -- one line item names one model, usage type and currency; max() only folds the (api key, hour) splits
         max(model_id) as model_id,
         max(usage_type) as usage_type,
+        bool_or(is_long_context) as is_long_context,
         max(currency) as currency,
         sum(billed_cost_usd) as billed_cost_usd
     from resolved
@@ -77,6 +80,7 @@ select
     line_type,
     model_id,
     usage_type,
+    is_long_context,
     currency,
     {{ to_usd_decimal('billed_cost_usd') }} as billed_cost_usd
 from aggregated

@@ -23,6 +23,9 @@ final as (
         usage_type,
         currency,
 
+        ----------  booleans
+        is_long_context,
+
         ----------  numerics
         billed_cost_usd
 

@@ -48,11 +48,14 @@
                                  tolerance_usd)
       model_billed_without_usage a compared model is billed but has no usage that day
       model_used_not_billed      a compared model has priced usage but no billed usage line
-      long_context_billed        the bill has long-context lines (OpenAI: '<model>, input, long context'), which
-                                 price every token of a long request at the long-context rate; usage APIs give no
-                                 prompt size, so computed cost prices them at the base rate: computed is below
-                                 billed, by no more than those lines (-variance <= billed_long_context_usd +
-                                 tolerance_usd). Request logs, which carry prompt sizes, price the tier exactly.
+      long_context_billed        the bill has long-context lines (is_long_context: OpenAI's '<model>, input, long
+                                 context'), which price every token of a long request at the long-context rate;
+                                 OpenAI's usage API gives no prompt size, so computed cost prices them at the base
+                                 rate: computed is below billed, by no more than the long-context billing that
+                                 computed cost has no long tier for (-variance <= billed_long_context_usd -
+                                 computed_long_context_usd + tolerance_usd). A source whose usage carries the tier
+                                 (Anthropic, Gemini) prices it on both sides. Request logs, which carry prompt
+                                 sizes, price the tier exactly.
       price_differs              the same models on both sides, different amounts: a discount, a price the
                                  book does not have yet, or a day revised on one side only
     A late revision is not told apart from price_differs: the marts carry no load times to compute it from.
@@ -131,6 +134,9 @@ usage_classified as (
         usage.account_id,
         coalesce(usage.model_id, '(no model)') as model_key,
         usage.contracted_cost_usd,
+        -- priced at a long-context tier: a source whose usage carries the prompt tier (Anthropic's context
+        -- window, Gemini's SKU) prices the long tier itself
+        case when usage.prompt_tokens_gt > 0 then usage.contracted_cost_usd else 0 end as long_context_cost_usd,
         usage.is_priced,
         usage.quantity,
         case
@@ -187,6 +193,7 @@ usage_by_model as (
         account_id,
         model_key,
         coalesce(sum(contracted_cost_usd), 0) as computed_cost_usd,
+        coalesce(sum(long_context_cost_usd), 0) as computed_long_context_usd,
         sum(case when is_priced then 0 else quantity end) as unpriced_quantity,
         min(unpriced_rank) as unpriced_rank
     from usage_classified
@@ -202,8 +209,7 @@ billed_by_model as (
         account_id,
         coalesce(model_id, '(no model)') as model_key,
         sum(billed_cost_usd) as billed_usage_usd,
-        -- OpenAI bills a long-context request's tokens on their own lines ('<model>, input, long context')
-        sum(case when line_item like '%, long context%' then billed_cost_usd else 0 end) as billed_long_context_usd,
+        sum(case when is_long_context then billed_cost_usd else 0 end) as billed_long_context_usd,
         max(case when model_id is not null then 1 else 0 end) as names_model
     from billed
     where line_type = 'usage' and usage_type is not null
@@ -221,6 +227,7 @@ models as (
         coalesce(usage_by_model.computed_cost_usd, 0) as computed_cost_usd,
         coalesce(billed_by_model.billed_usage_usd, 0) as billed_usage_usd,
         coalesce(billed_by_model.billed_long_context_usd, 0) as billed_long_context_usd,
+        coalesce(usage_by_model.computed_long_context_usd, 0) as computed_long_context_usd,
         coalesce(usage_by_model.unpriced_quantity, 0) as unpriced_quantity,
         usage_by_model.unpriced_rank,
         coalesce(billed_by_model.names_model, 0) as names_model,
@@ -245,6 +252,7 @@ by_day as (
         sum(computed_cost_usd) as computed_cost_usd,
         sum(billed_usage_usd) as billed_usage_usd,
         sum(billed_long_context_usd) as billed_long_context_usd,
+        sum(computed_long_context_usd) as computed_long_context_usd,
         sum(unpriced_quantity) as unpriced_quantity,
         min(unpriced_rank) as unpriced_rank,
         max(names_model) = 1 as billed_names_model,
@@ -293,6 +301,7 @@ joined as (
         {{ to_usd_decimal('coalesce(billed_daily.billed_cost_usd, 0)') }} as billed_cost_usd,
         {{ to_usd_decimal('coalesce(billed_daily.billed_other_usage_usd, 0)') }} as billed_other_usage_usd,
         {{ to_usd_decimal('coalesce(by_day.billed_long_context_usd, 0)') }} as billed_long_context_usd,
+        {{ to_usd_decimal('coalesce(by_day.computed_long_context_usd, 0)') }} as computed_long_context_usd,
         {{ to_usd_decimal('coalesce(billed_daily.credit_usd, 0)') }} as credit_usd,
         {{ to_usd_decimal('coalesce(billed_daily.tax_usd, 0)') }} as tax_usd,
         {{ to_usd_decimal('coalesce(billed_daily.fee_usd, 0)') }} as fee_usd,
@@ -404,11 +413,13 @@ final as (
                 then 'non_token_billing_line'
             when judged.models_billed_without_usage > 0 then 'model_billed_without_usage'
             when judged.models_used_not_billed > 0 then 'model_used_not_billed'
-            -- the bill prices long-context requests higher than the usage, which reports no prompt sizes, can
+            -- the bill prices long-context requests that the usage, which reports no prompt sizes, priced at
+            -- the base rate: the gap is at most the long-context billing the computed side has no tier for
             when
-                judged.billed_long_context_usd > 0
+                judged.billed_long_context_usd > judged.computed_long_context_usd
                 and judged.variance_usd < 0
-                and -judged.variance_usd <= judged.billed_long_context_usd + judged.tolerance_usd
+                and -judged.variance_usd
+                <= judged.billed_long_context_usd - judged.computed_long_context_usd + judged.tolerance_usd
                 then 'long_context_billed'
             else 'price_differs'
         end as likely_cause,
@@ -431,6 +442,7 @@ final as (
         judged.unpriced_billed_usd,
         judged.billed_other_usage_usd,
         judged.billed_long_context_usd,
+        judged.computed_long_context_usd,
         judged.credit_usd,
         judged.tax_usd,
         judged.fee_usd,

@@ -34,6 +34,8 @@ final as (
             when token_type = 'cache_creation.ephemeral_1h_input_tokens' then 'cache_write_1h_tokens'
             when token_type = 'output_tokens' then 'output_tokens'
         end as usage_type,
+        -- the long-context tier of a request over 200K input tokens, which the usage report prices too
+        coalesce(context_window = '200k-1M', false) as is_long_context,
         currency,
         billed_cost_usd
     from cost_report

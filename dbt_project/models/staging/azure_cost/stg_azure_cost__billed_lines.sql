@@ -35,6 +35,8 @@ final as (
         end as line_type,
         model_raw,
         token_usage_type as usage_type,
+        -- the export names no long-context charge: its token lines carry one price per model and route
+        false as is_long_context,
         currency,
         cost_usd as billed_cost_usd
     from cost_details

@@ -51,6 +51,8 @@ charges as (
         end as line_type,
         model_raw,
         token_usage_type as usage_type,
+        -- a Gemini SKU of the long-context tier ('... long input', '(long)'): stg_gcp_billing__export
+        coalesce(context_tier = 'long', false) as is_long_context,
         currency,
         cost_usd as billed_cost_usd
     from export
@@ -67,6 +69,7 @@ credit_lines as (
         'credit' as line_type,
         cast(null as varchar) as model_raw,
         cast(null as varchar) as usage_type,
+        false as is_long_context,
         currency,
         case
             when currency = 'USD' then {{ to_usd_decimal('amount') }}
@@ -97,6 +100,7 @@ final as (
         line_type,
         model_raw,
         usage_type,
+        is_long_context,
         currency,
         billed_cost_usd
     from lines

@@ -51,6 +51,7 @@ final as (
             when line_item_charge = 'output' and line_item_modality = 'image' then 'output_image_tokens'
             when line_item_charge = 'output' then 'output_tokens'
         end as usage_type,
+        is_long_context,
         currency,
         billed_cost_usd
     from costs

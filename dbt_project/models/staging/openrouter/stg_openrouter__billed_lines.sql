@@ -66,6 +66,8 @@ final as (
         'usage' as line_type,
         model_raw,
         usage_type,
+        -- OpenRouter's activity names no long-context charge (a model's price per token is one number)
+        false as is_long_context,
         'USD' as currency,
         {{ to_usd_decimal('amount_usd') }} as billed_cost_usd
     from lines
