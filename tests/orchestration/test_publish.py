@@ -64,3 +64,126 @@ def test_publish_without_marts_fails_and_keeps_the_last_copy(tmp_path):
         publish_serving(conn, serving, run_id="bad")
     with duckdb.connect(str(serving), read_only=True) as reader:
         assert reader.execute("select run_id from marts.publish_info").fetchall() == [("good",)]
+
+
+# ---------------------------------------------------------------- request-level facts as day files
+
+DAY1, DAY2, DAY3 = date(2025, 3, 1), date(2025, 3, 2), date(2025, 3, 3)
+
+
+def set_requests(path, rows):
+    """marts.fct_request_cost := rows of (day, request_id, cost), shaped as the mart is (decimal money, a
+    load time, a nullable model)."""
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("create schema if not exists marts")
+        conn.execute(
+            "create or replace table marts.fct_request_cost (usage_date date, request_id varchar, "
+            "model_id varchar, list_cost_usd decimal(38,12), loaded_at timestamp)"
+        )
+        if rows:
+            conn.executemany(
+                "insert into marts.fct_request_cost values (?, ?, ?, ?, timestamp '2025-03-04 06:00:00')",
+                [(day, rid, None if rid.endswith("x") else "gpt-4o", Decimal(cost)) for day, rid, cost in rows],
+            )
+
+
+def publish(warehouse, serving, run_id):
+    with duckdb.connect(str(warehouse)) as conn:
+        return publish_serving(conn, serving, run_id=run_id)
+
+
+def served(serving, sql="select usage_date, request_id, list_cost_usd from marts.fct_request_cost order by 2"):
+    with duckdb.connect(str(serving), read_only=True) as reader:
+        return reader.execute(sql).fetchall()
+
+
+def day_files(tmp_path):
+    folder = tmp_path / "serving_parts" / "fct_request_cost"
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} if folder.exists() else {}
+
+
+REQUESTS = [(DAY1, "a", "1.25"), (DAY1, "bx", "0.000000000001"), (DAY2, "c", "2.50")]
+
+
+def test_request_facts_are_served_as_day_files_with_the_marts_types_and_rows(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_warehouse(warehouse)
+    set_requests(warehouse, REQUESTS)
+    result = publish(warehouse, serving, "r1")
+
+    assert result.days_written == 2 and "fct_request_cost" in result.tables
+    assert [name[:10] for name in sorted(day_files(tmp_path))] == ["2025-03-01", "2025-03-02"]
+    assert served(serving) == [(d, r, Decimal(c)) for d, r, c in REQUESTS]  # to the last of 12 decimals
+    describe = "select column_name, data_type from information_schema.columns where table_name = 'fct_request_cost'"
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        assert (
+            served(serving, describe + " order by ordinal_position")
+            == conn.execute(describe + " and table_schema = 'marts' order by ordinal_position").fetchall()
+        )
+    # a view over the files, not a copy; and the copy says which files it reads
+    assert served(
+        serving, "select table_type from information_schema.tables where table_name = 'fct_request_cost'"
+    ) == [("VIEW",)]
+    assert served(serving, "select partition_day from marts.serving_partitions order by 1") == [(DAY1,), (DAY2,)]
+
+
+def test_a_publish_writes_only_the_changed_days_and_an_open_reader_keeps_its_own_days(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_warehouse(warehouse)
+    set_requests(warehouse, REQUESTS)
+    publish(warehouse, serving, "r1")
+    first = day_files(tmp_path)
+    old_day2 = next(name for name in first if name.startswith("2025-03-02"))
+
+    # day 2 repriced, day 3 new, day 1 untouched
+    set_requests(warehouse, [*REQUESTS[:2], (DAY2, "c", "2.75"), (DAY3, "d", "4.00")])
+    with duckdb.connect(str(serving), read_only=True) as reader:  # opened on the first copy, read after the swap
+        assert publish(warehouse, serving, "r2").days_written == 2
+        assert reader.execute("select sum(list_cost_usd) from marts.fct_request_cost").fetchall() == [
+            (Decimal("3.750000000001"),)
+        ]
+    second = day_files(tmp_path)
+    day1 = next(name for name in first if name.startswith("2025-03-01"))
+    assert second[day1] == first[day1]  # the same file, not rewritten
+    assert old_day2 in second  # still there: the first copy's readers may be reading it
+    assert served(serving, "select sum(list_cost_usd) from marts.fct_request_cost") == [(Decimal("8.000000000001"),)]
+
+    # nothing changed: nothing written, and the first copy's replaced file goes
+    assert publish(warehouse, serving, "r3").days_written == 0
+    third = day_files(tmp_path)
+    assert old_day2 not in third
+    assert sorted(third) == sorted(set(second) - {old_day2})
+    assert served(serving, "select count(*), sum(list_cost_usd) from marts.fct_request_cost") == [
+        (4, Decimal("8.000000000001"))
+    ]
+
+
+def test_a_day_that_left_the_mart_leaves_the_serving_copy(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_warehouse(warehouse)
+    set_requests(warehouse, REQUESTS)
+    publish(warehouse, serving, "r1")
+    set_requests(warehouse, REQUESTS[:2])  # day 2 gone (a re-pulled source that no longer has it)
+    publish(warehouse, serving, "r2")
+    assert served(serving, "select distinct usage_date from marts.fct_request_cost") == [(DAY1,)]
+    publish(warehouse, serving, "r3")
+    assert [name[:10] for name in day_files(tmp_path)] == ["2025-03-01"]
+
+
+def test_a_deleted_day_file_is_written_again(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_warehouse(warehouse)
+    set_requests(warehouse, REQUESTS)
+    publish(warehouse, serving, "r1")
+    next(iter((tmp_path / "serving_parts" / "fct_request_cost").glob("2025-03-02-*"))).unlink()
+    assert publish(warehouse, serving, "r2").days_written == 1
+    assert served(serving, "select count(*) from marts.fct_request_cost") == [(3,)]
+
+
+def test_no_requests_yet_is_an_empty_table_not_a_view_over_no_files(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_warehouse(warehouse)
+    set_requests(warehouse, [])
+    assert publish(warehouse, serving, "r1").days_written == 0
+    assert served(serving, "select count(*) from marts.fct_request_cost") == [(0,)]
+    assert day_files(tmp_path) == {}

@@ -42,7 +42,8 @@ def publish(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     span = f"data {result.data_start}..{result.data_end}" if result.data_start else "no usage data yet"
     report(
         context,
-        f"published {len(result.tables)} marts to {warehouse.paths.serving.name} ({span}, {warnings} quality warnings)",
+        f"published {len(result.tables)} marts to {warehouse.paths.serving.name} ({span}, {warnings} quality warnings; "
+        f"{result.days_written} request days written)",
     )
     return dg.MaterializeResult(
         metadata={
@@ -50,6 +51,7 @@ def publish(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "data_start": str(result.data_start),
             "data_end_exclusive": str(result.data_end),
             "quality_warnings": warnings,
+            "request_days_written": result.days_written,
         }
     )
 
