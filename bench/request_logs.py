@@ -449,6 +449,16 @@ def increment_diagnostics(warehouse: Path, new_day: date) -> dict[str, float]:
 # ---------------------------------------------------------------- one run, and the report
 
 
+def publish(home: Path, run_id: str) -> tuple[float, int]:
+    """Publish the marts to home's serving copy as a run does: (seconds, request day files written)."""
+    from orchestration.publish import publish_serving
+
+    with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
+        started = time.perf_counter()
+        result = publish_serving(conn, home / "serving.duckdb", run_id=run_id)
+        return time.perf_counter() - started, result.days_written
+
+
 def one_run(files: list[Path], new_file: Path, days: int, keep: bool) -> dict:
     from connectors.registry import RAW_TABLES
     from orchestration.loader import ensure_raw_tables
@@ -465,6 +475,7 @@ def one_run(files: list[Path], new_file: Path, days: int, keep: bool) -> dict:
         seconds, rss, results = dbt_build(home, home / "dbt-full.log")
         out.update(full_s=seconds, full_rss=rss, full_slowest=slowest(results))
         full_sql = {table: compiled_sql(home, table) for table in INCREMENTAL_MARTS}
+        out["publish_full_s"], out["publish_full_days"] = publish(home, "bench-full")
 
         old_day, new_day = FIRST_DAY, FIRST_DAY + timedelta(days=days)
         originals = alter_old_rows(warehouse, old_day)
@@ -476,6 +487,7 @@ def one_run(files: list[Path], new_file: Path, days: int, keep: bool) -> dict:
         rebuilt = full_rebuild_totals(warehouse, full_sql, new_day)
         out["problems"] = check_increment(before, after, rebuilt, old_day, new_day, new_rows)
         restore_old_rows(warehouse, originals)
+        out["publish_incr_s"], out["publish_incr_days"] = publish(home, "bench-increment")
         out["diagnostics"] = increment_diagnostics(warehouse, new_day)
 
         out["queries"], out["mismatches"] = time_queries(warehouse, FIRST_DAY, new_day + timedelta(days=1))
@@ -531,6 +543,10 @@ def report(args, runs: list[dict]) -> str:
         f"| increment: `dbt build` after 1 new day landed | {spread([x['incr_s'] for x in runs])} s |",
         f"| increment peak RSS (dbt process) | {spread([x['incr_rss'] for x in runs], '{:,.0f}')} MiB |",
         f"| increment / full build | {statistics.median(x['incr_s'] / x['full_s'] for x in runs):.2f} |",
+        f"| publish after the full build ({runs[0]['publish_full_days']} request day files written) "
+        f"| {spread([x['publish_full_s'] for x in runs])} s |",
+        f"| publish after the increment ({runs[0]['publish_incr_days']} request day file(s) written) "
+        f"| {spread([x['publish_incr_s'] for x in runs])} s |",
         f"| warehouse.duckdb size after the increment | {spread([x['db_gib'] for x in runs])} GiB |",
         "",
         "Increment check (untimed): a row altered by hand on the first day in each of fct_request_cost, "

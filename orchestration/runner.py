@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from orchestration.errors import FinopsError
 from orchestration.prices.check import require_valid_book
-from orchestration.settings import HISTORY_START, PRICING_SEEDS_DIR, Paths, finops_home
+from orchestration.settings import HISTORY_START, PRICING_SEEDS_DIR, Paths, duckdb_memory_limit, finops_home
 from orchestration.writer_lock import writer_lock
 
 # The run id a CLI run gives itself, as a tag. A run whose tag equals its own id was started by this runner
@@ -120,6 +120,7 @@ def run_pipeline(
     Waits (after calling ``on_wait`` once) while another process holds the writer lock of FINOPS_HOME.
     """
     check_range(first, last)
+    duckdb_memory_limit()  # a bad FINOPS_DUCKDB_MEMORY_LIMIT stops the run here, before anything is written
     checked_config()  # a bad finops.yaml stops the run here, before anything is fetched or written
     require_valid_book(PRICING_SEEDS_DIR)  # so does a price-book row that would fail dbt's seed tests
     from connectors.registry import BY_NAME

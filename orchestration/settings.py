@@ -1,9 +1,10 @@
-"""Where things live, derived from FINOPS_HOME. The only environment read is in ``finops_home()``;
-callers (the CLI, Dagster resources) pass the result down."""
+"""Where things live, derived from FINOPS_HOME, and how much memory DuckDB may use. The environment is read in
+``finops_home()`` and ``duckdb_memory_limit()`` only; callers (the CLI, Dagster resources) pass the results down."""
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,27 @@ SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 PRICING_SEEDS_DIR = REPO_ROOT / "pricing_seeds"  # the price book (dbt seeds; dbt_project.yml seed-paths)
 APP_ENTRYPOINT = REPO_ROOT / "apps" / "streamlit_app.py"
+# DuckDB's memory limit for the warehouse (dbt's builds and the pipeline's own connections). DuckDB's default is
+# 80% of RAM, and a full build of 10M requests used all of it (17.8 GiB, bench/results/request_logs_10m.md); with
+# a limit it spills to disk instead (issue 13: peak memory <= 8 GB). dbt_project/profiles.yml has the same default
+# for a dbt run by hand.
+MEMORY_LIMIT_ENV = "FINOPS_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "6GB"
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|%)\s*", re.IGNORECASE)
+
+
+def duckdb_memory_limit(value: str | None = None) -> str:
+    """The memory limit DuckDB gets, as DuckDB spells it ('6GB', '512MB', '50%' of RAM): ``value``, else
+    $FINOPS_DUCKDB_MEMORY_LIMIT, else 6GB. FinopsError (one sentence) for anything else."""
+    raw = value if value is not None else os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+    found = _MEMORY.fullmatch(raw)
+    amount = float(found[1]) if found else 0.0
+    if not found or amount <= 0 or (found[2] == "%" and amount > 100):
+        raise FinopsError(
+            f"{MEMORY_LIMIT_ENV}={raw!r} is not an amount of memory DuckDB can use; set it like 6GB, 512MB or 50% "
+            f"(of this machine's RAM), or unset it for {DEFAULT_MEMORY_LIMIT}."
+        )
+    return f"{found[1]}{found[2]}"
 
 
 def finops_home(value: str | None = None) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.errors import FinopsError
+from orchestration.settings import duckdb_memory_limit
 
 LOCK_WAIT_SECONDS = 10.0
 _HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
@@ -26,7 +27,9 @@ def connect_warehouse(
     delay = 0.1
     while True:
         try:
-            return duckdb.connect(str(path))
+            conn = duckdb.connect(str(path))
+            conn.execute(f"set memory_limit = '{duckdb_memory_limit()}'")  # validated: digits and a unit
+            return conn
         except duckdb.IOException as exc:
             found = _HOLDER.search(str(exc))
             if found is None:

@@ -46,6 +46,15 @@ def test_a_bad_revision_window_override_is_one_sentence_and_exit_2(tmp_path):
     assert not (tmp_path / "home").exists()  # nothing was started
 
 
+def test_a_bad_memory_limit_is_one_sentence_and_exit_2_before_anything_starts(tmp_path):
+    env = {**os.environ, "FINOPS_HOME": str(tmp_path / "home"), "FINOPS_DUCKDB_MEMORY_LIMIT": "lots"}
+    proc = finops("run", env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert "FINOPS_DUCKDB_MEMORY_LIMIT='lots' is not an amount of memory DuckDB can use; set it like 6GB" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "home" / "warehouse.duckdb").exists()
+
+
 def test_end_must_be_a_complete_day(monkeypatch):
     today = cli.utc_today()
     with pytest.raises(FinopsError, match="not a complete UTC day"):

@@ -21,6 +21,7 @@ from orchestration.defs.transform.project import dbt_project, vars_arg
 from orchestration.processes import DBT_PARENT_ENV
 from orchestration.progress import report
 from orchestration.quality import dbt_tests
+from orchestration.settings import MEMORY_LIMIT_ENV, duckdb_memory_limit
 
 AFTER_FORECAST = "tag:after_forecast"
 # dbt's unit tests check the models' SQL on fixed inputs written in their yml: the same answer on every run,
@@ -40,6 +41,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     # profiles.yml reads FINOPS_HOME; dbt runs in its own folder, so hand it the absolute path.
     os.environ["FINOPS_HOME"] = str(paths.home)
     os.environ["DBT_LOG_PATH"] = str(paths.logs / "dbt")
+    os.environ[MEMORY_LIMIT_ENV] = duckdb_memory_limit()  # profiles.yml hands it to DuckDB
     os.environ[DBT_PARENT_ENV] = str(os.getpid())  # finops-dbt: dbt dies with this process
     with warehouse.writing(context):
         report(context, f"dbt build: {what} ...")
