@@ -75,7 +75,8 @@ def publish_serving(
     run_id: str,
     quality_warnings: int = 0,
 ) -> PublishResult:
-    """Copy every table of schema ``marts`` from the warehouse behind ``conn`` to ``serving_path``."""
+    """Copy every table of schema ``marts`` from the warehouse behind ``conn`` to ``serving_path``; the
+    ``PARTITIONED`` ones as day files beside it, of which only the changed days are written."""
     serving_path = Path(serving_path)
     tmp = serving_path.with_name(serving_path.name + ".tmp")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -161,7 +162,8 @@ def _day_fingerprints(conn: duckdb.DuckDBPyConnection, source: str, column: str)
     """day -> a fingerprint of that day's rows (row count and the sum of every row's hash), or None when the
     table is empty or has a row without a day (then it is copied whole, as the other marts are)."""
     rows = conn.execute(
-        f"select {column}, count(*), cast(sum(hash(t)) as varchar) from {source} as t group by {column}"
+        f"select {column}, count(*), cast(sum(hash(published_row)) as varchar) "
+        f"from {source} as published_row group by {column}"
     ).fetchall()
     if not rows or any(day is None for day, _, _ in rows):
         return None

@@ -100,7 +100,7 @@ genai_prices_model_matches as (
 {%- endmacro %}
 
 
-{% macro resolve_model_id(relation) -%}
+{% macro resolve_model_id(relation, names_from=none) -%}
     {#-
         A SELECT (for a CTE body) of every row of `relation` (with provider, usage_date and model_raw) plus
         model_id, matched lower-cased:
@@ -113,6 +113,12 @@ genai_prices_model_matches as (
         A null model_raw stays a null model_id. Needs CTEs `model_aliases` (stg_pricing__model_aliases),
         `price_book` (stg_pricing__price_book) and `genai_prices_model_matches`
         (stg_pricing__genai_prices_model_matches): macro model_resolution_ctes.
+
+        names_from (default: relation) is where the model names for rule 3 are read, once per distinct name.
+        Reading them from `relation` again makes it a CTE used twice: DuckDB then materializes it, and a filter
+        a caller puts on top (an incremental model's days) no longer reaches the rows below it. A model whose
+        relation is costly per row (int_request_usage's dedupe window) passes its plain upstream instead:
+        every name there is a name of some row of relation.
     -#}
     select
         {{ relation }}.*,
@@ -151,7 +157,7 @@ genai_prices_model_matches as (
                 select distinct
                     provider,
                     lower(model_raw) as model_name
-                from {{ relation }}
+                from {{ names_from if names_from is not none else relation }}
                 -- a fine-tune (OpenAI `ft:<base>:<org>::<id>`) is priced only where the curated book prices it
                 where model_raw is not null and lower(model_raw) not like 'ft:%'
             ) as names

@@ -17,18 +17,13 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.config import load_config, write_config_tables
 from orchestration.defs.resources import WarehouseResource
-from orchestration.defs.transform.project import dbt_project, vars_arg
+from orchestration.defs.transform.project import NO_UNIT_TESTS, dbt_project, vars_arg
 from orchestration.processes import DBT_PARENT_ENV
 from orchestration.progress import report
 from orchestration.quality import dbt_tests
 from orchestration.settings import MEMORY_LIMIT_ENV, duckdb_memory_limit
 
 AFTER_FORECAST = "tag:after_forecast"
-# dbt's unit tests check the models' SQL on fixed inputs written in their yml: the same answer on every run,
-# whatever the data, so a scheduled run skips them (dbt's docs run them in development and CI). They took a
-# third of the tests' time in a run (bench/pipeline.py). `make test` runs every one of them
-# (tests/dbt/test_dbt_build.py builds the whole project, unit tests included).
-NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
 class Translator(DagsterDbtTranslator):
