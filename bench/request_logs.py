@@ -434,9 +434,10 @@ def increment_diagnostics(warehouse: Path, new_day: date) -> dict[str, float]:
             "(select max(loaded_at) from marts.fct_request_cost where usage_date < ?)",
             [new_day],
         ),
+        # a date constant, as macro request_days_predicate writes the days in, so the piece is what the model pays
         "intermediate.int_request_usage, the new day only": (
-            "select count(*) from intermediate.int_request_usage where usage_date = ?",
-            [new_day],
+            f"select count(*) from intermediate.int_request_usage where usage_date in (date '{new_day.isoformat()}')",
+            [],
         ),
         "intermediate.int_request_usage, all days": ("select count(*) from intermediate.int_request_usage", []),
     }

@@ -69,6 +69,9 @@ requests as (
         on
             request_cost.source = spend_logs.source
             and request_cost.request_id = spend_logs.request_id
+    -- a request before every counter's window counts for none (ledger's join): the audit reads the requests of
+    -- the budget windows (a month, typically), not the whole history; none at all without counters
+    where request_cost.requested_at >= (select min(counters.window_start) from counters)
     qualify row_number() over (
         partition by request_cost.request_id order by request_cost.source desc
     ) = 1
