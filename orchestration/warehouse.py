@@ -23,12 +23,13 @@ def connect_warehouse(
     Another program holding DuckDB's own file lock (an analyst's `duckdb` shell, a process that is just
     dying) is waited for up to ``wait`` seconds; after that a FinopsError names it and the fix.
     """
+    memory_limit = duckdb_memory_limit()  # validated: digits and a unit
     deadline = monotonic() + wait
     delay = 0.1
     while True:
         try:
             conn = duckdb.connect(str(path))
-            conn.execute(f"set memory_limit = '{duckdb_memory_limit()}'")  # validated: digits and a unit
+            conn.execute(f"set memory_limit = '{memory_limit}'")
             return conn
         except duckdb.IOException as exc:
             found = _HOLDER.search(str(exc))
