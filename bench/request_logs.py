@@ -232,18 +232,25 @@ def land_files(warehouse: Path, files: list[Path], run_id: str) -> tuple[float, 
 
 
 def dbt_build(home: Path, log: Path) -> tuple[float, float, list[dict]]:
-    """``finops-dbt build`` with the project's vars and without dbt's unit tests, as a scheduled run builds,
-    FINOPS_HOME = ``home``: (seconds, peak RSS in MiB of that child, run_results.json's results). Raises if the
+    """``finops-dbt build`` with the project's vars, without dbt's unit tests and without the nodes whose inputs
+    are unchanged (planned and recorded in the same time), as a scheduled run builds, FINOPS_HOME = ``home``: (seconds, peak RSS in MiB of that child, run_results.json's results). Raises if the
     build fails."""
-    from orchestration.defs.transform.project import NO_UNIT_TESTS, vars_arg
+    from orchestration import dbt_state
+    from orchestration.defs.transform.project import NO_UNIT_TESTS, dbt_project, project_vars, vars_arg
     from orchestration.processes import DBT_PARENT_ENV, dbt_executable
 
+    started = time.perf_counter()
+    # as a scheduled run does (orchestration/defs/transform/dbt.py): leave out the nodes whose inputs are unchanged
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text())
+    with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
+        plan = dbt_state.plan(conn, manifest, dbt_vars=project_vars())
     target = home / "dbt_target"
     args = [
         dbt_executable(),
         "build",
         *vars_arg(),
         *NO_UNIT_TESTS,  # as a scheduled run builds (orchestration/defs/transform/dbt.py)
+        *dbt_state.exclude_args(manifest, plan.unchanged),
         "--project-dir",
         str(REPO / "dbt_project"),
         "--profiles-dir",
@@ -255,16 +262,18 @@ def dbt_build(home: Path, log: Path) -> tuple[float, float, list[dict]]:
     ]
     env = dict(os.environ, FINOPS_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
     env[DBT_PARENT_ENV] = str(os.getpid())
-    started = time.perf_counter()
     with open(log, "wb") as out:
         proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
         # wait4: this child's own resource use (RUSAGE_CHILDREN would be the max over every child so far)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"dbt build failed (exit {proc.returncode}); see {log}")
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    run_results = json.loads((target / "run_results.json").read_text())
+    with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
+        dbt_state.record(conn, plan, run_results, run_id=log.stem)
+    seconds = time.perf_counter() - started
+    results = run_results["results"]
     return seconds, usage.ru_maxrss / 1024, results  # Linux: ru_maxrss in KiB
 
 

@@ -8,16 +8,19 @@ Dagster key (forecast/spend_forecast_daily) is the forecast asset's key, so Dags
 the lineage reads ledger -> forecast -> mart. One `finops run` runs all three.
 """
 
+import json
 import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration import dbt_state
 from orchestration.config import load_config, write_config_tables
 from orchestration.defs.resources import WarehouseResource
-from orchestration.defs.transform.project import NO_UNIT_TESTS, dbt_project, vars_arg
+from orchestration.defs.transform.project import NO_UNIT_TESTS, dbt_project, project_vars, vars_arg
 from orchestration.processes import DBT_PARENT_ENV
 from orchestration.progress import report
 from orchestration.quality import dbt_tests
@@ -31,7 +34,14 @@ class Translator(DagsterDbtTranslator):
         return "transform"
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, what: str) -> Iterator:
+def _build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    what: str,
+    *,
+    first_phase: bool,
+) -> Iterator:
     paths = warehouse.paths
     # profiles.yml reads FINOPS_HOME; dbt runs in its own folder, so hand it the absolute path.
     os.environ["FINOPS_HOME"] = str(paths.home)
@@ -42,14 +52,162 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         report(context, f"dbt build: {what} ...")
         # an earlier build's run results must never be recorded as this one's (a dbt that dies before writing)
         (paths.dbt_target / "run_results.json").unlink(missing_ok=True)
-        invocation = dbt.cli(["build", *vars_arg(), *NO_UNIT_TESTS], context=context, target_path=paths.dbt_target)
+        manifest = _manifest()
+        plan = _plan(context, warehouse, manifest, source_tests=first_phase)
+        left_out = LeftOut(context, plan, manifest)
+        if not plan.changed():
+            yield from left_out.rest()
+            report(context, f"dbt build: nothing to build, the inputs of all {len(plan.unchanged)} nodes are unchanged")
+            return
+        # dbt unions repeated --exclude flags, so the asset's own exclusion (after_forecast) still holds
+        skip = dbt_state.exclude_args(manifest, plan.unchanged)
+        invocation = dbt.cli(
+            ["build", *vars_arg(), *NO_UNIT_TESTS, *skip], context=context, target_path=paths.dbt_target
+        )
         try:
-            yield from invocation.stream()
+            for event in invocation.stream():
+                if isinstance(event, dg.Output):
+                    yield from left_out.before(event.output_name)
+                yield event
+            yield from left_out.rest()
         finally:
             # every data test's outcome into ops.quality_results, a failing blocking test too before the run stops
             _record_tests(context, warehouse)
+            _record_state(context, warehouse, plan)
     results = invocation.get_artifact("run_results.json").get("results", [])
-    report(context, f"dbt build: {len(results)} nodes built and tested")
+    report(
+        context,
+        f"dbt build: {len(results)} nodes built and tested, {len(plan.unchanged)} left as they were (inputs unchanged)",
+    )
+
+
+def _manifest() -> dict:
+    return json.loads(Path(dbt_project.manifest_path).read_text())
+
+
+UNIQUE_ID = "dagster_dbt/unique_id"  # dagster-dbt's metadata on each asset and check spec
+
+
+def _plan(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, manifest: dict, *, source_tests: bool
+) -> dbt_state.BuildPlan:
+    """The nodes of this step (its selected models, seeds and snapshots, their data tests, and with
+    ``source_tests`` the tests of sources alone, which the first phase runs) and which of them are unchanged since
+    their last build."""
+    built = set(_selected(context))
+
+    def mine(parents: set[str]) -> bool:
+        return bool(parents & built) or (source_tests and all(p.startswith("source.") for p in parents))
+
+    tests = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "test" and mine(set(node.get("depends_on", {}).get("nodes", [])))
+    }
+    with warehouse.connect(context) as conn:
+        return dbt_state.plan(conn, manifest, dbt_vars=project_vars(), nodes=built | tests)
+
+
+def _selected(context: dg.AssetExecutionContext, *, checks: bool = False) -> dict:
+    """unique_id -> the spec of each model, seed and snapshot this step materializes (``checks``: of each dbt test
+    it runs as an asset check)."""
+    assets_def, selected = context.assets_def, set(context.selected_output_names)
+    if checks:
+        specs = assets_def.check_specs_by_output_name.items()
+    else:
+        specs = ((name, assets_def.specs_by_key[key]) for name, key in assets_def.keys_by_output_name.items())
+    return {spec.metadata[UNIQUE_ID]: (name, spec) for name, spec in specs if name in selected and spec.metadata}
+
+
+class LeftOut:
+    """The Dagster events of the nodes a build leaves out (their inputs are unchanged), yielded among dbt's own:
+    Dagster takes a multi-asset's outputs in topological order only, so each left-out model goes out just before
+    the first built model downstream of it (``before``), the rest after dbt's last (``rest``).
+
+    A left-out model, seed or snapshot yields its output marked ``rebuilt: False`` with the run that built it and
+    its input fingerprint, so the steps after this one run; a left-out data test yields its asset check as passed,
+    not executed again, naming the run it passed in on these same inputs."""
+
+    def __init__(self, context: dg.AssetExecutionContext, plan: dbt_state.BuildPlan, manifest: dict):
+        self.plan = plan
+        self.outputs = {uid: name for uid, (name, _) in _selected(context).items()}
+        self.uid_of = {name: uid for uid, name in self.outputs.items()}
+        self.checks = {uid: spec for uid, (_, spec) in _selected(context, checks=True).items() if uid in plan.unchanged}
+        order = _topological(manifest)
+        self.pending = sorted((uid for uid in self.outputs if uid in plan.unchanged), key=order.__getitem__)
+        self.manifest = manifest
+
+    def before(self, output_name: str) -> Iterator[dg.Output]:
+        uid = self.uid_of.get(output_name)
+        if uid is None or not self.pending:
+            return
+        upstream = _ancestors(self.manifest, uid)
+        due = [p for p in self.pending if p in upstream]
+        self.pending = [p for p in self.pending if p not in upstream]
+        yield from (self._output(p) for p in due)
+
+    def rest(self) -> Iterator:
+        due, self.pending = self.pending, []
+        yield from (self._output(uid) for uid in due)
+        for uid, spec in sorted(self.checks.items()):
+            yield dg.AssetCheckResult(
+                asset_key=spec.asset_key,
+                check_name=spec.name,
+                passed=True,
+                metadata={"executed": False, "passed_in_run": self.plan.recorded_runs.get(uid, "")},
+                description="Not run again: its inputs are those it passed on in the run named.",
+            )
+        self.checks = {}
+
+    def _output(self, uid: str) -> dg.Output:
+        return dg.Output(
+            None,
+            output_name=self.outputs[uid],
+            metadata={
+                "rebuilt": False,
+                "built_by_run": self.plan.recorded_runs.get(uid, ""),
+                "input_fingerprint": self.plan.fingerprints[uid],
+            },
+        )
+
+
+def _topological(manifest: dict) -> dict[str, int]:
+    """unique_id -> its place in an order where every node comes after what it reads."""
+    nodes, order = manifest["nodes"], {}
+
+    def visit(uid: str) -> None:
+        stack = [(uid, False)]
+        while stack:
+            current, done = stack.pop()
+            if current in order or current not in nodes:
+                continue
+            if done:
+                order[current] = len(order)
+                continue
+            stack.append((current, True))
+            stack.extend((p, False) for p in nodes[current].get("depends_on", {}).get("nodes", []) if p not in order)
+
+    for uid in sorted(nodes):
+        visit(uid)
+    return order
+
+
+def _ancestors(manifest: dict, uid: str) -> set[str]:
+    nodes, found, stack = manifest["nodes"], set(), [uid]
+    while stack:
+        for parent in nodes.get(stack.pop(), {}).get("depends_on", {}).get("nodes", []):
+            if parent not in found:
+                found.add(parent)
+                stack.append(parent)
+    return found
+
+
+def _record_state(context: dg.AssetExecutionContext, warehouse: WarehouseResource, plan) -> None:
+    run_results = warehouse.paths.dbt_target / "run_results.json"
+    if not run_results.exists():
+        return
+    with warehouse.connect(context) as conn:
+        dbt_state.record(conn, plan, json.loads(run_results.read_text()), run_id=context.run.run_id)
 
 
 def _record_tests(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
@@ -76,7 +234,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     with warehouse.writing(context):
         with warehouse.connect(context) as conn:
             write_config_tables(conn, config)
-        yield from _build(context, dbt, warehouse, "seeds, staging, pricing, marts and their tests")
+        yield from _build(context, dbt, warehouse, "seeds, staging, pricing, marts and their tests", first_phase=True)
 
 
 @dbt_assets(
@@ -88,7 +246,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
 )
 def dbt_after_forecast(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """The marts that read the forecast (mart_budget_status): `dbt build` of the after_forecast models."""
-    yield from _build(context, dbt, warehouse, "the marts that read the forecast (budgets)")
+    yield from _build(context, dbt, warehouse, "the marts that read the forecast (budgets)", first_phase=False)
 
 
 @dg.definitions

@@ -41,6 +41,14 @@ def price_book_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def project_vars() -> dict:
+    """Every dbt var a model can read in a run: dbt_project.yml's, overridden by ``dbt_vars()`` (as dbt does)."""
+    import yaml
+
+    declared = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text()).get("vars") or {}
+    return {**declared, **dbt_vars()}
+
+
 def vars_arg() -> list[str]:
     return ["--vars", json.dumps(dbt_vars(), sort_keys=True)]
 
