@@ -5,8 +5,9 @@ changed (the price book's seeds and the models priced from it, a source whose wi
 config tables rewritten with the same settings). Each node gets an **input fingerprint**, computed before the
 build, from:
 
-* its own definition: dbt's checksum of its file, its config, its columns (contracts) and test arguments, the
-  SQL of every macro it calls (transitively), and the values of the dbt vars its SQL or macros name;
+* its own definition: dbt's checksum of its file (a large seed's content, which dbt does not checksum), its
+  config, its columns (contracts) and test arguments, the SQL of every macro it calls (transitively), and the
+  values of the dbt vars its SQL or macros name;
 * the fingerprint of every node and source it reads;
 * a source's data: for a file-drop raw table, the files ledger (path, content hash, rows) and the row count; for
   any other table, its row count and an order-free hash of every row's content (the load columns ``_loaded_at``
@@ -26,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -76,6 +78,16 @@ def _code(node: Mapping[str, Any], manifest: Mapping[str, Any]) -> tuple[list[st
     return macro_ids, macro_sql, "\n".join([node.get("raw_code", ""), *macro_sql])
 
 
+def _checksum(node: Mapping[str, Any]) -> str | None:
+    """dbt's checksum of the node's file; for a seed over 1 MiB dbt checksums only its path, so hash the file."""
+    checksum = node.get("checksum", {})
+    if checksum.get("name") == "path" and node.get("root_path"):
+        path = Path(node["root_path"]) / node["original_file_path"]
+        if path.is_file():
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+    return checksum.get("checksum")
+
+
 def reads_today(node: Mapping[str, Any], manifest: Mapping[str, Any]) -> bool:
     """Whether the node's SQL, or a macro it calls, reads the current date."""
     return bool(READS_TODAY.search(_code(node, manifest)[2]))
@@ -87,7 +99,7 @@ def _definition(node: Mapping[str, Any], manifest: Mapping[str, Any], dbt_vars: 
     names = sorted(set(VAR_NAME.findall(code)))
     return _digest(
         node.get("resource_type"),
-        node.get("checksum", {}).get("checksum"),
+        _checksum(node),
         node.get("config", {}),
         {name: column.get("data_type") for name, column in sorted(node.get("columns", {}).items())},
         node.get("test_metadata"),

@@ -301,3 +301,18 @@ def test_left_out_models_go_out_in_topological_order_among_the_built_ones():
     assert events[0].metadata["rebuilt"].value is False
     assert events[-1].passed and events[-1].metadata["passed_in_run"].value == "run-1"
     assert list(left_out.rest()) == []  # each goes out once
+
+
+def test_a_large_seed_is_fingerprinted_by_its_content_not_its_path(conn, tmp_path):
+    """dbt checksums a seed over 1 MiB by its path only ({"name": "path"}): its content must still count."""
+    seed = tmp_path / "prices.csv"
+    seed.write_text("model,price\nx,1\n")
+    large = manifest()
+    large["nodes"]["seed.proj.prices"].update(
+        checksum={"name": "path", "checksum": "prices.csv"}, root_path=str(tmp_path), original_file_path="prices.csv"
+    )
+    plan = dbt_state.plan(conn, large, dbt_vars=VARS, today=DAY)
+    dbt_state.record(conn, plan, _everything_passed(plan), run_id="run")
+    assert dbt_state.plan(conn, large, dbt_vars=VARS, today=DAY).changed() == []
+    seed.write_text("model,price\nx,2\n")
+    assert "seed.proj.prices" in dbt_state.plan(conn, large, dbt_vars=VARS, today=DAY).changed()
