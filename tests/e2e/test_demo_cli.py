@@ -96,7 +96,7 @@ def test_every_page_renders_on_the_demo_in_chromium(demo, tmp_path):
         if os.environ.get("CI"):  # .ci/run installs both
             pytest.fail(f"missing: {', '.join(missing)}", pytrace=False)
         pytest.skip(f"needs {', '.join(missing)}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     bench = _app_pages_bench()
     home, _ = demo
@@ -115,7 +115,9 @@ def test_every_page_renders_on_the_demo_in_chromium(demo, tmp_path):
                     shown = main.locator(
                         '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stVegaLiteChart"]'
                     )
-                    assert shown.count() > 0, f"{title} shows no numbers, table or chart"
+                    # Playwright's expect retries (up to 30 s) while Streamlit draws the page on a busy machine, and
+                    # still fails when the page never shows a number, table or chart
+                    expect(shown.first, f"{title} shows no numbers, table or chart").to_be_attached(timeout=30_000)
                     page.screenshot(path=str(shots / f"demo-{path or 'overview'}.png"), full_page=True)
                     page.context.close()
             finally:
