@@ -233,8 +233,8 @@ def land_files(warehouse: Path, files: list[Path], run_id: str) -> tuple[float, 
 
 def dbt_build(home: Path, log: Path) -> tuple[float, float, list[dict]]:
     """``finops-dbt build`` with the project's vars, without dbt's unit tests and without the nodes whose inputs
-    are unchanged (planned and recorded in the same time), as a scheduled run builds, FINOPS_HOME = ``home``: (seconds, peak RSS in MiB of that child, run_results.json's results). Raises if the
-    build fails."""
+    are unchanged (planned and recorded within the time), as a scheduled run builds, FINOPS_HOME = ``home``:
+    (seconds, peak RSS in MiB of that child, run_results.json's results). Raises if the build fails."""
     from orchestration import dbt_state
     from orchestration.defs.transform.project import NO_UNIT_TESTS, dbt_project, project_vars, vars_arg
     from orchestration.processes import DBT_PARENT_ENV, dbt_executable
