@@ -32,9 +32,10 @@ from typing import Any
 
 import duckdb
 
+from orchestration.loader import FILES_LEDGER  # raw._files: one row per landed file, with its sha256
+
 STATE_TABLE = "ops.dbt_node_state"
 LOAD_COLUMNS = ("_loaded_at", "_run_id")  # when and by which run a row was landed, not what it says
-FILES_LEDGER = ("raw", "_files")
 BUILT = {"model", "seed", "snapshot"}  # resource types that leave a relation in the warehouse
 RECORDED = {"success", "pass"}  # dbt statuses whose fingerprint is recorded
 READS_TODAY = re.compile(r"current_timestamp|current_date|\bnow\s*\(|\bget_current_date\b", re.IGNORECASE)
@@ -120,9 +121,9 @@ def source_fingerprints(conn: duckdb.DuckDBPyConnection, manifest: Mapping[str, 
     ).fetchall():
         columns.setdefault((schema, table), []).append(column)
     ledger: dict[str, list] = {}
-    if FILES_LEDGER in columns:
+    if tuple(FILES_LEDGER.split(".")) in columns:
         for table_name, path, sha, rows in conn.execute(
-            "select table_name, path, sha256, rows from raw._files order by table_name, path"
+            f"select table_name, path, sha256, rows from {FILES_LEDGER} order by table_name, path"
         ).fetchall():
             ledger.setdefault(table_name, []).append((path, sha, rows))
     out: dict[str, str] = {}
