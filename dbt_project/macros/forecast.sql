@@ -8,10 +8,10 @@
 {% macro ensure_forecast_table() -%}
     create schema if not exists forecast;
     create table if not exists forecast.spend_forecast_daily (
-        budget_id varchar,
+        budget_id string,
         forecast_date date,
         forecast_usd {{ money_type() }},
-        method varchar,
+        method string,
         trained_through date
     )
 {%- endmacro %}

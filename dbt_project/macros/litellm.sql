@@ -164,7 +164,7 @@ tag_entries as (
         *,
         list_concat(
             coalesce(list_transform(
-                cast(request_tags as varchar []),
+                cast(request_tags as string []),
                 lambda t: {
                     'k': case when contains(t, ':') then split_part(t, ':', 1) else t end,
                     'v': case when contains(t, ':') then substr(t, strpos(t, ':') + 1) else '' end,
@@ -198,7 +198,7 @@ tagged as (
                 )) = 0
             )),
             lambda e: {'k': e.k, 'v': e.v}
-        ))) as varchar) as tags
+        ))) as string) as tags
     from tag_entries
 
 ),

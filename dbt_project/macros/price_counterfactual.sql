@@ -30,7 +30,7 @@ price_keys as (
         target_model_id as model_id,
         service_tier,
         -- the key price_usage identifies a row by; the prompt-size tier is all pricing reads of it
-        cast(prompt_tokens_gt as varchar) as context_tier,
+        cast(prompt_tokens_gt as string) as context_tier,
         {{ 'inference_geo' if with_geo else "'global' as inference_geo" }},
         usage_type,
         prompt_tokens_gt,

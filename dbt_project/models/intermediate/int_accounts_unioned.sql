@@ -10,10 +10,10 @@ with
 accounts as (
 
     {{ union_conformed('accounts', [
-        ('provider', 'varchar'),
-        ('account_id', 'varchar'),
-        ('account_name', 'varchar'),
-        ('status', 'varchar'),
+        ('provider', 'string'),
+        ('account_id', 'string'),
+        ('account_name', 'string'),
+        ('status', 'string'),
         ('is_listed', 'boolean'),
         ('created_at', 'timestamp'),
         ('archived_at', 'timestamp'),

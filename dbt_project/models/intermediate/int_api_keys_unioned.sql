@@ -9,13 +9,13 @@ with
 api_keys as (
 
     {{ union_conformed('api_keys', [
-        ('provider', 'varchar'),
-        ('api_key_id', 'varchar'),
-        ('api_key_name', 'varchar'),
-        ('account_id', 'varchar'),
-        ('status', 'varchar'),
-        ('owner_type', 'varchar'),
-        ('owned_by', 'varchar'),
+        ('provider', 'string'),
+        ('api_key_id', 'string'),
+        ('api_key_name', 'string'),
+        ('account_id', 'string'),
+        ('status', 'string'),
+        ('owner_type', 'string'),
+        ('owned_by', 'string'),
         ('created_at', 'timestamp'),
     ]) }}
 

@@ -14,14 +14,14 @@ billed_lines as (
 
     {{ union_conformed('billed_lines', [
         ('usage_date', 'date'),
-        ('provider', 'varchar'),
-        ('account_id', 'varchar'),
-        ('line_item', 'varchar'),
-        ('line_type', 'varchar'),
-        ('model_raw', 'varchar'),
-        ('usage_type', 'varchar'),
+        ('provider', 'string'),
+        ('account_id', 'string'),
+        ('line_item', 'string'),
+        ('line_type', 'string'),
+        ('model_raw', 'string'),
+        ('usage_type', 'string'),
         ('is_long_context', 'boolean'),
-        ('currency', 'varchar'),
+        ('currency', 'string'),
         ('billed_cost_usd', money_type()),
     ]) }}
 

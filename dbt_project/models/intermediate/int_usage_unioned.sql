@@ -22,15 +22,15 @@ usage_lines as (
 
     {{ union_conformed('usage_lines', [
         ('usage_date', 'date'),
-        ('provider', 'varchar'),
-        ('account_id', 'varchar'),
-        ('api_key_id', 'varchar'),
-        ('model_raw', 'varchar'),
-        ('service_tier', 'varchar'),
-        ('context_tier', 'varchar'),
-        ('inference_geo', 'varchar'),
+        ('provider', 'string'),
+        ('account_id', 'string'),
+        ('api_key_id', 'string'),
+        ('model_raw', 'string'),
+        ('service_tier', 'string'),
+        ('context_tier', 'string'),
+        ('inference_geo', 'string'),
         ('prompt_tokens_gt', 'bigint'),
-        ('usage_type', 'varchar'),
+        ('usage_type', 'string'),
         ('quantity', 'bigint'),
     ]) }}
 

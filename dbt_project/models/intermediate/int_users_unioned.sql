@@ -9,11 +9,11 @@ with
 users as (
 
     {{ union_conformed('users', [
-        ('provider', 'varchar'),
-        ('user_id', 'varchar'),
-        ('user_name', 'varchar'),
-        ('email', 'varchar'),
-        ('role', 'varchar'),
+        ('provider', 'string'),
+        ('user_id', 'string'),
+        ('user_name', 'string'),
+        ('email', 'string'),
+        ('role', 'string'),
         ('added_at', 'timestamp'),
     ]) }}
 

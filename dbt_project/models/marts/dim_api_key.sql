@@ -46,8 +46,8 @@ unlisted as (
         case when seen.api_key_id = '(none)' then 'No API key' else seen.api_key_id end as api_key_name,
         seen.account_id,
         case when seen.api_key_id = '(none)' then 'none' else 'unlisted' end as status,
-        cast(null as varchar) as owner_type,
-        cast(null as varchar) as owned_by,
+        cast(null as string) as owner_type,
+        cast(null as string) as owned_by,
         cast(null as timestamp) as created_at,
         false as is_listed
     from seen

@@ -65,7 +65,7 @@ final as (
         date_day,
 
         ----------  strings
-        'FY' || cast(fiscal_year as varchar) || ' Q' || cast(fiscal_quarter as varchar) as fiscal_quarter_label,
+        'FY' || cast(fiscal_year as string) || ' Q' || cast(fiscal_quarter as string) as fiscal_quarter_label,
 
         ----------  numerics
         calendar_year,

@@ -30,7 +30,7 @@ final as (
 
     select
         '(unallocated)' as team,
-        cast(null as varchar) as cost_center,
+        cast(null as string) as cost_center,
         false as is_cost_owner
 
 )

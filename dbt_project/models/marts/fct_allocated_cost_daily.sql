@@ -145,7 +145,7 @@ recipients as (
         owner_feature as feature,
         'direct' as allocation_method,
         rule_id,
-        cast(null as varchar) as allocation_note,
+        cast(null as string) as allocation_note,
         cast(1 as decimal(38, 12)) as weight
     from covered
     where covered_by = 'direct'
@@ -158,7 +158,7 @@ recipients as (
         '(none)' as feature,
         case when covered.covered_by = 'fixed' then 'fixed_share' else 'even' end as allocation_method,
         covered.rule_id,
-        cast(null as varchar) as allocation_note,
+        cast(null as string) as allocation_note,
         cast(shared_shares.share_weight as decimal(38, 12)) as weight
     from covered
     inner join shared_shares
@@ -254,7 +254,7 @@ unpriced as (
         account_id,
         model_id,
         'unallocated' as allocation_method,
-        cast(null as varchar) as rule_id,
+        cast(null as string) as rule_id,
         'unpriced usage: its cost is unknown' as allocation_note,
         false as is_priced,
         {{ to_usd_decimal('null') }} as allocated_cost_usd,

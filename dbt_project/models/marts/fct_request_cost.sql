@@ -54,7 +54,7 @@ price_keys as (
         '(requests)' as api_key_id,
         model_raw,
         service_tier,
-        cast(prompt_tokens_gt as varchar) as context_tier,
+        cast(prompt_tokens_gt as string) as context_tier,
         'global' as inference_geo,
         usage_type,
         cast(prompt_tokens_gt as bigint) as prompt_tokens_gt,
@@ -83,7 +83,7 @@ bucket_costs as (
     left join request_prices
         on
             {{ join_on_columns('request_buckets', 'request_prices', price_key) }}
-            and cast(request_buckets.prompt_tokens_gt as varchar) = request_prices.context_tier
+            and cast(request_buckets.prompt_tokens_gt as string) = request_prices.context_tier
 
 ),
 

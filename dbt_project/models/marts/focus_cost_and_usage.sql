@@ -32,11 +32,11 @@
 ] -%}
 {#- the columns only usage rows have, with their types -#}
 {%- set usage_only = [
-    ('consumed_quantity', 'decimal(38, 0)'), ('consumed_unit', 'varchar'), ('pricing_quantity', 'decimal(38, 12)'),
-    ('pricing_unit', 'varchar'), ('list_unit_price', money_type()), ('contracted_unit_price', money_type()),
-    ('sku_meter', 'varchar'), ('sku_price_details', 'varchar'), ('resource_id', 'varchar'),
-    ('resource_name', 'varchar'), ('resource_type', 'varchar'), ('x_api_key_id', 'varchar'), ('x_team', 'varchar'),
-    ('x_feature', 'varchar'),
+    ('consumed_quantity', 'decimal(38, 0)'), ('consumed_unit', 'string'), ('pricing_quantity', 'decimal(38, 12)'),
+    ('pricing_unit', 'string'), ('list_unit_price', money_type()), ('contracted_unit_price', money_type()),
+    ('sku_meter', 'string'), ('sku_price_details', 'string'), ('resource_id', 'string'),
+    ('resource_name', 'string'), ('resource_type', 'string'), ('x_api_key_id', 'string'), ('x_team', 'string'),
+    ('x_feature', 'string'),
 ] -%}
 
 -- FOCUS names its columns in PascalCase; quoted, so every engine keeps their case
@@ -164,11 +164,11 @@ usage_rows as (
             'context_tier', usage.context_tier,
             'inference_geo', usage.inference_geo,
             'price_unit', usage.unit,
-            'price_effective_from', cast(usage.price_effective_from as varchar)
-        ) as varchar) as sku_price_details,
+            'price_effective_from', cast(usage.price_effective_from as string)
+        ) as string) as sku_price_details,
         concat_ws(
             ':', usage.provider, usage.model_id, usage.usage_type, usage.service_tier, usage.context_tier,
-            cast(usage.price_effective_from as varchar)
+            cast(usage.price_effective_from as string)
         ) as sku_price_id,
         usage.api_key_id as resource_id,
         coalesce(api_keys.api_key_name, usage.api_key_id) as resource_name,
@@ -313,8 +313,8 @@ unioned as (
     union all
     select
         {{ common | join(', ') }},
-        cast(null as varchar) as sku_id,
-        cast(null as varchar) as sku_price_id,
+        cast(null as string) as sku_id,
+        cast(null as string) as sku_price_id,
         {% for column, type in usage_only %}cast(null as {{ type }}) as {{ column }}{{ ', ' if not loop.last }}{% endfor %} -- noqa: LT05
     from adjustments
 
@@ -335,7 +335,7 @@ final as (
         cast(usage_date as timestamp) as "ChargePeriodStart",
         cast(usage_date + interval 1 day as timestamp) as "ChargePeriodEnd",
         charge_category as "ChargeCategory",
-        cast(null as varchar) as "ChargeClass",
+        cast(null as string) as "ChargeClass",
         charge_description as "ChargeDescription",
         charge_frequency as "ChargeFrequency",
         {{ to_usd_decimal('billed_cost') }} as "BilledCost",
@@ -363,23 +363,23 @@ final as (
         sku_meter as "SkuMeter",
         sku_price_details as "SkuPriceDetails",
         sku_price_id as "SkuPriceId",
-        cast(null as varchar) as "RegionId",
-        cast(null as varchar) as "RegionName",
-        cast(null as varchar) as "AvailabilityZone",
+        cast(null as string) as "RegionId",
+        cast(null as string) as "RegionName",
+        cast(null as string) as "AvailabilityZone",
         resource_id as "ResourceId",
         resource_name as "ResourceName",
         resource_type as "ResourceType",
-        cast(null as varchar) as "SubAccountId",
-        cast(null as varchar) as "SubAccountName",
-        cast(null as varchar) as "CommitmentDiscountCategory",
-        cast(null as varchar) as "CommitmentDiscountId",
-        cast(null as varchar) as "CommitmentDiscountName",
-        cast(null as varchar) as "CommitmentDiscountStatus",
-        cast(null as varchar) as "CommitmentDiscountType",
+        cast(null as string) as "SubAccountId",
+        cast(null as string) as "SubAccountName",
+        cast(null as string) as "CommitmentDiscountCategory",
+        cast(null as string) as "CommitmentDiscountId",
+        cast(null as string) as "CommitmentDiscountName",
+        cast(null as string) as "CommitmentDiscountStatus",
+        cast(null as string) as "CommitmentDiscountType",
         case
             when x_team is null then '{}'
-            when x_feature is null then cast(json_object('team', x_team) as varchar)
-            else cast(json_object('team', x_team, 'feature', x_feature) as varchar)
+            when x_feature is null then cast(json_object('team', x_team) as string)
+            else cast(json_object('team', x_team, 'feature', x_feature) as string)
         end as "Tags",
         x_api_key_id as "x_ApiKeyId",
         x_team as "x_Team",

@@ -86,7 +86,7 @@ period_days as (
         period_start,
         usage_date as day_date,
         actual_usd as day_usd,
-        cast(null as varchar) as forecast_method
+        cast(null as string) as forecast_method
     from dated
     union all
     select

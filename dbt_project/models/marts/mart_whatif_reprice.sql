@@ -341,7 +341,7 @@ caveat_lines as (
     select
         {{ mart_key | join(', ') }},
         {{ dbt.concat([
-            'cast(unpriced_actual_rows as varchar)', "' rows of actual usage unpriced, left out'",
+            'cast(unpriced_actual_rows as string)', "' rows of actual usage unpriced, left out'",
         ]) }} as caveat
     from actual_totals
     where unpriced_actual_rows > 0

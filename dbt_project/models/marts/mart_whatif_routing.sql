@@ -238,7 +238,7 @@ caveat_lines as (
 
     select
         {{ mart_key | join(', ') }},
-        {{ dbt.concat(['cast(unpriced_requests as varchar)', "' unpriced requests left out'"]) }} as caveat
+        {{ dbt.concat(['cast(unpriced_requests as string)', "' unpriced requests left out'"]) }} as caveat
     from actual_totals
     where unpriced_requests > 0
 

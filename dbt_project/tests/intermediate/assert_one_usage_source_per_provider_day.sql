@@ -19,9 +19,9 @@ reported as (
     {%- endfor %}
     {%- if models | length == 0 %}
         select
-            cast(null as varchar) as provider,
+            cast(null as string) as provider,
             cast(null as date) as usage_date,
-            cast(null as varchar) as model_name
+            cast(null as string) as model_name
         where 1 = 0
     {%- endif %}
 

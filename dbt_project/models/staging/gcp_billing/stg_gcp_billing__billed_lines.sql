@@ -67,8 +67,8 @@ credit_lines as (
         account_id,
         'credit | ' || coalesce(credit_type, 'unknown type') || ' | ' || coalesce(credit_name, '') as line_item,
         'credit' as line_type,
-        cast(null as varchar) as model_raw,
-        cast(null as varchar) as usage_type,
+        cast(null as string) as model_raw,
+        cast(null as string) as usage_type,
         false as is_long_context,
         currency,
         case

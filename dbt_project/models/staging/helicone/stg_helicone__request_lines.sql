@@ -27,7 +27,7 @@ final as (
         user_id,
         team,
         feature,
-        cast(null as varchar) as api_key_alias,
+        cast(null as string) as api_key_alias,
         session_id,
         tags,
         coalesce(prompt_tokens, 0) as input_tokens,

@@ -18,7 +18,7 @@ entries as (
     select
         *,
         map_entries(
-            cast(cast(coalesce(request_properties, '{}') as json) as map (varchar, varchar))
+            cast(cast(coalesce(request_properties, '{}') as json) as map (string, string))
         ) as property_entries
     from source
 
@@ -75,7 +75,7 @@ renamed as (
             and not regexp_matches(
                 lower(struct_extract(e, 'key')), 'api[-_]?key|authorization|secret|password|token|bearer'
             )
-        ))) as varchar) as tags
+        ))) as string) as tags
     from entries
 
 )

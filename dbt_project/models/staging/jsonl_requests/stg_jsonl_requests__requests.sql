@@ -34,11 +34,11 @@ renamed as (
             else lower(service_tier)
         end as service_tier,
         cast(to_json(map_from_entries(list_filter(
-            map_entries(cast(cast(coalesce(tags, '{}') as json) as map (varchar, varchar))),
+            map_entries(cast(cast(coalesce(tags, '{}') as json) as map (string, string))),
             lambda e: not regexp_matches(
                 lower(struct_extract(e, 'key')), 'api[-_]?key|authorization|secret|password|token|bearer'
             )
-        ))) as varchar) as tags
+        ))) as string) as tags
     from source
 
 )

@@ -87,7 +87,7 @@ tagged as (
         cast(to_json(map_from_entries(list_filter(
             list_distinct(tag_entries),
             lambda e: len(list_filter(tag_entries, lambda other: other.k = e.k and other.v > e.v)) = 0
-        ))) as varchar) as tags_object
+        ))) as string) as tags_object
     from (
         select
             *,

@@ -41,7 +41,7 @@ final as (
         user_id,
         team,
         feature,
-        cast(null as varchar) as api_key_alias,
+        cast(null as string) as api_key_alias,
         coalesce(conversation_id, trace_id) as session_id,
         tags,
         cast(case

@@ -82,7 +82,7 @@ attributes as (
             {%- for key in team_keys %}
                 json_extract_string(resource_attributes, '$."{{ key }}"'),
             {%- endfor %}
-            cast(null as varchar)
+            cast(null as string)
         ) as team,
         coalesce(
             {%- for key in feature_keys %}
@@ -91,7 +91,7 @@ attributes as (
             {%- for key in feature_keys %}
                 json_extract_string(resource_attributes, '$."{{ key }}"'),
             {%- endfor %}
-            cast(null as varchar)
+            cast(null as string)
         ) as feature,
         coalesce(
             {%- for key in user_keys %}
@@ -100,7 +100,7 @@ attributes as (
             {%- for key in user_keys %}
                 json_extract_string(resource_attributes, '$."{{ key }}"'),
             {%- endfor %}
-            cast(null as varchar)
+            cast(null as string)
         ) as user_id,
         '{' || concat_ws(
             ',',
@@ -110,7 +110,7 @@ attributes as (
                     json_extract_string(resource_attributes, '$."{{ key }}"')
                 )),
             {%- endfor %}
-            cast(null as varchar)
+            cast(null as string)
         ) || '}' as tags
     from source
 
