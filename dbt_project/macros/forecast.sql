@@ -6,7 +6,8 @@
 -#}
 
 {% macro ensure_forecast_table() -%}
-    create schema if not exists forecast;
+    {#- One statement per call: Spark SQL runs no `;`-separated batch. -#}
+    {%- do run_query('create schema if not exists forecast') -%}
     create table if not exists forecast.spend_forecast_daily (
         budget_id string,
         forecast_date date,
