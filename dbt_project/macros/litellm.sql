@@ -26,7 +26,7 @@ cleaned as (
         nullif(api_key, '') as api_key_hash,
         nullif(team_id, '') as team_id,
         nullif(organization_id, '') as organization_id,
-        nullif("user", '') as internal_user_id,
+        nullif({{ quoted_identifier('user') }}, '') as internal_user_id,
         nullif(end_user, '') as end_user,
         nullif(session_id, '') as session_id,
         nullif(model_id, '') as model_id,
@@ -39,20 +39,21 @@ cleaned as (
         nullif(api_base, '') as api_base,
         nullif(status, '') as status,
         nullif(cache_hit, '') as cache_hit,
-        nullif(metadata ->> '$.user_api_key_alias', '') as key_alias,
-        nullif(metadata ->> '$.user_api_key_team_alias', '') as team_alias,
-        nullif(metadata ->> '$.user_api_key_team_id', '') as metadata_team_id,
-        nullif(metadata ->> '$.user_api_key_user_id', '') as metadata_user_id,
-        nullif(metadata ->> '$.status', '') as metadata_status,
+        nullif({{ json_text('metadata', 'user_api_key_alias') }}, '') as key_alias,
+        nullif({{ json_text('metadata', 'user_api_key_team_alias') }}, '') as team_alias,
+        nullif({{ json_text('metadata', 'user_api_key_team_id') }}, '') as metadata_team_id,
+        nullif({{ json_text('metadata', 'user_api_key_user_id') }}, '') as metadata_user_id,
+        nullif({{ json_text('metadata', 'status') }}, '') as metadata_status,
 
         ----------  json
-        case when json_type(request_tags) = 'ARRAY' then request_tags end as request_tags,
+        case when {{ json_is('request_tags', "'ARRAY'") }} then request_tags end as request_tags,
         case
-            when json_type(metadata -> '$.spend_logs_metadata') = 'OBJECT'
-                then metadata -> '$.spend_logs_metadata'
+            when {{ json_member_is('metadata', 'spend_logs_metadata', "'OBJECT'") }}
+                then {{ json_member('metadata', 'spend_logs_metadata') }}
         end as spend_logs_metadata,
         case
-            when json_type(metadata -> '$.usage_object') = 'OBJECT' then metadata -> '$.usage_object'
+            when {{ json_member_is('metadata', 'usage_object', "'OBJECT'") }}
+                then {{ json_member('metadata', 'usage_object') }}
         end as usage_object,
 
         ----------  numerics
@@ -76,23 +77,44 @@ cleaned as (
 final as (
 
     select
-        * replace (
-            -- entries of spend_logs_metadata whose name says key, secret, password or authorization are dropped
-            -- (row by row, with list functions: no join or aggregate, so a filter on usage_date reaches the raw rows)
-            case
-                when spend_logs_metadata is not null
-                    then json_merge_patch(
-                        spend_logs_metadata,
-                        coalesce(
-                            to_json(map_from_entries(list_transform(
-                                list_filter(json_keys(spend_logs_metadata), lambda k: {{ litellm_secret_name('k') }}),
-                                lambda k: {'k': k, 'v': null}
-                            ))),
-                            '{}'
-                        )
-                    )
-            end as spend_logs_metadata
-        )
+        request_id,
+        api_key_hash,
+        team_id,
+        organization_id,
+        internal_user_id,
+        end_user,
+        session_id,
+        model_id,
+        call_type,
+        model,
+        model_group,
+        custom_llm_provider,
+        api_base,
+        status,
+        cache_hit,
+        key_alias,
+        team_alias,
+        metadata_team_id,
+        metadata_user_id,
+        metadata_status,
+        request_tags,
+        -- entries of spend_logs_metadata whose name says key, secret, password or authorization are dropped
+        -- (row by row, with list functions: no join or aggregate, so a filter on usage_date reaches the raw rows)
+        case
+            when spend_logs_metadata is not null
+                then {{ json_without_keys('spend_logs_metadata', 'k', litellm_secret_name('k')) }}
+        end as spend_logs_metadata,
+        usage_object,
+        spend_usd,
+        prompt_tokens,
+        completion_tokens,
+        total_tokens,
+        request_duration_ms,
+        started_at,
+        ended_at,
+        completion_started_at,
+        usage_date,
+        loaded_at
     from cleaned
 
 )
@@ -162,43 +184,40 @@ tag_entries as (
 
     select
         *,
-        list_concat(
-            coalesce(list_transform(
-                cast(request_tags as string []),
-                lambda t: {
-                    'k': case when contains(t, ':') then split_part(t, ':', 1) else t end,
-                    'v': case when contains(t, ':') then substr(t, strpos(t, ':') + 1) else '' end,
-                    'p': 1
-                }
-            ), []),
-            coalesce(list_transform(
-                json_keys(spend_logs_metadata),
-                lambda k: {
-                    'k': k,
-                    'v': coalesce(json_extract_string(spend_logs_metadata, '$."' || replace(k, '"', '\"') || '"'), ''),
-                    'p': 2
-                }
-            ), [])
-        ) as entries
+        {{ list_concat_two(
+            "coalesce(" ~ list_map(json_string_list('request_tags'), 't', struct_of([
+                ('k', "case when contains(t, ':') then split_part(t, ':', 1) else t end"),
+                ('v', "case when contains(t, ':') then substr(t, instr(t, ':') + 1) else '' end"),
+                ('p', '1'),
+            ])) ~ ", " ~ empty_list() ~ ")",
+            "coalesce(" ~ list_map(json_object_entries('spend_logs_metadata'), 'm', struct_of([
+                ('k', 'm.key'),
+                ('v', "coalesce(m.value, '')"),
+                ('p', '2'),
+            ])) ~ ", " ~ empty_list() ~ ")"
+        ) }} as entries
     from logs
 
 ),
 
+-- each key's winning entry, once, in key order (the tags object's key order: DuckDB's list_distinct alone
+-- returns hash order, which Spark cannot repeat)
 tagged as (
 
     select
-        * exclude (entries),
-        cast(to_json(map_from_entries(list_transform(
-            list_distinct(list_filter(
-                entries,
-                lambda e: e.k != ''
-                and not {{ litellm_secret_name('e.k') }}
-                and len(list_filter(
-                    entries, lambda o: o.k = e.k and (o.p > e.p or (o.p = e.p and o.v > e.v))
-                )) = 0
+        *,
+        cast(to_json(map_from_entries({{ list_map(
+            list_distinct_sorted(list_filter_where(
+                'entries',
+                'e',
+                "e.k != '' and not " ~ litellm_secret_name('e.k') ~ " and "
+                ~ list_size(list_filter_where(
+                    'entries', 'o', 'o.k = e.k and (o.p > e.p or (o.p = e.p and o.v > e.v))'
+                )) ~ ' = 0'
             )),
-            lambda e: {'k': e.k, 'v': e.v}
-        ))) as string) as tags
+            'e',
+            struct_of([('k', 'e.k'), ('v', 'e.v')])
+        ) }})) as string) as tags
     from tag_entries
 
 ),
@@ -209,32 +228,37 @@ usage as (
         tagged.*,
         usage_object is not null
         and (
-            (usage_object -> '$.cache_read_input_tokens') is not null
-            or (usage_object -> '$.cache_creation_input_tokens') is not null
+            {{ json_has_key('usage_object', 'cache_read_input_tokens') }}
+            or {{ json_has_key('usage_object', 'cache_creation_input_tokens') }}
         ) as anthropic_style,
-        coalesce(cast(usage_object ->> '$.prompt_tokens' as bigint), prompt_tokens, 0) as usage_prompt_tokens,
-        coalesce(cast(usage_object ->> '$.completion_tokens' as bigint), completion_tokens, 0)
+        coalesce(cast({{ json_text('usage_object', 'prompt_tokens') }} as bigint), prompt_tokens, 0)
+            as usage_prompt_tokens,
+        coalesce(cast({{ json_text('usage_object', 'completion_tokens') }} as bigint), completion_tokens, 0)
             as usage_completion_tokens,
         coalesce(
-            cast(usage_object ->> '$.cache_read_input_tokens' as bigint),
-            cast(usage_object ->> '$.prompt_tokens_details.cached_tokens' as bigint),
+            cast({{ json_text('usage_object', 'cache_read_input_tokens') }} as bigint),
+            cast({{ json_text('usage_object', ['prompt_tokens_details', 'cached_tokens']) }} as bigint),
             0
         ) as cache_read,
         coalesce(
-            cast(usage_object ->> '$.cache_creation_input_tokens' as bigint),
-            cast(usage_object ->> '$.prompt_tokens_details.cache_creation_tokens' as bigint),
+            cast({{ json_text('usage_object', 'cache_creation_input_tokens') }} as bigint),
+            cast({{ json_text('usage_object', ['prompt_tokens_details', 'cache_creation_tokens']) }} as bigint),
             0
         ) as cache_write_all,
         coalesce(
             cast(
-                usage_object ->> '$.prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens'
+                {{ json_text(
+                    'usage_object',
+                    ['prompt_tokens_details', 'cache_creation_token_details', 'ephemeral_1h_input_tokens']
+                ) }}
                 as bigint
             ),
             0
         ) as cache_write_1h,
-        cast(usage_object ->> '$.prompt_tokens_details.text_tokens' as bigint) as text_tokens,
-        (usage_object ->> '$.prompt_tokens_details.cache_creation_tokens') is not null as writes_in_details,
-        coalesce(cast(usage_object ->> '$.completion_tokens_details.reasoning_tokens' as bigint), 0)
+        cast({{ json_text('usage_object', ['prompt_tokens_details', 'text_tokens']) }} as bigint) as text_tokens,
+        ({{ json_text('usage_object', ['prompt_tokens_details', 'cache_creation_tokens']) }}) is not null
+            as writes_in_details,
+        coalesce(cast({{ json_text('usage_object', ['completion_tokens_details', 'reasoning_tokens']) }} as bigint), 0)
             as reasoning
     from tagged
 
@@ -254,15 +278,17 @@ final as (
             when
                 contains(model, '/')
                 and lower(split_part(model, '/', 1)) = lower(coalesce(custom_llm_provider, split_part(model, '/', 1)))
-                then substr(model, strpos(model, '/') + 1)
+                then substr(model, instr(model, '/') + 1)
             else coalesce(model, model_group)
         end as model_raw,
         'standard' as service_tier,
         case when lower(coalesce(status, metadata_status, '')) = 'failure' then 'error' else 'success' end as status,
-        coalesce(cast(request_duration_ms as bigint), date_diff('millisecond', started_at, ended_at)) as latency_ms,
+        coalesce(
+            cast(request_duration_ms as bigint), {{ milliseconds_between('started_at', 'ended_at') }}
+        ) as latency_ms,
         coalesce(end_user, internal_user_id, metadata_user_id) as user_id,
         coalesce(team_alias, team_id, metadata_team_id) as team,
-        tags ->> '$.feature' as feature,
+        {{ json_text('tags', 'feature') }} as feature,
         coalesce(key_alias, api_key_hash) as api_key_alias,
         session_id,
         tags,

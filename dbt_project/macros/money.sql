@@ -72,6 +72,11 @@
 
 
 {% macro exact_divide(amount, divisor) -%}
+    {#- Dispatched: Spark's spelling is spark__exact_divide (macros/portable_billing.sql). -#}
+    {{ return(adapter.dispatch('exact_divide')(amount, divisor)) }}
+{%- endmacro %}
+
+{% macro default__exact_divide(amount, divisor) -%}
     {#-
         amount / divisor exact to the money scale (12 places), rounded half away from zero. DuckDB divides
         DECIMALs in DOUBLE, so this divides whole numbers instead: both sides scaled by 10^12 to HUGEINT, the

@@ -181,7 +181,7 @@ tier_modifier_matches as (
             and tier_rows.service_tier = modifier_patterns.service_tier
             and modifier_patterns.base_usage_type is null
             and {{ pipe_list_contains('modifier_patterns.usage_types', 'tier_rows.candidate_usage_type') }}
-            and tier_rows.model_id like modifier_patterns.model_like escape '\'
+            and {{ like_escaped("tier_rows.model_id", "modifier_patterns.model_like") }}
             and {{ in_effective_window('tier_rows.usage_date', 'modifier_patterns', open_start=true) }}
     where
         tier_rows.book_service_tier = 'standard'
@@ -219,7 +219,7 @@ base_modifier_matches as (
             and candidates.service_tier = modifier_patterns.service_tier
             and modifier_patterns.base_usage_type is not null
             and {{ pipe_list_contains('modifier_patterns.usage_types', 'candidates.candidate_usage_type') }}
-            and candidates.model_id like modifier_patterns.model_like escape '\'
+            and {{ like_escaped("candidates.model_id", "modifier_patterns.model_like") }}
             and {{ in_effective_window('candidates.usage_date', 'modifier_patterns', open_start=true) }}
     where candidates.service_tier = 'standard'
 
@@ -378,7 +378,7 @@ geo_matches as (
             and {{ dbt.concat(["'region_'", 'tier_priced.inference_geo']) }} = modifier_patterns.service_tier
             and modifier_patterns.base_usage_type is null
             and {{ pipe_list_contains('modifier_patterns.usage_types', 'tier_priced.priced_usage_type') }}
-            and tier_priced.model_id like modifier_patterns.model_like escape '\'
+            and {{ like_escaped("tier_priced.model_id", "modifier_patterns.model_like") }}
             and {{ in_effective_window('tier_priced.usage_date', 'modifier_patterns', open_start=true) }}
     where tier_priced.is_priced
 

@@ -167,10 +167,10 @@ genai_prices_model_matches as (
             -- an alternative matches when every one of its clauses does
             having bool_and(case rules.clause_kind
                 when 'equals' then names.model_name = rules.pattern
-                when 'starts_with' then starts_with(names.model_name, rules.pattern)
-                when 'ends_with' then ends_with(names.model_name, rules.pattern)
+                when 'starts_with' then left(names.model_name, length(rules.pattern)) = rules.pattern
+                when 'ends_with' then right(names.model_name, length(rules.pattern)) = rules.pattern
                 when 'contains' then contains(names.model_name, rules.pattern)
-                when 'regex' then regexp_matches(names.model_name, rules.pattern)
+                when 'regex' then {{ regex_search('names.model_name', 'rules.pattern') }}
                 else false
             end)
         ) as matched

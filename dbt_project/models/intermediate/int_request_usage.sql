@@ -77,7 +77,7 @@ sized as (
 -- the price book's distinct prompt-size bounds, one list (a handful of values)
 tier_bounds as (
 
-    select list(distinct prompt_tokens_gt) as bounds
+    select {{ agg_distinct_list('prompt_tokens_gt') }} as bounds
     from price_book
 
 ),
@@ -106,7 +106,7 @@ final as (
         sized.latency_ms,
         sized.prompt_tokens,
         -- the largest bound the prompt exceeds (row by row: no join or aggregate over all requests)
-        coalesce(list_max(list_filter(tier_bounds.bounds, lambda bound: bound < sized.prompt_tokens)), 0) -- noqa: RF02
+        coalesce({{ list_max_below('tier_bounds.bounds', 'sized.prompt_tokens') }}, 0)
             as prompt_tokens_gt,
         coalesce(sized.input_tokens, 0) as input_tokens,
         coalesce(sized.cache_read_tokens, 0) as cache_read_tokens,

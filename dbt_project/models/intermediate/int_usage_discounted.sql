@@ -45,7 +45,7 @@ discount_matches as (
             priced_usage.provider = discounts.provider
             and priced_usage.usage_date >= discounts.valid_from
             and (discounts.valid_to is null or priced_usage.usage_date < discounts.valid_to)
-            and priced_usage.model_id like {{ glob_to_like('discounts.model_pattern') }} escape '\'
+            and {{ like_escaped('priced_usage.model_id', glob_to_like('discounts.model_pattern')) }}
     where priced_usage.is_priced
 
 ),

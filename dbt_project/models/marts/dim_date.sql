@@ -34,7 +34,7 @@ calendar as (
         cast(spine.date_day as date) as date_day,
         cast(extract(year from spine.date_day) as integer) as calendar_year,
         cast(extract(month from spine.date_day) as integer) as calendar_month,
-        cast(extract(isodow from spine.date_day) as integer) as day_of_week,
+        cast({{ iso_day_of_week("spine.date_day") }} as integer) as day_of_week,
         reporting.fiscal_year_start_month,
         reporting.week_start_isodow
     from spine
@@ -72,7 +72,7 @@ final as (
         cast(extract(quarter from date_day) as integer) as calendar_quarter,
         calendar_month,
         day_of_week,
-        cast(extract(isoyear from date_day) as integer) as iso_year,
+        cast({{ iso_year("date_day") }} as integer) as iso_year,
         cast(extract(week from date_day) as integer) as iso_week,
         fiscal_year,
         fiscal_quarter,

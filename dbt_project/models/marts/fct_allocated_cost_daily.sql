@@ -108,7 +108,7 @@ shared_matches as (
         on
             (shared_rules.provider is null or ledger.provider = shared_rules.provider)
             and (shared_rules.account_id is null or ledger.account_id = shared_rules.account_id)
-            and (shared_rules.model_like is null or ledger.model_id like shared_rules.model_like escape '\')
+            and (shared_rules.model_like is null or {{ like_escaped("ledger.model_id", "shared_rules.model_like") }})
 
 ),
 

@@ -48,7 +48,7 @@ usage_totals as (
         cast(sum(output_tokens) as bigint) as output_tokens,
         cast(sum(cache_read_tokens) as bigint) as cache_read_tokens,
         cast(sum(cache_creation_tokens) as bigint) as cache_creation_tokens,
-        string_agg(model_raw, ', ' order by model_raw) as models,
+        {{ sorted_string_agg('model_raw', "', '") }} as models,
         -- unknown (NULL) when one model's estimate is unknown, never a partial sum
         case
             when count(*) = count(estimated_cost_usd) then {{ to_usd_decimal('sum(estimated_cost_usd)') }}

@@ -93,7 +93,7 @@ route_prices as (
         provider,
         service_tier as route_tier
     from {{ ref('stg_pricing__price_modifiers') }}
-    where service_tier like 'region\_%' escape '\'
+    where {{ like_escaped('service_tier', "'region\\_%'") }}
 
 ),
 
@@ -266,7 +266,7 @@ by_day as (
             as models_used_not_billed,
         bool_or(has_usage) as has_usage,
         bool_or(has_billed_usage) as has_billed_usage,
-        string_agg(case when unpriced_quantity > 0 then model_key end, ', ' order by model_key) as unpriced_models
+        {{ sorted_string_agg('case when unpriced_quantity > 0 then model_key end', "', '") }} as unpriced_models
     from models
     group by usage_date, provider, account_id
 

@@ -6,7 +6,8 @@
     source's own figure stays beside it as reported_cost_usd, for audit.
 
     Incremental: each build rebuilds only the UTC days with newly landed request rows, and every day when the
-    price book changed (macro request_days_predicate); a day is replaced whole (delete+insert by usage_date).
+    price book changed (macro request_days_predicate); a day is replaced whole (delete+insert by usage_date, on
+    Spark an overwrite of the day's partition: macro replace_days_strategy).
 
     A request with no tokens (a failed call) costs 0 and is priced. A request with a bucket that has no price
     (an unknown model) has list_cost_usd NULL and is_priced false: flagged, never $0.
@@ -16,8 +17,9 @@
 
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_days_strategy(),
     unique_key='usage_date',
+    partition_by=replace_days_partition_by('usage_date'),
     on_schema_change='append_new_columns',
 ) }}
 

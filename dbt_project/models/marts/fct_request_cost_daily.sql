@@ -9,8 +9,9 @@
 
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_days_strategy(),
     unique_key='usage_date',
+    partition_by=replace_days_partition_by('usage_date'),
     on_schema_change='append_new_columns',
 ) }}
 

@@ -7,8 +7,9 @@
 
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_days_strategy(),
     unique_key='usage_date',
+    partition_by=replace_days_partition_by('usage_date'),
     on_schema_change='append_new_columns',
 ) }}
 
@@ -33,7 +34,7 @@ tag_keys as (
         provider,
         coalesce(model_id, '(none)') as model_id,
         tags,
-        unnest(json_keys(cast(tags as json))) as tag_key,
+        {{ json_object_keys_unnested('tags') }} as tag_key,
         input_tokens + cached_tokens + cache_write_tokens + cache_write_1h_tokens as prompt_tokens,
         output_tokens,
         reported_cost_usd,
@@ -49,10 +50,8 @@ tagged as (
 
     select
         tag_keys.*,
-        -- a quoted JSON path, so keys with dots or a leading '$' are read as keys
-        json_extract_string(
-            cast(tag_keys.tags as json), '$."' || replace(tag_keys.tag_key, '"', '\"') || '"'
-        ) as tag_value
+        -- a path that quotes the key, so keys with dots or a leading '$' are read as keys (macro json_key_text)
+        {{ json_key_text('tag_keys.tags', 'tag_keys.tag_key') }} as tag_value
     from tag_keys
 
 ),

@@ -6,22 +6,23 @@
     local days equals the sum over the requests of any range, DST or not (a day of the change has 23 or 25
     hours). With the default UTC, local_date = usage_date.
 
-    Incremental (delete+insert by local_date): a local date spans up to two UTC days, so the UTC days
-    fct_request_cost re-landed map to the local dates either side of them (macro local_days_predicates), and
-    those are rebuilt from the UTC days around them. A new price book or another reporting time zone rebuilds
-    what it changes; rows of another time zone are deleted first (pre-hook), since their dates need not
-    recur in the new one.
+    Incremental (delete+insert by local_date, on Spark an overwrite of its partition): a local date spans up
+    to two UTC days, so the UTC days fct_request_cost re-landed map to the local dates either side of them
+    (macro local_days_predicates), and those are rebuilt from the UTC days around them. A new price book or
+    another reporting time zone rebuilds what it changes; rows of another time zone are deleted first
+    (pre-hook, macro delete_days_where), since their dates need not recur in the new one.
 -#}
 
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_days_strategy(),
     unique_key='local_date',
+    partition_by=replace_days_partition_by('local_date'),
     on_schema_change='append_new_columns',
     pre_hook="""
         {% if is_incremental() %}
-            delete from {{ this }}
-            where reporting_tz <> (select time_zone from {{ ref('stg_config__reporting') }})
+            {{ delete_days_where(this, 'local_date',
+                'reporting_tz <> (select time_zone from ' ~ ref('stg_config__reporting') ~ ')') }}
         {% endif %}
     """,
 ) }}

@@ -122,7 +122,7 @@ monthly as (
             as cost_center,
         provider,
         model_id,
-        string_agg(distinct allocation_method, '+' order by allocation_method) as allocation_basis,
+        {{ sorted_string_agg('allocation_method', "'+'", distinct=true) }} as allocation_basis,
         sum(allocated_cost_usd) as cost_usd,
         sum(allocated_effective_cost_usd) as effective_cost_usd,
         sum(case when allocation_method = 'direct' then allocated_cost_usd else 0 end) as direct_cost_usd,

@@ -100,7 +100,7 @@ in_scope as (
             select 1 from scope_patterns
             where
                 scope_patterns.scenario = scenarios.scenario
-                and usage_priced.model_id like scope_patterns.model_like escape '\'
+                and {{ like_escaped("usage_priced.model_id", "scope_patterns.model_like") }}
         )
 
 ),
@@ -308,7 +308,7 @@ target_models as (
 
     select
         {{ mart_key | join(', ') }},
-        string_agg(target_model_id, ', ' order by target_model_id) as target_model_id
+        {{ sorted_string_agg('target_model_id', "', '") }} as target_model_id
     from (select distinct {{ mart_key | join(', ') }}, target_model_id from priced_rows) as targets_used
     group by {{ mart_key | join(', ') }}
 
@@ -363,7 +363,7 @@ caveats as (
 
     select
         {{ mart_key | join(', ') }},
-        string_agg(caveat, ' | ' order by caveat) as caveats
+        {{ sorted_string_agg('caveat', "' | '") }} as caveats
     from caveat_lines
     group by {{ mart_key | join(', ') }}
 

@@ -83,7 +83,7 @@ in_scope as (
             select 1 from scope_patterns
             where
                 scope_patterns.rule = rules.rule
-                and requests.model_id like scope_patterns.model_like escape '\'
+                and {{ like_escaped("requests.model_id", "scope_patterns.model_like") }}
         )
 
 ),
@@ -172,7 +172,7 @@ counterfactual_totals as (
         case when bool_and(is_priced) then sum(cost_usd) end as counterfactual_cost_usd,
         sum(case when price_source = 'fallback' then quantity else 0 end) as fallback_tokens,
         sum(case when is_priced then 0 else quantity end) as unpriced_tokens,
-        string_agg(distinct target_model_id, ', ' order by target_model_id) as target_model_id
+        {{ sorted_string_agg('target_model_id', "', '", distinct=true) }} as target_model_id
     from counterfactual_priced
     group by rule, month, provider, model_id
 
@@ -248,7 +248,7 @@ caveats as (
 
     select
         {{ mart_key | join(', ') }},
-        string_agg(caveat, ' | ' order by caveat) as caveats
+        {{ sorted_string_agg('caveat', "' | '") }} as caveats
     from caveat_lines
     group by {{ mart_key | join(', ') }}
 

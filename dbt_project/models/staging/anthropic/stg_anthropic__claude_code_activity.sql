@@ -6,6 +6,11 @@
     stg_anthropic__claude_code_usage. An attribution view, never a usage or billing source (see there).
 -#}
 
+{#- tool_actions: {"<tool>": {"accepted": n, "rejected": n}, ...} -#}
+{%- set tool_action_map = billing_json_map_of_structs(
+    'tool_actions', {'accepted': 'bigint', 'rejected': 'bigint'}
+) %}
+
 with
 
 source as (
@@ -27,9 +32,7 @@ tool_action_rows as (
     select
         bucket_start,
         record_index,
-        unnest(
-            map_values(json_transform(tool_actions, '"MAP(VARCHAR, STRUCT(accepted BIGINT, rejected BIGINT))"'))
-        ) as tool_action
+        {{ billing_unnest('map_values(' ~ tool_action_map ~ ')') }} as tool_action
     from records
 
 ),
@@ -37,12 +40,12 @@ tool_action_rows as (
 tool_action_totals as (
 
     select
-        bucket_start,
-        record_index,
-        cast(sum(struct_extract(tool_action, 'accepted')) as bigint) as tool_actions_accepted,
-        cast(sum(struct_extract(tool_action, 'rejected')) as bigint) as tool_actions_rejected
+        tool_action_rows.bucket_start,
+        tool_action_rows.record_index,
+        cast(sum(tool_action_rows.tool_action.accepted) as bigint) as tool_actions_accepted,
+        cast(sum(tool_action_rows.tool_action.rejected) as bigint) as tool_actions_rejected
     from tool_action_rows
-    group by bucket_start, record_index
+    group by tool_action_rows.bucket_start, tool_action_rows.record_index
 
 ),
 
@@ -95,7 +98,7 @@ final as (
         max(api_key_name) as api_key_name,
         max(subscription_type) as subscription_type,
         max(organization_id) as organization_id,
-        string_agg(distinct terminal_type, ', ' order by terminal_type) as terminal_types,
+        {{ billing_string_agg_distinct('terminal_type', "', '") }} as terminal_types,
 
         ----------  numerics
         count(*) as report_records,

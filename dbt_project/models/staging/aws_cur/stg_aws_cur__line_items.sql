@@ -90,18 +90,20 @@ usage_words as (
     select
         *,
         lower(usage_type_raw) as usage_words,
-        lower(coalesce(json_extract_string(product, '$.inference_type'), '')) as inference_words,
+        lower(coalesce({{ billing_json_text('product', "'$.inference_type'") }}, '')) as inference_words,
         nullif(regexp_extract(
-            usage_type_raw, '^[A-Z]{2,4}[0-9]?-(.+?)-(?:mantle-)?(?:input|output|cache-read|cache-write)', 1
+            usage_type_raw,
+            {{ billing_re('^[A-Z]{2,4}[0-9]?-(.+?)-(?:mantle-)?(?:input|output|cache-read|cache-write)') }},
+            1
         ), '') as usage_type_model,
         coalesce(
-            json_extract_string(product, '$.model'),
+            {{ billing_json_text('product', "'$.model'") }},
             nullif(trim(replace(product_name, '(Amazon Bedrock Edition)', '')), '')
         ) as product_model,
         line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
         and (
             lower(usage_type_raw) like '%token%'
-            or lower(json_extract_string(product, '$.inference_type')) like '%token%'
+            or lower({{ billing_json_text('product', "'$.inference_type'") }}) like '%token%'
         ) as counts_tokens
     from renamed
 
@@ -113,9 +115,13 @@ parsed as (
         *,
         case
             when not counts_tokens or coalesce(usage_type_model, product_model) is null then null
-            when usage_words similar to '.*cache[-_]?read.*' or inference_words like '%cache read%'
+            when
+                {{ billing_re_full_match('usage_words', '.*cache[-_]?read.*') }}
+                or inference_words like '%cache read%'
                 then 'cache_read_tokens'
-            when usage_words similar to '.*cache[-_]?write.*' or inference_words like '%cache write%'
+            when
+                {{ billing_re_full_match('usage_words', '.*cache[-_]?write.*') }}
+                or inference_words like '%cache write%'
                 then case when usage_words like '%1h%' then 'cache_write_1h_tokens' else 'cache_write_tokens' end
             when usage_words like '%output%' or inference_words like '%output%' then 'output_tokens'
             when usage_words like '%input%' or inference_words like '%input%' then 'input_tokens'
@@ -132,7 +138,7 @@ named as (
             as cur_model_name,
         case
             when parsed.token_usage_type is null then null
-            when regexp_matches(parsed.usage_words, '-global(-|$)') then 'global'
+            when {{ billing_re_matches('parsed.usage_words', '-global(-|$)') }} then 'global'
             when parsed.usage_words like '%cross-region%' then 'geo'
             else 'in_region'
         end as inference_geo,
@@ -140,7 +146,7 @@ named as (
             bedrock_model_names.bedrock_model_id,
             -- a usage type naming the Bedrock id itself (<vendor>.<model>: USW2-anthropic.claude-opus-4-8-mantle-...)
             case
-                when regexp_matches(lower(coalesce(parsed.usage_type_model, '')), '^[a-z]+\.[a-z]')
+                when {{ billing_re_matches("lower(coalesce(parsed.usage_type_model, ''))", '^[a-z]+\\.[a-z]') }}
                     then lower(parsed.usage_type_model)
             end
         ) as bedrock_model_id
@@ -153,10 +159,10 @@ named as (
 final as (
 
     select
-        * exclude (
-            usage_words, inference_words, usage_type_model, product_model, counts_tokens, token_usage_type,
-            bedrock_model_id
-        ),
+        {{ billing_star_except([
+            'usage_words', 'inference_words', 'usage_type_model', 'product_model', 'counts_tokens', 'token_usage_type',
+            'bedrock_model_id'
+        ]) }},
         token_usage_type,
         case
             when token_usage_type is null then null
@@ -167,7 +173,7 @@ final as (
         end as model_raw,
         case
             when token_usage_type is null then null
-            when usage_words like '%batch%' or json_extract_string(product, '$.feature') = 'Batch' then 'batch'
+            when usage_words like '%batch%' or {{ billing_json_text('product', "'$.feature'") }} = 'Batch' then 'batch'
             when usage_words like '%flex%' then 'flex'
             when usage_words like '%priority%' then 'priority'
             else 'standard'

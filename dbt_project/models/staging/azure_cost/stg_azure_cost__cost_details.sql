@@ -84,12 +84,12 @@ meter_words as (
 
     select
         *,
-        regexp_replace(lower(replace(meter_name, '-', ' ')), '\s+', ' ', 'g') as meter,
+        {{ billing_re_replace_all("lower(replace(meter_name, '-', ' '))", '\\s+', "' '") }} as meter,
         case
-            when regexp_matches(unit_of_measure, '^\s*[0-9]+\s*[KkMm]?\b')
-                then cast(regexp_extract(unit_of_measure, '^\s*([0-9]+)', 1) as bigint) * case
-                    when regexp_matches(unit_of_measure, '^\s*[0-9]+\s*[Kk]') then 1000
-                    when regexp_matches(unit_of_measure, '^\s*[0-9]+\s*[Mm]') then 1000000
+            when {{ billing_re_matches('unit_of_measure', '^\\s*[0-9]+\\s*[KkMm]?\\b') }}
+                then cast(regexp_extract(unit_of_measure, {{ billing_re('^\\s*([0-9]+)') }}, 1) as bigint) * case
+                    when {{ billing_re_matches('unit_of_measure', '^\\s*[0-9]+\\s*[Kk]') }} then 1000
+                    when {{ billing_re_matches('unit_of_measure', '^\\s*[0-9]+\\s*[Mm]') }} then 1000000
                     else 1
                 end
         end as block_size
@@ -101,29 +101,33 @@ parsed as (
 
     select
         *,
-        nullif(trim(regexp_replace(
-            regexp_extract(meter, '^(.+?)\s(?:cached|cchd|inp|input|inpt|outp|output|outpt|opt)\b', 1),
-            '\b(?:batch|aud|txt|img|image)\b',
-            '',
-            'g'
-        )), '') as meter_model,
+        nullif(trim({{ billing_re_replace_all(
+            'regexp_extract(meter, '
+            ~ billing_re('^(.+?)\\s(?:cached|cchd|inp|input|inpt|outp|output|outpt|opt)\\b')
+            ~ ', 1)',
+            '\\b(?:batch|aud|txt|img|image)\\b',
+            "''"
+        ) }}), '') as meter_model,
         case
             when coalesce(charge_type, 'Usage') <> 'Usage' then null
             when not (meter like '%token%' or lower(unit_of_measure) in ('1k', '1m', '1k tokens', '1m tokens'))
                 then null
-            when regexp_matches(meter, '\b(?:cached|cchd)\b')
+            when {{ billing_re_matches('meter', '\\b(?:cached|cchd)\\b') }}
                 then
-                    case when regexp_matches(meter, '\baud') then 'cache_audio_read_tokens' else 'cache_read_tokens' end
-            when regexp_matches(meter, '\b(?:outp|output|outpt|opt)\b')
+                    case
+                        when {{ billing_re_matches('meter', '\\baud') }} then 'cache_audio_read_tokens'
+                        else 'cache_read_tokens'
+                    end
+            when {{ billing_re_matches('meter', '\\b(?:outp|output|outpt|opt)\\b') }}
                 then case
-                    when regexp_matches(meter, '\baud') then 'output_audio_tokens'
-                    when regexp_matches(meter, '\b(?:img|image)\b') then 'output_image_tokens'
+                    when {{ billing_re_matches('meter', '\\baud') }} then 'output_audio_tokens'
+                    when {{ billing_re_matches('meter', '\\b(?:img|image)\\b') }} then 'output_image_tokens'
                     else 'output_tokens'
                 end
-            when regexp_matches(meter, '\b(?:inp|input|inpt)\b')
+            when {{ billing_re_matches('meter', '\\b(?:inp|input|inpt)\\b') }}
                 then case
-                    when regexp_matches(meter, '\baud') then 'input_audio_tokens'
-                    when regexp_matches(meter, '\b(?:img|image)\b') then 'input_image_tokens'
+                    when {{ billing_re_matches('meter', '\\baud') }} then 'input_audio_tokens'
+                    when {{ billing_re_matches('meter', '\\b(?:img|image)\\b') }} then 'input_image_tokens'
                     else 'input_tokens'
                 end
         end as meter_usage_type
@@ -134,22 +138,22 @@ parsed as (
 final as (
 
     select
-        * exclude (meter, block_size, meter_model, meter_usage_type),
+        {{ billing_star_except(['meter', 'block_size', 'meter_model', 'meter_usage_type']) }},
         case when meter_model is not null and block_size is not null then meter_usage_type end as token_usage_type,
         case
             when meter_model is not null and block_size is not null and meter_usage_type is not null
-                then regexp_replace(meter_model, '\s+', '-', 'g')
+                then {{ billing_re_replace_all('meter_model', '\\s+', "'-'") }}
         end as model_raw,
         case
             when meter_model is null or block_size is null or meter_usage_type is null then null
-            when regexp_matches(meter, '\bbatch\b') then 'batch'
+            when {{ billing_re_matches('meter', '\\bbatch\\b') }} then 'batch'
             else 'standard'
         end as service_tier,
         case
             when meter_model is null or block_size is null or meter_usage_type is null then null
-            when regexp_matches(meter, '\b(?:glbl|global)\b') then 'global'
-            when regexp_matches(meter, '\b(?:dzone|dz|data zone|datazone)\b') then 'data_zone'
-            when regexp_matches(meter, '\b(?:regional|regnl|rgnl)\b') then 'regional'
+            when {{ billing_re_matches('meter', '\\b(?:glbl|global)\\b') }} then 'global'
+            when {{ billing_re_matches('meter', '\\b(?:dzone|dz|data zone|datazone)\\b') }} then 'data_zone'
+            when {{ billing_re_matches('meter', '\\b(?:regional|regnl|rgnl)\\b') }} then 'regional'
             else 'unknown'
         end as inference_geo,
         case
@@ -157,7 +161,10 @@ final as (
             -- counted in tokens when that reading explains the cost better than counting in blocks
             when
                 effective_price is not null and cost_in_billing_currency is not null
-                and abs(quantity / block_size * effective_price - cost_in_billing_currency)
+                -- (quantity / block_size in DOUBLE, as DuckDB divides a DECIMAL)
+                and abs(
+                    cast(quantity as double) / block_size * cast(effective_price as double) - cost_in_billing_currency
+                )
                 < abs(quantity * effective_price - cost_in_billing_currency)
                 then cast(round(quantity) as bigint)
             else cast(round(quantity * block_size) as bigint)

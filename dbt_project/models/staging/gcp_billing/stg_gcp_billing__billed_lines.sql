@@ -9,6 +9,9 @@
     same tokens' computed cost; every other line (storage, grounding, tax, credits) is reported apart.
 -#}
 
+{#- an element of credits[]: its keys read here, with their types -#}
+{%- set credit_fields = {'type': 'string', 'name': 'string', 'amount': 'decimal(38, 10)'} %}
+
 with
 
 export as (
@@ -26,11 +29,11 @@ credits as (
         export.sku_description,
         export.currency,
         export.currency_conversion_rate,
-        credit.value ->> '$.type' as credit_type,
-        credit.value ->> '$.name' as credit_name,
-        cast(credit.value ->> '$.amount' as decimal(38, 10)) as amount
+        {{ billing_json_array_field('credit', 'type') }} as credit_type,
+        {{ billing_json_array_field('credit', 'name') }} as credit_name,
+        {{ billing_json_array_field('credit', 'amount', 'decimal(38, 10)') }} as amount
     from export
-    cross join json_each(export.credits) as credit
+    cross join {{ billing_json_array_elements('export.credits', credit_fields) }} as credit
 
 ),
 

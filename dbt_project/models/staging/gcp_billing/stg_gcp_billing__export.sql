@@ -54,7 +54,7 @@ renamed as (
         location_region,
         upper(currency) as currency,
         lower(replace(cost_type, ' ', '_')) as cost_type,  -- Google writes both 'rounding error' and rounding_error
-        json_extract_string(adjustment_info, '$.type') as adjustment_type,
+        {{ billing_json_text('adjustment_info', "'$.type'") }} as adjustment_type,
         usage_unit,
         usage_pricing_unit,
         labels,
@@ -103,10 +103,10 @@ parsed as (
     select
         *,
         case
-            when not counts_tokens or sku similar to '.*(storage|token hour).*' then null
-            when sku similar to '.*(cached input|caching).*'
+            when not counts_tokens or {{ billing_re_full_match('sku', '.*(storage|token hour).*') }} then null
+            when {{ billing_re_full_match('sku', '.*(cached input|caching).*') }}
                 then case when sku like '%audio%' then 'cache_audio_read_tokens' else 'cache_read_tokens' end
-            when sku similar to '.*(output|thinking).*'
+            when {{ billing_re_full_match('sku', '.*(output|thinking).*') }}
                 then case
                     when sku like '%audio%' then 'output_audio_tokens'
                     when sku like '%image%' then 'output_image_tokens'
@@ -123,14 +123,18 @@ parsed as (
             coalesce(
                 nullif(regexp_extract(
                     sku,
-                    'token count (?:for )?(.+?)(?:\s+(?:short|long|input|output|text|image|audio|video|flex|priority'
-                    || '|batch|caching)\b|$)',
+                    {{ billing_re(
+                        'token count (?:for )?(.+?)(?:\\s+(?:short|long|input|output|text|image|audio|video|flex|priority'
+                        ~ '|batch|caching)\\b|$)'
+                    ) }},
                     1
                 ), ''),
                 nullif(regexp_extract(
                     sku,
-                    '^(.+?)\s+(?:ga\s+|preview\s+|global\s+)*(?:text|audio|image|video|input|output|thinking|cached'
-                    || '|caching)\b',
+                    {{ billing_re(
+                        '^(.+?)\\s+(?:ga\\s+|preview\\s+|global\\s+)*(?:text|audio|image|video|input|output|thinking'
+                        ~ '|cached|caching)\\b'
+                    ) }},
                     1
                 ), '')
             ),
@@ -143,7 +147,7 @@ parsed as (
             when sku like '%flex%' then 'flex'
             else 'standard'
         end as sku_service_tier,
-        sku similar to '.*(\(long\)| long ).*' as is_long_context
+        {{ billing_re_full_match('sku', '.*(\\(long\\)| long ).*') }} as is_long_context
     from sku_words
 
 ),
@@ -152,7 +156,7 @@ tokens as (
 
     -- a token SKU whose model cannot be read stays other usage: a token count without a model prices nothing
     select
-        * exclude (token_usage_type),
+        {{ billing_star_except(['token_usage_type']) }},
         case when sku_model is not null then token_usage_type end as token_usage_type
     from parsed
 
@@ -161,7 +165,7 @@ tokens as (
 final as (
 
     select
-        * exclude (sku, counts_tokens, sku_model, sku_service_tier, is_long_context),
+        {{ billing_star_except(['sku', 'counts_tokens', 'sku_model', 'sku_service_tier', 'is_long_context']) }},
         case when token_usage_type is not null then sku_model end as model_raw,
         case when token_usage_type is not null then sku_service_tier end as service_tier,
         case

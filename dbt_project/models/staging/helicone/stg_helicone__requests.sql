@@ -17,15 +17,15 @@ entries as (
 
     select
         *,
-        map_entries(
-            cast(cast(coalesce(request_properties, '{}') as json) as map (string, string))
-        ) as property_entries
+        map_entries({{ json_string_map("coalesce(request_properties, '{}')") }}) as property_entries
     from source
 
 ),
 
 renamed as (
 
+    -- the list lambdas' element fields (e.key) read as qualified references
+    -- noqa: disable=RF03
     select
         request_id,
         request_created_at as requested_at,
@@ -57,26 +57,20 @@ renamed as (
         ) as model_raw,
         case when response_status between 200 and 299 then 'success' else 'error' end as status,
         coalesce(nullif(request_user_id, ''), nullif(helicone_user, '')) as user_id,
-        struct_extract(
-            list_filter(property_entries, lambda e: lower(struct_extract(e, 'key')) = 'team')[1], 'value'
-        ) as team,
-        struct_extract(
-            list_filter(property_entries, lambda e: lower(struct_extract(e, 'key')) = 'feature')[1], 'value'
-        ) as feature,
-        struct_extract(
-            list_filter(property_entries, lambda e: lower(struct_extract(e, 'key')) = 'helicone-session-id')[1],
-            'value'
-        ) as session_id,
-        cast(to_json(map_from_entries(list_filter(
-            property_entries,
-            -- team, feature and the session id have their own columns (a session id as a tag would make one
-            -- tag value per session in the tag roll-up)
-            lambda e: lower(struct_extract(e, 'key')) not in ('team', 'feature', 'helicone-session-id')
-            and not regexp_matches(
-                lower(struct_extract(e, 'key')), 'api[-_]?key|authorization|secret|password|token|bearer'
-            )
-        ))) as string) as tags
+        {{ list_first(list_filter_where('property_entries', 'e', "lower(e.key) = 'team'")) }}.value as team,
+        {{ list_first(list_filter_where('property_entries', 'e', "lower(e.key) = 'feature'")) }}.value as feature,
+        {{ list_first(list_filter_where('property_entries', 'e', "lower(e.key) = 'helicone-session-id'")) }}.value
+            as session_id,
+        -- team, feature and the session id have their own columns (a session id as a tag would make one
+        -- tag value per session in the tag roll-up)
+        cast(to_json(map_from_entries({{ list_filter_where(
+            'property_entries',
+            'e',
+            "lower(e.key) not in ('team', 'feature', 'helicone-session-id') and not "
+            ~ regex_search('lower(e.key)', "'api[-_]?key|authorization|secret|password|token|bearer'")
+        ) }})) as string) as tags
     from entries
+    -- noqa: enable=RF03
 
 )
 

@@ -8,6 +8,8 @@ source as (
 
 renamed as (
 
+    -- the list lambdas' element fields (e.key) read as qualified references
+    -- noqa: disable=RF03
     select
         request_id,
         requested_at,
@@ -33,13 +35,13 @@ renamed as (
             when lower(service_tier) in ('default', 'auto', 'scale', 'standard') then 'standard'
             else lower(service_tier)
         end as service_tier,
-        cast(to_json(map_from_entries(list_filter(
-            map_entries(cast(cast(coalesce(tags, '{}') as json) as map (string, string))),
-            lambda e: not regexp_matches(
-                lower(struct_extract(e, 'key')), 'api[-_]?key|authorization|secret|password|token|bearer'
-            )
-        ))) as string) as tags
+        cast(to_json(map_from_entries({{ list_filter_where(
+            "map_entries(" ~ json_string_map("coalesce(tags, '{}')") ~ ")",
+            'e',
+            "not " ~ regex_search('lower(e.key)', "'api[-_]?key|authorization|secret|password|token|bearer'")
+        ) }})) as string) as tags
     from source
+    -- noqa: enable=RF03
 
 )
 

@@ -18,59 +18,59 @@ parsed as (
 
         ----------  the model as logged, and a routing prefix ('openai/gpt-4o') if any
         case
-            when strpos(provided_model_name, '/') > 0
-                then substr(provided_model_name, strpos(provided_model_name, '/') + 1)
+            when instr(provided_model_name, '/') > 0
+                then substr(provided_model_name, instr(provided_model_name, '/') + 1)
             else provided_model_name
         end as model_name,
         case
-            when strpos(provided_model_name, '/') > 0 then split_part(provided_model_name, '/', 1)
+            when instr(provided_model_name, '/') > 0 then split_part(provided_model_name, '/', 1)
         end as model_prefix,
 
         ----------  who and what: metadata keys
-        nullif(json_extract_string(metadata, '$.team'), '') as metadata_team,
-        nullif(json_extract_string(metadata, '$.feature'), '') as metadata_feature,
+        nullif({{ json_text('metadata', 'team') }}, '') as metadata_team,
+        nullif({{ json_text('metadata', 'feature') }}, '') as metadata_feature,
         nullif(coalesce(
-            json_extract_string(metadata, '$.provider'),
-            json_extract_string(metadata, '$.ls_provider'),
-            json_extract_string(metadata, '$.attributes."gen_ai.provider.name"'),
-            json_extract_string(metadata, '$.attributes."gen_ai.system"')
+            {{ json_text('metadata', 'provider') }},
+            {{ json_text('metadata', 'ls_provider') }},
+            {{ json_text('metadata', ['attributes', 'gen_ai.provider.name']) }},
+            {{ json_text('metadata', ['attributes', 'gen_ai.system']) }}
         ), '') as metadata_provider,
-        nullif(split_part(json_extract_string(model_parameters, '$.system'), '.', 1), '') as parameters_provider,
-        lower(json_extract_string(model_parameters, '$.service_tier')) as parameters_service_tier,
-        from_json(tags, '["VARCHAR"]') as tag_list,
+        nullif(split_part({{ json_text('model_parameters', 'system') }}, '.', 1), '') as parameters_provider,
+        lower({{ json_text('model_parameters', 'service_tier') }}) as parameters_service_tier,
+        {{ json_string_list('tags') }} as tag_list,
 
         ----------  usageDetails keys (disjoint as Langfuse stores them)
-        cast(json_extract_string(usage_details, '$.input') as bigint) as usage_input,
-        cast(json_extract_string(usage_details, '$.input_audio_tokens') as bigint) as usage_input_audio,
+        cast({{ json_text('usage_details', 'input') }} as bigint) as usage_input,
+        cast({{ json_text('usage_details', 'input_audio_tokens') }} as bigint) as usage_input_audio,
         cast(coalesce(
-            json_extract_string(usage_details, '$.input_cached_tokens'),
-            json_extract_string(usage_details, '$.input_cache_read'),
-            json_extract_string(usage_details, '$.cache_read_input_tokens')
+            {{ json_text('usage_details', 'input_cached_tokens') }},
+            {{ json_text('usage_details', 'input_cache_read') }},
+            {{ json_text('usage_details', 'cache_read_input_tokens') }}
         ) as bigint) as usage_cache_read,
         cast(coalesce(
-            json_extract_string(usage_details, '$.input_cache_creation_5m'),
-            json_extract_string(usage_details, '$.cache_creation_ephemeral_5m_input_tokens')
+            {{ json_text('usage_details', 'input_cache_creation_5m') }},
+            {{ json_text('usage_details', 'cache_creation_ephemeral_5m_input_tokens') }}
         ) as bigint) as usage_cache_write_5m,
         cast(coalesce(
-            json_extract_string(usage_details, '$.input_cache_creation_1h'),
-            json_extract_string(usage_details, '$.cache_creation_ephemeral_1h_input_tokens')
+            {{ json_text('usage_details', 'input_cache_creation_1h') }},
+            {{ json_text('usage_details', 'cache_creation_ephemeral_1h_input_tokens') }}
         ) as bigint) as usage_cache_write_1h,
         cast(coalesce(
-            json_extract_string(usage_details, '$.input_cache_creation'),
-            json_extract_string(usage_details, '$.input_cache_write'),
-            json_extract_string(usage_details, '$.cache_write_tokens')
+            {{ json_text('usage_details', 'input_cache_creation') }},
+            {{ json_text('usage_details', 'input_cache_write') }},
+            {{ json_text('usage_details', 'cache_write_tokens') }}
         ) as bigint) as usage_cache_write_rest,
-        cast(json_extract_string(usage_details, '$.cache_creation_input_tokens') as bigint) as usage_cache_write_all,
-        cast(json_extract_string(usage_details, '$.output') as bigint) as usage_output,
+        cast({{ json_text('usage_details', 'cache_creation_input_tokens') }} as bigint) as usage_cache_write_all,
+        cast({{ json_text('usage_details', 'output') }} as bigint) as usage_output,
         cast(coalesce(
-            json_extract_string(usage_details, '$.output_reasoning_tokens'),
-            json_extract_string(usage_details, '$.output_reasoning'),
-            json_extract_string(usage_details, '$.reasoning_tokens')
+            {{ json_text('usage_details', 'output_reasoning_tokens') }},
+            {{ json_text('usage_details', 'output_reasoning') }},
+            {{ json_text('usage_details', 'reasoning_tokens') }}
         ) as bigint) as usage_reasoning,
-        cast(json_extract_string(usage_details, '$.output_audio_tokens') as bigint) as usage_output_audio,
-        cast(json_extract_string(usage_details, '$.output_accepted_prediction_tokens') as bigint)
+        cast({{ json_text('usage_details', 'output_audio_tokens') }} as bigint) as usage_output_audio,
+        cast({{ json_text('usage_details', 'output_accepted_prediction_tokens') }} as bigint)
             as usage_output_accepted_prediction,
-        cast(json_extract_string(usage_details, '$.output_rejected_prediction_tokens') as bigint)
+        cast({{ json_text('usage_details', 'output_rejected_prediction_tokens') }} as bigint)
             as usage_output_rejected_prediction
 
     from source
@@ -83,21 +83,19 @@ tagged as (
     -- with list functions: no correlated subquery, so a filter on the day reaches the raw rows)
     -- noqa: disable=RF03
     select
-        * exclude (tag_entries),
-        cast(to_json(map_from_entries(list_filter(
-            list_distinct(tag_entries),
-            lambda e: len(list_filter(tag_entries, lambda other: other.k = e.k and other.v > e.v)) = 0
-        ))) as string) as tags_object
+        *,
+        cast(to_json(map_from_entries({{ list_filter_where(
+            list_distinct_sorted('tag_entries'),
+            'e',
+            list_size(list_filter_where('tag_entries', 'other', 'other.k = e.k and other.v > e.v')) ~ ' = 0'
+        ) }})) as string) as tags_object
     from (
         select
             *,
-            coalesce(list_transform(
-                tag_list,
-                lambda tag: {
-                    'k': case when strpos(tag, ':') > 0 then left(tag, strpos(tag, ':') - 1) else tag end,
-                    'v': case when strpos(tag, ':') > 0 then substr(tag, strpos(tag, ':') + 1) else '' end
-                }
-            ), []) as tag_entries
+            coalesce({{ list_map('tag_list', 'tag', struct_of([
+                ('k', "case when instr(tag, ':') > 0 then left(tag, instr(tag, ':') - 1) else tag end"),
+                ('v', "case when instr(tag, ':') > 0 then substr(tag, instr(tag, ':') + 1) else '' end"),
+            ])) }}, {{ empty_list() }}) as tag_entries
         from parsed
     ) as listed
     -- noqa: enable=RF03
@@ -129,7 +127,9 @@ renamed as (
             parameters_provider,
             model_prefix,
             case
-                when regexp_matches(lower(model_name), '^(gpt-|chatgpt-|text-embedding-|o[134]($|-))') then 'openai'
+                when " ~ regex_search(
+                    'lower(model_name)', "'^(gpt-|chatgpt-|text-embedding-|o[134]($|-))'"
+                ) ~ " then 'openai'
                 when lower(model_name) like 'claude-%' then 'anthropic'
                 when lower(model_name) like 'gemini-%' then 'google'
             end,
@@ -140,14 +140,14 @@ renamed as (
             else 'standard'
         end as service_tier,
         case when level = 'ERROR' then 'error' else 'success' end as status,
-        coalesce(metadata_team, json_extract_string(tags_object, '$.team')) as team,
-        coalesce(metadata_feature, json_extract_string(tags_object, '$.feature')) as feature,
+        coalesce(metadata_team, {{ json_text('tags_object', 'team') }}) as team,
+        coalesce(metadata_feature, {{ json_text('tags_object', 'feature') }}) as feature,
         tags_object as tags,
 
         ----------  numerics
         coalesce(
             cast(round(latency_seconds * 1000) as bigint),
-            datediff('millisecond', start_time, end_time)
+            {{ milliseconds_between('start_time', 'end_time') }}
         ) as latency_ms,
         coalesce(usage_input, 0) + coalesce(usage_input_audio, 0) as input_tokens,
         coalesce(usage_cache_read, 0) as cache_read_tokens,

@@ -48,12 +48,12 @@ windowed as (
         case
             when budget_duration is null then created_at
             when duration_count is null or budget_reset_at is null then null
-            when duration_unit = 'mo' then budget_reset_at - to_months(duration_count)
-            when duration_unit = 'w' then budget_reset_at - to_days(7 * duration_count)
-            when duration_unit = 'd' then budget_reset_at - to_days(duration_count)
-            when duration_unit = 'h' then budget_reset_at - to_hours(duration_count)
-            when duration_unit = 'm' then budget_reset_at - to_minutes(duration_count)
-            else budget_reset_at - to_seconds(duration_count)
+            when duration_unit = 'mo' then {{ timestamp_minus('budget_reset_at', 'duration_count', 'month') }}
+            when duration_unit = 'w' then {{ timestamp_minus('budget_reset_at', '7 * duration_count', 'day') }}
+            when duration_unit = 'd' then {{ timestamp_minus('budget_reset_at', 'duration_count', 'day') }}
+            when duration_unit = 'h' then {{ timestamp_minus('budget_reset_at', 'duration_count', 'hour') }}
+            when duration_unit = 'm' then {{ timestamp_minus('budget_reset_at', 'duration_count', 'minute') }}
+            else {{ timestamp_minus('budget_reset_at', 'duration_count', 'second') }}
         end as window_start
     from parsed
 

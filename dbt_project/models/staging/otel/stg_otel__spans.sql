@@ -33,82 +33,81 @@ attributes as (
 
     select
         *,
-        json_extract_string(attributes, '$."gen_ai.operation.name"') as operation_name,
+        {{ json_text('attributes', 'gen_ai.operation.name') }} as operation_name,
         coalesce(
-            json_extract_string(attributes, '$."gen_ai.provider.name"'),
-            json_extract_string(attributes, '$."gen_ai.system"')
+            {{ json_text('attributes', 'gen_ai.provider.name') }},
+            {{ json_text('attributes', 'gen_ai.system') }}
         ) as provider_name,
-        json_extract_string(attributes, '$."gen_ai.request.model"') as request_model,
-        json_extract_string(attributes, '$."gen_ai.response.model"') as response_model,
-        json_extract_string(attributes, '$."error.type"') as error_type,
+        {{ json_text('attributes', 'gen_ai.request.model') }} as request_model,
+        {{ json_text('attributes', 'gen_ai.response.model') }} as response_model,
+        {{ json_text('attributes', 'error.type') }} as error_type,
         coalesce(
-            json_extract_string(attributes, '$."gen_ai.conversation.id"'),
-            json_extract_string(attributes, '$."session.id"')
+            {{ json_text('attributes', 'gen_ai.conversation.id') }},
+            {{ json_text('attributes', 'session.id') }}
         ) as conversation_id,
         coalesce(
-            json_extract_string(attributes, '$."openai.response.service_tier"'),
-            json_extract_string(attributes, '$."gen_ai.openai.response.service_tier"'),
-            json_extract_string(attributes, '$."openai.request.service_tier"'),
-            json_extract_string(attributes, '$."gen_ai.openai.request.service_tier"')
+            {{ json_text('attributes', 'openai.response.service_tier') }},
+            {{ json_text('attributes', 'gen_ai.openai.response.service_tier') }},
+            {{ json_text('attributes', 'openai.request.service_tier') }},
+            {{ json_text('attributes', 'gen_ai.openai.request.service_tier') }}
         ) as service_tier_raw,
         try_cast(coalesce(
-            json_extract_string(attributes, '$."gen_ai.usage.input_tokens"'),
-            json_extract_string(attributes, '$."gen_ai.usage.prompt_tokens"')
+            {{ json_text('attributes', 'gen_ai.usage.input_tokens') }},
+            {{ json_text('attributes', 'gen_ai.usage.prompt_tokens') }}
         ) as bigint) as usage_input_tokens,
         try_cast(coalesce(
-            json_extract_string(attributes, '$."gen_ai.usage.cache_read.input_tokens"'),
-            json_extract_string(attributes, '$."gen_ai.usage.cache_read_input_tokens"')
+            {{ json_text('attributes', 'gen_ai.usage.cache_read.input_tokens') }},
+            {{ json_text('attributes', 'gen_ai.usage.cache_read_input_tokens') }}
         ) as bigint) as usage_cache_read_tokens,
         try_cast(coalesce(
             -- the registry's name now (semantic-conventions-genai), and what the official Python instrumentations
             -- emit (opentelemetry-util-genai 1.3b0, _GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, written by
             -- opentelemetry-instrumentation-genai-anthropic 1.3b0: tests/connectors/test_otel_real_instrumentation.py)
-            json_extract_string(attributes, '$."gen_ai.usage.cache_write.input_tokens"'),
-            json_extract_string(attributes, '$."gen_ai.usage.cache_creation.input_tokens"'),
-            json_extract_string(attributes, '$."gen_ai.usage.cache_creation_input_tokens"')
+            {{ json_text('attributes', 'gen_ai.usage.cache_write.input_tokens') }},
+            {{ json_text('attributes', 'gen_ai.usage.cache_creation.input_tokens') }},
+            {{ json_text('attributes', 'gen_ai.usage.cache_creation_input_tokens') }}
         ) as bigint) as usage_cache_creation_tokens,
         try_cast(coalesce(
-            json_extract_string(attributes, '$."gen_ai.usage.output_tokens"'),
-            json_extract_string(attributes, '$."gen_ai.usage.completion_tokens"')
+            {{ json_text('attributes', 'gen_ai.usage.output_tokens') }},
+            {{ json_text('attributes', 'gen_ai.usage.completion_tokens') }}
         ) as bigint) as usage_output_tokens,
         try_cast(coalesce(
-            json_extract_string(attributes, '$."gen_ai.usage.reasoning.output_tokens"'),
-            json_extract_string(attributes, '$."gen_ai.usage.reasoning_tokens"')
+            {{ json_text('attributes', 'gen_ai.usage.reasoning.output_tokens') }},
+            {{ json_text('attributes', 'gen_ai.usage.reasoning_tokens') }}
         ) as bigint) as usage_reasoning_tokens,
         coalesce(
             {%- for key in team_keys %}
-                json_extract_string(attributes, '$."{{ key }}"'),
+                {{ json_text('attributes', key) }},
             {%- endfor %}
             {%- for key in team_keys %}
-                json_extract_string(resource_attributes, '$."{{ key }}"'),
+                {{ json_text('resource_attributes', key) }},
             {%- endfor %}
             cast(null as string)
         ) as team,
         coalesce(
             {%- for key in feature_keys %}
-                json_extract_string(attributes, '$."{{ key }}"'),
+                {{ json_text('attributes', key) }},
             {%- endfor %}
             {%- for key in feature_keys %}
-                json_extract_string(resource_attributes, '$."{{ key }}"'),
+                {{ json_text('resource_attributes', key) }},
             {%- endfor %}
             cast(null as string)
         ) as feature,
         coalesce(
             {%- for key in user_keys %}
-                json_extract_string(attributes, '$."{{ key }}"'),
+                {{ json_text('attributes', key) }},
             {%- endfor %}
             {%- for key in user_keys %}
-                json_extract_string(resource_attributes, '$."{{ key }}"'),
+                {{ json_text('resource_attributes', key) }},
             {%- endfor %}
             cast(null as string)
         ) as user_id,
         '{' || concat_ws(
             ',',
             {%- for key in tag_keys %}
-                to_json({{ "'" ~ key ~ "'" }}) || ':' || to_json(coalesce(
-                    json_extract_string(attributes, '$."{{ key }}"'),
-                    json_extract_string(resource_attributes, '$."{{ key }}"')
-                )),
+                {{ json_quote("'" ~ key ~ "'") }} || ':' || {{ json_quote(
+                    'coalesce(' ~ json_text('attributes', key) ~ ', ' ~ json_text('resource_attributes', key) ~ ')'
+                ) }},
             {%- endfor %}
             cast(null as string)
         ) || '}' as tags
@@ -154,7 +153,7 @@ renamed as (
         usage_cache_creation_tokens,
         usage_output_tokens,
         usage_reasoning_tokens,
-        (end_time_unix_nano - start_time_unix_nano) // 1000000 as duration_ms,
+        {{ integer_divide('end_time_unix_nano - start_time_unix_nano', '1000000') }} as duration_ms,
 
         ----------  booleans
         coalesce(
