@@ -176,23 +176,6 @@
 {%- endmacro %}
 
 
-{% macro billing_string_agg_distinct(expr, delimiter) -%}
-    {#-
-        Aggregate: the distinct non-NULL values of expr, sorted (byte order), joined by `delimiter` (a SQL
-        literal), NULL when there are none.
-    -#}
-    {{ return(adapter.dispatch('billing_string_agg_distinct')(expr, delimiter)) }}
-{%- endmacro %}
-
-{% macro default__billing_string_agg_distinct(expr, delimiter) -%}
-    string_agg(distinct {{ expr }}, {{ delimiter }} order by {{ expr }})
-{%- endmacro %}
-
-{% macro spark__billing_string_agg_distinct(expr, delimiter) -%}
-    case when count({{ expr }}) > 0 then array_join(array_sort(collect_set({{ expr }})), {{ delimiter }}) end
-{%- endmacro %}
-
-
 {% macro spark__exact_divide(amount, divisor) -%}
     {#-
         Spark's exact_divide (macros/money.sql): the same quotient, rounded half away from zero to 12 places.

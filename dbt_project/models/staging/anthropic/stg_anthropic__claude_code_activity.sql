@@ -98,7 +98,7 @@ final as (
         max(api_key_name) as api_key_name,
         max(subscription_type) as subscription_type,
         max(organization_id) as organization_id,
-        {{ billing_string_agg_distinct('terminal_type', "', '") }} as terminal_types,
+        {{ sorted_string_agg('terminal_type', "', '", distinct=true) }} as terminal_types,
 
         ----------  numerics
         count(*) as report_records,
