@@ -60,20 +60,29 @@
         One row per row of `relation` x nonzero token bucket (input_tokens, cache_read_tokens,
         cache_write_tokens, cache_write_1h_tokens, output_tokens: the usage types they are priced as), with
         `columns` carried, the bucket's name as usage_type and its tokens as quantity. A SELECT for a CTE body.
+        One read of `relation` (a join with the bucket names), not a union of one read per bucket: Spark copies
+        a CTE into each place that reads it, and the copies multiply through the price lookup after this.
     -#}
-    {%- for bucket in request_bucket_types() %}
+    {%- set quantity -%}
+        case buckets.usage_type
+            {%- for bucket in request_bucket_types() %}
+            when '{{ bucket }}' then {{ relation }}.{{ bucket }}
+            {%- endfor %}
+        end
+    {%- endset %}
     select
         {%- for column in columns %}
-        {{ column }},
+        {{ relation }}.{{ column }},
         {%- endfor %}
-        '{{ bucket }}' as usage_type,
-        {{ bucket }} as quantity
+        buckets.usage_type,
+        {{ quantity }} as quantity
     from {{ relation }}
-    where {{ bucket }} > 0
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    cross join (
+        {%- for bucket in request_bucket_types() %}
+        select '{{ bucket }}' as usage_type{% if not loop.last %} union all{% endif %}
+        {%- endfor %}
+    ) as buckets
+    where {{ quantity }} > 0
 {%- endmacro %}
 
 

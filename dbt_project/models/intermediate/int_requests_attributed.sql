@@ -50,9 +50,7 @@ rule_matches as (
             or (rules.match_field = 'api_key_alias' and requests.api_key_alias = rules.match_value)
             or (
                 rules.match_field = 'tag'
-                and json_extract_string(
-                    cast(requests.tags as json), '$."' || replace(rules.tag_key, '"', '\"') || '"'
-                ) = rules.match_value
+                and {{ json_key_text('requests.tags', 'rules.tag_key') }} = rules.match_value
             )
 
 ),

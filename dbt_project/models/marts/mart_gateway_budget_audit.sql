@@ -56,25 +56,37 @@ spend_logs as (
 requests as (
 
     select
-        request_cost.request_id,
-        request_cost.requested_at,
-        request_cost.reported_cost_usd,
-        request_cost.list_cost_usd,
-        request_cost.is_priced,
-        spend_logs.api_key_hash,
-        spend_logs.team_id,
-        spend_logs.user_id
-    from request_cost
-    inner join spend_logs
-        on
-            request_cost.source = spend_logs.source
-            and request_cost.request_id = spend_logs.request_id
-    -- a request before every counter's window counts for none (ledger's join): the audit reads the requests of
-    -- the budget windows (a month, typically), not the whole history; none at all without counters
-    where request_cost.requested_at >= (select min(counters.window_start) from counters)
-    qualify row_number() over (
-        partition by request_cost.request_id order by request_cost.source desc
-    ) = 1
+        request_id,
+        requested_at,
+        reported_cost_usd,
+        list_cost_usd,
+        is_priced,
+        api_key_hash,
+        team_id,
+        user_id
+    from (
+        select
+            request_cost.request_id,
+            request_cost.requested_at,
+            request_cost.reported_cost_usd,
+            request_cost.list_cost_usd,
+            request_cost.is_priced,
+            spend_logs.api_key_hash,
+            spend_logs.team_id,
+            spend_logs.user_id,
+            row_number() over (
+                partition by request_cost.request_id order by request_cost.source desc
+            ) as copy_rank
+        from request_cost
+        inner join spend_logs
+            on
+                request_cost.source = spend_logs.source
+                and request_cost.request_id = spend_logs.request_id
+        -- a request before every counter's window counts for none (ledger's join): the audit reads the requests
+        -- of the budget windows (a month, typically), not the whole history; none at all without counters
+        where request_cost.requested_at >= (select min(counters.window_start) from counters)
+    ) as ranked
+    where copy_rank = 1
 
 ),
 

@@ -32,7 +32,7 @@ doubled as (
     select
         provider,
         usage_date,
-        string_agg(model_name, ', ' order by model_name) as models
+        {{ sorted_string_agg('model_name', "', '") }} as models
     from reported
     group by provider, usage_date
     having count(distinct model_name) > 1
