@@ -8,6 +8,14 @@
 {%- endmacro %}
 
 
+{% macro literal_rows(column, values) -%}
+    {#- A derived table of one text column `column`, one row per string in `values` (portable: no VALUES list). -#}
+    {%- for value in values %}
+    select '{{ value }}' as {{ column }}{% if not loop.last %} union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
 {% macro pipe_list_max_parts() -%}
     {#- Lists longer than this are rejected by the seed test assert_price_modifier_lists_are_short. -#}
     {{ return(8) }}

@@ -77,11 +77,7 @@
         buckets.usage_type,
         {{ quantity }} as quantity
     from {{ relation }}
-    cross join (
-        {%- for bucket in request_bucket_types() %}
-        select '{{ bucket }}' as usage_type{% if not loop.last %} union all{% endif %}
-        {%- endfor %}
-    ) as buckets
+    cross join ({{ literal_rows('usage_type', request_bucket_types()) }}) as buckets
     where {{ quantity }} > 0
 {%- endmacro %}
 

@@ -55,15 +55,7 @@ spend_logs as (
 -- one row per request: the Postgres pull's copy when both sources landed it
 requests as (
 
-    select
-        request_id,
-        requested_at,
-        reported_cost_usd,
-        list_cost_usd,
-        is_priced,
-        api_key_hash,
-        team_id,
-        user_id
+    select {{ billing_star_except(['copy_rank']) }}
     from (
         select
             request_cost.request_id,
