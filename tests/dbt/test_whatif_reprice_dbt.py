@@ -41,6 +41,8 @@ MODELS = [
     "stg_config__whatif_scenarios",
     "int_usage_unioned",
     "int_usage_priced",
+    "int_whatif_reprice_scope",
+    "int_whatif_reprice_lines",
     "mart_whatif_reprice",
 ]
 

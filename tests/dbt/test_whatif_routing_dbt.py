@@ -36,7 +36,7 @@ pytestmark = pytest.mark.slow
 NOVEMBER = date(2025, 11, 1)
 MODELS = ["stg_jsonl_requests__requests", "stg_jsonl_requests__request_lines", "int_requests_unioned"]
 MODELS += ["int_request_usage", "fct_request_cost", "stg_config__whatif_routing"]
-MODELS += ["mart_whatif_routing", "mart_request_size_monthly"]
+MODELS += ["int_whatif_routing_scope", "int_whatif_routing_lines", "mart_whatif_routing", "mart_request_size_monthly"]
 HAIKU_CAVEAT = "token counts kept as used (the cheaper model may answer with more or fewer tokens, or less well)"
 
 
@@ -113,5 +113,7 @@ def test_the_size_histogram_counts_successful_requests_by_prompt_size(home):
 
 
 def test_the_marts_unit_tests_pass(home):
+    run_unit_tests(home, "int_whatif_routing_scope")
+    run_unit_tests(home, "int_whatif_routing_lines")
     run_unit_tests(home, "mart_whatif_routing")
     run_unit_tests(home, "mart_request_size_monthly")

@@ -29,23 +29,15 @@
     model with no cache price) is priced so and counted in fallback_quantity with a caveat. A bucket with no
     price makes counterfactual_cost_usd and savings_usd NULL for its mart row (never a partial sum that looks
     complete), with the reason in caveats.
+
+    The scope is int_whatif_reprice_scope; the counterfactual line items, priced, are int_whatif_reprice_lines
+    (steps 1 to 4), which this mart sums per scenario, month, provider and model.
 -#}
 
-{%- set row_key = [
-    'scenario', 'usage_date', 'provider', 'account_id', 'api_key_id', 'model_id', 'target_model_id',
-    'service_tier', 'context_tier', 'inference_geo', 'prompt_tokens_gt',
-] -%}
-{%- set row_columns = row_key + ['month', 'price_on', 'cache_hit_rate', 'batch_share'] -%}
 {%- set mart_key = ['scenario', 'month', 'provider', 'model_id'] -%}
 {%- set quantity_type = 'decimal(38,8)' -%}
 
 with
-
-usage_priced as (
-
-    select * from {{ ref('int_usage_priced') }}
-
-),
 
 scenarios as (
 
@@ -53,231 +45,25 @@ scenarios as (
 
 ),
 
-{{ model_resolution_ctes() }}
-
--- the scope's model globs, one row per alternative, as LIKE patterns
-scope_patterns as (
-
-    {{ scope_like_patterns('scenarios', 'scenario') }}
-
-),
-
--- every actual usage row in each scenario's scope, priced or not, with the date its counterfactual is priced on
 in_scope as (
 
-    select
-        scenarios.scenario,
-        scenarios.to_model,
-        scenarios.to_service_tier,
-        scenarios.price_date_rule,
-        scenarios.cache_hit_rate,
-        scenarios.batch_share,
-        usage_priced.usage_date,
-        usage_priced.provider,
-        usage_priced.account_id,
-        usage_priced.api_key_id,
-        usage_priced.model_id,
-        usage_priced.service_tier,
-        usage_priced.context_tier,
-        usage_priced.inference_geo,
-        usage_priced.usage_type,
-        usage_priced.prompt_tokens_gt,
-        usage_priced.quantity,
-        usage_priced.list_cost_usd,
-        usage_priced.is_priced,
-        cast({{ dbt.date_trunc('month', 'usage_priced.usage_date') }} as date) as month, -- noqa: RF04
-        case scenarios.price_date_rule
-            when 'usage_date' then usage_priced.usage_date
-            when 'today' then cast({{ dbt.current_timestamp() }} as date)
-            else scenarios.price_date
-        end as price_on
-    from usage_priced
-    inner join scenarios
-        on scenarios.scope_provider is null or usage_priced.provider = scenarios.scope_provider
-    where
-        scenarios.scope_models is null
-        or exists (
-            select 1 from scope_patterns
-            where
-                scope_patterns.scenario = scenarios.scenario
-                and {{ like_escaped("usage_priced.model_id", "scope_patterns.model_like") }}
-        )
+    select * from {{ ref('int_whatif_reprice_scope') }}
 
 ),
 
--- 1. the target model's id, resolved at the price date
-targets as (
+lines as (
 
-    select distinct
-        scenario,
-        provider,
-        price_on as usage_date,
-        to_model as model_raw
-    from in_scope
-    where to_model is not null
+    select * from {{ ref('int_whatif_reprice_lines') }}
 
 ),
 
-targets_resolved as (
+-- the counterfactual lines that hold usage (a share of 0 adds nothing, priced or not)
+counterfactual_priced as (
 
-    {{ resolve_model_id('targets') }}
-
-),
-
-priced_rows as (
-
-    select
-        in_scope.scenario,
-        in_scope.usage_date,
-        in_scope.provider,
-        in_scope.account_id,
-        in_scope.api_key_id,
-        in_scope.model_id,
-        coalesce(targets_resolved.model_id, in_scope.model_id) as target_model_id,
-        coalesce(in_scope.to_service_tier, in_scope.service_tier) as service_tier,
-        in_scope.context_tier,
-        in_scope.inference_geo,
-        in_scope.prompt_tokens_gt,
-        in_scope.month,
-        in_scope.price_on,
-        in_scope.cache_hit_rate,
-        in_scope.batch_share,
-        in_scope.usage_type,
-        cast(in_scope.quantity as {{ quantity_type }}) as quantity
-    from in_scope
-    left join targets_resolved
-        on
-            in_scope.scenario = targets_resolved.scenario
-            and in_scope.provider = targets_resolved.provider
-            and in_scope.price_on = targets_resolved.usage_date
-    where in_scope.is_priced
-
-),
-
--- 2. the prompt buckets of each modality: uncached input and cache reads
-prompt_buckets as (
-
-    select
-        'input_tokens' as usage_type,
-        'input_tokens' as uncached_usage_type,
-        'cache_read_tokens' as read_usage_type
-    union all
-    select
-        'cache_read_tokens' as usage_type,
-        'input_tokens' as uncached_usage_type,
-        'cache_read_tokens' as read_usage_type
-    union all
-    select
-        'input_audio_tokens' as usage_type,
-        'input_audio_tokens' as uncached_usage_type,
-        'cache_audio_read_tokens' as read_usage_type
-    union all
-    select
-        'cache_audio_read_tokens' as usage_type,
-        'input_audio_tokens' as uncached_usage_type,
-        'cache_audio_read_tokens' as read_usage_type
-    union all
-    select
-        'input_image_tokens' as usage_type,
-        'input_image_tokens' as uncached_usage_type,
-        'cache_image_read_tokens' as read_usage_type
-    union all
-    select
-        'cache_image_read_tokens' as usage_type,
-        'input_image_tokens' as uncached_usage_type,
-        'cache_image_read_tokens' as read_usage_type
-
-),
-
-prompts as (
-
-    select
-        {% for column in row_columns %}priced_rows.{{ column }},
-        {% endfor %}
-        prompt_buckets.uncached_usage_type,
-        prompt_buckets.read_usage_type,
-        sum(priced_rows.quantity) as prompt_quantity
-    from priced_rows
-    inner join prompt_buckets on priced_rows.usage_type = prompt_buckets.usage_type
-    where priced_rows.cache_hit_rate is not null
-    group by
-        {% for column in row_columns %}priced_rows.{{ column }},
-        {% endfor %}
-        prompt_buckets.uncached_usage_type,
-        prompt_buckets.read_usage_type
-
-),
-
-cache_reshaped as (
-
-    select
-        {{ row_columns | join(', ') }},
-        usage_type,
-        quantity
-    from priced_rows
-    where
-        cache_hit_rate is null
-        or usage_type not in (select prompt_buckets.usage_type from prompt_buckets)
-
-    union all
-
-    select
-        {{ row_columns | join(', ') }},
-        uncached_usage_type as usage_type,
-        cast(prompt_quantity * (1 - cache_hit_rate) as {{ quantity_type }}) as quantity
-    from prompts
-
-    union all
-
-    select
-        {{ row_columns | join(', ') }},
-        read_usage_type as usage_type,
-        cast(prompt_quantity * cache_hit_rate as {{ quantity_type }}) as quantity
-    from prompts
-
-),
-
--- 3. batch_share: standard-tier rows split between standard and batch
-tier_split as (
-
-    select
-        {{ row_columns | join(', ') }},
-        usage_type,
-        quantity
-    from cache_reshaped
-    where batch_share is null or service_tier <> 'standard' or usage_type not like '%tokens'
-
-    union all
-
-    select
-        {{ row_columns | join(', ') }},
-        usage_type,
-        cast(quantity * (1 - batch_share) as {{ quantity_type }}) as quantity
-    from cache_reshaped
-    where batch_share is not null and service_tier = 'standard' and usage_type like '%tokens'
-
-    union all
-
-    select
-        {% for column in row_columns -%}
-            {% if column == 'service_tier' %}'batch' as {% endif %}{{ column }},
-        {% endfor %}
-        usage_type,
-        cast(quantity * batch_share as {{ quantity_type }}) as quantity
-    from cache_reshaped
-    where batch_share is not null and service_tier = 'standard' and usage_type like '%tokens'
-
-),
-
-counterfactual_rows as (
-
-    select * from tier_split
+    select * from lines
     where quantity <> 0
 
 ),
-
--- 4. the counterfactual rows priced under their target model, each distinct key at its price date
-{{ price_counterfactual('counterfactual_rows', 'price_on', '(whatif)', quantity_type=quantity_type) }},
 
 actual_totals as (
 
@@ -309,7 +95,7 @@ target_models as (
     select
         {{ mart_key | join(', ') }},
         {{ sorted_string_agg('target_model_id', "', '") }} as target_model_id
-    from (select distinct {{ mart_key | join(', ') }}, target_model_id from priced_rows) as targets_used
+    from (select distinct {{ mart_key | join(', ') }}, target_model_id from lines) as targets_used
     group by {{ mart_key | join(', ') }}
 
 ),

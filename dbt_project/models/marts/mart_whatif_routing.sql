@@ -16,132 +16,26 @@
     distinct price keys, joined back. Token counts are kept as used (a caveat says so on every simple row): a
     cheaper model may answer with more or fewer tokens, or not as well. A bucket priced by fallback is priced so,
     with a caveat; a bucket with no price leaves counterfactual_cost_usd and savings_usd NULL for its row.
+
+    The requests in scope are int_whatif_routing_scope; the counterfactual line items, priced,
+    int_whatif_routing_lines, which this mart sums.
 -#}
 
 {%- set mart_key = ['rule', 'month', 'provider', 'model_id', 'size_class'] -%}
-{%- set bucket_key = ['rule', 'month', 'usage_date', 'provider', 'model_id', 'target_model_id', 'service_tier'] -%}
 
 with
 
-requests as (
-
-    select * from {{ ref('fct_request_cost') }}
-    where status = 'success'
-
-),
-
-rules as (
-
-    select * from {{ ref('stg_config__whatif_routing') }}
-
-),
-
-{{ model_resolution_ctes() }}
-
--- the scope's model globs, one row per alternative, as LIKE patterns
-scope_patterns as (
-
-    {{ scope_like_patterns('rules', 'rule') }}
-
-),
-
--- every successful request in each rule's scope, with its size class
 in_scope as (
 
-    select
-        rules.rule,
-        rules.to_model,
-        rules.max_input_tokens,
-        rules.max_output_tokens,
-        requests.usage_date,
-        requests.provider,
-        coalesce(requests.model_id, '(none)') as model_id,
-        requests.service_tier,
-        requests.prompt_tokens_gt,
-        requests.input_tokens,
-        requests.cached_tokens as cache_read_tokens,
-        requests.cache_write_tokens,
-        requests.cache_write_1h_tokens,
-        requests.output_tokens,
-        requests.prompt_tokens,
-        requests.list_cost_usd,
-        requests.is_priced,
-        cast({{ dbt.date_trunc('month', 'requests.usage_date') }} as date) as month, -- noqa: RF04
-        case
-            when
-                requests.prompt_tokens <= rules.max_input_tokens
-                and requests.output_tokens <= rules.max_output_tokens
-                then 'simple'
-            else 'other'
-        end as size_class
-    from requests
-    inner join rules
-        on requests.provider = rules.scope_provider
-    where
-        rules.scope_models is null
-        or exists (
-            select 1 from scope_patterns
-            where
-                scope_patterns.rule = rules.rule
-                and {{ like_escaped("requests.model_id", "scope_patterns.model_like") }}
-        )
+    select * from {{ ref('int_whatif_routing_scope') }}
 
 ),
 
--- the target model's id, resolved at each usage date
-targets as (
+counterfactual_priced as (
 
-    select distinct
-        rule,
-        provider,
-        usage_date,
-        to_model as model_raw
-    from in_scope
-    where size_class = 'simple' and is_priced
+    select * from {{ ref('int_whatif_routing_lines') }}
 
 ),
-
-targets_resolved as (
-
-    {{ resolve_model_id('targets') }}
-
-),
-
-simple_priced as (
-
-    select
-        in_scope.*,
-        targets_resolved.model_id as target_model_id
-    from in_scope
-    inner join targets_resolved
-        on
-            in_scope.rule = targets_resolved.rule
-            and in_scope.provider = targets_resolved.provider
-            and in_scope.usage_date = targets_resolved.usage_date
-    where in_scope.size_class = 'simple' and in_scope.is_priced
-
-),
-
-request_buckets as (
-
-    {{ request_token_buckets('simple_priced', bucket_key + ['prompt_tokens_gt']) }}
-
-),
-
-counterfactual_rows as (
-
-    select
-        {{ bucket_key | join(', ') }},
-        prompt_tokens_gt,
-        usage_type,
-        cast(sum(quantity) as bigint) as quantity
-    from request_buckets
-    group by {{ bucket_key | join(', ') }}, prompt_tokens_gt, usage_type
-
-),
-
--- the counterfactual rows priced under their target model (the request logs name no geography: global)
-{{ price_counterfactual('counterfactual_rows', 'usage_date', '(routing)', with_geo=false) }},
 
 actual_totals as (
 
