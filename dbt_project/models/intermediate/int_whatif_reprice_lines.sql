@@ -165,11 +165,7 @@ cache_reshaped as (
             end as {{ quantity_type }}
         ) as quantity
     from prompts
-    cross join (
-        select 'uncached' as part
-        union all
-        select 'read' as part
-    ) as prompt_parts
+    cross join ({{ literal_rows('part', ['uncached', 'read']) }}) as prompt_parts
 
 ),
 
@@ -193,13 +189,7 @@ tier_split as (
             end as {{ quantity_type }}
         ) as quantity
     from cache_reshaped
-    cross join (
-        select 'whole' as part
-        union all
-        select 'standard' as part
-        union all
-        select 'batch' as part
-    ) as tier_parts
+    cross join ({{ literal_rows('part', ['whole', 'standard', 'batch']) }}) as tier_parts
     where
         (
             tier_parts.part = 'whole'
