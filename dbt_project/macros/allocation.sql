@@ -1,19 +1,22 @@
 {#-
     Exact splits of money (fct_allocated_cost_daily): DuckDB divides DECIMALs in DOUBLE, so amounts and
-    weights are scaled to whole units of 10^-12 (HUGEINT) and divided as integers. Exact while
-    amount x weight stays below 1.7 x 10^14 (both in units of 1: e.g. $1M x a weight of 10^8).
+    weights are scaled to whole units of 10^-12 (whole_number_type) and divided as integers (whole_quotient).
+    Exact while amount x weight stays below 10^14 (both in units of 1: e.g. $1M x a weight of 10^8).
 -#}
 
 {% macro split_units(name, amount, weight, line) -%}
     {#-
         Columns <name>_units (the line's `amount` in 10^-12 USD) and <name>_parts (this row's share, rounded
-        down: amount x weight / the sum of the line's weights). `line`: the columns that identify a line.
+        toward zero: amount x weight / the sum of the line's weights). `line`: the columns that identify a line.
     -#}
-    cast(cast({{ amount }} as decimal(38, 12)) * 1000000000000 as hugeint) as {{ name }}_units,
-    cast(cast({{ amount }} as decimal(38, 12)) * 1000000000000 as hugeint)
-    * cast(cast({{ weight }} as decimal(38, 12)) * 1000000000000 as hugeint)
-    // sum(cast(cast({{ weight }} as decimal(38, 12)) * 1000000000000 as hugeint))
-        over (partition by {{ line | join(', ') }})
+    {%- set units = 'cast(cast(' ~ amount ~ ' as decimal(38, 12)) * 1000000000000 as ' ~ whole_number_type() ~ ')' -%}
+    {%- set weight_units = 'cast(cast(' ~ weight ~ ' as decimal(38, 12)) * 1000000000000 as ' ~ whole_number_type() ~ ')' -%}
+    {{ units }} as {{ name }}_units,
+    case when {{ units }} < 0 then -1 else 1 end
+    * {{ whole_quotient(
+        'abs(' ~ units ~ ') * ' ~ weight_units,
+        'sum(' ~ weight_units ~ ') over (partition by ' ~ line | join(', ') ~ ')'
+    ) }}
         as {{ name }}_parts
 {%- endmacro %}
 

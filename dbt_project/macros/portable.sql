@@ -132,3 +132,86 @@
             then array_join(array_sort({{ 'collect_set' if distinct else 'collect_list' }}({{ expression }})), {{ delimiter }})
     end
 {%- endmacro %}
+
+
+{% macro day_rows(first_day, last_day) -%}
+    {#- In a SELECT list: one row per date from first_day to last_day, both included (none when last < first). -#}
+    {{ return(adapter.dispatch('day_rows')(first_day, last_day)) }}
+{%- endmacro %}
+
+{% macro default__day_rows(first_day, last_day) -%}
+    cast(unnest(generate_series({{ first_day }}, {{ last_day }}, interval 1 day)) as date)
+{%- endmacro %}
+
+{% macro spark__day_rows(first_day, last_day) -%}
+    explode(
+        case
+            when {{ last_day }} >= {{ first_day }}
+                then sequence(cast({{ first_day }} as date), cast({{ last_day }} as date), interval 1 day)
+        end
+    )
+{%- endmacro %}
+
+
+{% macro json_object_text(pairs) -%}
+    {#-
+        A JSON object as text, its keys in the given order and a NULL value kept as null: pairs is a list of
+        (key, SQL expression) with string values. Both engines write it compactly, {"key":"value",...}.
+    -#}
+    {{ return(adapter.dispatch('json_object_text')(pairs)) }}
+{%- endmacro %}
+
+{% macro default__json_object_text(pairs) -%}
+    cast(json_object({% for key, value in pairs %}'{{ key }}', {{ value }}{{ ', ' if not loop.last }}{% endfor %}) as string)
+{%- endmacro %}
+
+{% macro spark__json_object_text(pairs) -%}
+    to_json(
+        named_struct({% for key, value in pairs %}'{{ key }}', {{ value }}{{ ', ' if not loop.last }}{% endfor %}),
+        map('ignoreNullFields', 'false')
+    )
+{%- endmacro %}
+
+
+{% macro whole_number_type() -%}
+    {#- The type of whole numbers past BIGINT (money in units of 10^-12 USD times a weight): HUGEINT, or
+        DECIMAL(38,0) where there is none (Spark). -#}
+    {{ return(adapter.dispatch('whole_number_type')()) }}
+{%- endmacro %}
+
+{% macro default__whole_number_type() -%}
+    hugeint
+{%- endmacro %}
+
+{% macro spark__whole_number_type() -%}
+    decimal(38, 0)
+{%- endmacro %}
+
+
+{% macro whole_quotient(numerator, denominator) -%}
+    {#- numerator / denominator truncated toward zero, for whole numbers (whole_number_type) with numerator >= 0
+        and denominator > 0. -#}
+    {{ return(adapter.dispatch('whole_quotient')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__whole_quotient(numerator, denominator) -%}
+    ({{ numerator }}) // ({{ denominator }})
+{%- endmacro %}
+
+{% macro spark__whole_quotient(numerator, denominator) -%}
+    {#-
+        Spark has no integer division of decimals (`div` returns a BIGINT and overflows without a word), so the
+        quotient is taken from its decimal quotient (dividing by a DECIMAL(22,0) keeps 27 whole digits) and
+        corrected by one where that quotient's rounding crossed a whole number (the remainder must lie in
+        [0, denominator)). Exact for numerators below 10^38 and denominators below 10^22; beyond, Spark stops
+        with an overflow error.
+    -#}
+    {%- set d = 'cast(' ~ denominator ~ ' as decimal(22, 0))' -%}
+    {%- set n = 'cast(' ~ numerator ~ ' as decimal(38, 0))' -%}
+    {%- set estimate = 'floor(' ~ n ~ ' / ' ~ d ~ ')' -%}
+    {%- set remainder = '(' ~ n ~ ' - ' ~ estimate ~ ' * ' ~ d ~ ')' -%}
+    cast(
+        {{ estimate }} + case when {{ remainder }} < 0 then -1 when {{ remainder }} >= {{ d }} then 1 else 0 end
+        as decimal(38, 0)
+    )
+{%- endmacro %}

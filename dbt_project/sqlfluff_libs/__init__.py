@@ -18,3 +18,7 @@ CONFORMED = {
 
 def var(name, default=None):
     return CONFORMED if name == "finops_conformed" else default
+
+
+# as in dbt's parse phase: a model that queries the warehouse while compiling lints its parse-time SQL
+execute = False

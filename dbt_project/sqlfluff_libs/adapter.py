@@ -10,3 +10,7 @@ def dispatch(macro_name, macro_namespace=None):
 
 def get_columns_in_relation(relation):
     return []
+
+
+def quote(identifier):
+    return f'"{identifier}"'

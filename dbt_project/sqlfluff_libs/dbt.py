@@ -35,3 +35,7 @@ def date_trunc(datepart, date):
 
 def date_spine(datepart, start_date, end_date):
     return f"select range as date_{datepart} from range({start_date}, {end_date}, interval 1 {datepart})"
+
+
+def datediff(first_date, second_date, datepart):
+    return f"date_diff('{datepart}', {first_date}, {second_date})"

@@ -97,8 +97,7 @@ days as (
 
     select
         first_days.budget_id,
-        cast(unnest(generate_series(first_days.first_date, latest.latest_date, interval 1 day)) as date)
-            as usage_date
+        {{ day_rows('first_days.first_date', 'latest.latest_date') }} as usage_date
     from first_days
     cross join latest
 

@@ -55,7 +55,7 @@ days as (
         period_end,
         as_of_date,
         budget_usd,
-        cast(unnest(generate_series(period_start, period_end, interval 1 day)) as date) as usage_date
+        {{ day_rows('period_start', 'period_end') }} as usage_date
     from periods
 
 ),

@@ -191,8 +191,11 @@ final as (
         {{ to_usd_decimal('periods.actual_usd + coalesce(forecast_totals.forecast_rest_usd, 0)') }} as forecast_usd,
         cast(
             cast(
-                cast(cast(periods.actual_usd as decimal(38, 12)) * 1000000000000 as hugeint) * 1000000
-                // cast(cast(budgets.amount_usd as decimal(38, 12)) * 1000000000000 as hugeint)
+                {{ whole_quotient(
+                    'cast(cast(periods.actual_usd as decimal(38, 12)) * 1000000000000 as '
+                    ~ whole_number_type() ~ ') * 1000000',
+                    'cast(cast(budgets.amount_usd as decimal(38, 12)) * 1000000000000 as ' ~ whole_number_type() ~ ')'
+                ) }}
                 as decimal(38, 0)
             ) * cast(0.000001 as decimal(7, 6)) as decimal(18, 6)
         ) as pct_used,

@@ -16,7 +16,7 @@
     none). Every other month has 0 there, so any range of months sums to the range's total.
 -#}
 
-with recursive
+with
 
 discounted_usage as (
 
@@ -77,15 +77,19 @@ contract_lines as (
 
 months as (
 
-    select cast({{ dbt.date_trunc('month', 'min(contract_lines.first_day)') }} as date) as month_start
-    from contract_lines
-
-    union all
-
-    select cast({{ dbt.dateadd('month', 1, 'months.month_start') }} as date) as month_start
-    from months
+    {#- every month from the first line's to as_of_date, from a calendar of the months 2000-2100 (a recursive
+        CTE said the same, but Spark 4.0 refused it: INVALID_RECURSIVE_REFERENCE) -#}
+    select cast(spine.date_month as date) as month_start
+    from (
+        {{ dbt.date_spine('month', "cast('2000-01-01' as date)", "cast('2101-01-01' as date)") }}
+    ) as spine
     cross join as_of
-    where {{ dbt.dateadd('month', 1, 'months.month_start') }} <= as_of.as_of_date
+    where
+        cast(spine.date_month as date) <= as_of.as_of_date
+        and cast(spine.date_month as date) >= (
+            select cast({{ dbt.date_trunc('month', 'min(contract_lines.first_day)') }} as date)
+            from contract_lines
+        )
 
 ),
 

@@ -49,8 +49,12 @@ ledger_groups as (
     select
         usage.{{ group_line | join(',\n        usage.') }},
         sum(case when usage.is_priced then usage.list_cost_usd end) as group_cost_usd,
-        cast(sum(case when usage.is_priced then usage.quantity else 0 end) as hugeint) as priced_tokens,
-        cast(sum(case when usage.is_priced then 0 else usage.quantity end) as hugeint) as unpriced_tokens
+        cast(
+            sum(case when usage.is_priced then usage.quantity else 0 end) as {{ whole_number_type() }}
+        ) as priced_tokens,
+        cast(
+            sum(case when usage.is_priced then 0 else usage.quantity end) as {{ whole_number_type() }}
+        ) as unpriced_tokens
     from usage
     inner join usage_types
         on usage.usage_type = usage_types.usage_type
@@ -83,11 +87,12 @@ token_parts as (
         *,
         case
             when is_priced and group_cost_usd > 0
-                then
-                    line_tokens
-                    * cast(cast(allocated_cost_usd as decimal(38, 12)) * 1000000000000 as hugeint)
-                    // cast(cast(group_cost_usd as decimal(38, 12)) * 1000000000000 as hugeint)
-            else line_tokens // rows_in_line
+                then {{ whole_quotient(
+                    'line_tokens * cast(cast(allocated_cost_usd as decimal(38, 12)) * 1000000000000 as '
+                    ~ whole_number_type() ~ ')',
+                    'cast(cast(group_cost_usd as decimal(38, 12)) * 1000000000000 as ' ~ whole_number_type() ~ ')'
+                ) }}
+            else {{ whole_quotient('line_tokens', 'rows_in_line') }}
         end as token_part
     from group_rows
 

@@ -53,7 +53,7 @@ where
     status.budget_id is null
     or totals.budget_id is null
     or totals.day_count <> totals.distinct_days
-    or totals.day_count <> status.period_end - status.period_start + 1
+    or totals.day_count <> {{ dbt.datediff('status.period_start', 'status.period_end', 'day') }} + 1
     or totals.first_day <> status.period_start
     or totals.last_day <> status.period_end
     or totals.actual_usd <> status.actual_usd

@@ -29,9 +29,13 @@ focus as (
 
     select
         usage_date,
-        sum("BilledCost") as billed_cost_usd,
-        sum(case when "ChargeCategory" = 'Usage' then "ListCost" end) as list_cost_usd,
-        sum(case when "ChargeCategory" = 'Usage' then "EffectiveCost" end) as effective_cost_usd
+        sum({{ adapter.quote('BilledCost') }}) as billed_cost_usd,
+        sum(
+            case when {{ adapter.quote('ChargeCategory') }} = 'Usage' then {{ adapter.quote('ListCost') }} end
+        ) as list_cost_usd,
+        sum(
+            case when {{ adapter.quote('ChargeCategory') }} = 'Usage' then {{ adapter.quote('EffectiveCost') }} end
+        ) as effective_cost_usd
     from {{ ref('focus_cost_and_usage') }}
     group by usage_date
 
