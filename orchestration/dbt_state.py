@@ -147,9 +147,15 @@ def source_fingerprints(conn: duckdb.DuckDBPyConnection, manifest: Mapping[str, 
 
 
 def fingerprints(
-    manifest: Mapping[str, Any], sources: Mapping[str, str], *, dbt_vars: Mapping[str, Any], today: date
+    manifest: Mapping[str, Any],
+    sources: Mapping[str, str],
+    *,
+    dbt_vars: Mapping[str, Any],
+    today: date,
+    engine: str = "duckdb",
 ) -> dict[str, str]:
-    """unique_id -> input fingerprint of every model, seed, snapshot and data test of the manifest."""
+    """unique_id -> input fingerprint of every model, seed, snapshot and data test of the manifest, built on
+    ``engine`` (the same node built on another engine is another build: its SQL compiles differently)."""
     nodes = manifest["nodes"]
     done: dict[str, str] = dict(sources)
 
@@ -162,7 +168,7 @@ def fingerprints(
             return done[uid]
         done[uid] = "cycle"  # dbt refuses cycles; this only stops a malformed manifest from recursing forever
         parents = sorted(node.get("depends_on", {}).get("nodes", []))
-        done[uid] = _digest(uid, _definition(node, manifest, dbt_vars, today), [(p, visit(p)) for p in parents])
+        done[uid] = _digest(uid, engine, _definition(node, manifest, dbt_vars, today), [(p, visit(p)) for p in parents])
         return done[uid]
 
     kept = {"model", "seed", "snapshot", "test"}
@@ -193,11 +199,15 @@ def plan(
     dbt_vars: Mapping[str, Any],
     today: date | None = None,
     nodes: Iterable[str] | None = None,
+    engine: str = "duckdb",
+    engine_relations: set[tuple[str, str]] | None = None,
 ) -> BuildPlan:
     """The fingerprints of ``nodes`` (default: every model, seed, snapshot and data test) and which of them are
-    unchanged since they last built and passed."""
+    unchanged since they last built and passed. On another ``engine`` than DuckDB, a node is left alone only if
+    its relation is in ``engine_relations`` (lower-case (schema, name): the engine's tables) as well as in the
+    warehouse (its copy read back)."""
     today = today or datetime.now(UTC).date()
-    prints = fingerprints(manifest, source_fingerprints(conn, manifest), dbt_vars=dbt_vars, today=today)
+    prints = fingerprints(manifest, source_fingerprints(conn, manifest), dbt_vars=dbt_vars, today=today, engine=engine)
     if nodes is not None:
         wanted = set(nodes)
         prints = {uid: fp for uid, fp in prints.items() if uid in wanted}
@@ -205,6 +215,8 @@ def plan(
     rows = conn.execute(f"select unique_id, fingerprint, run_id from {STATE_TABLE}").fetchall()
     recorded = {uid: fp for uid, fp, _ in rows}
     relations = _existing_relations(conn)
+    if engine_relations is not None:
+        relations &= engine_relations
     unchanged = set()
     for uid, fp in prints.items():
         if recorded.get(uid) != fp:

@@ -5,7 +5,9 @@
   wrapper leaves; if the wrapper itself is killed outright, the kernel sends the child SIGTERM.
 * ``dbt_child_main`` (the ``finops-dbt`` command): dagster-dbt runs `dbt build` as a subprocess. Started
   through this wrapper, dbt gets SIGKILL from the kernel when the run that started it dies, so a killed
-  run leaves no orphan dbt writing the warehouse (DuckDB's WAL makes the cut safe).
+  run leaves no orphan dbt writing the warehouse (DuckDB's WAL makes the cut safe). With ``--target spark``
+  the wrapper runs dbt in its own process after landing the raw tables for Spark (orchestration/spark.py
+  ``dbt_child``); Spark's JVM, its child, exits when it does.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 DBT_PARENT_ENV = "FINOPS_DBT_PARENT_PID"
+SPARK_TARGET = "spark"  # dbt_project/profiles.yml's output for the Spark engine
 
 
 def set_parent_death_signal(sig: int) -> None:
@@ -88,6 +91,21 @@ def dbt_child_main() -> None:
     set_parent_death_signal(signal.SIGKILL)
     if parent and parent.isdigit() and os.getppid() != int(parent):
         sys.exit(f"finops-dbt: the run that started dbt (pid {parent}) is gone; not starting dbt.")
+    args = sys.argv[1:]
+    if _target(args) == SPARK_TARGET:  # dbt-spark's session method: Spark runs in this process, after the landing
+        from orchestration.spark import dbt_child
+
+        sys.exit(dbt_child(args))
     dbt = Path(sys.executable).parent / "dbt"
     program = str(dbt) if dbt.exists() else "dbt"
-    os.execvp(program, [program, *sys.argv[1:]])
+    os.execvp(program, [program, *args])
+
+
+def _target(args: Sequence[str]) -> str | None:
+    """The value of dbt's --target in ``args``, if given."""
+    for i, arg in enumerate(args):
+        if arg == "--target" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--target="):
+            return arg.split("=", 1)[1]
+    return None

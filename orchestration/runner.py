@@ -21,7 +21,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from orchestration.errors import FinopsError
 from orchestration.prices.check import require_valid_book
-from orchestration.settings import HISTORY_START, PRICING_SEEDS_DIR, Paths, duckdb_memory_limit, finops_home
+from orchestration.settings import (
+    HISTORY_START,
+    PRICING_SEEDS_DIR,
+    Paths,
+    dbt_engine,
+    duckdb_memory_limit,
+    finops_home,
+)
 from orchestration.writer_lock import writer_lock
 
 # The run id a CLI run gives itself, as a tag. A run whose tag equals its own id was started by this runner
@@ -121,6 +128,7 @@ def run_pipeline(
     """
     check_range(first, last)
     duckdb_memory_limit()  # a bad FINOPS_DUCKDB_MEMORY_LIMIT stops the run here, before anything is written
+    dbt_engine()  # so does a FINOPS_ENGINE this project cannot build on
     checked_config()  # a bad finops.yaml stops the run here, before anything is fetched or written
     require_valid_book(PRICING_SEEDS_DIR)  # so does a price-book row that would fail dbt's seed tests
     from connectors.registry import BY_NAME

@@ -1,5 +1,5 @@
-"""Where things live, derived from FINOPS_HOME, and how much memory DuckDB may use. The environment is read in
-``finops_home()`` and ``duckdb_memory_limit()`` only; callers (the CLI, Dagster resources) pass the results down."""
+"""Where things live, derived from FINOPS_HOME, how much memory DuckDB may use, and which engine dbt builds on. The
+environment is read in ``finops_home()``, ``duckdb_memory_limit()`` and ``dbt_engine()`` only; callers (the CLI, Dagster resources) pass the results down."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ APP_ENTRYPOINT = REPO_ROOT / "apps" / "streamlit_app.py"
 # for a dbt run by hand.
 MEMORY_LIMIT_ENV = "FINOPS_DUCKDB_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "6GB"
+# Where dbt builds the models (issue 14): DuckDB, the warehouse itself, or Apache Spark (orchestration/spark.py), whose
+# tables are read back into the warehouse after each build so the gate, the publish step and the app read them
+# the same way.
+ENGINE_ENV = "FINOPS_ENGINE"
+ENGINES = ("duckdb", "spark")
 _MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|%)\s*", re.IGNORECASE)
 
 
@@ -38,6 +43,19 @@ def duckdb_memory_limit(value: str | None = None) -> str:
             f"(of this machine's RAM), or unset it for {DEFAULT_MEMORY_LIMIT}."
         )
     return f"{found[1]}{found[2]}"
+
+
+def dbt_engine(value: str | None = None) -> str:
+    """The engine dbt builds the models on: ``value``, else $FINOPS_ENGINE, else duckdb. FinopsError (one
+    sentence) for anything else."""
+    raw = value if value is not None else os.environ.get(ENGINE_ENV) or ENGINES[0]
+    engine = raw.strip().lower()
+    if engine not in ENGINES:
+        raise FinopsError(
+            f"{ENGINE_ENV}={raw!r} is not an engine this project builds on; set it to {' or '.join(ENGINES)}, "
+            f"or unset it for {ENGINES[0]}."
+        )
+    return engine
 
 
 def finops_home(value: str | None = None) -> Path:

@@ -55,6 +55,7 @@ def spark_conf(home: Path) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.decimalOperations.allowPrecisionLoss": "false",
         "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
         "spark.driver.memory": os.environ.get("FINOPS_SPARK_DRIVER_MEMORY", "2g"),
         "spark.driver.extraJavaOptions": f"-Dderby.stream.error.file={base / 'derby.log'}",
     }
@@ -169,6 +170,163 @@ def dbt_on_spark(home: Path, args: list[str]):
             str(spark_home(home) / "dbt_logs"),
         ]
     )
+
+
+BUILT_TABLES = "spark_tables.json"  # written beside dbt's run_results.json: what read_back copies into DuckDB
+
+
+def table_folder(home: Path, schema: str, name: str) -> Path:
+    """Where Spark keeps a table dbt built: a managed table's folder under spark.sql.warehouse.dir."""
+    return spark_home(home) / "warehouse" / f"{schema.lower()}.db" / name.lower()
+
+
+def spark_relations(home: Path) -> set[tuple[str, str]]:
+    """(schema, name) of every table Spark holds under ``home`` (lower case, as dbt_state compares them)."""
+    base = spark_home(home) / "warehouse"
+    if not base.is_dir():
+        return set()
+    return {
+        (schema.name.removesuffix(".db"), table.name)
+        for schema in base.glob("*.db")
+        for table in schema.iterdir()
+        if table.is_dir()
+    }
+
+
+def describe_built(spark, results) -> list[dict]:
+    """The columns (Spark types, in the table's order) and partition columns of every model, seed and snapshot
+    a dbt invocation built (``results``: its run results)."""
+    described = []
+    for result in results:
+        node = result.node
+        if node.resource_type not in ("model", "seed", "snapshot") or str(result.status) != "success":
+            continue
+        name = node.alias or node.name
+        columns = spark.catalog.listColumns(name, node.schema)
+        described.append(
+            {
+                "unique_id": node.unique_id,
+                "schema": node.schema,
+                "name": name,
+                "columns": [[c.name, c.dataType] for c in columns],
+                "partition_columns": [c.name for c in columns if c.isPartition],
+            }
+        )
+    return described
+
+
+def dbt_child(args: list[str]) -> int:
+    """The Spark engine's ``finops-dbt``: land the warehouse's raw, config and forecast tables for Spark, run dbt
+    with ``args`` in this process (dbt-spark's session method shares the session made here), and list what it
+    built in ``spark_tables.json`` beside run_results.json. Returns dbt's exit code (0, 1 failed, 2 error)."""
+    from dbt.cli.main import dbtRunner
+
+    home = Path(os.environ["FINOPS_HOME"])
+    _start_jvm_on_stderr(home)
+    land_for_spark(home / "warehouse.duckdb", home)
+    outcome = dbtRunner().invoke(args)
+    target = os.environ.get("DBT_TARGET_PATH")
+    results = getattr(outcome.result, "results", None)
+    if target and results is not None:
+        built = describe_built(local_session(home), results)
+        (Path(target) / BUILT_TABLES).write_text(json.dumps(built, indent=1))
+    if outcome.success:
+        return 0
+    return 2 if outcome.exception is not None else 1
+
+
+# Spark's types of the tables dbt builds, in DuckDB's spelling (decimal(p,s) is spelled alike); read_back names
+# anything else in an error
+_DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "boolean": "BOOLEAN",
+    "tinyint": "TINYINT",
+    "smallint": "SMALLINT",
+    "int": "INTEGER",
+    "bigint": "BIGINT",
+    "float": "FLOAT",
+    "double": "DOUBLE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",  # an instant; the session is UTC and so is the warehouse's TIMESTAMP
+    "timestamp_ntz": "TIMESTAMP",
+}
+
+
+def _start_jvm_on_stderr(home: Path) -> None:
+    """Start Spark's session with the JVM's standard output on stderr. Dagster reads dbt's JSON log lines from
+    this process's stdout; a line of the JVM's among them (a progress bar ends in a carriage return, not a
+    newline) made a model's result line unreadable, and its asset was never marked built."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        local_session(home)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _duckdb_type(table: str, column: str, spark_type: str) -> str:
+    lower = spark_type.lower()
+    if lower in _DUCKDB_TYPES:
+        return _DUCKDB_TYPES[lower]
+    if lower.startswith("decimal("):
+        return lower.upper()
+    raise ValueError(
+        f"{table}.{column} has Spark type {spark_type}, which has no DuckDB mapping in orchestration/spark.py"
+    )
+
+
+def read_back(conn: duckdb.DuckDBPyConnection, home: Path, target_path: Path) -> list[str]:
+    """Copy every table the last Spark build listed in ``spark_tables.json`` into the DuckDB warehouse under the
+    same schema and name (replacing the view or table there), reading its Parquet files with each column cast to
+    its Spark type's DuckDB spelling: the quality gate, the publish step and the app then read the warehouse as
+    after a DuckDB build. One transaction: all the tables or none. Returns the relations copied."""
+    listed = Path(target_path) / BUILT_TABLES
+    if not listed.exists():
+        return []
+    tables = json.loads(listed.read_text())
+    existing = {
+        (schema.lower(), name.lower()): kind
+        for schema, name, kind in conn.execute(
+            "select table_schema, table_name, table_type from information_schema.tables"
+            " where table_catalog = current_database()"
+        ).fetchall()
+    }
+    copied = []
+    conn.execute("begin")
+    try:
+        for table in tables:
+            schema, name = table["schema"], table["name"]
+            relation = f'"{schema}"."{name}"'
+            typed = [(f'"{c}"', _duckdb_type(f"{schema}.{name}", c, kind)) for c, kind in table["columns"]]
+            folder = table_folder(home, schema, name)
+            if not folder.is_dir():
+                raise ValueError(
+                    f"{schema}.{name} has no table files in {folder}: a Spark view cannot be copied into the "
+                    "warehouse; materialize the model as a table on Spark (dbt_project/dbt_project.yml)"
+                )
+            files = sorted(str(f) for f in folder.rglob("*.parquet") if not f.name.startswith((".", "_")))
+            conn.execute(f'create schema if not exists "{schema}"')
+            if existing.get((schema.lower(), name.lower())) == "VIEW":
+                conn.execute(f"drop view {relation}")
+            if files:
+                select = ", ".join(f"cast({c} as {t}) as {c}" for c, t in typed)
+                partitioned = "true" if table["partition_columns"] else "false"
+                conn.execute(
+                    f"create or replace table {relation} as select {select}"
+                    f" from read_parquet(?, hive_partitioning = {partitioned})",
+                    [files],
+                )
+            else:  # Spark writes no file for an empty partitioned table
+                columns = ", ".join(f"{c} {t}" for c, t in typed)
+                conn.execute(f"create or replace table {relation} ({columns})")
+            copied.append(f"{schema}.{name}")
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return copied
 
 
 def _normal(value):

@@ -46,11 +46,26 @@ def test_a_bad_revision_window_override_is_one_sentence_and_exit_2(tmp_path):
     assert not (tmp_path / "home").exists()  # nothing was started
 
 
-def test_a_bad_memory_limit_is_one_sentence_and_exit_2_before_anything_starts(tmp_path):
-    env = {**os.environ, "FINOPS_HOME": str(tmp_path / "home"), "FINOPS_DUCKDB_MEMORY_LIMIT": "lots"}
+@pytest.mark.parametrize(
+    ("name", "value", "sentence"),
+    [
+        (
+            "FINOPS_DUCKDB_MEMORY_LIMIT",
+            "lots",
+            "FINOPS_DUCKDB_MEMORY_LIMIT='lots' is not an amount of memory DuckDB can use; set it like 6GB",
+        ),
+        (
+            "FINOPS_ENGINE",
+            "snowflake",
+            "FINOPS_ENGINE='snowflake' is not an engine this project builds on; set it to duckdb or spark",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_sentence_and_exit_2_before_anything_starts(tmp_path, name, value, sentence):
+    env = {**os.environ, "FINOPS_HOME": str(tmp_path / "home"), name: value}
     proc = finops("run", env=env)
     assert proc.returncode == 2, proc.stderr
-    assert "FINOPS_DUCKDB_MEMORY_LIMIT='lots' is not an amount of memory DuckDB can use; set it like 6GB" in proc.stderr
+    assert sentence in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "home" / "warehouse.duckdb").exists()
 

@@ -198,6 +198,30 @@ def test_a_dropped_relation_is_built_again(conn):
     assert dbt_state.plan(conn, manifest(), dbt_vars=VARS, today=DAY).changed() == ["model.proj.mart_today"]
 
 
+def test_another_engine_builds_everything_again_and_needs_its_own_tables_too(conn):
+    _built(conn)
+    every = {
+        ("pricing", "prices"),
+        ("staging", "stg_usage"),
+        ("staging", "stg_requests"),
+        ("marts", "fct_cost"),
+        ("marts", "mart_today"),
+    }
+    # the DuckDB build's records do not cover a Spark build: every node is built on Spark
+    on_spark = dbt_state.plan(conn, manifest(), dbt_vars=VARS, today=DAY, engine="spark", engine_relations=every)
+    assert on_spark.unchanged == frozenset() and len(on_spark.changed()) == 7
+    dbt_state.record(conn, on_spark, _everything_passed(on_spark), run_id="spark-run")
+    again = dbt_state.plan(conn, manifest(), dbt_vars=VARS, today=DAY, engine="spark", engine_relations=every)
+    assert again.changed() == []
+    # a table Spark lost is built again there, though its copy in the warehouse is still there
+    lost = dbt_state.plan(
+        conn, manifest(), dbt_vars=VARS, today=DAY, engine="spark", engine_relations=every - {("marts", "mart_today")}
+    )
+    assert lost.changed() == ["model.proj.mart_today"]
+    # and back on DuckDB, everything is built again
+    assert len(dbt_state.plan(conn, manifest(), dbt_vars=VARS, today=DAY).changed()) == 7
+
+
 def test_a_missing_source_has_a_fingerprint_of_its_own():
     conn = duckdb.connect(":memory:")
     prints = dbt_state.source_fingerprints(conn, manifest())

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.spark import RawTable, export_raw, spark_conf
+from orchestration.spark import BUILT_TABLES, RawTable, export_raw, read_back, spark_conf, table_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,6 +108,125 @@ def test_a_raw_type_spark_has_no_mapping_for_is_named(tmp_path):
     conn.execute("create schema raw; create table raw.odd (tags varchar[])")
     with pytest.raises(ValueError, match=r"raw\.odd\.tags has DuckDB type VARCHAR\[\]"):
         export_raw(conn, tmp_path / "out")
+
+
+def spark_shaped_tables(home: Path) -> list[dict]:
+    """Tables laid out as Spark writes a dbt build's (a managed table's folder under the warehouse dir, a day
+    partition as a folder whose column the files leave out, _SUCCESS and .crc files beside the data), and the
+    list dbt_child writes of them (Spark's types, the table's column order: partition columns last)."""
+    scratch = duckdb.connect()
+    cost = table_folder(home, "marts", "fct_cost")
+    cost.mkdir(parents=True)
+    scratch.execute(
+        "copy (select * from (values ('a', 12.345678901234::decimal(38,12), 3::bigint, date '2026-11-30',"
+        " timestamp '2026-11-30 23:59:59.123456'), ('b', 0.000000000001::decimal(38,12), 0::bigint, date '2026-12-01',"
+        " timestamp '2026-12-01 00:00:00')) t(id, usd, tokens, usage_date, loaded_at))"
+        f" to '{cost}' (format parquet, partition_by (usage_date))"
+    )
+    (cost / "_SUCCESS").write_text("")
+    (cost / ".part-0.parquet.crc").write_bytes(b"crc")
+    empty = table_folder(home, "marts", "fct_empty")
+    empty.mkdir(parents=True)
+    (empty / "_SUCCESS").write_text("")
+    view = table_folder(home, "intermediate", "int_x")
+    view.mkdir(parents=True)
+    scratch.execute(f"copy (select 'spark' as engine) to '{view / 'part-00000.parquet'}' (format parquet)")
+    return [
+        {
+            "unique_id": "model.ai_spend.fct_cost",
+            "schema": "marts",
+            "name": "fct_cost",
+            "columns": [
+                ["id", "string"],
+                ["usd", "decimal(38,12)"],
+                ["tokens", "bigint"],
+                ["loaded_at", "timestamp"],
+                ["usage_date", "date"],
+            ],
+            "partition_columns": ["usage_date"],
+        },
+        {
+            "unique_id": "model.ai_spend.fct_empty",
+            "schema": "marts",
+            "name": "fct_empty",
+            "columns": [["usd", "decimal(18,6)"], ["day", "date"]],
+            "partition_columns": ["day"],
+        },
+        {
+            "unique_id": "model.ai_spend.int_x",
+            "schema": "intermediate",
+            "name": "int_x",
+            "columns": [["engine", "string"]],
+            "partition_columns": [],
+        },
+    ]
+
+
+def test_spark_s_tables_are_read_back_into_the_warehouse_with_their_types(tmp_path):
+    home, target = tmp_path / "home", tmp_path / "target"
+    target.mkdir()
+    (target / BUILT_TABLES).write_text(json.dumps(spark_shaped_tables(home)))
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    # what a DuckDB build left: a view where Spark builds a table, and a table to be replaced
+    conn.execute("create schema intermediate; create view intermediate.int_x as select 'duckdb' as engine")
+    conn.execute("create schema marts; create table marts.fct_cost (id varchar)")
+    copied = read_back(conn, home, target)
+    assert copied == ["marts.fct_cost", "marts.fct_empty", "intermediate.int_x"]
+    rows = conn.execute("select * from marts.fct_cost order by id").fetchall()
+    assert rows == [
+        ("a", Decimal("12.345678901234"), 3, datetime(2026, 11, 30, 23, 59, 59, 123456), date(2026, 11, 30)),
+        ("b", Decimal("0.000000000001"), 0, datetime(2026, 12, 1), date(2026, 12, 1)),
+    ]
+    types = conn.execute(
+        "select table_name, column_name, data_type from information_schema.columns"
+        " where table_schema in ('marts', 'intermediate') order by table_name, ordinal_position"
+    ).fetchall()
+    assert types == [
+        ("fct_cost", "id", "VARCHAR"),
+        ("fct_cost", "usd", "DECIMAL(38,12)"),
+        ("fct_cost", "tokens", "BIGINT"),
+        ("fct_cost", "loaded_at", "TIMESTAMP"),
+        ("fct_cost", "usage_date", "DATE"),
+        ("fct_empty", "usd", "DECIMAL(18,6)"),
+        ("fct_empty", "day", "DATE"),
+        ("int_x", "engine", "VARCHAR"),
+    ]
+    assert conn.execute("select count(*) from marts.fct_empty").fetchone() == (0,)
+    kind = "select table_type from information_schema.tables where table_name = 'int_x'"
+    assert conn.execute(kind).fetchone() == ("BASE TABLE",)
+    assert conn.execute("select engine from intermediate.int_x").fetchall() == [("spark",)]
+
+
+def test_a_spark_view_is_refused_not_copied_as_an_empty_table(tmp_path):
+    home, target = tmp_path / "home", tmp_path / "target"
+    target.mkdir()
+    tables = spark_shaped_tables(home)
+    tables.append({"schema": "staging", "name": "stg_x", "columns": [["id", "string"]], "partition_columns": []})
+    (target / BUILT_TABLES).write_text(json.dumps(tables))
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with pytest.raises(ValueError, match=r"staging\.stg_x has no table files in .*: a Spark view cannot be copied"):
+        read_back(conn, home, target)
+    assert conn.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchone() == (
+        0,
+    )
+
+
+def test_a_read_back_that_fails_leaves_the_warehouse_as_it_was(tmp_path):
+    home, target = tmp_path / "home", tmp_path / "target"
+    target.mkdir()
+    tables = spark_shaped_tables(home)
+    tables[2]["columns"] = [["engine", "map<string,string>"]]
+    (target / BUILT_TABLES).write_text(json.dumps(tables))
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    conn.execute(
+        "create schema marts; create table marts.fct_cost (id varchar); insert into marts.fct_cost values ('x')"
+    )
+    with pytest.raises(ValueError, match=r"intermediate\.int_x\.engine has Spark type map<string,string>"):
+        read_back(conn, home, target)
+    assert conn.execute("select * from marts.fct_cost").fetchall() == [("x",)]
+    assert conn.execute("select count(*) from information_schema.tables where table_name = 'fct_empty'").fetchone() == (
+        0,
+    )
 
 
 @pytest.mark.slow

@@ -6,6 +6,11 @@ everything else; the forecast asset then reads int_budget_actuals_daily and writ
 forecast.spend_forecast_daily; phase 2 (``dbt_after_forecast``) builds the tagged models. The source's default
 Dagster key (forecast/spend_forecast_daily) is the forecast asset's key, so Dagster orders the three steps and
 the lineage reads ledger -> forecast -> mart. One `finops run` runs all three.
+
+Either phase builds on the engine FINOPS_ENGINE names (orchestration/settings.py ``dbt_engine``). On Spark, dbt
+runs with ``--target spark`` (the ``finops-dbt`` child lands the raw tables for Spark first, orchestration/spark.py
+``dbt_child``) and the tables it built are then copied into the DuckDB warehouse (``spark.read_back``), so the
+forecast, the quality gate and the publish step read the warehouse as after a DuckDB build.
 """
 
 import json
@@ -17,14 +22,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration import dbt_state
+from orchestration import dbt_state, spark
 from orchestration.config import load_config, write_config_tables
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.project import NO_UNIT_TESTS, dbt_project, project_vars, vars_arg
-from orchestration.processes import DBT_PARENT_ENV
+from orchestration.processes import DBT_PARENT_ENV, SPARK_TARGET
 from orchestration.progress import report
 from orchestration.quality import dbt_tests
-from orchestration.settings import MEMORY_LIMIT_ENV, duckdb_memory_limit
+from orchestration.settings import MEMORY_LIMIT_ENV, dbt_engine, duckdb_memory_limit
 
 AFTER_FORECAST = "tag:after_forecast"
 
@@ -43,6 +48,7 @@ def _build(
     first_phase: bool,
 ) -> Iterator:
     paths = warehouse.paths
+    engine = dbt_engine()
     # profiles.yml reads FINOPS_HOME; dbt runs in its own folder, so hand it the absolute path.
     os.environ["FINOPS_HOME"] = str(paths.home)
     os.environ["DBT_LOG_PATH"] = str(paths.logs / "dbt")
@@ -52,8 +58,9 @@ def _build(
         report(context, f"dbt build: {what} ...")
         # an earlier build's run results must never be recorded as this one's (a dbt that dies before writing)
         (paths.dbt_target / "run_results.json").unlink(missing_ok=True)
+        (paths.dbt_target / spark.BUILT_TABLES).unlink(missing_ok=True)  # nor an earlier Spark build's tables
         manifest = _manifest()
-        plan = _plan(context, warehouse, manifest, source_tests=first_phase)
+        plan = _plan(context, warehouse, manifest, source_tests=first_phase, engine=engine)
         left_out = LeftOut(context, plan, manifest)
         if not plan.changed():
             yield from left_out.rest()
@@ -61,8 +68,9 @@ def _build(
             return
         # dbt unions repeated --exclude flags, so the asset's own exclusion (after_forecast) still holds
         skip = dbt_state.exclude_args(manifest, plan.unchanged)
+        on_spark = ["--target", SPARK_TARGET] if engine == "spark" else []
         invocation = dbt.cli(
-            ["build", *vars_arg(), *NO_UNIT_TESTS, *skip], context=context, target_path=paths.dbt_target
+            ["build", *vars_arg(), *NO_UNIT_TESTS, *skip, *on_spark], context=context, target_path=paths.dbt_target
         )
         try:
             for event in invocation.stream():
@@ -71,6 +79,8 @@ def _build(
                 yield event
             yield from left_out.rest()
         finally:
+            if engine == "spark":  # Spark's tables into the warehouse, for the gate, the publish step and the app
+                _read_back(context, warehouse)
             # every data test's outcome into ops.quality_results, a failing blocking test too before the run stops
             _record_tests(context, warehouse)
             _record_state(context, warehouse, plan)
@@ -89,7 +99,12 @@ UNIQUE_ID = "dagster_dbt/unique_id"  # dagster-dbt's metadata on each asset and 
 
 
 def _plan(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, manifest: dict, *, source_tests: bool
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    manifest: dict,
+    *,
+    source_tests: bool,
+    engine: str,
 ) -> dbt_state.BuildPlan:
     """The nodes of this step (its selected models, seeds and snapshots, their data tests, and with
     ``source_tests`` the tests of sources alone, which the first phase runs) and which of them are unchanged since
@@ -104,8 +119,11 @@ def _plan(
         for uid, node in manifest["nodes"].items()
         if node["resource_type"] == "test" and mine(set(node.get("depends_on", {}).get("nodes", [])))
     }
+    on_engine = spark.spark_relations(warehouse.paths.home) if engine == "spark" else None
     with warehouse.connect(context) as conn:
-        return dbt_state.plan(conn, manifest, dbt_vars=project_vars(), nodes=built | tests)
+        return dbt_state.plan(
+            conn, manifest, dbt_vars=project_vars(), nodes=built | tests, engine=engine, engine_relations=on_engine
+        )
 
 
 def _selected(context: dg.AssetExecutionContext, *, checks: bool = False) -> dict:
@@ -200,6 +218,12 @@ def _ancestors(manifest: dict, uid: str) -> set[str]:
                 found.add(parent)
                 stack.append(parent)
     return found
+
+
+def _read_back(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    with warehouse.connect(context) as conn:
+        copied = spark.read_back(conn, warehouse.paths.home, warehouse.paths.dbt_target)
+    report(context, f"Spark: {len(copied)} tables copied into the warehouse")
 
 
 def _record_state(context: dg.AssetExecutionContext, warehouse: WarehouseResource, plan) -> None:
