@@ -189,8 +189,9 @@
 
 
 {% macro whole_quotient(numerator, denominator) -%}
-    {#- numerator / denominator truncated toward zero, for whole numbers (whole_number_type) with numerator >= 0
-        and denominator > 0. -#}
+    {#- numerator / denominator truncated toward zero, for whole numbers past BIGINT (whole_number_type) with
+        numerator >= 0 and denominator > 0. Two BIGINTs divide with integer_divide (portable_requests.sql): Spark's
+        `div` is exact there. -#}
     {{ return(adapter.dispatch('whole_quotient')(numerator, denominator)) }}
 {%- endmacro %}
 

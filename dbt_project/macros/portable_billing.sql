@@ -179,26 +179,19 @@
 {% macro spark__exact_divide(amount, divisor) -%}
     {#-
         Spark's exact_divide (macros/money.sql): the same quotient, rounded half away from zero to 12 places.
-        Spark has no HUGEINT and no integer division of decimals, so with A = |amount| x 10^12 and
-        D = divisor x 10^12 (whole DECIMAL(38,0) numbers), q = floor((A x 2 x 10^12 + D) / 2D) is taken from
-        Spark's decimal quotient (dividing by a DECIMAL(22,0) keeps 27 whole digits) and corrected by one where
-        that quotient's rounding crossed a whole number (the remainder must lie in [0, 2D)). Exact for amounts
-        below 5 x 10^13 (DECIMAL(38,0) holds less than DuckDB's HUGEINT), divisors below 5 x 10^9 and quotients
-        below 10^15; beyond, Spark stops with an overflow error. Used once money.sql dispatches exact_divide.
+        With A = |amount| x 10^12 and D = divisor x 10^12 (whole DECIMAL(38,0) numbers), q = (A x 2 x 10^12 + D)
+        / 2D truncated (whole_quotient, which Spark lacks as an operator). Exact for amounts below 5 x 10^13
+        (DECIMAL(38,0) holds less than DuckDB's HUGEINT), divisors below 5 x 10^9 and quotients below 10^15;
+        beyond, Spark stops with an overflow error.
     -#}
     {%- set scaled_amount = 'abs(cast(cast(' ~ amount ~ ' as decimal(38,12)) * 1000000000000 as decimal(38,0)))' -%}
     {%- set scaled_divisor = 'cast(cast(' ~ divisor ~ ' as decimal(38,12)) * 1000000000000 as decimal(38,0))' -%}
-    {%- set numerator = '(' ~ scaled_amount ~ ' * 2000000000000 + ' ~ scaled_divisor ~ ')' -%}
-    {%- set denominator = 'cast(' ~ scaled_divisor ~ ' * 2 as decimal(22,0))' -%}
-    {%- set estimate = 'floor(' ~ numerator ~ ' / ' ~ denominator ~ ')' -%}
-    {%- set remainder = '(' ~ numerator ~ ' - ' ~ estimate ~ ' * ' ~ denominator ~ ')' -%}
     cast(
         cast(
             case when cast({{ amount }} as decimal(38,12)) < 0 then -1 else 1 end
-            * (
-                {{ estimate }}
-                + case when {{ remainder }} < 0 then -1 when {{ remainder }} >= {{ denominator }} then 1 else 0 end
-            )
+            * {{ whole_quotient(
+                '(' ~ scaled_amount ~ ' * 2000000000000 + ' ~ scaled_divisor ~ ')', scaled_divisor ~ ' * 2'
+            ) }}
             as decimal(38,0)
         )
         * cast(0.000000000001 as decimal(13,12))

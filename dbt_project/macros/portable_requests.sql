@@ -339,7 +339,7 @@
 
 
 {% macro integer_divide(dividend, divisor) -%}
-    {#- Whole-number division, truncated toward zero (DuckDB `//`). -#}
+    {#- Whole-number division of BIGINTs, truncated toward zero (DuckDB `//`); past BIGINT, whole_quotient. -#}
     {{ return(adapter.dispatch('integer_divide')(dividend, divisor)) }}
 {%- endmacro %}
 
