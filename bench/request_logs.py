@@ -531,13 +531,25 @@ def machine() -> dict[str, str]:
     }
 
 
+def command_line(script: str, argv: list[str]) -> str:
+    """The command a results file quotes: ``script`` with ``argv``, machine paths left out (a path under the
+    checkout shown relative to it; any other path, such as a --cache folder under the temp dir, as <path>)."""
+    shown = []
+    for arg in argv:
+        if arg.startswith("/"):
+            path = Path(arg)
+            arg = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else "<path>"
+        shown.append(arg)
+    return " ".join([".venv/bin/python", script, *shown])
+
+
 def report(args, runs: list[dict]) -> str:
     r = len(runs)
     rows, new_rows = runs[0]["rows"], runs[0]["new_rows"]
     lines = [
         "# Request-level cost at scale (bench/request_logs.py)",
         "",
-        f"`{' '.join(['.venv/bin/python', 'bench/request_logs.py', *sys.argv[1:]])}`",
+        f"`{command_line('bench/request_logs.py', sys.argv[1:])}`",
         "",
         f"{rows:,} LiteLLM_SpendLogs rows (Parquet exports) over {args.days} UTC days ({args.days} files), "
         f"then one new day of {new_rows:,} rows; {r} of {args.repeat} run(s) done, each into a fresh FINOPS_HOME. "

@@ -196,7 +196,7 @@ def report(args, sizes: list[dict]) -> str:
     lines = [
         "# Scale benchmark (bench/scale.py, issue 13)",
         "",
-        f"`{' '.join(['.venv/bin/python', 'bench/scale.py', *sys.argv[1:]])}`",
+        f"`{rl.command_line('bench/scale.py', sys.argv[1:])}`",
         "",
         "Generated LiteLLM_SpendLogs rows (bench/request_logs.py's generator, Parquet file drops), per size: land, "
         "full build, one day's increment, peak memory, the five spend queries on the marts / fct_request_cost / raw "

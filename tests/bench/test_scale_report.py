@@ -1,4 +1,5 @@
-"""bench/scale.py owns one section of bench/RESULTS.md: a second run replaces it in place, never appends."""
+"""bench/scale.py owns one section of bench/RESULTS.md: a second run replaces it in place, never appends; the
+command it quotes names no machine path."""
 
 from bench.scale import BEGIN, END, demote, replace_section
 
@@ -17,3 +18,12 @@ def test_the_scale_section_is_replaced_in_place_and_the_rest_kept(tmp_path):
     replace_section(results, demote("# Scale\n\nthird"))
     text = results.read_text()
     assert "edited by hand" in text and "third" in text and "second" not in text
+
+
+def test_the_quoted_command_names_no_machine_path():
+    from bench.request_logs import REPO, command_line
+
+    argv = ["--sizes", "1000000", "--cache", "/tmp/b13/scalecache", "--output", str(REPO / "bench/results/x.md")]
+    assert command_line("bench/scale.py", argv) == (
+        ".venv/bin/python bench/scale.py --sizes 1000000 --cache <path> --output bench/results/x.md"
+    )
