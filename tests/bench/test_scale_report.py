@@ -20,10 +20,10 @@ def test_the_scale_section_is_replaced_in_place_and_the_rest_kept(tmp_path):
     assert "edited by hand" in text and "third" in text and "second" not in text
 
 
-def test_the_quoted_command_names_no_machine_path():
+def test_the_quoted_command_names_no_machine_path(tmp_path):
     from bench.request_logs import REPO, command_line
 
-    argv = ["--sizes", "1000000", "--cache", "/tmp/b13/scalecache", "--output", str(REPO / "bench/results/x.md")]
+    argv = ["--sizes", "1000000", "--cache", str(tmp_path / "cache"), "--output", str(REPO / "bench/results/x.md")]
     assert command_line("bench/scale.py", argv) == (
         ".venv/bin/python bench/scale.py --sizes 1000000 --cache <path> --output bench/results/x.md"
     )
