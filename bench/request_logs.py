@@ -67,6 +67,7 @@ FAILURE_PERCENT = 2
 INCREMENTAL_MARTS = {  # table -> (a text column altered by hand on an old day, the cost column)
     "fct_request_cost": ("team", "list_cost_usd"),
     "fct_request_cost_daily": ("team", "list_cost_usd"),
+    "fct_request_cost_team_daily": ("team", "list_cost_usd"),
     "fct_request_tag_cost_daily": ("tag_value", "list_cost_usd"),
 }
 ALTERED = "__bench_altered__"
@@ -363,7 +364,7 @@ def check_increment(before: dict, after: dict, rebuilt: dict, old_day: date, new
 RAW_DAY = 'cast("startTime" as date)'
 QUERIES = {
     "cost by team": (
-        "select team, sum(list_cost_usd) as cost from marts.fct_request_cost_daily "
+        "select team, sum(list_cost_usd) as cost from marts.fct_request_cost_team_daily "
         "where usage_date >= $1 and usage_date < $2 group by team order by cost desc",
         "select coalesce(team, '(none)') as team, sum(list_cost_usd) as cost from marts.fct_request_cost "
         "where usage_date >= $1 and usage_date < $2 group by 1 order by cost desc",
@@ -371,7 +372,7 @@ QUERIES = {
         f"where {RAW_DAY} >= $1 and {RAW_DAY} < $2 group by 1 order by cost desc",
     ),
     "by model per day": (
-        "select usage_date, model_id, sum(list_cost_usd) as cost from marts.fct_request_cost_daily "
+        "select usage_date, model_id, sum(list_cost_usd) as cost from marts.fct_request_cost_team_daily "
         "where usage_date >= $1 and usage_date < $2 group by all order by all",
         "select usage_date, model_id, sum(list_cost_usd) as cost from marts.fct_request_cost "
         "where usage_date >= $1 and usage_date < $2 group by all order by all",
@@ -398,7 +399,7 @@ QUERIES = {
         f") where tag like '{TAG_KEY}:%' and {RAW_DAY} >= $1 and {RAW_DAY} < $2 group by 1 order by cost desc",
     ),
     "daily total by provider": (
-        "select usage_date, provider, sum(list_cost_usd) as cost from marts.fct_request_cost_daily "
+        "select usage_date, provider, sum(list_cost_usd) as cost from marts.fct_request_cost_team_daily "
         "where usage_date >= $1 and usage_date < $2 group by all order by all",
         "select usage_date, provider, sum(list_cost_usd) as cost from marts.fct_request_cost "
         "where usage_date >= $1 and usage_date < $2 group by all order by all",
@@ -574,8 +575,9 @@ def report(args, runs: list[dict]) -> str:
         f"| {spread([x['publish_incr_s'] for x in runs])} s |",
         f"| warehouse.duckdb size after the increment | {spread([x['db_gib'] for x in runs])} GiB |",
         "",
-        "Increment check (untimed): a row altered by hand on the first day in each of fct_request_cost, "
-        "fct_request_cost_daily and fct_request_tag_cost_daily stays altered; every old day keeps its rows and "
+        "Increment check (untimed): a row altered by hand on the first day in each of "
+        + ", ".join(INCREMENTAL_MARTS)
+        + " stays altered; every old day keeps its rows and "
         "cost; the new day's (rows, cost) in each equals the full build's compiled SQL run over all the data: "
         + (
             "**passed in every run**."
@@ -585,7 +587,8 @@ def report(args, runs: list[dict]) -> str:
         "",
         "## Five spend queries, seconds (median of 3 executions per run; then median (min-max) over runs)",
         "",
-        "Marts: fct_request_cost_daily / fct_request_tag_cost_daily. fct: fct_request_cost (one row per request). "
+        "Marts: fct_request_cost_team_daily (by team, model, provider) / fct_request_cost_daily (users) / "
+        "fct_request_tag_cost_daily. fct: fct_request_cost (one row per request). "
         "Raw: raw.litellm_spend_logs with the JSON extraction an analyst needs (LiteLLM's own `spend`, as the raw "
         "rows have no list price). Whole range, all days.",
         "",

@@ -172,7 +172,7 @@ def provider_options(stamp: object) -> list[str]:
 @_dataset
 def team_options(stamp: object) -> list[str]:
     """Teams of the request logs and the allocated ledger (those published), sorted; empty when neither is."""
-    tables = [t for t in ("fct_request_cost_daily", "fct_allocated_cost_daily") if marts_published((t,))]
+    tables = [t for t in (TEAM_MART, "fct_allocated_cost_daily") if marts_published((t,))]
     if not tables:
         return []
     union = " union ".join(f"select distinct team from marts.{t}" for t in tables)  # names from the tuple above
@@ -182,7 +182,7 @@ def team_options(stamp: object) -> list[str]:
 @_dataset
 def model_options(stamp: object) -> list[str]:
     """Models of the usage ledger (the raw name when unknown to the price book) and of the request logs, sorted."""
-    request = " union select distinct model_id from marts.fct_request_cost_daily" if request_marts_published() else ""
+    request = f" union select distinct model_id from marts.{TEAM_MART}" if request_marts_published() else ""
     frame = _query(
         f"""
         select model from (
@@ -411,7 +411,10 @@ def reconciliation_exceptions(stamp: object, start: date, end: date, providers: 
 # The request marts are pre-aggregated by day; these queries only sum them over [start, end).
 # Team, feature, user and tag come from the logs; '(none)' where a log does not say.
 
-REQUEST_MARTS = ("fct_request_cost_daily", "fct_request_tag_cost_daily", "mart_request_coverage_daily")
+# fct_request_cost_team_daily: fct_request_cost_daily without feature and user, for the views that need neither (it
+# stays small as requests grow; the daily grain grows with the users)
+TEAM_MART = "fct_request_cost_team_daily"
+REQUEST_MARTS = ("fct_request_cost_daily", TEAM_MART, "fct_request_tag_cost_daily", "mart_request_coverage_daily")
 DRIFT_TOLERANCE_PCT = Decimal("0.01")  # a gateway's reported cost may differ from list by 1% ...
 DRIFT_TOLERANCE_USD = Decimal("0.01")  # ... or by $0.01, whichever is larger
 
@@ -437,12 +440,13 @@ def request_marts_published() -> bool:
     return marts_published(REQUEST_MARTS)
 
 
-def _request_days(time_zone: str) -> tuple[str, str, str, dict[str, str]]:
-    """Where a request view reads its days: UTC days of ``fct_request_cost_daily``, or ``time_zone``'s local days of
-    ``mart_request_cost_local_daily`` (same team, feature, model and cost columns): the table, its day column, a
-    filter on the zone and its parameter. Names chosen here, never input; the zone is bound."""
+def _request_days(time_zone: str, by_feature: bool = False) -> tuple[str, str, str, dict[str, str]]:
+    """Where a request view reads its days: UTC days of ``fct_request_cost_team_daily`` (``fct_request_cost_daily``
+    when the view needs the feature), or ``time_zone``'s local days of ``mart_request_cost_local_daily`` (same team,
+    feature, model and cost columns): the table, its day column, a filter on the zone and its parameter. Names
+    chosen here, never input; the zone is bound."""
     if time_zone == UTC_ZONE:
-        return "fct_request_cost_daily", "usage_date", "", {}
+        return ("fct_request_cost_daily" if by_feature else TEAM_MART), "usage_date", "", {}
     return LOCAL_MART, "local_date", "\n          and reporting_tz = $time_zone", {"time_zone": time_zone}
 
 
@@ -533,7 +537,7 @@ def request_cost_by_feature(
     time_zone: str = UTC_ZONE,
 ) -> pd.DataFrame:
     """Per feature of ``team`` (every team when ``None``): requests, unpriced requests, list cost, share."""
-    table, day, zone_filter, zone_params = _request_days(time_zone)
+    table, day, zone_filter, zone_params = _request_days(time_zone, by_feature=True)
     return _query(
         f"""
         select
@@ -752,7 +756,7 @@ def unpriced_requests(
     return _query(
         f"""
         select source, provider, model_id, cast(sum(unpriced_requests) as bigint) as unpriced_requests
-        from marts.fct_request_cost_daily
+        from marts.{TEAM_MART}
         where usage_date >= $start and usage_date < $end
           and provider in (select unnest($providers::varchar[]))
           and {TEAM_FILTER} and {MODEL_FILTER}
@@ -1762,7 +1766,7 @@ def routing_models(
 # --- Overview: top teams and top movers --------------------------------------------------------------------------
 # Team cost comes from the allocated ledger (fct_allocated_cost_daily: every priced usage row split to teams by
 # finops.yaml's rules, '(unallocated)' what no rule covers) when the serving copy has it with rows, else from the
-# request logs (fct_request_cost_daily: what the logs attribute, a part of the usage). Model cost from the usage
+# request logs (fct_request_cost_team_daily: what the logs attribute, a part of the usage). Model cost from the usage
 # ledger (fct_usage_cost_daily). Each compares ``[start, end)`` with the same-length window just before it; cost is
 # that of priced rows only (NULL when a window has none), unpriced rows or requests are counted apart, never $0.
 # Team and model names are data: dataframe cells and charts only.
@@ -1774,7 +1778,7 @@ MOVERS_SHOWN = 5  # the Overview's top teams and top movers
 # per source: the table, its cost column and how an unpriced row counts (a column name chosen here, never input)
 _TEAM_COST_TABLES = {
     TEAM_COST_ALLOCATED: ("fct_allocated_cost_daily", "allocated_cost_usd", "case when is_priced then 0 else 1 end"),
-    TEAM_COST_REQUESTS: ("fct_request_cost_daily", "list_cost_usd", "unpriced_requests"),
+    TEAM_COST_REQUESTS: (TEAM_MART, "list_cost_usd", "unpriced_requests"),
 }
 
 # The comparison of the two windows, over ``grouped`` (rows with ``key``, ``cost_usd``, ``unpriced``, ``usage_date``):

@@ -88,6 +88,7 @@ SERVED = (
     "fct_billed_cost_daily",
     "fct_cost_reconciliation_daily",
     "fct_request_cost_daily",
+    "fct_request_cost_team_daily",  # fct_request_cost_daily's rows rolled up, as the dbt model does
     "fct_request_tag_cost_daily",
     "mart_request_coverage_daily",
     "mart_request_cost_local_daily",  # empty here (every view in UTC days); test_filters.py fills it
@@ -422,12 +423,23 @@ def build_serving_db(path: Path, *, publish_info: bool = True) -> Path:
 
 
 def _insert_requests(conn: duckdb.DuckDBPyConnection, requests: list, tags: list, coverage: list) -> None:
-    """Rows of the three request marts (tokens are not read by the app: left NULL)."""
+    """Rows of the request marts, the team roll-up summed from the daily rows (tokens are not read by the app:
+    left NULL)."""
     conn.executemany(
         "insert into marts.fct_request_cost_daily (usage_date, source, provider, model_id, team, feature, user_id, "
         "status, requests, unpriced_requests, list_cost_usd, reported_cost_usd) "
         "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [[date.fromisoformat(row[0]), *row[1:]] for row in requests],
+    )
+    days = sorted({date.fromisoformat(row[0]) for row in requests})
+    conn.execute("delete from marts.fct_request_cost_team_daily where usage_date in (select unnest(?::date[]))", [days])
+    conn.execute(
+        "insert into marts.fct_request_cost_team_daily (usage_date, source, provider, model_id, team, status, "
+        "requests, unpriced_requests, list_cost_usd, reported_cost_usd) "
+        "select usage_date, source, provider, model_id, team, status, sum(requests), sum(unpriced_requests), "
+        "sum(list_cost_usd), sum(reported_cost_usd) from marts.fct_request_cost_daily "
+        "where usage_date in (select unnest(?::date[])) group by all",
+        [days],
     )
     conn.executemany(
         "insert into marts.fct_request_tag_cost_daily (usage_date, tag_key, tag_value, source, provider, model_id, "

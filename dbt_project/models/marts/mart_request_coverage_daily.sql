@@ -35,7 +35,7 @@ request_costs as (
         cast(sum(unpriced_requests) as bigint) as unpriced_requests,
         {{ to_usd_decimal('coalesce(sum(list_cost_usd), 0)') }} as request_cost_usd,
         {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd
-    from {{ ref('fct_request_cost_daily') }}
+    from {{ ref('fct_request_cost_team_daily') }}
     group by usage_date, provider
 
 ),

@@ -1,0 +1,53 @@
+{#-
+    Requests rolled up for the questions asked most (DESIGN §6): one row per UTC day x source x provider x model
+    x team x status. fct_request_cost_daily without feature and user: that grain grows with the users, so at
+    10M requests its totals by day, provider, model or team scan nearly as many rows as fct_request_cost; this
+    one grows with the teams and models only. Sums are fct_request_cost_daily's, so the two agree exactly
+    (tests/marts/assert_request_rollups_sum_to_requests.sql).
+    Incremental like fct_request_cost_daily: only the days it rebuilt are rebuilt here.
+-#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy=replace_days_strategy(),
+    unique_key='usage_date',
+    partition_by=replace_days_partition_by('usage_date'),
+    on_schema_change='append_new_columns',
+) }}
+
+{%- set grain = ['usage_date', 'source', 'provider', 'model_id', 'team', 'status'] -%}
+
+with
+
+requests_daily as (
+
+    select * from {{ ref('fct_request_cost_daily') }}
+    {% if is_incremental() -%}
+        where {{ request_days_predicate(ref('fct_request_cost_daily'), 'last_loaded_at', 'last_loaded_at') }}
+    {%- endif %}
+
+),
+
+final as (
+
+    select
+        {{ grain | join(',\n        ') }},
+        cast(sum(requests) as bigint) as requests,
+        cast(sum(unpriced_requests) as bigint) as unpriced_requests,
+        cast(sum(input_tokens) as bigint) as input_tokens,
+        cast(sum(cached_tokens) as bigint) as cached_tokens,
+        cast(sum(cache_write_tokens) as bigint) as cache_write_tokens,
+        cast(sum(cache_write_1h_tokens) as bigint) as cache_write_1h_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens,
+        cast(sum(reasoning_tokens) as bigint) as reasoning_tokens,
+        cast(sum(latency_ms_total) as bigint) as latency_ms_total,
+        cast(sum(latency_ms_count) as bigint) as latency_ms_count,
+        {{ request_cost_measures() }},
+        max(last_loaded_at) as last_loaded_at,
+        '{{ price_book_version() }}' as price_book_version
+    from requests_daily
+    group by {{ grain | join(', ') }}
+
+)
+
+select * from final
