@@ -17,6 +17,24 @@ source as (
 
 ),
 
+-- the metadata document parsed once for the values read from it (macro json_fields)
+parsed as (
+
+    select
+        *,
+        {{ json_fields('metadata', [
+            ('user_api_key_alias', 'text'),
+            ('user_api_key_team_alias', 'text'),
+            ('user_api_key_team_id', 'text'),
+            ('user_api_key_user_id', 'text'),
+            ('status', 'text'),
+            ('spend_logs_metadata', 'json'),
+            ('usage_object', 'json'),
+        ]) }} as metadata_fields
+    from source
+
+),
+
 cleaned as (
 
     select
@@ -39,21 +57,21 @@ cleaned as (
         nullif(api_base, '') as api_base,
         nullif(status, '') as status,
         nullif(cache_hit, '') as cache_hit,
-        nullif({{ json_text('metadata', 'user_api_key_alias') }}, '') as key_alias,
-        nullif({{ json_text('metadata', 'user_api_key_team_alias') }}, '') as team_alias,
-        nullif({{ json_text('metadata', 'user_api_key_team_id') }}, '') as metadata_team_id,
-        nullif({{ json_text('metadata', 'user_api_key_user_id') }}, '') as metadata_user_id,
-        nullif({{ json_text('metadata', 'status') }}, '') as metadata_status,
+        nullif({{ json_field('metadata_fields', 'user_api_key_alias') }}, '') as key_alias,
+        nullif({{ json_field('metadata_fields', 'user_api_key_team_alias') }}, '') as team_alias,
+        nullif({{ json_field('metadata_fields', 'user_api_key_team_id') }}, '') as metadata_team_id,
+        nullif({{ json_field('metadata_fields', 'user_api_key_user_id') }}, '') as metadata_user_id,
+        nullif({{ json_field('metadata_fields', 'status') }}, '') as metadata_status,
 
         ----------  json
         case when {{ json_is('request_tags', "'ARRAY'") }} then request_tags end as request_tags,
         case
-            when {{ json_member_is('metadata', 'spend_logs_metadata', "'OBJECT'") }}
-                then {{ json_member('metadata', 'spend_logs_metadata') }}
+            when {{ json_field_is('metadata_fields', 'spend_logs_metadata', "'OBJECT'") }}
+                then {{ json_field('metadata_fields', 'spend_logs_metadata', 'json') }}
         end as spend_logs_metadata,
         case
-            when {{ json_member_is('metadata', 'usage_object', "'OBJECT'") }}
-                then {{ json_member('metadata', 'usage_object') }}
+            when {{ json_field_is('metadata_fields', 'usage_object', "'OBJECT'") }}
+                then {{ json_field('metadata_fields', 'usage_object', 'json') }}
         end as usage_object,
 
         ----------  numerics
@@ -70,7 +88,7 @@ cleaned as (
         cast(starttime as date) as usage_date,
         _loaded_at as loaded_at
 
-    from source
+    from parsed
 
 ),
 
@@ -222,45 +240,65 @@ tagged as (
 
 ),
 
+-- the usage object parsed once for the token counts read from it (macro json_fields)
+usage_parsed as (
+
+    select
+        *,
+        {{ json_fields('usage_object', [
+            ('prompt_tokens', 'text'),
+            ('completion_tokens', 'text'),
+            ('cache_read_input_tokens', 'text'),
+            ('cache_creation_input_tokens', 'text'),
+            (['prompt_tokens_details', 'cached_tokens'], 'text'),
+            (['prompt_tokens_details', 'cache_creation_tokens'], 'text'),
+            (['prompt_tokens_details', 'cache_creation_token_details', 'ephemeral_1h_input_tokens'], 'text'),
+            (['prompt_tokens_details', 'text_tokens'], 'text'),
+            (['completion_tokens_details', 'reasoning_tokens'], 'text'),
+        ]) }} as usage_fields
+    from tagged
+
+),
+
 usage as (
 
     select
-        tagged.*,
+        usage_parsed.*,
         usage_object is not null
         and (
             {{ json_has_key('usage_object', 'cache_read_input_tokens') }}
             or {{ json_has_key('usage_object', 'cache_creation_input_tokens') }}
         ) as anthropic_style,
-        coalesce(cast({{ json_text('usage_object', 'prompt_tokens') }} as bigint), prompt_tokens, 0)
+        coalesce(cast({{ json_field('usage_fields', 'prompt_tokens') }} as bigint), prompt_tokens, 0)
             as usage_prompt_tokens,
-        coalesce(cast({{ json_text('usage_object', 'completion_tokens') }} as bigint), completion_tokens, 0)
+        coalesce(cast({{ json_field('usage_fields', 'completion_tokens') }} as bigint), completion_tokens, 0)
             as usage_completion_tokens,
         coalesce(
-            cast({{ json_text('usage_object', 'cache_read_input_tokens') }} as bigint),
-            cast({{ json_text('usage_object', ['prompt_tokens_details', 'cached_tokens']) }} as bigint),
+            cast({{ json_field('usage_fields', 'cache_read_input_tokens') }} as bigint),
+            cast({{ json_field('usage_fields', ['prompt_tokens_details', 'cached_tokens']) }} as bigint),
             0
         ) as cache_read,
         coalesce(
-            cast({{ json_text('usage_object', 'cache_creation_input_tokens') }} as bigint),
-            cast({{ json_text('usage_object', ['prompt_tokens_details', 'cache_creation_tokens']) }} as bigint),
+            cast({{ json_field('usage_fields', 'cache_creation_input_tokens') }} as bigint),
+            cast({{ json_field('usage_fields', ['prompt_tokens_details', 'cache_creation_tokens']) }} as bigint),
             0
         ) as cache_write_all,
         coalesce(
             cast(
-                {{ json_text(
-                    'usage_object',
+                {{ json_field(
+                    'usage_fields',
                     ['prompt_tokens_details', 'cache_creation_token_details', 'ephemeral_1h_input_tokens']
                 ) }}
                 as bigint
             ),
             0
         ) as cache_write_1h,
-        cast({{ json_text('usage_object', ['prompt_tokens_details', 'text_tokens']) }} as bigint) as text_tokens,
-        ({{ json_text('usage_object', ['prompt_tokens_details', 'cache_creation_tokens']) }}) is not null
+        cast({{ json_field('usage_fields', ['prompt_tokens_details', 'text_tokens']) }} as bigint) as text_tokens,
+        ({{ json_field('usage_fields', ['prompt_tokens_details', 'cache_creation_tokens']) }}) is not null
             as writes_in_details,
-        coalesce(cast({{ json_text('usage_object', ['completion_tokens_details', 'reasoning_tokens']) }} as bigint), 0)
+        coalesce(cast({{ json_field('usage_fields', ['completion_tokens_details', 'reasoning_tokens']) }} as bigint), 0)
             as reasoning
-    from tagged
+    from usage_parsed
 
 ),
 
