@@ -16,6 +16,11 @@
 ) }}
 
 {%- set grain = ['usage_date', 'source', 'provider', 'model_id', 'team', 'status'] -%}
+{#- fct_request_cost_daily's counts, summed again (its money sums come from request_cost_measures, as there) -#}
+{%- set counts = [
+    'requests', 'unpriced_requests', 'input_tokens', 'cached_tokens', 'cache_write_tokens', 'cache_write_1h_tokens',
+    'output_tokens', 'reasoning_tokens', 'latency_ms_total', 'latency_ms_count',
+] -%}
 
 with
 
@@ -32,16 +37,9 @@ final as (
 
     select
         {{ grain | join(',\n        ') }},
-        cast(sum(requests) as bigint) as requests,
-        cast(sum(unpriced_requests) as bigint) as unpriced_requests,
-        cast(sum(input_tokens) as bigint) as input_tokens,
-        cast(sum(cached_tokens) as bigint) as cached_tokens,
-        cast(sum(cache_write_tokens) as bigint) as cache_write_tokens,
-        cast(sum(cache_write_1h_tokens) as bigint) as cache_write_1h_tokens,
-        cast(sum(output_tokens) as bigint) as output_tokens,
-        cast(sum(reasoning_tokens) as bigint) as reasoning_tokens,
-        cast(sum(latency_ms_total) as bigint) as latency_ms_total,
-        cast(sum(latency_ms_count) as bigint) as latency_ms_count,
+        {%- for count in counts %}
+            cast(sum({{ count }}) as bigint) as {{ count }},
+        {%- endfor %}
         {{ request_cost_measures() }},
         max(last_loaded_at) as last_loaded_at,
         '{{ price_book_version() }}' as price_book_version
