@@ -237,7 +237,13 @@ def dbt_build(home: Path, log: Path) -> tuple[float, float, list[dict]]:
     are unchanged (planned and recorded within the time), as a scheduled run builds, FINOPS_HOME = ``home``:
     (seconds, peak RSS in MiB of that child, run_results.json's results). Raises if the build fails."""
     from orchestration import dbt_state
-    from orchestration.defs.transform.project import NO_UNIT_TESTS, dbt_project, project_vars, vars_arg
+    from orchestration.defs.transform.project import (
+        FILE_LOG_LEVEL,
+        NO_UNIT_TESTS,
+        dbt_project,
+        project_vars,
+        vars_arg,
+    )
     from orchestration.processes import DBT_PARENT_ENV, dbt_executable
 
     started = time.perf_counter()
@@ -251,7 +257,7 @@ def dbt_build(home: Path, log: Path) -> tuple[float, float, list[dict]]:
         "build",
         *vars_arg(),
         *NO_UNIT_TESTS,  # as a scheduled run builds (orchestration/defs/transform/dbt.py)
-        *dbt_state.exclude_args(manifest, plan.unchanged),
+        *dbt_state.exclude_args(manifest, plan.unchanged, plan.fingerprints),
         "--project-dir",
         str(REPO / "dbt_project"),
         "--profiles-dir",
@@ -263,6 +269,7 @@ def dbt_build(home: Path, log: Path) -> tuple[float, float, list[dict]]:
     ]
     env = dict(os.environ, FINOPS_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
     env[DBT_PARENT_ENV] = str(os.getpid())
+    env.setdefault(*FILE_LOG_LEVEL)  # as a scheduled run logs (orchestration/defs/transform/dbt.py)
     with open(log, "wb") as out:
         proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
         # wait4: this child's own resource use (RUSAGE_CHILDREN would be the max over every child so far)

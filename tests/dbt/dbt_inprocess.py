@@ -14,24 +14,25 @@ def run_dbt(home: Path, args: list[str]):
     saved = dict(os.environ)
     os.environ.update(FINOPS_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
     try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_DIR),
-                "--profiles-dir",
-                str(DBT_DIR),
-                "--target-path",
-                str(home / "dbt_target"),
-                "--log-path",
-                str(home / "dbt_logs"),
-                "--no-partial-parse",
-            ]
-        )
+        return dbtRunner().invoke([*args, *dbt_dirs(home), "--no-partial-parse"])
     finally:
         os.environ.clear()
         os.environ.update(saved)
         release_dbt_duckdb()
+
+
+def dbt_dirs(home: Path) -> list[str]:
+    """dbt's arguments for this project, with every artifact and log under ``home``."""
+    return [
+        "--project-dir",
+        str(DBT_DIR),
+        "--profiles-dir",
+        str(DBT_DIR),
+        "--target-path",
+        str(home / "dbt_target"),
+        "--log-path",
+        str(home / "dbt_logs"),
+    ]
 
 
 def release_dbt_duckdb() -> None:

@@ -58,9 +58,14 @@ def manifest():
     return {
         "nodes": {n["unique_id"]: n for n in nodes},
         "sources": {
-            "source.proj.raw.usage": {"schema": "raw", "name": "usage", "identifier": "usage"},
-            "source.proj.raw.requests": {"schema": "raw", "name": "requests", "identifier": "requests"},
-            "source.proj.raw.absent": {"schema": "raw", "name": "absent", "identifier": "absent"},
+            "source.proj.raw.usage": {"source_name": "raw", "schema": "raw", "name": "usage", "identifier": "usage"},
+            "source.proj.raw.requests": {
+                "source_name": "raw",
+                "schema": "raw",
+                "name": "requests",
+                "identifier": "requests",
+            },
+            "source.proj.raw.absent": {"source_name": "raw", "schema": "raw", "name": "absent", "identifier": "absent"},
         },
         "macros": {
             "macro.proj.price_version": {
@@ -237,6 +242,42 @@ def test_exclude_args_name_each_node_by_its_whole_fqn_and_keep_changed_tests():
         "fqn:proj.marts.fct_cost fqn:proj.pricing.prices",
     ]
     assert dbt_state.exclude_args(manifest(), []) == []
+
+
+def _with_source_and_relationship_tests():
+    m = manifest()
+    for uid, parents in [
+        ("test.proj.not_null_raw_usage_day", ["source.proj.raw.usage"]),
+        ("test.proj.relationships_fct_cost_request", ["model.proj.fct_cost", "model.proj.stg_requests"]),
+    ]:
+        m["nodes"][uid] = _node(uid, "test", parents, test_metadata={"name": "t"})
+    return m
+
+
+def test_exclude_args_leave_to_dbt_the_tests_all_of_whose_parents_are_excluded():
+    """Only requests changed: the usage chain, its tests and its source test are left out. dbt (cautious) takes out
+    a test whose parents are all excluded, so only the relationship test to the rebuilt stg_requests is named, and
+    the source is excluded rather than its test."""
+    m = _with_source_and_relationship_tests()
+    unchanged = [uid for uid in m["nodes"] if "request" not in uid or uid.endswith("relationships_fct_cost_request")]
+    assert dbt_state.exclude_args(m, unchanged)[-1].split() == [
+        "fqn:proj.marts.fct_cost",
+        "fqn:proj.marts.mart_today",
+        "fqn:proj.marts.relationships_fct_cost_request",
+        "fqn:proj.pricing.prices",
+        "fqn:proj.staging.stg_usage",
+        "source:raw.usage",
+    ]
+
+
+def test_exclude_args_keep_a_source_whose_test_must_run():
+    m = _with_source_and_relationship_tests()
+    unchanged = [uid for uid in m["nodes"] if uid != "test.proj.not_null_raw_usage_day"]
+    criteria = dbt_state.exclude_args(m, unchanged)[-1].split()
+    assert "source:raw.usage" not in criteria and "fqn:proj.marts.not_null_raw_usage_day" not in criteria
+    # a test of another step (not considered here) does not keep its source in
+    considered = [uid for uid in m["nodes"] if uid != "test.proj.not_null_raw_usage_day"]
+    assert "source:raw.usage" in dbt_state.exclude_args(m, unchanged, considered)[-1].split()
 
 
 def test_no_data_test_of_the_project_straddles_the_two_build_phases():

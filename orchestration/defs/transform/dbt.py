@@ -25,7 +25,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration import dbt_state, spark
 from orchestration.config import load_config, write_config_tables
 from orchestration.defs.resources import WarehouseResource
-from orchestration.defs.transform.project import NO_UNIT_TESTS, dbt_project, project_vars, vars_arg
+from orchestration.defs.transform.project import FILE_LOG_LEVEL, NO_UNIT_TESTS, dbt_project, project_vars, vars_arg
 from orchestration.processes import DBT_PARENT_ENV, SPARK_TARGET
 from orchestration.progress import report
 from orchestration.quality import dbt_tests
@@ -52,6 +52,7 @@ def _build(
     # profiles.yml reads FINOPS_HOME; dbt runs in its own folder, so hand it the absolute path.
     os.environ["FINOPS_HOME"] = str(paths.home)
     os.environ["DBT_LOG_PATH"] = str(paths.logs / "dbt")
+    os.environ.setdefault(*FILE_LOG_LEVEL)
     os.environ[MEMORY_LIMIT_ENV] = duckdb_memory_limit()  # profiles.yml hands it to DuckDB
     os.environ[DBT_PARENT_ENV] = str(os.getpid())  # finops-dbt: dbt dies with this process
     with warehouse.writing(context):
@@ -67,7 +68,7 @@ def _build(
             report(context, f"dbt build: nothing to build, the inputs of all {len(plan.unchanged)} nodes are unchanged")
             return
         # dbt unions repeated --exclude flags, so the asset's own exclusion (after_forecast) still holds
-        skip = dbt_state.exclude_args(manifest, plan.unchanged)
+        skip = dbt_state.exclude_args(manifest, plan.unchanged, plan.fingerprints)
         on_spark = ["--target", SPARK_TARGET] if engine == "spark" else []
         invocation = dbt.cli(
             ["build", *vars_arg(), *NO_UNIT_TESTS, *skip, *on_spark], context=context, target_path=paths.dbt_target
