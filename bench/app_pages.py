@@ -131,6 +131,9 @@ def visit(page, path: str, settle_ms: int) -> float:
         raise RuntimeError(f"no sidebar link to page '{path}' on {page.url}")
     started = page.evaluate("() => performance.now()")
     target.click()
+    # Streamlit starts the new page's run after the click returns: until the DOM has changed, the page still
+    # looks settled (no running indicator, still since the last visit), and a visit measured then is negative
+    page.wait_for_function(f"() => window.__lastChange > {started}", timeout=60_000)
     return (settle(page, settle_ms) - started) / 1000
 
 
@@ -144,6 +147,7 @@ def main() -> int:
     parser.add_argument("--home", type=Path, required=True, help="a FINOPS_HOME with a published serving copy")
     parser.add_argument("--loads", type=int, default=12, help="warm visits per page (p95 over these)")
     parser.add_argument("--settle", type=int, default=400, help="ms without a DOM change that end a load")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="the Markdown report")
     args = parser.parse_args()
     if not (args.home / "serving.duckdb").exists():
         sys.exit(f"{args.home} has no serving.duckdb: run `FINOPS_HOME={args.home} finops demo --no-app` first.")
@@ -199,8 +203,8 @@ def main() -> int:
             "",
         ]
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(report)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report)
     print(report)
     return 0
 

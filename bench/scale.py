@@ -57,8 +57,9 @@ def med(values) -> float:
     return statistics.median(list(values))
 
 
-def run_size(rows: int, days: int, repeat: int, cache_root: Path, skip_postgres: bool) -> dict:
-    """Everything measured at one size (see the module docstring)."""
+def run_size(rows: int, days: int, repeat: int, cache_root: Path, skip_postgres: bool, keep_home: bool = False) -> dict:
+    """Everything measured at one size (see the module docstring). ``keep_home``: the last run's FINOPS_HOME (its
+    warehouse and published serving copy) stays, as ``<cache_root>/home-<rows>``, for bench/app_pages.py."""
     cache = cache_root / f"finops-bench-request-logs-v{rl.GENERATOR_VERSION}-{rows}-{days}"
     files, new_file = rl.generate(rows, days, cache)
     start, end = rl.FIRST_DAY, rl.FIRST_DAY + timedelta(days=days + 1)  # request_logs' query range: old days + new
@@ -104,7 +105,12 @@ def run_size(rows: int, days: int, repeat: int, cache_root: Path, skip_postgres:
                 + ("equal DuckDB's to the cent" if not size["pg_problems"] else f"DIFFER: {size['pg_problems']}")
             )
     finally:
-        if last_home is not None:
+        if last_home is not None and keep_home:
+            kept = cache_root / f"home-{rows}"
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.move(last_home, kept)
+            print(f"{rows:,} rows: the last run's FINOPS_HOME is kept in {kept} (bench/app_pages.py --home {kept})")
+        elif last_home is not None:
             shutil.rmtree(last_home, ignore_errors=True)
     size["load_end"] = os.getloadavg()[1]
     return size
@@ -247,6 +253,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()), help="where generated files stay")
     parser.add_argument("--skip-postgres", action="store_true", help="leave the Postgres anchor out")
+    parser.add_argument(
+        "--keep-homes", action="store_true", help="keep each size's last FINOPS_HOME under --cache, for app_pages.py"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--results-md", type=Path, default=RESULTS_MD, help="the file whose scale section is replaced")
     args = parser.parse_args()
@@ -256,7 +265,7 @@ def main() -> None:
     sizes = []
     for rows in args.sizes:
         try:
-            sizes.append(run_size(rows, args.days, args.repeat, args.cache, args.skip_postgres))
+            sizes.append(run_size(rows, args.days, args.repeat, args.cache, args.skip_postgres, args.keep_homes))
         except PostgresNotFound as e:
             raise SystemExit(f"{e} (or pass --skip-postgres)") from None
         text = report(args, sizes)  # after every size: a long benchmark stopped early keeps its figures
