@@ -3,7 +3,7 @@ exactly the nodes a build must run, the same nodes as naming every unchanged nod
 
 The scenario is a scheduled run after one new day of LiteLLM spend logs: everything downstream of that source is
 built and tested again, the rest is unchanged, except one test on another source, which must run again (it failed
-last time, say). dbt lists what the arguments select (``dbt ls``, one parse shared by the three listings).
+last time, say). dbt lists what the arguments select (``dbt ls``, one parse shared by both listings).
 """
 
 import json
@@ -18,7 +18,7 @@ CHANGED_SOURCE = "source.ai_spend.litellm.spend_logs"
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    """(dbtRunner with the parsed project, manifest as JSON, the common arguments)."""
+    """(a dbtRunner holding the parsed project, its manifest as JSON, FINOPS_HOME, the common arguments)."""
     from dbt.cli.main import dbtRunner
 
     from orchestration.defs.transform.project import NO_UNIT_TESTS, vars_arg

@@ -16,7 +16,7 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 # benchmarks that time one. They took a third of the tests' time in a run (bench/pipeline.py). `make test` runs
 # every one of them (tests/dbt/test_dbt_build.py builds the whole project, unit tests included).
 NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
-# dbt's own setting for its log file (logs/dbt/dbt.log), whose default level, debug, writes every statement of
+# dbt's own setting for its log file (dbt.log beside the run's artifacts), whose default level, debug, writes every statement of
 # every node (10 MB a build at demo size) and costs an increment 7% of its time. A scheduled build logs at info;
 # what each node ran stays in dbt_target/run/ and compiled/. DBT_LOG_LEVEL_FILE=debug in the environment wins.
 FILE_LOG_LEVEL = ("DBT_LOG_LEVEL_FILE", "info")
