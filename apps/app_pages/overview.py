@@ -18,6 +18,11 @@ from apps.lib import charts, formatting, queries, widgets
 from apps.lib.formatting import NO_VALUE, format_usd
 
 NO_DATA = "No data in this range."
+NO_LEDGER_BUT_REQUESTS = (
+    "No provider usage or billing in this range, but the request logs have {requests} requests in it: their cost "
+    "by team, feature, user and tag is on the Teams page. Set the providers' admin keys (README, section Pointing "
+    "it at your organisation) to add the usage ledger and reconcile it with the bill."
+)
 # why a view cannot take the sidebar's team or model filter (fixed text, said when that filter is chosen)
 USAGE_NO_TEAM = "provider usage and billed lines carry no team (Top teams and team movers take it)"
 RECONCILIATION_NO_TEAM = "reconciliation is per provider account and day, with no team"
@@ -123,7 +128,15 @@ if not unpriced.empty:
     )
 
 if usage_rows == 0 and int(totals["billed_rows"]) == 0:
-    st.caption(NO_DATA)
+    logged = 0
+    if queries.request_marts_published():
+        request_totals = queries.request_totals(start, end, providers).iloc[0]
+        logged = int(request_totals["requests"])
+    if logged:
+        # only a gateway's logs in this range (no admin usage, no billing export): they are on the Teams page
+        st.info(NO_LEDGER_BUT_REQUESTS.format(requests=formatting.format_count(logged)), icon=":material/groups:")
+    else:
+        st.caption(NO_DATA)
 
 # --- forecast to month end -------------------------------------------------------------------
 # The org-wide monthly budget's projection (mart_budget_status, from the pipeline's forecast); the budget id and

@@ -128,21 +128,23 @@ def month_to_date_windows(as_of: date) -> tuple[date, date, date, date]:
 # The first parameter of every function below is the serving-file stamp, added by @_dataset.
 
 
+def _ledger_union(column: str) -> str:
+    """SQL: ``column`` of every ledger the sidebar spans: usage, billed and, when published, the request logs (a
+    deployment may have only a gateway's logs). The column and table names are chosen in this module, never input."""
+    tables = ["fct_usage_cost_daily", "fct_billed_cost_daily"]
+    if request_marts_published():
+        tables.append(TEAM_MART)
+    return "\n                union all\n                ".join(f"select {column} from marts.{t}" for t in tables)
+
+
 @_dataset
 def date_bounds(stamp: object) -> tuple[date, date] | None:
-    """First and last UTC day with usage or billed data; ``None`` when nothing is published."""
+    """First and last UTC day with usage, billed or request-log data; ``None`` when nothing is published."""
     if stamp is None:
         return None
     try:
         frame = _query(
-            """
-            select min(usage_date) as min_date, max(usage_date) as max_date
-            from (
-                select usage_date from marts.fct_usage_cost_daily
-                union all
-                select usage_date from marts.fct_billed_cost_daily
-            )
-            """
+            f"select min(usage_date) as min_date, max(usage_date) as max_date from ({_ledger_union('usage_date')})"
         )
     except duckdb.CatalogException:
         return None
@@ -154,19 +156,8 @@ def date_bounds(stamp: object) -> tuple[date, date] | None:
 
 @_dataset
 def provider_options(stamp: object) -> list[str]:
-    """Providers present in the published data, sorted."""
-    frame = _query(
-        """
-        select distinct provider
-        from (
-            select provider from marts.fct_usage_cost_daily
-            union all
-            select provider from marts.fct_billed_cost_daily
-        )
-        order by provider
-        """
-    )
-    return frame["provider"].tolist()
+    """Providers present in the published data (usage, billed and request logs), sorted."""
+    return _query(f"select distinct provider from ({_ledger_union('provider')}) order by provider")["provider"].tolist()
 
 
 @_dataset

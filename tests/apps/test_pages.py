@@ -213,13 +213,50 @@ def test_no_serving_copy_shows_info(finops_home: Path) -> None:
     assert not (finops_home / "serving.duckdb").exists()  # a read-only open never creates the file
 
 
+def _drop_ledgers(path: Path, tables: tuple[str, ...]) -> None:
+    with duckdb.connect(str(path)) as conn:
+        for table in tables:
+            conn.execute(f"delete from marts.{table}")
+
+
 def test_empty_marts_show_info(finops_home: Path, make_serving_db) -> None:
     path = make_serving_db(finops_home / "serving.duckdb")
-    with duckdb.connect(str(path)) as conn:
-        conn.execute("delete from marts.fct_usage_cost_daily")
-        conn.execute("delete from marts.fct_billed_cost_daily")
+    _drop_ledgers(path, ("fct_usage_cost_daily", "fct_billed_cost_daily", *queries.REQUEST_MARTS))
     at = _run()
     assert [i.value for i in at.info] == [NO_DATA_INFO]
+
+
+def test_request_logs_alone_are_published_data(finops_home: Path, make_serving_db) -> None:
+    """A deployment that has only a gateway's request logs (no admin usage, no billing export): the sidebar spans the
+    request days and providers, and the request views show them instead of "nothing published"."""
+    path = make_serving_db(finops_home / "serving.duckdb")
+    _drop_ledgers(path, ("fct_usage_cost_daily", "fct_billed_cost_daily"))
+    # request rows (conftest.py) span 2025-01-10..2025-02-14; usage started 2025-01-05
+    assert queries.date_bounds() == (date(2025, 1, 10), date(2025, 2, 14))
+    assert queries.provider_options() == ["anthropic", "openai"]
+    at = _run()
+    # the Overview's usage and billing views are empty; it says where the logged requests are (288 in range)
+    assert [i.value for i in at.info] == [
+        "No provider usage or billing in this range, but the request logs have 288 requests in it: their cost by "
+        "team, feature, user and tag is on the Teams page. Set the providers' admin keys (README, section Pointing it "
+        "at your organisation) to add the usage ledger and reconcile it with the bill."
+    ]
+    assert at.sidebar.date_input(key="sidebar_date_range").value == (date(2025, 1, 16), date(2025, 2, 14))
+    at.switch_page("app_pages/teams.py")
+    _run(at)
+    assert _metric(at, "Request cost").value == "$18.72"  # 18.715 in the default range, as with usage present
+    assert _metric(at, "Requests").value == "288"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_request_logs_alone(finops_home: Path, make_serving_db, page: str) -> None:
+    path = make_serving_db(finops_home / "serving.duckdb")
+    _drop_ledgers(path, ("fct_usage_cost_daily", "fct_billed_cost_daily", "fct_cost_reconciliation_daily"))
+    at = _run()
+    at.switch_page(page)
+    _run(at)
+    assert at.title[0].value
+    assert NO_DATA_INFO not in [i.value for i in at.info]
 
 
 def test_app_opens_read_only_and_holds_no_connection(serving_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
