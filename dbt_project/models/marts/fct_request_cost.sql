@@ -2,8 +2,9 @@
     One row per gateway / SDK request (DESIGN §6), priced from the price book: each nonzero token bucket x
     the unit price of its (day, provider, model, service tier, prompt-size tier, usage type), found by macro
     price_usage - the lookup that prices provider usage (int_usage_priced), so the same rules and the same
-    prices. The lookup runs over the distinct price keys of the days being built, not over each request. The
-    source's own figure stays beside it as reported_cost_usd, for audit.
+    prices. The lookup runs over the distinct price keys of the days being built, not over each request, and each
+    request then joins its key's row, every bucket's price side by side. The source's own figure stays beside it
+    as reported_cost_usd, for audit.
 
     Incremental: each build rebuilds only the UTC days with newly landed request rows, and every day when the
     price book changed (macro request_days_predicate); a day is replaced whole (delete+insert by usage_date, on
@@ -23,7 +24,9 @@
     on_schema_change='append_new_columns',
 ) }}
 
-{%- set price_key = ['usage_date', 'provider', 'model_raw', 'service_tier', 'usage_type'] -%}
+{#- a request's price key, with its prompt-size tier (prompt_tokens_gt) and each token bucket's usage type -#}
+{%- set price_key = ['usage_date', 'provider', 'model_raw', 'service_tier'] -%}
+{%- set buckets = request_bucket_types() -%}
 
 with
 
@@ -36,17 +39,31 @@ request_usage as (
 
 ),
 
-request_buckets as (
+-- each price key's tokens over the days being built, then one row per nonzero bucket: the distinct price keys,
+-- a few thousand rows at any size. Only positive bucket counts are priced (macro request_token_buckets), so only
+-- they are summed.
+key_totals as (
 
-    {{ request_token_buckets('request_usage', [
-        'source', 'request_id', 'usage_date', 'provider', 'model_raw', 'service_tier', 'prompt_tokens_gt',
-    ]) }}
+    select
+        {{ price_key | join(',\n        ') }},
+        prompt_tokens_gt,
+    {%- for bucket in buckets %}
+        sum(case when {{ bucket }} > 0 then {{ bucket }} end) as {{ bucket }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from request_usage
+    group by {{ price_key | join(', ') }}, prompt_tokens_gt
 
 ),
 
--- the distinct price keys, in the columns of int_usage_unioned that macro price_usage takes; the key columns
--- requests do not have are constants (account and key '(requests)'; context_tier: the prompt-size tier as text;
--- inference_geo: global, the request logs name none)
+key_buckets as (
+
+    {{ request_token_buckets('key_totals', price_key + ['prompt_tokens_gt']) }}
+
+),
+
+-- in the columns of int_usage_unioned that macro price_usage takes; the key columns requests do not have are
+-- constants (account and key '(requests)'; context_tier: the prompt-size tier as text; inference_geo: global, the
+-- request logs name none)
 price_keys as (
 
     select
@@ -60,9 +77,8 @@ price_keys as (
         'global' as inference_geo,
         usage_type,
         cast(prompt_tokens_gt as bigint) as prompt_tokens_gt,
-        cast(sum(quantity) as bigint) as quantity
-    from request_buckets
-    group by usage_date, provider, model_raw, service_tier, prompt_tokens_gt, usage_type
+        cast(quantity as bigint) as quantity
+    from key_buckets
 
 ),
 
@@ -72,34 +88,80 @@ request_prices as (
 
 ),
 
+-- one row per price key with each bucket's price side by side, so that each request joins one small row instead of
+-- being split into a row per bucket and summed back (the split cost a third of this model's time at 10M requests)
+key_prices as (
+
+    select
+        {{ price_key | join(',\n        ') }},
+        prompt_tokens_gt,
+    {%- for bucket in buckets %}
+        max(case when usage_type = '{{ bucket }}' then unit_price_usd end) as {{ bucket }}_unit_price_usd,
+        max(case when usage_type = '{{ bucket }}' then unit end) as {{ bucket }}_unit,
+        bool_or(case when usage_type = '{{ bucket }}' then is_priced end) as {{ bucket }}_is_priced,
+        max(case when usage_type = '{{ bucket }}' then price_effective_from end)
+            as {{ bucket }}_effective_from{{ ',' if not loop.last }}
+    {%- endfor %}
+    from request_prices
+    group by {{ price_key | join(', ') }}, prompt_tokens_gt
+
+),
+
+-- per request and bucket it uses: its cost (NULL when unpriced), whether priced, its price's effective date; all
+-- three NULL for a bucket the request does not use
 bucket_costs as (
 
     select
-        request_buckets.source,
-        request_buckets.request_id,
-        request_prices.is_priced,
-        request_prices.price_effective_from,
-        {{ price_quantity('request_buckets.quantity', 'request_prices.unit_price_usd', 'request_prices.unit') }}
-            as list_cost_usd
-    from request_buckets
-    left join request_prices
+        request_usage.*,
+    {%- for bucket in buckets %}
+        case
+            when request_usage.{{ bucket }} > 0 then {{ price_quantity(
+                    'request_usage.' ~ bucket, 'key_prices.' ~ bucket ~ '_unit_price_usd', 'key_prices.' ~ bucket ~ '_unit'
+                ) }}
+        end as {{ bucket }}_cost_usd,
+        case when request_usage.{{ bucket }} > 0 then coalesce(key_prices.{{ bucket }}_is_priced, false) end
+            as {{ bucket }}_is_priced,
+        case when request_usage.{{ bucket }} > 0 then key_prices.{{ bucket }}_effective_from end
+            as {{ bucket }}_effective_from{{ ',' if not loop.last }}
+    {%- endfor %}
+    from request_usage
+    left join key_prices
         on
-            {{ join_on_columns('request_buckets', 'request_prices', price_key) }}
-            and cast(request_buckets.prompt_tokens_gt as string) = request_prices.context_tier
+            {{ join_on_columns('request_usage', 'key_prices', price_key) }}
+            and request_usage.prompt_tokens_gt = key_prices.prompt_tokens_gt
 
 ),
 
 request_costs as (
 
     select
-        source,
-        request_id,
-        -- NULL as soon as one bucket has no price (the sum of the priced ones would understate the cost)
-        case when bool_and(coalesce(is_priced, false)) then sum(list_cost_usd) end as list_cost_usd,
-        bool_and(coalesce(is_priced, false)) as is_priced,
-        max(price_effective_from) as price_effective_from
+        *,
+        -- the request uses no bucket at all (a failed call): nothing to price
+        (
+            {%- for bucket in buckets %}
+                {{ bucket }}_is_priced is null{{ ' and' if not loop.last }}
+            {%- endfor %}
+        ) as has_no_tokens,
+        -- every bucket it uses has a price
+        (
+            {%- for bucket in buckets %}
+                coalesce({{ bucket }}_is_priced, true){{ ' and' if not loop.last }}
+            {%- endfor %}
+        ) as all_priced,
+        -- the sum of its buckets' costs, NULL only where every one is NULL (as sum() adds them)
+        case
+            when (
+                {%- for bucket in buckets %}
+                    {{ bucket }}_cost_usd is null{{ ' and' if not loop.last }}
+                {%- endfor %}
+            ) then null
+            else (
+                {%- for bucket in buckets %}
+                    coalesce({{ bucket }}_cost_usd, 0){{ ' +' if not loop.last }}
+                {%- endfor %}
+            )
+        end as bucket_cost_usd
     from bucket_costs
-    group by source, request_id
 
 ),
 
@@ -107,54 +169,56 @@ final as (
 
     select
         ----------  ids
-        request_usage.request_id,
-        request_usage.source,
-        request_usage.provider,
-        request_usage.model_raw,
-        request_usage.model_id,
-        request_usage.service_tier,
+        request_id,
+        source,
+        provider,
+        model_raw,
+        model_id,
+        service_tier,
 
         ----------  strings
-        request_usage.status,
-        request_usage.team,
-        request_usage.feature,
-        request_usage.user_id,
-        request_usage.api_key_alias,
-        request_usage.session_id,
-        request_usage.tags,
+        status,
+        team,
+        feature,
+        user_id,
+        api_key_alias,
+        session_id,
+        tags,
 
         ----------  numerics
-        request_usage.input_tokens,
-        request_usage.cache_read_tokens as cached_tokens,
-        request_usage.cache_write_tokens,
-        request_usage.cache_write_1h_tokens,
-        request_usage.output_tokens,
-        request_usage.reasoning_tokens,
-        request_usage.prompt_tokens,
-        request_usage.prompt_tokens_gt,
-        request_usage.latency_ms,
-        {{ to_usd_decimal('request_usage.reported_cost_usd') }} as reported_cost_usd,
-        -- no token bucket at all (a failed call): nothing to price, costs 0
-        {{ to_usd_decimal('case when request_costs.request_id is null then 0 else request_costs.list_cost_usd end') }}
+        input_tokens,
+        cache_read_tokens as cached_tokens,
+        cache_write_tokens,
+        cache_write_1h_tokens,
+        output_tokens,
+        reasoning_tokens,
+        prompt_tokens,
+        prompt_tokens_gt,
+        latency_ms,
+        {{ to_usd_decimal('reported_cost_usd') }} as reported_cost_usd,
+        -- no token bucket at all (a failed call): nothing to price, costs 0; NULL as soon as one bucket has no
+        -- price (the sum of the priced ones would understate the cost)
+        {{ to_usd_decimal('case when has_no_tokens then 0 when all_priced then bucket_cost_usd end') }}
             as list_cost_usd,
 
         ----------  booleans
-        coalesce(request_costs.is_priced, true) as is_priced,
+        all_priced as is_priced,
 
         ----------  dates and timestamps
-        request_usage.usage_date,
-        request_usage.requested_at,
-        request_costs.price_effective_from,
+        usage_date,
+        requested_at,
+        -- the latest effective date among the prices of its buckets
+        greatest(
+            {%- for bucket in buckets %}
+                {{ bucket }}_effective_from{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as price_effective_from,
 
         ----------  load metadata
-        request_usage.loaded_at,
+        loaded_at,
         '{{ price_book_version() }}' as price_book_version
 
-    from request_usage
-    left join request_costs
-        on
-            request_usage.source = request_costs.source
-            and request_usage.request_id = request_costs.request_id
+    from request_costs
 
 )
 
