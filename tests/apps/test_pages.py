@@ -213,7 +213,7 @@ def test_no_serving_copy_shows_info(finops_home: Path) -> None:
     assert not (finops_home / "serving.duckdb").exists()  # a read-only open never creates the file
 
 
-def _drop_ledgers(path: Path, tables: tuple[str, ...]) -> None:
+def _empty_tables(path: Path, tables: tuple[str, ...]) -> None:
     with duckdb.connect(str(path)) as conn:
         for table in tables:
             conn.execute(f"delete from marts.{table}")
@@ -221,7 +221,7 @@ def _drop_ledgers(path: Path, tables: tuple[str, ...]) -> None:
 
 def test_empty_marts_show_info(finops_home: Path, make_serving_db) -> None:
     path = make_serving_db(finops_home / "serving.duckdb")
-    _drop_ledgers(path, ("fct_usage_cost_daily", "fct_billed_cost_daily", *queries.REQUEST_MARTS))
+    _empty_tables(path, ("fct_usage_cost_daily", "fct_billed_cost_daily", *queries.REQUEST_MARTS))
     at = _run()
     assert [i.value for i in at.info] == [NO_DATA_INFO]
 
@@ -230,7 +230,7 @@ def test_request_logs_alone_are_published_data(finops_home: Path, make_serving_d
     """A deployment that has only a gateway's request logs (no admin usage, no billing export): the sidebar spans the
     request days and providers, and the request views show them instead of "nothing published"."""
     path = make_serving_db(finops_home / "serving.duckdb")
-    _drop_ledgers(path, ("fct_usage_cost_daily", "fct_billed_cost_daily"))
+    _empty_tables(path, ("fct_usage_cost_daily", "fct_billed_cost_daily"))
     # request rows (conftest.py) span 2025-01-10..2025-02-14; usage started 2025-01-05
     assert queries.date_bounds() == (date(2025, 1, 10), date(2025, 2, 14))
     assert queries.provider_options() == ["anthropic", "openai"]
@@ -251,7 +251,7 @@ def test_request_logs_alone_are_published_data(finops_home: Path, make_serving_d
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_on_request_logs_alone(finops_home: Path, make_serving_db, page: str) -> None:
     path = make_serving_db(finops_home / "serving.duckdb")
-    _drop_ledgers(path, ("fct_usage_cost_daily", "fct_billed_cost_daily", "fct_cost_reconciliation_daily"))
+    _empty_tables(path, ("fct_usage_cost_daily", "fct_billed_cost_daily", "fct_cost_reconciliation_daily"))
     at = _run()
     at.switch_page(page)
     _run(at)
