@@ -134,7 +134,7 @@ def _ledger_union(column: str) -> str:
     tables = ["fct_usage_cost_daily", "fct_billed_cost_daily"]
     if request_marts_published():
         tables.append(TEAM_MART)
-    return "\n                union all\n                ".join(f"select {column} from marts.{t}" for t in tables)
+    return " union all ".join(f"select {column} from marts.{t}" for t in tables)
 
 
 @_dataset

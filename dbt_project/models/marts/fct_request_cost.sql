@@ -136,31 +136,18 @@ request_costs as (
 
     select
         *,
-        -- the request uses no bucket at all (a failed call): nothing to price
-        (
-            {%- for bucket in buckets %}
-                {{ bucket }}_is_priced is null{{ ' and' if not loop.last }}
-            {%- endfor %}
-        ) as has_no_tokens,
-        -- every bucket it uses has a price
+        -- every bucket it uses has a price (true for a request that uses none: a failed call, nothing to price)
         (
             {%- for bucket in buckets %}
                 coalesce({{ bucket }}_is_priced, true){{ ' and' if not loop.last }}
             {%- endfor %}
         ) as all_priced,
-        -- the sum of its buckets' costs, NULL only where every one is NULL (as sum() adds them)
-        case
-            when (
-                {%- for bucket in buckets %}
-                    {{ bucket }}_cost_usd is null{{ ' and' if not loop.last }}
-                {%- endfor %}
-            ) then null
-            else (
-                {%- for bucket in buckets %}
-                    coalesce({{ bucket }}_cost_usd, 0){{ ' +' if not loop.last }}
-                {%- endfor %}
-            )
-        end as bucket_cost_usd
+        -- the sum of its buckets' costs: 0 when it uses none; a priced bucket's cost is never NULL
+        (
+            {%- for bucket in buckets %}
+                coalesce({{ bucket }}_cost_usd, 0){{ ' +' if not loop.last }}
+            {%- endfor %}
+        ) as bucket_cost_usd
     from bucket_costs
 
 ),
@@ -196,10 +183,8 @@ final as (
         prompt_tokens_gt,
         latency_ms,
         {{ to_usd_decimal('reported_cost_usd') }} as reported_cost_usd,
-        -- no token bucket at all (a failed call): nothing to price, costs 0; NULL as soon as one bucket has no
-        -- price (the sum of the priced ones would understate the cost)
-        {{ to_usd_decimal('case when has_no_tokens then 0 when all_priced then bucket_cost_usd end') }}
-            as list_cost_usd,
+        -- NULL as soon as one bucket has no price (the sum of the priced ones would understate the cost)
+        {{ to_usd_decimal('case when all_priced then bucket_cost_usd end') }} as list_cost_usd,
 
         ----------  booleans
         all_priced as is_priced,
