@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: bench/ is not on the path as a package
     sys.path.insert(0, str(REPO))
 
-from bench.request_logs import FIRST_DAY, QUERIES, TAG_KEY  # noqa: E402
+from bench.request_logs import FIRST_DAY, QUERIES, TAG_KEY, connect  # noqa: E402
 from emulator.postgres import SPEND_LOGS_INDEXES, SPEND_LOGS_TABLE, PostgresNotFound, PostgresServer  # noqa: E402
 
 TABLE = '"LiteLLM_SpendLogs"'
@@ -156,7 +156,7 @@ def postgres_queries(dsn: str, start: date, end: date, times: int = 3) -> tuple[
 
 def duckdb_raw_answers(warehouse: Path, start: date, end: date) -> dict[str, list]:
     """The raw-layer answers of bench/request_logs.py's QUERIES (raw.litellm_spend_logs) over [start, end)."""
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with connect(warehouse, read_only=True) as conn:
         return {name: conn.execute(sqls[2], [start, end]).fetchall() for name, sqls in QUERIES.items()}
 
 
@@ -186,7 +186,7 @@ def land_raw(files: list[Path], home: Path) -> Path:
     from orchestration.loader import ensure_raw_tables
 
     warehouse = home / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse)) as conn:
+    with connect(warehouse) as conn:
         ensure_raw_tables(conn, RAW_TABLES.values())
     land_files(warehouse, files, run_id="bench-anchor")
     return warehouse

@@ -213,6 +213,15 @@ def generate(rows: int, days: int, cache: Path) -> tuple[list[Path], Path]:
 # ---------------------------------------------------------------- 2a. landing
 
 
+def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The bench's own connection to a warehouse, with the memory limit the pipeline's connections have
+    (orchestration.settings.duckdb_memory_limit, 6GB by default). Without it DuckDB takes 80% of RAM, and the
+    in-process checks between builds (the full-rebuild totals, the raw queries) held 14.8 GiB at 10M rows."""
+    from orchestration.settings import duckdb_memory_limit
+
+    return duckdb.connect(str(warehouse), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})
+
+
 def land_files(warehouse: Path, files: list[Path], run_id: str) -> tuple[float, int]:
     """Every file through read_spend_logs + land_file, as the file-drop asset does: (seconds, rows)."""
     from connectors.files import digest
@@ -225,7 +234,7 @@ def land_files(warehouse: Path, files: list[Path], run_id: str) -> tuple[float, 
     for path in files:
         content = digest(path)
         batch = read_spend_logs(path)
-        with duckdb.connect(str(warehouse)) as conn:
+        with connect(warehouse) as conn:
             rows += land_file(conn, LITELLM_SPEND_LOGS, batch, path=str(path), digest=content, run_id=run_id)
     return time.perf_counter() - started, rows
 
@@ -289,7 +298,7 @@ def dbt_build(home: Path, log: Path) -> tuple[float, float, list[dict]]:
     started = time.perf_counter()
     # as a scheduled run does (orchestration/defs/transform/dbt.py): leave out the nodes whose inputs are unchanged
     manifest = json.loads(Path(dbt_project.manifest_path).read_text())
-    with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
+    with connect(home / "warehouse.duckdb") as conn:
         plan = dbt_state.plan(conn, manifest, dbt_vars=project_vars())
     target = home / "dbt_target"
     args = [
@@ -320,7 +329,7 @@ def dbt_build(home: Path, log: Path) -> tuple[float, float, list[dict]]:
     if peak_mib is None:
         raise SystemExit(f"dbt exited before its memory could be read; see {log}")
     run_results = json.loads((target / "run_results.json").read_text())
-    with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
+    with connect(home / "warehouse.duckdb") as conn:
         dbt_state.record(conn, plan, run_results, run_id=log.stem)
     seconds = time.perf_counter() - started
     results = run_results["results"]
@@ -344,7 +353,7 @@ def alter_old_rows(warehouse: Path, day: date) -> dict[str, str]:
     """Set a text column of one row of ``day`` in each incremental request mart to a marker; returns each
     table's original value (restore_old_rows puts it back, so the queries below see the real data)."""
     originals = {}
-    with duckdb.connect(str(warehouse)) as conn:
+    with connect(warehouse) as conn:
         for table, (column, _) in INCREMENTAL_MARTS.items():
             picked = f"(select min(rowid) from marts.{table} where usage_date = ?)"
             originals[table] = conn.execute(
@@ -355,7 +364,7 @@ def alter_old_rows(warehouse: Path, day: date) -> dict[str, str]:
 
 
 def restore_old_rows(warehouse: Path, originals: dict[str, str]) -> None:
-    with duckdb.connect(str(warehouse)) as conn:
+    with connect(warehouse) as conn:
         for table, (column, _) in INCREMENTAL_MARTS.items():
             conn.execute(f"update marts.{table} set {column} = ? where {column} = ?", [originals[table], ALTERED])
 
@@ -363,7 +372,7 @@ def restore_old_rows(warehouse: Path, originals: dict[str, str]) -> None:
 def mart_state(warehouse: Path) -> dict[str, dict]:
     """Per incremental mart: {day: (rows, cost, altered rows)}."""
     state = {}
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with connect(warehouse, read_only=True) as conn:
         for table, (column, cost) in INCREMENTAL_MARTS.items():
             rows = conn.execute(
                 f"select usage_date, count(*), sum({cost}), count(*) filter (where {column} = ?) "
@@ -378,7 +387,7 @@ def full_rebuild_totals(warehouse: Path, sql: dict[str, str], day: date) -> dict
     """What a full rebuild gives for ``day``: each mart's full-build compiled SQL over all the data now landed
     (fct_request_cost from the intermediate views; the two roll-ups from fct_request_cost), filtered to it."""
     totals = {}
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with connect(warehouse, read_only=True) as conn:
         for table, (_, cost) in INCREMENTAL_MARTS.items():
             totals[table] = tuple(
                 conn.execute(
@@ -463,7 +472,7 @@ def time_queries(warehouse: Path, start: date, end: date, times: int = 3) -> tup
     """{(query, layer): median seconds of ``times`` runs}, and the queries whose marts and fct_request_cost
     answers differ (they must not: the roll-ups sum the same requests)."""
     seconds, mismatches = {}, []
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with connect(warehouse, read_only=True) as conn:
         for name, sqls in QUERIES.items():
             answers = {}
             for layer, sql in zip(LAYERS, sqls, strict=True):
@@ -501,7 +510,7 @@ def increment_diagnostics(warehouse: Path, new_day: date) -> dict[str, float]:
         "intermediate.int_request_usage, all days": ("select count(*) from intermediate.int_request_usage", []),
     }
     out = {}
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with connect(warehouse, read_only=True) as conn:
         for name, (sql, params) in pieces.items():
             started = time.perf_counter()
             conn.execute(sql, params).fetchall()
@@ -516,7 +525,7 @@ def publish(home: Path, run_id: str) -> tuple[float, int]:
     """Publish the marts to home's serving copy as a run does: (seconds, request day files written)."""
     from orchestration.publish import publish_serving
 
-    with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
+    with connect(home / "warehouse.duckdb") as conn:
         started = time.perf_counter()
         result = publish_serving(conn, home / "serving.duckdb", run_id=run_id)
         return time.perf_counter() - started, result.days_written
@@ -528,7 +537,7 @@ def one_run(files: list[Path], new_file: Path, days: int, keep: bool) -> dict:
 
     home = Path(tempfile.mkdtemp(prefix="finops-bench-requests-"))
     warehouse = home / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse)) as conn:
+    with connect(warehouse) as conn:
         ensure_raw_tables(conn, RAW_TABLES.values())
     out: dict = {"home": home}
     try:
