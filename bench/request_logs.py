@@ -1,15 +1,19 @@
 """Benchmark: request-level cost at scale (issue 7 item 6): N LiteLLM spend-log rows over D UTC days, R times.
 
 Generates N rows shaped like a ``LiteLLM_SpendLogs`` Parquet export (the columns connectors/litellm reads and
-emulator/plugins/litellm.py writes: OpenAI and Anthropic models from the price book, teams, users, tags, cache
-tokens in metadata.usage_object, failed calls, an unpriced fine-tune), one file per UTC day, in bulk with
-DuckDB, cached between runs. Then, R times, into a fresh FINOPS_HOME each:
+emulator/plugins/litellm.py writes: OpenAI and Anthropic models from the price book, teams, keys, users, tags,
+cache tokens in metadata.usage_object, failed calls, an unpriced fine-tune, long prompts across a price change;
+each attribute drawn from its own random stream), one file per UTC day, in bulk with DuckDB, cached between runs.
+Then, R times, into a fresh FINOPS_HOME each:
 
-  a. land the D files through the real reader (read_spend_logs) and loader (land_file): rows/s;
+  a. land the D files through the real reader (read_spend_logs) and loader (land_file): rows/s; and the
+     providers' usage and cost reports for the same days (batch and service tiers among them) through the real
+     OpenAI and Anthropic clients and loader, the project's emulator answering (land_provider_usage);
   b. a full ``dbt build`` of the whole project, unit tests left out as a scheduled run leaves them (a child
      process, as Dagster runs it): seconds, peak RSS;
-  c. land one new day's file and ``dbt build`` again: seconds, peak RSS; and CHECK (untimed) that it touched
-     only the new day: a row altered by hand in each incremental request mart on an old day stays altered,
+  c. land one new day's file (and re-pull the providers' last days, as a daily run does) and ``dbt build``
+     again: seconds, peak RSS; and CHECK (untimed) that it touched only the new day's requests: a row
+     altered by hand in each incremental request mart on an old day stays altered,
      every old day keeps its rows and totals, and the new day's totals equal what a full rebuild computes
      (the full build's own compiled SQL, run over all the data and filtered to the new day);
   d. five spend queries an analyst or the app runs, on the marts, on fct_request_cost (one row per request)
@@ -41,8 +45,11 @@ import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "request_logs.md"
-FIRST_DAY = date(2026, 1, 1)  # every model below has a price from this day on
-GENERATOR_VERSION = 1  # bump when the generated rows change, so a stale cache is not reused
+# Every model below has a price from this day on, and the days cross a price change: from 2026-03-13 Anthropic
+# bills Opus 4.6 and Sonnet 4.6 prompts over 200k tokens at the base rates, no longer at the long-context ones
+# (2x input, 1.5x output; pricing_seeds/price_book.csv), so the build prices one model at two prices.
+FIRST_DAY = date(2026, 3, 1)
+GENERATOR_VERSION = 2  # bump when the generated rows change, so a stale cache is not reused
 
 # (provider, model as LiteLLM logs it, model_group, share of requests in %, reported $ per 1M in / out)
 MODELS = (
@@ -53,12 +60,20 @@ MODELS = (
     ("openai", "gpt-5-2025-08-07", "gpt-5", 8, 1.25, 10),
     ("openai", "gpt-5-mini-2025-08-07", "gpt-5-mini", 8, 0.25, 2),
     ("openai", "o4-mini-2025-04-16", "o4-mini", 5, 1.1, 4.4),
-    ("anthropic", "anthropic/claude-sonnet-4-5-20250929", "claude-sonnet", 14, 3, 15),
+    ("anthropic", "anthropic/claude-sonnet-4-5-20250929", "claude-sonnet", 9, 3, 15),
+    ("anthropic", "anthropic/claude-sonnet-4-6", "claude-sonnet-4-6", 5, 3, 15),
     ("anthropic", "anthropic/claude-haiku-4-5-20251001", "claude-haiku", 9, 1, 5),
-    ("anthropic", "anthropic/claude-opus-4-5-20251101", "claude-opus", 4, 5, 25),
+    ("anthropic", "anthropic/claude-opus-4-5-20251101", "claude-opus", 2, 5, 25),
+    ("anthropic", "anthropic/claude-opus-4-6", "claude-opus-4-6", 2, 5, 25),
     ("anthropic", "anthropic/claude-sonnet-4-20250514", "claude-sonnet-4", 3, 3, 15),
     ("openai", "ft:gpt-4o-mini-2024-07-18:acme:ticket-classifier:bench1", "ticket-classifier-ft", 1, 0, 0),  # unpriced
 )
+# Long prompts (over 200k tokens): the share of these models' requests, and until when (exclusive) they cost the
+# long-context rates, as multipliers of the base rates; LiteLLM's own spend column follows the same rule.
+LONG_CONTEXT_MODELS = ("anthropic/claude-sonnet-4-6", "anthropic/claude-opus-4-6")
+LONG_CONTEXT_PERCENT = 2
+LONG_CONTEXT_UNTIL = date(2026, 3, 13)
+LONG_CONTEXT_RATES = (2, 1.5)  # input (cache reads and writes too), output
 TEAMS = ("search", "support", "ops", "growth", "data", "platform", "mobile", "research")
 FEATURES = ("autocomplete", "chat", "summarise", "classify", "extract", "translate", "rag", "agent", "eval", "triage")
 USERS = 2000
@@ -77,6 +92,16 @@ ALTERED = "__bench_altered__"
 # ---------------------------------------------------------------- 1. the generated export files
 
 
+def _stream(seed: int, k: int) -> str:
+    """SQL for random stream ``k`` of a day (``seed``): a 63-bit hash of the row number, its own per stream.
+
+    Each stream hashes a distinct integer, (seed, k) in the high bits and the row number in the low 32. Not
+    ``hash(i, seed, 'name')``: DuckDB combines the hashes of several arguments so that two such streams of one row
+    are tied (generator v1: a request's team index was even or odd with its model's band; a model of 2% of the
+    requests never had a long prompt)."""
+    return f"cast(hash(cast({(seed * 8 + k) << 32} as bigint) + i) >> 1 as bigint)"
+
+
 def _generate_sql(day: date, rows: int) -> str:
     """A SELECT of ``rows`` LiteLLM_SpendLogs rows started on UTC ``day``, in the emulator's column order."""
     models = ", ".join(
@@ -85,6 +110,8 @@ def _generate_sql(day: date, rows: int) -> str:
     teams = "[" + ", ".join(f"'{t}'" for t in TEAMS) + "]"
     features = "[" + ", ".join(f"'{f}'" for f in FEATURES) + "]"
     seed = day.toordinal()
+    long_models = ", ".join(f"'{m}'" for m in LONG_CONTEXT_MODELS)
+    long_in, long_out = LONG_CONTEXT_RATES if day < LONG_CONTEXT_UNTIL else (1, 1)
     return f"""
 with
 models (k, provider, model, model_group, share, price_in, price_out) as (values {models}),
@@ -94,10 +121,11 @@ bands as (
 draws as (
     select
         i,
-        cast(hash(i, {seed}, 'model') >> 1 as bigint) % 100 as m,
-        cast(hash(i, {seed}, 'who') >> 1 as bigint) as w,
-        cast(hash(i, {seed}, 'tokens') >> 1 as bigint) as t,
-        cast(hash(i, {seed}, 'time') >> 1 as bigint) as s
+        {_stream(seed, 0)} % 100 as m,
+        {_stream(seed, 1)} as w,
+        {_stream(seed, 2)} as t,
+        {_stream(seed, 3)} as s,
+        {_stream(seed, 4)} as c
     from range({rows}) as r (i)
 ),
 picked as (
@@ -111,7 +139,8 @@ picked as (
         'cust-' || lpad(cast((w >> 32) % {CUSTOMERS} as varchar), 3, '0') as customer,
         case when (w >> 40) % 10 < 8 then 'prod' else 'staging' end as env,
         (w >> 48) % 100 < {FAILURE_PERCENT} as failed,
-        cast(200 + t % 6000 as bigint) as fresh_in,
+        bands.model in ({long_models}) and c % 100 < {LONG_CONTEXT_PERCENT} as long_prompt,
+        cast(case when long_prompt then 200001 + (c >> 8) % 200000 else 200 + t % 6000 end as bigint) as fresh_in,
         cast(case when (t >> 16) % 3 = 0 then (t >> 20) % 4000 else 0 end as bigint) as cache_read,
         cast(case when bands.provider = 'anthropic' and (t >> 32) % 5 = 0 then (t >> 36) % 2000 else 0 end
             as bigint) as cache_write,
@@ -147,6 +176,9 @@ select
     'acompletion' as call_type,
     key_hash as api_key,
     case when failed then 0.0
+        when long_prompt then round(
+            ((fresh_in + cache_read + cache_write) * price_in * {long_in} + output * price_out * {long_out}) / 1e6, 8
+        )
         else round(((fresh_in + cache_read + cache_write) * price_in + output * price_out) / 1e6, 8) end as spend,
     cast(case when failed then 0 else fresh_in + cache_read + output end as integer) as total_tokens,
     cast(case when failed then 0 else fresh_in + cache_read end as integer) as prompt_tokens,
@@ -236,6 +268,36 @@ def land_files(warehouse: Path, files: list[Path], run_id: str) -> tuple[float, 
         batch = read_spend_logs(path)
         with connect(warehouse) as conn:
             rows += land_file(conn, LITELLM_SPEND_LOGS, batch, path=str(path), digest=content, run_id=run_id)
+    return time.perf_counter() - started, rows
+
+
+PROVIDER_SOURCES = ("openai", "anthropic")  # the admin APIs of the providers the generated requests call
+
+
+def land_provider_usage(warehouse: Path, start: date, end: date, run_id: str) -> tuple[float, int]:
+    """The providers' own usage and cost reports (OpenAI's and Anthropic's admin APIs: usage by model, key and
+    batch / service tier, cost lines, projects, keys) for the UTC days ``[start, end)``, landed as a run lands them:
+    each feed's real client and the loader's ``land``, the project's emulator (seeded, on 127.0.0.1) answering.
+    Its organisation is the emulator's own, not the traffic of the generated request logs: these rows give the
+    usage, billing and allocation models and pages their data, at the size a provider reports it (a row per day x
+    model x key x tier, whatever the number of requests). (seconds, rows)."""
+    from connectors.registry import BY_NAME
+    from emulator.server import EmulatorServer
+    from orchestration.loader import land
+
+    sources = [BY_NAME[name] for name in PROVIDER_SOURCES]
+    rows = 0
+    started = time.perf_counter()
+    with EmulatorServer(sources=sources) as emulator, connect(warehouse) as conn:
+        environ = emulator.environ()
+        for source in sources:
+            client = source.make_client(environ)
+            for feed in source.feeds:
+                if feed.table.partitioned:
+                    fetched = feed.fetch(client, start, end)
+                    rows += land(conn, feed.table, fetched, run_id=run_id, window=(start, end))
+                else:
+                    rows += land(conn, feed.table, feed.fetch(client, None, None), run_id=run_id)
     return time.perf_counter() - started, rows
 
 
@@ -532,7 +594,7 @@ def publish(home: Path, run_id: str) -> tuple[float, int]:
 
 
 def one_run(files: list[Path], new_file: Path, days: int, keep: bool) -> dict:
-    from connectors.registry import RAW_TABLES
+    from connectors.registry import BY_NAME, RAW_TABLES
     from orchestration.loader import ensure_raw_tables
 
     home = Path(tempfile.mkdtemp(prefix="finops-bench-requests-"))
@@ -543,6 +605,9 @@ def one_run(files: list[Path], new_file: Path, days: int, keep: bool) -> dict:
     try:
         seconds, rows = land_files(warehouse, files, run_id="bench-full")
         out.update(land_s=seconds, rows=rows, land_rows_s=rows / seconds)
+        out["usage_s"], out["usage_rows"] = land_provider_usage(
+            warehouse, FIRST_DAY, FIRST_DAY + timedelta(days=days), run_id="bench-full"
+        )
 
         seconds, rss, results = dbt_build(home, home / "dbt-full.log")
         out.update(full_s=seconds, full_rss=rss, full_slowest=slowest(results))
@@ -553,6 +618,9 @@ def one_run(files: list[Path], new_file: Path, days: int, keep: bool) -> dict:
         originals = alter_old_rows(warehouse, old_day)
         before = mart_state(warehouse)
         _, new_rows = land_files(warehouse, [new_file], run_id="bench-increment")
+        # and what a daily run re-pulls from the providers: the days they may still revise, up to the new one
+        revised = new_day - timedelta(days=max(BY_NAME[name].revision_days for name in PROVIDER_SOURCES) - 1)
+        land_provider_usage(warehouse, revised, new_day + timedelta(days=1), run_id="bench-increment")
         seconds, rss, results = dbt_build(home, home / "dbt-increment.log")
         out.update(incr_s=seconds, incr_rss=rss, incr_slowest=slowest(results, 8), new_rows=new_rows)
         after = mart_state(warehouse)
@@ -622,6 +690,8 @@ def report(args, runs: list[dict]) -> str:
         "|---|---|",
         f"| land {args.days} files (read_spend_logs + land_file) | {spread([x['land_s'] for x in runs])} s |",
         f"| land rate | {spread([x['land_rows_s'] for x in runs], '{:,.0f}')} rows/s |",
+        f"| land the providers' usage and costs ({runs[0]['usage_rows']:,} rows from the emulator) "
+        f"| {spread([x['usage_s'] for x in runs])} s |",
         f"| full `dbt build` (whole project, no unit tests, as a scheduled run) | {spread([x['full_s'] for x in runs])} s |",
         f"| full build peak RSS (dbt process) | {spread([x['full_rss'] for x in runs], '{:,.0f}')} MiB |",
         f"| increment: `dbt build` after 1 new day landed | {spread([x['incr_s'] for x in runs])} s |",

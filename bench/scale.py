@@ -136,6 +136,8 @@ def size_section(s: dict) -> list[str]:
         "| measure | measured | issue's target (at 100M rows) | |",
         "|---|---|---|---|",
         f"| land {s['days']} files (read_spend_logs + land_file) | {spread(land)} s | - | |",
+        f"| land the providers' usage and costs ({runs[0]['usage_rows']:,} rows: OpenAI's and Anthropic's admin APIs, "
+        f"the emulator answering) | {spread([x['usage_s'] for x in runs])} s | - | |",
         f"| full `dbt build` (whole project, no unit tests, as a scheduled run) | {spread(full)} s | <= 600 s | {_meets(med(full) <= 600, rows)} |",
         f"| one day's increment (`dbt build` after 1 new day) | {spread(incr)} s | <= 60 s (<= 10 s at demo size) "
         f"| {_meets(med(incr) <= (10 if rows <= DEMO_ROWS else 60), rows)} |",
@@ -204,8 +206,9 @@ def report(args, sizes: list[dict]) -> str:
         "",
         f"`{rl.command_line('bench/scale.py', sys.argv[1:])}`",
         "",
-        "Generated LiteLLM_SpendLogs rows (bench/request_logs.py's generator, Parquet file drops), per size: land, "
-        "full build, one day's increment, peak memory, the five spend queries on the marts / fct_request_cost / raw "
+        f"Generated LiteLLM_SpendLogs rows (bench/request_logs.py's generator v{rl.GENERATOR_VERSION}, Parquet file "
+        f"drops, {rl.FIRST_DAY} on), beside the providers' own usage and cost reports for the same days (OpenAI's "
+        "and Anthropic's admin APIs, the project's seeded emulator answering), per size: land, full build, one day's increment, peak memory, the five spend queries on the marts / fct_request_cost / raw "
         "rows in DuckDB and on a real PostgreSQL holding the same rows in LiteLLM's own table shape (the row-store "
         "anchor), and the engine floor (one hand-written DuckDB aggregate over the raw Parquet). The issue's "
         "targets are for 100M rows: at a smaller size, the column says whether the figure is within the target "
