@@ -39,25 +39,43 @@ request_usage as (
 
 ),
 
--- each price key's tokens over the days being built, then one row per nonzero bucket: the distinct price keys,
--- a few thousand rows at any size. Only positive bucket counts are priced (macro request_token_buckets), so only
--- they are summed.
-key_totals as (
+-- the price keys of the days being built: each (day, provider, model, service tier) that has requests, at every
+-- prompt-size bound of the price book (a request is in one of them: int_request_usage), x every token bucket. A
+-- superset of the keys the requests use, a few thousand rows; a key or bucket no request uses is priced and never
+-- joined. Read from int_requests_unioned's key columns, which need no JSON parse, and not from request_usage: a
+-- second read of request_usage makes DuckDB materialize it (every request with every column, spilled to disk at
+-- 100M requests) before pricing a single one.
+request_keys as (
 
-    select
-        {{ price_key | join(',\n        ') }},
-        prompt_tokens_gt,
-    {%- for bucket in buckets %}
-        sum(case when {{ bucket }} > 0 then {{ bucket }} end) as {{ bucket }}{{ ',' if not loop.last }}
-    {%- endfor %}
-    from request_usage
-    group by {{ price_key | join(', ') }}, prompt_tokens_gt
+    select distinct
+        {{ price_key | join(',\n        ') }}
+    from {{ ref('int_requests_unioned') }}
+    {% if is_incremental() -%}
+        where {{ request_days_predicate(ref('int_requests_unioned'), 'loaded_at', 'loaded_at') }}
+    {%- endif %}
+
+),
+
+tier_bounds as (
+
+    select distinct cast(prompt_tokens_gt as bigint) as prompt_tokens_gt
+    from {{ ref('stg_pricing__price_book') }}
+    union
+    select cast(0 as bigint) as prompt_tokens_gt
 
 ),
 
 key_buckets as (
 
-    {{ request_token_buckets('key_totals', price_key + ['prompt_tokens_gt']) }}
+    select
+        {%- for column in price_key %}
+            request_keys.{{ column }},
+        {%- endfor %}
+        tier_bounds.prompt_tokens_gt,
+        buckets.usage_type
+    from request_keys
+    cross join tier_bounds
+    cross join ({{ literal_rows('usage_type', buckets) }}) as buckets
 
 ),
 
@@ -77,7 +95,7 @@ price_keys as (
         'global' as inference_geo,
         usage_type,
         cast(prompt_tokens_gt as bigint) as prompt_tokens_gt,
-        cast(quantity as bigint) as quantity
+        cast(0 as bigint) as quantity  -- the prices are used, not price_usage's cost of the key
     from key_buckets
 
 ),
