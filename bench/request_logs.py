@@ -97,8 +97,8 @@ def _stream(seed: int, k: int) -> str:
 
     Each stream hashes a distinct integer, (seed, k) in the high bits and the row number in the low 32. Not
     ``hash(i, seed, 'name')``: DuckDB combines the hashes of several arguments so that two such streams of one row
-    are tied (generator v1: a request's team index was even or odd with its model's band; a model of 2% of the
-    requests never had a long prompt)."""
+    are tied (generator v1: a request's team index was even or odd with its model's band; drawn that way, the
+    long prompts of a model with 2% of the requests never came up)."""
     return f"cast(hash(cast({(seed * 8 + k) << 32} as bigint) + i) >> 1 as bigint)"
 
 
