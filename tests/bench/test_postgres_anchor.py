@@ -6,7 +6,7 @@ PostgreSQL's answers to the five spend queries equal DuckDB's to the cent. Skipp
 are found, except under CI=true (CI installs them), where their absence fails."""
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import duckdb
@@ -47,7 +47,7 @@ def test_the_engine_floor_sums_every_raw_row(landed):
     count, spend = raw_totals(warehouse)
     assert count == ROWS == sum(r[3] for r in rows)
     assert spend > 0 and sum(r[4] for r in rows) == spend  # DECIMAL on both sides: exact
-    assert {r[0] for r in rows} == {date(2026, 1, 1) + timedelta(days=k) for k in range(DAYS)}
+    assert {r[0] for r in rows} == {FIRST_DAY + timedelta(days=k) for k in range(DAYS)}
     assert len(runs) == 1
 
 
