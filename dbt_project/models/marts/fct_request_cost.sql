@@ -27,6 +27,9 @@
 {#- a request's price key, with its prompt-size tier (prompt_tokens_gt) and each token bucket's usage type -#}
 {%- set price_key = ['usage_date', 'provider', 'model_raw', 'service_tier'] -%}
 {%- set buckets = request_bucket_types() -%}
+{#- the days this build replaces, looked up once (a query when the model runs) for both reads below -#}
+{%- set days_to_build = request_days_predicate(ref('int_requests_unioned'), 'loaded_at', 'loaded_at')
+    if is_incremental() else none -%}
 
 with
 
@@ -34,7 +37,7 @@ request_usage as (
 
     select * from {{ ref('int_request_usage') }}
     {% if is_incremental() -%}
-        where {{ request_days_predicate(ref('int_requests_unioned'), 'loaded_at', 'loaded_at') }}
+        where {{ days_to_build }}
     {%- endif %}
 
 ),
@@ -51,7 +54,7 @@ request_keys as (
         {{ price_key | join(',\n        ') }}
     from {{ ref('int_requests_unioned') }}
     {% if is_incremental() -%}
-        where {{ request_days_predicate(ref('int_requests_unioned'), 'loaded_at', 'loaded_at') }}
+        where {{ days_to_build }}
     {%- endif %}
 
 ),
