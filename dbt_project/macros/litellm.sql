@@ -85,7 +85,7 @@ cleaned as (
         starttime as started_at,
         endtime as ended_at,
         completionstarttime as completion_started_at,
-        cast(starttime as date) as usage_date,
+        {{ request_usage_date() }} as usage_date,
         _loaded_at as loaded_at
 
     from parsed

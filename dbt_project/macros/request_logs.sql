@@ -119,16 +119,16 @@
         The WHERE predicate of an incremental request mart: `usage_date in (<the days of
         request_days_to_build as date literals>)`, or `false` when there is nothing to build. The days are
         looked up when the model runs and written in as constants, because the optimizer pushes a constant
-        list down through the request views (each source's parsing and the dedupe window, partitioned by
-        usage_date) to the raw rows of those days only; an IN (subquery) is a join it cannot push, so every
-        raw row of every day would be parsed to keep one day's.
+        list down through the request views (each source's parsing and the dedupe, keyed by usage_date) to the
+        raw rows of those days only; an IN (subquery) is a join it cannot push, so every raw row of every day
+        would be parsed to keep one day's. The list comes with its bounding range (macro days_in_range).
     -#}
     {%- if execute -%}
         {%- set days = run_query(request_days_to_build(upstream, upstream_loaded_at, own_loaded_at)).columns[0].values() -%}
         {%- if days | length == 0 -%}
             false
         {%- else -%}
-            usage_date in ({{ date_literals(days | sort) }})
+            {{ days_in_range('usage_date', days | sort) }}
         {%- endif -%}
     {%- else -%}
         false
@@ -215,6 +215,29 @@
         'upstream': 'usage_date in (' ~ date_literals(read_days) ~ ')',
         'local': 'local_date in (' ~ date_literals(local_dates) ~ ')',
     }) }}
+{%- endmacro %}
+
+
+{% macro days_in_range(column, days) -%}
+    {#-
+        `column between <first day> and <last day> and column in (<each day>)` for a sorted, non-empty list of
+        days. The same rows as the IN list alone, but DuckDB carries a range (not an IN list) across a join's
+        equality to the other side: int_request_usage's count of each request's copies then reads only those
+        days as well.
+    -#}
+    {{ column }} between date '{{ days[0] }}' and date '{{ days[-1] }}' and {{ column }} in ({{ date_literals(days) }})
+{%- endmacro %}
+
+
+{% macro request_usage_date() -%}
+    {#-
+        A request-log staging model's usage_date: the raw row's _partition_date, which the loader sets to the UTC
+        day of the table's partition column, the column the model reads as requested_at (connectors/*/tables.py):
+        the same day as cast(requested_at as date). A plain column, not that cast, so that a filter on the day
+        reaches the raw table's scan (row groups of other days skipped): DuckDB keeps a filter on a computed
+        column above the projections that parse JSON, so one day's build parsed every raw row of every day.
+    -#}
+    _partition_date
 {%- endmacro %}
 
 

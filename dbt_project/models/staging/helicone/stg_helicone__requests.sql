@@ -42,7 +42,7 @@ renamed as (
         cost,
         cost_usd,
         _loaded_at as loaded_at,
-        cast(request_created_at as date) as usage_date,
+        {{ request_usage_date() }} as usage_date,
         {{ request_provider('provider') }} as provider,
         regexp_replace(
             coalesce(

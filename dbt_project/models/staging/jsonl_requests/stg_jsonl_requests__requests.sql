@@ -28,7 +28,7 @@ renamed as (
         reasoning_tokens,
         cost_usd,
         _loaded_at as loaded_at,
-        cast(requested_at as date) as usage_date,
+        {{ request_usage_date() }} as usage_date,
         {{ request_provider('provider') }} as provider,
         regexp_replace(model, '^[^/]+/', '') as model_raw,
         case

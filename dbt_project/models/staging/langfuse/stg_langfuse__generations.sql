@@ -173,7 +173,7 @@ renamed as (
 
         ----------  timestamps
         start_time as requested_at,
-        cast(start_time as date) as usage_date,
+        {{ request_usage_date() }} as usage_date,
         end_time,
         completion_start_time,
         _loaded_at as loaded_at

@@ -167,7 +167,7 @@ renamed as (
         ) as is_model_call,
 
         ----------  dates
-        cast(start_time as date) as usage_date,
+        {{ request_usage_date() }} as usage_date,
 
         ----------  timestamps
         start_time as started_at,
