@@ -13,12 +13,6 @@
 
 with
 
-requests as (
-
-    select * from {{ ref('int_requests_unioned') }}
-
-),
-
 model_aliases as (
 
     select * from {{ ref('stg_pricing__model_aliases') }}
@@ -37,7 +31,43 @@ price_book as (
 
 ),
 
-latest_copies as (
+-- each request a source logged more than once on a day, by a hash of its id: a count over three narrow columns. Only
+-- those requests go through the ranking window below; every other request streams through, so that a full build
+-- does not hold (and at 100M requests spill) every column of every request for the window. An id whose hash
+-- another id shares is only sent to the window too, where it is its own partition. An incremental build's day filter
+-- reaches this count through the joins below as a range (macro days_in_range), so it counts those days only.
+copied as (
+
+    select
+        source,
+        usage_date,
+        hash(request_id) as request_hash
+    from {{ ref('int_requests_unioned') }}
+    group by source, usage_date, hash(request_id)
+    having count(*) > 1
+
+),
+
+-- a request logged once. The requests are read from int_requests_unioned here and below, not from a CTE: a CTE read
+-- twice is materialized whole by DuckDB, every column of every request, before a day filter can reach it
+single_copies as (
+
+    select
+    {%- for column, _ in request_line_columns() %}
+            requests.{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ ref('int_requests_unioned') }} as requests
+    left join copied
+        on
+            requests.source = copied.source
+            and requests.usage_date = copied.usage_date
+            and hash(requests.request_id) = copied.request_hash
+    where copied.request_hash is null
+
+),
+
+-- a request logged more than once: the copy landed last wins
+latest_of_copies as (
 
     select * from (
         select
@@ -48,9 +78,26 @@ latest_copies as (
                 partition by requests.source, requests.usage_date, requests.request_id
                 order by requests.loaded_at desc, requests.requested_at desc
             ) as copy_rank
-        from requests
+        from {{ ref('int_requests_unioned') }} as requests
+        inner join copied
+            on
+                requests.source = copied.source
+                and requests.usage_date = copied.usage_date
+                and hash(requests.request_id) = copied.request_hash
     ) as ranked
     where copy_rank = 1
+
+),
+
+latest_copies as (
+
+    select * from single_copies
+    union all  -- the same columns in the same order
+    select
+    {%- for column, _ in request_line_columns() %}
+            {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from latest_of_copies
 
 ),
 
