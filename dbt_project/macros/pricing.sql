@@ -100,7 +100,7 @@ genai_prices_model_matches as (
 {%- endmacro %}
 
 
-{% macro resolve_model_id(relation, names_from=none) -%}
+{% macro resolve_model_id(relation, names_from=none, names_by_day=false) -%}
     {#-
         A SELECT (for a CTE body) of every row of `relation` (with provider, usage_date and model_raw) plus
         model_id, matched lower-cased:
@@ -119,7 +119,13 @@ genai_prices_model_matches as (
         a caller puts on top (an incremental model's days) no longer reaches the rows below it. A model whose
         relation is costly per row (int_request_usage's dedupe window) passes its plain upstream instead:
         every name there is a name of some row of relation.
+
+        names_by_day: read the names per (name, usage_date) and match them on the day too. The match does not
+        depend on the day (the same model_id every day); keyed by day, a filter on the caller's days (a range:
+        macro days_in_range) reaches the names' read through the join, so an incremental build reads its days'
+        names and not every row's.
     -#}
+    {%- set by_day = ', names.usage_date' if names_by_day else '' %}
     select
         {{ relation }}.*,
         coalesce(
@@ -142,6 +148,9 @@ genai_prices_model_matches as (
         and lower({{ relation }}.model_raw) = book_models.model_id
     left join (
         select
+            {%- if names_by_day %}
+            usage_date,
+            {%- endif %}
             provider,
             model_name,
             model_id
@@ -150,11 +159,18 @@ genai_prices_model_matches as (
                 names.provider,
                 names.model_name,
                 rules.model_id,
+                {%- if names_by_day %}
+                names.usage_date,
+                {%- endif %}
                 row_number() over (
-                    partition by names.provider, names.model_name order by rules.match_rank, rules.model_id
+                    partition by names.provider, names.model_name{{ by_day }}
+                    order by rules.match_rank, rules.model_id
                 ) as preference
             from (
                 select distinct
+                    {%- if names_by_day %}
+                    usage_date,
+                    {%- endif %}
                     provider,
                     lower(model_raw) as model_name
                 from {{ names_from if names_from is not none else relation }}
@@ -163,7 +179,7 @@ genai_prices_model_matches as (
             ) as names
             inner join genai_prices_model_matches as rules
                 on names.provider = rules.provider
-            group by names.provider, names.model_name, rules.model_id, rules.match_rank, rules.alternative
+            group by names.provider, names.model_name{{ by_day }}, rules.model_id, rules.match_rank, rules.alternative
             -- an alternative matches when every one of its clauses does
             having bool_and(case rules.clause_kind
                 when 'equals' then names.model_name = rules.pattern
@@ -178,4 +194,7 @@ genai_prices_model_matches as (
     ) as genai_prices_matched
         on {{ relation }}.provider = genai_prices_matched.provider
         and lower({{ relation }}.model_raw) = genai_prices_matched.model_name
+        {%- if names_by_day %}
+        and {{ relation }}.usage_date = genai_prices_matched.usage_date
+        {%- endif %}
 {%- endmacro %}

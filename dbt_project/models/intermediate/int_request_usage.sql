@@ -104,8 +104,9 @@ latest_copies as (
 resolved as (
 
     -- the names from the requests as landed, not from latest_copies: a second use of latest_copies would keep
-    -- an incremental model's day filter from reaching the raw rows (macro resolve_model_id)
-    {{ resolve_model_id('latest_copies', names_from=ref('int_requests_unioned')) }}
+    -- an incremental model's day filter from reaching the raw rows; read by day, so that the filter reaches them too
+    -- (macro resolve_model_id)
+    {{ resolve_model_id('latest_copies', names_from=ref('int_requests_unioned'), names_by_day=true) }}
 
 ),
 
