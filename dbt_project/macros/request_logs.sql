@@ -116,8 +116,8 @@
 
 {% macro request_days_predicate(upstream, upstream_loaded_at, own_loaded_at) -%}
     {#-
-        The WHERE predicate of an incremental request mart: `usage_date in (<the days of
-        request_days_to_build as date literals>)`, or `false` when there is nothing to build. The days are
+        The WHERE predicate of an incremental request mart: the days of request_days_to_build as date
+        literals with their bounding range (macro days_in_range), or `false` when there is nothing to build. The days are
         looked up when the model runs and written in as constants, because the optimizer pushes a constant
         list down through the request views (each source's parsing and the dedupe, keyed by usage_date) to the
         raw rows of those days only; an IN (subquery) is a join it cannot push, so every raw row of every day
@@ -222,8 +222,8 @@
     {#-
         `column between <first day> and <last day> and column in (<each day>)` for a sorted, non-empty list of
         days. The same rows as the IN list alone, but DuckDB carries a range (not an IN list) across a join's
-        equality to the other side: int_request_usage's count of each request's copies then reads only those
-        days as well.
+        equality to the other side: int_request_usage's count of each request's copies and its model-name
+        lookup (resolve_model_id's names_by_day) then read only those days as well.
     -#}
     {{ column }} between date '{{ days[0] }}' and date '{{ days[-1] }}' and {{ column }} in ({{ date_literals(days) }})
 {%- endmacro %}
