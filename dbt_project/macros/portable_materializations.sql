@@ -12,6 +12,18 @@
     delete+insert by that key (dbt-spark sets spark.sql.sources.partitionOverwriteMode = DYNAMIC for it).
 -#}
 
+{% macro replace_days_config(day_column='usage_date') -%}
+    {#- The config of an incremental model that replaces whole days of `day_column`, for
+        `config(**replace_days_config())`: the strategy and partitioning below, new columns appended. -#}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': replace_days_strategy(),
+        'unique_key': day_column,
+        'partition_by': replace_days_partition_by(day_column),
+        'on_schema_change': 'append_new_columns',
+    }) }}
+{%- endmacro %}
+
 {% macro replace_days_strategy() -%}
     {#- The incremental_strategy of a mart that replaces whole days. -#}
     {{ return(adapter.dispatch('replace_days_strategy')()) }}

@@ -136,6 +136,87 @@
 {%- endmacro %}
 
 
+{% macro build_started_at() -%}
+    {#-
+        When this dbt invocation started (UTC) as a timestamp: the built_at of every row an incremental request mart
+        writes, the same for all the days one build replaces, so that a test can find them (macro
+        latest_build_days). dbt's run_started_at, one value per invocation.
+    -#}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+
+{% macro latest_build_days(relation, built_at='built_at', day_column='usage_date') -%}
+    {#-
+        The days (sorted) of the rows of `relation` its latest build wrote: the rows with its newest `built_at`. For
+        an incremental table that replaces whole days, these are the days the latest build replaced, every day
+        after a full build; rows of the other days are unchanged since the build that wrote and tested them. Looked
+        up when called (an empty list at parse time or for an empty table).
+    -#}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set days_sql -%}
+        select distinct {{ day_column }}
+        from {{ relation }}
+        where {{ built_at }} = (select max({{ built_at }}) from {{ relation }})
+    {%- endset -%}
+    {{ return(run_query(days_sql).columns[0].values() | sort) }}
+{%- endmacro %}
+
+
+{% macro days_rebuilt_upstream(upstream, own_watermark, versions={}) -%}
+    {#-
+        For a table derived from an incremental request mart (`upstream`, whose rows carry built_at: macro
+        build_started_at) that replaces whole days: the WHERE predicate of the days to (re)build (macro
+        days_in_range), or `false` when there is none. Those are the days `upstream` rebuilt after the newest build
+        this table read (`own_watermark`: the upstream built_at this table keeps), and every day of this table
+        when one of `versions` (column -> the value this build writes) differs from what a row holds: the inputs
+        other than `upstream` (a configuration's fingerprint). Looked up when the model runs.
+    -#}
+    {%- if not execute -%}
+        {{ return('false') }}
+    {%- endif -%}
+    {%- set days_sql -%}
+        select distinct usage_date
+        from {{ upstream }}
+        where built_at > (
+            select coalesce(max({{ own_watermark }}), cast('1900-01-01' as timestamp)) from {{ this }}
+        )
+        {%- for column, value in versions.items() %}
+        union
+        select distinct usage_date
+        from {{ this }}
+        where {{ column }} <> '{{ value }}'
+        {%- endfor %}
+    {%- endset -%}
+    {%- set days = run_query(days_sql).columns[0].values() | sort -%}
+    {{ return(days_in_range('usage_date', days) if days else 'false') }}
+{%- endmacro %}
+
+
+{% macro relations_fingerprint(relations) -%}
+    {#-
+        An md5 of the content of small `relations` (configuration tables: every row, whatever its order), for a
+        versions column of macro days_rebuilt_upstream: a change in any of them gives another value. Read when
+        called; '' at parse time.
+    -#}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set parts = [] -%}
+    {%- for relation in relations -%}
+        {%- set table = run_query('select * from ' ~ relation) -%}
+        {%- set rows = [] -%}
+        {%- for row in table.rows -%}
+            {%- do rows.append(row.values() | map('string') | join('|')) -%}
+        {%- endfor -%}
+        {%- do parts.append((table.column_names | join(',')) ~ '\n' ~ (rows | sort | join('\n'))) -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | join('\n\n'))) }}
+{%- endmacro %}
+
+
 {% macro request_count_measures(is_priced='is_priced') -%}
     {#-
         The request and token sums of a request mart's GROUP BY (fct_request_cost_daily,

@@ -5,6 +5,8 @@ knows ref/source/config but not dbt's cross-database macros, adapter, exceptions
 them as plain SQL so every model lints. Nothing here runs in the warehouse.
 """
 
+from datetime import UTC, datetime
+
 CONFORMED = {
     "usage_lines": ["stg_lint__usage_lines"],
     "billed_lines": ["stg_lint__billed_lines"],
@@ -22,3 +24,6 @@ def var(name, default=None):
 
 # as in dbt's parse phase: a model that queries the warehouse while compiling lints its parse-time SQL
 execute = False
+
+# dbt's start time of the invocation (macro build_started_at renders it)
+run_started_at = datetime(2026, 1, 1, tzinfo=UTC)

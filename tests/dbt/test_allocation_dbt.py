@@ -246,3 +246,54 @@ def test_tag_coverage_is_the_share_allocated_through_requests(warehouse):
         # direct 1 (the moved key); the shared account's $1 has no requests that day: 1 / 2 allocated
         (DAY2, D(2), D(1), D(0), D(0), D(0), D(1), D(0), D("0.5")),
     ]
+
+
+def attributed(path) -> list[tuple]:
+    """(request, day, team, attributed_by, the build that wrote the row) of int_requests_attributed."""
+    return query(
+        path,
+        "select request_id, usage_date, team, attributed_by, built_at from intermediate.int_requests_attributed "
+        "order by request_id",
+    )
+
+
+def test_attribution_rebuilds_only_the_new_day_unless_the_request_rules_change(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    path = build_warehouse(home, "+int_requests_attributed")
+    first = attributed(path)
+    assert [row[:4] for row in first] == [
+        ("r1", DAY1, "search", "request_rule"),  # tag project=search-v2
+        ("r2", DAY1, "platform", "request_team"),
+    ]
+
+    def rebuild():
+        from orchestration.defs.transform.project import vars_arg
+
+        selection = ["--select", "+int_requests_attributed", "--exclude", "test_type:unit"]
+        require_success(run_dbt(home, ["build", *vars_arg(), *selection, "--indirect-selection", "cautious"]))
+
+    # a new day's file: only that day is attributed again; the 10th keeps the rows its first build wrote
+    new_day = request("r3", 10_000, "support", None) | {"requested_at": datetime(2026, 3, 11, 9, 0)}
+    with duckdb.connect(str(path)) as conn:
+        land_file(conn, JSONL_REQUESTS, [new_day], path="requests-2.jsonl", digest="d2", run_id="run-2")
+    rebuild()
+    second = attributed(path)
+    assert second[:2] == first
+    assert second[2][:4] == ("r3", date(2026, 3, 11), "support", "request_team")
+    assert second[2][4] > first[0][4]
+
+    # the rule now gives the tagged request to platform: every day is attributed again, with no new request
+    (home / "finops.yaml").write_text(
+        FINOPS_YAML.replace("      team: search\n      feature: ranking", "      team: platform")
+    )
+    with duckdb.connect(str(path)) as conn:
+        write_config_tables(conn, load_config(home / "finops.yaml"))
+    rebuild()
+    third = attributed(path)
+    assert [row[:4] for row in third] == [
+        ("r1", DAY1, "platform", "request_rule"),
+        ("r2", DAY1, "platform", "request_team"),
+        ("r3", date(2026, 3, 11), "support", "request_team"),
+    ]
+    assert len({row[4] for row in third}) == 1 and third[0][4] > second[2][4]

@@ -118,3 +118,33 @@ def test_an_increment_rebuilds_only_the_new_day_and_the_sum_test_catches_a_wrong
     # a full rebuild puts the day right and the test passes
     build(home, "--full-refresh")
     assert rollup(home) == [*EXPECTED, ("2026-10-26", MINI, "search", 1, 0, D("0.0003"))]
+
+
+UNIQUE_REQUEST = "unique_combination_of_columns_fct_request_cost_source__request_id"
+
+
+def test_the_uniqueness_test_checks_the_new_days_keys_against_every_older_day(home, tmp_path):
+    # after the full rebuild above, a new day (the 27th) whose file repeats request id r1 of the 24th, and a new r9
+    drop = tmp_path / "repeat.jsonl"
+    drop.write_text(jsonl([
+        ("r1", "2026-10-27", "search", "chat", "u1", "gpt-4o-mini", 1),
+        ("r9", "2026-10-27", "search", "chat", "u1", "gpt-4o-mini", 1),
+    ]))  # fmt: skip
+    land(home, drop, "repeat")
+    # and a copy of r2 put into the 24th by hand: a day the increment does not replace, so not checked again
+    with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
+        conn.execute("insert into marts.fct_request_cost select * from marts.fct_request_cost where request_id = 'r2'")
+    args = ["build", *vars_with(request_lines=["stg_jsonl_requests__request_lines"], price_lines=[])]
+    select = ["--select", *PRICING_MODELS, *MODELS, "--exclude", "test_type:unit", "--indirect-selection", "cautious"]
+    result = run_dbt(home, [*args, *select])
+    assert not result.success
+    failed = {r.node.name: r.failures for r in result.result.results if str(r.status) == "fail"}
+    assert failed == {UNIQUE_REQUEST: 1}  # r1, on the 24th and the 27th: one key, two rows (not r2)
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        builds = conn.execute(
+            "select built_at, list(distinct cast(usage_date as varchar) order by cast(usage_date as varchar)) "
+            "from marts.fct_request_cost group by built_at order by built_at"
+        ).fetchall()
+    # the increment stamped only the day it replaced; the full rebuild's days keep their own stamp
+    assert [days for _, days in builds] == [["2026-10-24", "2026-10-25", "2026-10-26"], ["2026-10-27"]]

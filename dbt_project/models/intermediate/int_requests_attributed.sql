@@ -5,16 +5,32 @@
     when it names a declared team (exactly); otherwise team is '(unallocated)': the request says nothing usable
     about who spent. feature: the rule's, else the request's, else '(none)'. user_id: the request's own (for
     active users in mart_unit_economics_monthly).
-    Only priced requests (list_cost_usd known) are here: an unpriced request's cost is unknown, so it cannot
-    weigh in a split.
+    Every request is here, with is_priced: a reader weighs or counts the priced ones only (an unpriced request's
+    cost is unknown, so it cannot weigh in a split). Every request, not the priced ones alone, so that each day
+    fct_request_cost rebuilt has rows here and its old rows are replaced (a day whose requests all lost their
+    price would otherwise keep its old rows).
+
+    A table, incremental by day, not a view: three marts and its tests read it on every build, and as a view each
+    read matched every request of every day against the rules again (at 10M requests, 5 s for one test). A build
+    replaces the days fct_request_cost rebuilt since this table's last build (requests_built_at, fct_request_cost's
+    built_at), and every day when the ownership rules or teams changed (rules_version).
 -#}
+
+{{ config(**replace_days_config()) }}
+
+{%- set rules_version = relations_fingerprint([
+    ref('stg_config__ownership_request_rules'), ref('stg_config__ownership_teams')
+]) -%}
+{%- set versions = {'rules_version': rules_version} -%}
 
 with
 
 requests as (
 
     select * from {{ ref('fct_request_cost') }}
-    where is_priced
+    {% if is_incremental() -%}
+        where {{ days_rebuilt_upstream(ref('fct_request_cost'), 'requests_built_at', versions) }}
+    {%- endif %}
 
 ),
 
@@ -85,8 +101,16 @@ final as (
         ----------  numerics
         requests.list_cost_usd,
 
+        ----------  booleans
+        requests.is_priced,
+
         ----------  dates
-        requests.usage_date
+        requests.usage_date,
+
+        ----------  build metadata
+        requests.built_at as requests_built_at,
+        '{{ rules_version }}' as rules_version,
+        {{ build_started_at() }} as built_at
 
     from requests
     left join first_matches

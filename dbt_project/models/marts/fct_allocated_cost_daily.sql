@@ -66,7 +66,7 @@ request_weights as (
         feature,
         sum(list_cost_usd) as weight
     from {{ ref('int_requests_attributed') }}
-    where list_cost_usd > 0
+    where is_priced and list_cost_usd > 0
     group by usage_date, provider, model_id, team, feature
 
 ),

@@ -16,13 +16,7 @@
 
 -- depends_on: {{ ref('int_requests_unioned') }}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy=replace_days_strategy(),
-    unique_key='usage_date',
-    partition_by=replace_days_partition_by('usage_date'),
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**replace_days_config()) }}
 
 {#- a request's price key, with its prompt-size tier (prompt_tokens_gt) and each token bucket's usage type -#}
 {%- set price_key = ['usage_date', 'provider', 'model_raw', 'service_tier'] -%}
@@ -222,7 +216,9 @@ final as (
 
         ----------  load metadata
         loaded_at,
-        '{{ price_book_version() }}' as price_book_version
+        '{{ price_book_version() }}' as price_book_version,
+        -- when the build that wrote the row started: one value for all the days a build replaces
+        {{ build_started_at() }} as built_at
 
     from request_costs
 

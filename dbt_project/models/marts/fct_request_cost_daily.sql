@@ -7,13 +7,7 @@
     Incremental like fct_request_cost: only the days it rebuilt are rebuilt here.
 -#}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy=replace_days_strategy(),
-    unique_key='usage_date',
-    partition_by=replace_days_partition_by('usage_date'),
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**replace_days_config()) }}
 
 {%- set grain = ['usage_date', 'source', 'provider', 'model_id', 'team', 'feature', 'user_id', 'status'] -%}
 
@@ -64,7 +58,9 @@ final as (
         count(latency_ms) as latency_ms_count,
         {{ request_cost_measures() }},
         max(loaded_at) as last_loaded_at,
-        '{{ price_book_version() }}' as price_book_version
+        '{{ price_book_version() }}' as price_book_version,
+        -- when the build that wrote the row started: one value for all the days a build replaces
+        {{ build_started_at() }} as built_at
     from labelled
     group by {{ grain | join(', ') }}
 

@@ -7,13 +7,7 @@
     Incremental like fct_request_cost_daily: only the days it rebuilt are rebuilt here.
 -#}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy=replace_days_strategy(),
-    unique_key='usage_date',
-    partition_by=replace_days_partition_by('usage_date'),
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**replace_days_config()) }}
 
 {%- set grain = ['usage_date', 'source', 'provider', 'model_id', 'team', 'status'] -%}
 {#- fct_request_cost_daily's counts, summed again (its money sums come from request_cost_measures, as there) -#}

@@ -5,13 +5,7 @@
     Incremental like fct_request_cost: only the days it rebuilt are rebuilt here.
 -#}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy=replace_days_strategy(),
-    unique_key='usage_date',
-    partition_by=replace_days_partition_by('usage_date'),
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**replace_days_config()) }}
 
 {%- set grain = ['usage_date', 'tag_key', 'tag_value', 'source', 'provider', 'model_id'] -%}
 

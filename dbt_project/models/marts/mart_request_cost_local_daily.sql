@@ -14,17 +14,13 @@
 -#}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy=replace_days_strategy(),
-    unique_key='local_date',
-    partition_by=replace_days_partition_by('local_date'),
-    on_schema_change='append_new_columns',
     pre_hook="""
         {% if is_incremental() %}
             {{ delete_days_where(this, 'local_date',
                 'reporting_tz <> (select time_zone from ' ~ ref('stg_config__reporting') ~ ')') }}
         {% endif %}
     """,
+    **replace_days_config('local_date')
 ) }}
 
 {%- set build = local_days_predicates(ref('fct_request_cost'), ref('stg_config__reporting'))

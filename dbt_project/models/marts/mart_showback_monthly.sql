@@ -40,6 +40,7 @@ usage_types as (
 attributed_requests as (
 
     select * from {{ ref('int_requests_attributed') }}
+    where is_priced
 
 ),
 

@@ -54,6 +54,7 @@ showback as (
 attributed_requests as (
 
     select * from {{ ref('int_requests_attributed') }}
+    where is_priced
 
 ),
 
