@@ -143,7 +143,13 @@ def build_warehouse(home, *select: str):
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    return build_warehouse(tmp_path_factory.mktemp("finops_home"), "+fct_allocated_cost_daily+")
+    # the allocation's descendants, and the daily request roll-ups the monthly marts among them read
+    return build_warehouse(
+        tmp_path_factory.mktemp("finops_home"),
+        "+fct_allocated_cost_daily+",
+        "int_requests_attributed_daily",
+        "int_request_users_daily",
+    )
 
 
 def query(path, sql: str) -> list[tuple]:
@@ -257,11 +263,27 @@ def attributed(path) -> list[tuple]:
     )
 
 
+def rolled_up(path) -> list[tuple]:
+    """(day, team, requests, the build that wrote the row) of int_requests_attributed_daily, with the day's users
+    (int_request_users_daily) beside them."""
+    return query(
+        path,
+        "select d.usage_date, d.team, d.requests, d.built_at, list(u.user_id order by u.user_id) "
+        "from intermediate.int_requests_attributed_daily as d "
+        "left join intermediate.int_request_users_daily as u on d.usage_date = u.usage_date and d.team = u.team "
+        "group by all order by 1, 2",
+    )
+
+
+ROLL_UPS = ("+int_requests_attributed_daily", "+int_request_users_daily")
+
+
 def test_attribution_rebuilds_only_the_new_day_unless_the_request_rules_change(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    path = build_warehouse(home, "+int_requests_attributed")
+    path = build_warehouse(home, *ROLL_UPS)
     first = attributed(path)
+    first_daily = rolled_up(path)
     assert [row[:4] for row in first] == [
         ("r1", DAY1, "search", "request_rule"),  # tag project=search-v2
         ("r2", DAY1, "platform", "request_team"),
@@ -270,11 +292,11 @@ def test_attribution_rebuilds_only_the_new_day_unless_the_request_rules_change(t
     def rebuild():
         from orchestration.defs.transform.project import vars_arg
 
-        selection = ["--select", "+int_requests_attributed", "--exclude", "test_type:unit"]
+        selection = ["--select", *ROLL_UPS, "--exclude", "test_type:unit"]
         require_success(run_dbt(home, ["build", *vars_arg(), *selection, "--indirect-selection", "cautious"]))
 
     # a new day's file: only that day is attributed again; the 10th keeps the rows its first build wrote
-    new_day = request("r3", 10_000, "support", None) | {"requested_at": datetime(2026, 3, 11, 9, 0)}
+    new_day = request("r3", 10_000, "support", None) | {"requested_at": datetime(2026, 3, 11, 9, 0), "user_id": "u7"}
     with duckdb.connect(str(path)) as conn:
         land_file(conn, JSONL_REQUESTS, [new_day], path="requests-2.jsonl", digest="d2", run_id="run-2")
     rebuild()
@@ -282,6 +304,10 @@ def test_attribution_rebuilds_only_the_new_day_unless_the_request_rules_change(t
     assert second[:2] == first
     assert second[2][:4] == ("r3", date(2026, 3, 11), "support", "request_team")
     assert second[2][4] > first[0][4]
+    # the roll-ups likewise: the 10th's rows as they were, the 11th's from this build
+    second_daily = rolled_up(path)
+    assert second_daily[:2] == first_daily
+    assert second_daily[2] == (date(2026, 3, 11), "support", 1, second[2][4], ["u7"])
 
     # the rule now gives the tagged request to platform: every day is attributed again, with no new request
     (home / "finops.yaml").write_text(
@@ -297,3 +323,8 @@ def test_attribution_rebuilds_only_the_new_day_unless_the_request_rules_change(t
         ("r3", date(2026, 3, 11), "support", "request_team"),
     ]
     assert len({row[4] for row in third}) == 1 and third[0][4] > second[2][4]
+    # and so are the roll-ups: the 10th's two requests are both platform's now, every row from this build
+    third_daily = rolled_up(path)
+    assert [row[:3] for row in third_daily] == [(DAY1, "platform", 2), (date(2026, 3, 11), "support", 1)]
+    assert {row[3] for row in third_daily} == {third[0][4]}
+    assert [row[4] for row in third_daily] == [[None], ["u7"]]  # the 10th's requests name no user

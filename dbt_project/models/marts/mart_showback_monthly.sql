@@ -10,8 +10,9 @@
         model, split to the group's rows in proportion to their allocated list cost, in whole tokens: the
         remainder of the split goes to the group's largest row, so tokens sum to the ledger's exactly. A group
         whose priced cost is $0 splits its tokens evenly. Unpriced usage's tokens go to '(unallocated)' with it.
-      - requests: the priced requests of the request logs attributed to the team (int_requests_attributed) for
-        the month, provider and model; 0 when none was logged.
+      - requests: the priced requests of the request logs attributed to the team for the month, provider and
+        model (int_requests_attributed, rolled up by day in int_requests_attributed_daily); 0 when none was
+        logged.
       - cost_center: dim_team's; '(unallocated)' for team '(unallocated)', '(none)' for a team without one.
 -#}
 
@@ -39,7 +40,7 @@ usage_types as (
 
 attributed_requests as (
 
-    select * from {{ ref('int_requests_attributed') }}
+    select * from {{ ref('int_requests_attributed_daily') }}
     where is_priced
 
 ),
@@ -155,7 +156,7 @@ monthly_requests as (
         team,
         provider,
         model_id,
-        count(*) as requests
+        sum(requests) as requests
     from attributed_requests
     group by cast({{ dbt.date_trunc('month', 'usage_date') }} as date), team, provider, model_id
 

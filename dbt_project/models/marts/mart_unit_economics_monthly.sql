@@ -14,8 +14,8 @@
         of fct_usage_cost_daily of the same day, provider, model, service tier, context tier and geo; NULL
         when some cache read has no priced uncached input there to compare with (a partial sum is never shown).
       - batch_share = the cost of service tier 'batch' / usage_cost_usd.
-    Request basis (the request logs' priced requests, int_requests_attributed; a team's are those attributed to
-    it): requests, active_users (distinct user ids), request_cost_usd (their list cost), cost_per_request and
+    Request basis (the request logs' priced requests, int_requests_attributed, read as its daily roll-ups
+    int_requests_attributed_daily and int_request_users_daily; a team's are those attributed to it): requests, active_users (distinct user ids), request_cost_usd (their list cost), cost_per_request and
     cost_per_active_user from request_cost_usd: both sides come from the same logs, whatever share of the
     ledger the logs cover.
     Ratios are NULL when their denominator is 0 or unknown.
@@ -53,7 +53,14 @@ showback as (
 
 attributed_requests as (
 
-    select * from {{ ref('int_requests_attributed') }}
+    select * from {{ ref('int_requests_attributed_daily') }}
+    where is_priced
+
+),
+
+request_users as (
+
+    select * from {{ ref('int_request_users_daily') }}
     where is_priced
 
 ),
@@ -150,34 +157,79 @@ usage_metrics as (
 request_lines as (
 
     select
-        usage_date,
-        '(all)' as team,
-        user_id,
+        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as month, -- noqa: RF04
+        team,
+        requests,
         list_cost_usd
     from attributed_requests
+
+),
+
+user_lines as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as month, -- noqa: RF04
+        team,
+        user_id
+    from request_users
+
+),
+
+request_totals as (
+
+    select
+        month,
+        '(all)' as team,
+        sum(requests) as requests,
+        sum(list_cost_usd) as request_cost_usd
+    from request_lines
+    group by month
 
     union all
 
     select
-        usage_date,
+        month,
         team,
-        user_id,
-        list_cost_usd
-    from attributed_requests
+        sum(requests) as requests,
+        sum(list_cost_usd) as request_cost_usd
+    from request_lines
     where team <> '(unallocated)'
+    group by month, team
+
+),
+
+user_totals as (
+
+    select
+        month,
+        '(all)' as team,
+        count(distinct user_id) as active_users
+    from user_lines
+    group by month
+
+    union all
+
+    select
+        month,
+        team,
+        count(distinct user_id) as active_users
+    from user_lines
+    where team <> '(unallocated)'
+    group by month, team
 
 ),
 
 request_metrics as (
 
     select
-        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as month, -- noqa: RF04
-        team,
-        count(*) as requests,
-        count(distinct user_id) as active_users,
-        sum(list_cost_usd) as request_cost_usd
-    from request_lines
-    group by cast({{ dbt.date_trunc('month', 'usage_date') }} as date), team
+        request_totals.month,
+        request_totals.team,
+        request_totals.requests,
+        coalesce(user_totals.active_users, 0) as active_users,
+        request_totals.request_cost_usd
+    from request_totals
+    left join user_totals
+        on request_totals.month = user_totals.month and request_totals.team = user_totals.team
 
 ),
 
