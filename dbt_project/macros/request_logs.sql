@@ -140,28 +140,44 @@
     {#-
         When this dbt invocation started (UTC) as a timestamp: the built_at of every row an incremental request mart
         writes, the same for all the days one build replaces, so that a test can find them (macro
-        latest_build_days). dbt's run_started_at, one value per invocation.
+        latest_build_split). dbt's run_started_at, one value per invocation.
     -#}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
 
-{% macro latest_build_days(relation, built_at='built_at', day_column='usage_date') -%}
+{% macro latest_build_split(relation, built_at='built_at', day_column='usage_date') -%}
     {#-
-        The days (sorted) of the rows of `relation` its latest build wrote: the rows with its newest `built_at`. For
-        an incremental table that replaces whole days, these are the days the latest build replaced, every day
-        after a full build; rows of the other days are unchanged since the build that wrote and tested them. Looked
-        up when called (an empty list at parse time or for an empty table).
+        A pair: the days (sorted) of the rows of `relation` its latest build wrote (the rows with its newest
+        `built_at`), and whether any row is older than that build (false after a full build, and for an empty
+        table). For an incremental table that replaces whole days, the days are those the latest build replaced,
+        every day after a full build; rows of the other days are unchanged since the build that wrote and tested
+        them. One read of the two columns, when called (empty and false at parse time).
     -#}
     {%- if not execute -%}
-        {{ return([]) }}
+        {{ return([[], false]) }}
     {%- endif -%}
     {%- set days_sql -%}
-        select distinct {{ day_column }}
-        from {{ relation }}
-        where {{ built_at }} = (select max({{ built_at }}) from {{ relation }})
+        select
+            rows_.{{ day_column }},
+            bool_or(rows_.{{ built_at }} = latest.built_at) as has_latest,
+            bool_and(rows_.{{ built_at }} = latest.built_at) as all_latest
+        from {{ relation }} as rows_
+        cross join (select max({{ built_at }}) as built_at from {{ relation }}) as latest
+        group by rows_.{{ day_column }}
     {%- endset -%}
-    {{ return(run_query(days_sql).columns[0].values() | sort) }}
+    {%- set table = run_query(days_sql) -%}
+    {%- set days = [] -%}
+    {%- set older = [] -%}
+    {%- for row in table.rows -%}
+        {%- if row[1] -%}
+            {%- do days.append(row[0]) -%}
+        {%- endif -%}
+        {%- if not row[2] -%}
+            {%- do older.append(row[0]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return([days | sort, older | length > 0]) }}
 {%- endmacro %}
 
 

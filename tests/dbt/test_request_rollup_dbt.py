@@ -123,8 +123,28 @@ def test_an_increment_rebuilds_only_the_new_day_and_the_sum_test_catches_a_wrong
 UNIQUE_REQUEST = "unique_combination_of_columns_fct_request_cost_source__request_id"
 
 
+def compiled_test(home: Path, name: str) -> str:
+    (path,) = (home / "dbt_target" / "compiled").rglob(f"{name}.sql")
+    return path.read_text()
+
+
 def test_the_uniqueness_test_checks_the_new_days_keys_against_every_older_day(home, tmp_path):
-    # after the full rebuild above, a new day (the 27th) whose file repeats request id r1 of the 24th, and a new r9
+    test_vars = vars_with(request_lines=["stg_jsonl_requests__request_lines"], price_lines=[])
+    # right after the full rebuild above, every row is the latest build's: the test groups the whole table once (no
+    # semi join of the latest keys against it), and a copy of r2 on any day fails it
+    warehouse = str(home / "warehouse.duckdb")
+    with duckdb.connect(warehouse) as conn:
+        conn.execute("create table main.r2 as select * from marts.fct_request_cost where request_id = 'r2'")
+        conn.execute("insert into marts.fct_request_cost select * from main.r2")
+    result = run_dbt(home, ["test", *test_vars, "--select", UNIQUE_REQUEST])
+    assert {r.node.name: r.failures for r in result.result.results if str(r.status) == "fail"} == {UNIQUE_REQUEST: 1}
+    assert "built_keys" not in compiled_test(home, UNIQUE_REQUEST)
+    with duckdb.connect(warehouse) as conn:
+        conn.execute("delete from marts.fct_request_cost where request_id = 'r2'")
+        conn.execute("insert into marts.fct_request_cost select * from main.r2")
+        conn.execute("drop table main.r2")
+
+    # a new day (the 27th) whose file repeats request id r1 of the 24th, and a new r9
     drop = tmp_path / "repeat.jsonl"
     drop.write_text(jsonl([
         ("r1", "2026-10-27", "search", "chat", "u1", "gpt-4o-mini", 1),
@@ -140,6 +160,7 @@ def test_the_uniqueness_test_checks_the_new_days_keys_against_every_older_day(ho
     assert not result.success
     failed = {r.node.name: r.failures for r in result.result.results if str(r.status) == "fail"}
     assert failed == {UNIQUE_REQUEST: 1}  # r1, on the 24th and the 27th: one key, two rows (not r2)
+    assert "built_keys" in compiled_test(home, UNIQUE_REQUEST)  # the increment's keys only, against every row
 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
         builds = conn.execute(

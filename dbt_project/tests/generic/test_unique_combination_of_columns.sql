@@ -7,12 +7,14 @@
     the build that wrote them and checked them. With the day column in the key, no row of another day can share a
     key, and the table is read for the latest build's days only; without it, the whole table's key columns are read
     once against the new keys (a semi join), not grouped whole: at 100M requests, a grouping of every key grows
-    with the table, while a day's keys stay a day's.
+    with the table, while a day's keys stay a day's. After a full build (no row older than the latest build) the
+    whole table is the latest build's, and the plain grouping is the cheaper plan: it is used then.
 -#}
 {% test unique_combination_of_columns(model, combination_of_columns, latest_build_only=false, day_column='usage_date') %}
 
 {%- set columns = combination_of_columns | join(', ') %}
-{%- if not latest_build_only %}
+{%- set days, has_older = latest_build_split(model, day_column=day_column) if latest_build_only else [[], false] %}
+{%- if not has_older %}
 
 select
     {{ columns }},
@@ -22,7 +24,6 @@ group by {{ columns }}
 having count(*) > 1
 
 {%- else %}
-{%- set days = latest_build_days(model, day_column=day_column) %}
 {%- set in_days = days_in_range(day_column, days) if days else 'false' %}
 
 with
