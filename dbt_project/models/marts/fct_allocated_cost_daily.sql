@@ -5,9 +5,10 @@
       - direct: to the team [and feature] of its owner in finops.yaml (ownership.owners) on that day; a rule
         for its API key beats the rule for its account;
       - else the first matching shared rule (ownership.shared):
-          proportional: in proportion to the attributed request cost (int_requests_attributed) of the same
-            day, provider and model; the part of requests no team is known for stays unallocated, and with no
-            priced request that day the whole line stays unallocated (allocation_note says which);
+          proportional: in proportion to the attributed request cost (int_requests_attributed, summed by day
+            in int_requests_attributed_daily) of the same day, provider and model; the part of requests no team
+            is known for stays unallocated, and with no priced request that day the whole line stays unallocated
+            (allocation_note says which);
           even: equal parts across the rule's teams; fixed_share: the rule's percentages;
       - else unallocated (team '(unallocated)').
     Splits are exact in DECIMAL (macro split_exactly): the rounding residue of a line goes to its largest
@@ -56,6 +57,8 @@ teams as (
 
 ),
 
+-- the priced request cost of each day x provider x model x team x feature, already summed by day (request costs
+-- are never negative, so a group of $0 is one whose every request cost $0: no weight)
 request_weights as (
 
     select
@@ -64,10 +67,9 @@ request_weights as (
         model_id,
         team,
         feature,
-        sum(list_cost_usd) as weight
-    from {{ ref('int_requests_attributed') }}
+        list_cost_usd as weight
+    from {{ ref('int_requests_attributed_daily') }}
     where is_priced and list_cost_usd > 0
-    group by usage_date, provider, model_id, team, feature
 
 ),
 
