@@ -19,6 +19,7 @@ November 2025 requests:
 """
 
 import json
+import shutil
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -29,6 +30,7 @@ from dbt_inprocess import PRICING_MODELS, require_success, run_dbt, run_unit_tes
 
 from connectors.files import digest
 from connectors.jsonl_requests import SOURCE as PLAIN
+from orchestration.config import load_config, write_config_tables
 from orchestration.loader import ensure_raw_tables, land_file
 
 pytestmark = pytest.mark.slow
@@ -36,7 +38,7 @@ pytestmark = pytest.mark.slow
 NOVEMBER = date(2025, 11, 1)
 MODELS = ["stg_jsonl_requests__requests", "stg_jsonl_requests__request_lines", "int_requests_unioned"]
 MODELS += ["int_request_usage", "fct_request_cost", "stg_config__whatif_routing"]
-MODELS += ["int_whatif_routing_scope", "int_whatif_routing_lines", "mart_whatif_routing", "mart_request_size_monthly"]
+MODELS += ["int_whatif_routing_daily", "int_whatif_routing_lines", "mart_whatif_routing", "mart_request_size_monthly"]
 HAIKU_CAVEAT = "token counts kept as used (the cheaper model may answer with more or fewer tokens, or less well)"
 
 
@@ -56,18 +58,26 @@ LINES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("finops_home")
-    drop = tmp_path_factory.mktemp("drop") / "requests.jsonl"
-    drop.write_text("".join(json.dumps(row) + "\n" for row in LINES))
+def land_lines(home: Path, lines: list[dict], name: str) -> None:
+    drop = home / name
+    drop.write_text("".join(json.dumps(row) + "\n" for row in lines))
     (feed,) = PLAIN.feeds
     with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
         ensure_raw_tables(conn)  # config tables with the defaults: no finops.yaml, the built-in routing rules
-        land_file(conn, feed.table, feed.read(drop), path=str(drop), digest=digest(drop), run_id="test")
+        land_file(conn, feed.table, feed.read(drop), path=str(drop), digest=digest(drop), run_id=name)
+
+
+def build(home: Path) -> None:
     args = ["build", *vars_with(request_lines=["stg_jsonl_requests__request_lines"], price_lines=[])]
     select = ["--select", *PRICING_MODELS, *MODELS, "--exclude", "test_type:unit"]
     require_success(run_dbt(home, [*args, "--indirect-selection", "cautious", *select]))
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("finops_home")
+    land_lines(home, LINES, "requests.jsonl")
+    build(home)
     return home
 
 
@@ -113,7 +123,65 @@ def test_the_size_histogram_counts_successful_requests_by_prompt_size(home):
 
 
 def test_the_marts_unit_tests_pass(home):
-    run_unit_tests(home, "int_whatif_routing_scope")
+    run_unit_tests(home, "int_whatif_routing_daily")
     run_unit_tests(home, "int_whatif_routing_lines")
     run_unit_tests(home, "mart_whatif_routing")
     run_unit_tests(home, "mart_request_size_monthly")
+
+
+def rolled_up(home: Path) -> list[tuple]:
+    """(rule, day, model, class, requests, the build that wrote the row) of int_whatif_routing_daily."""
+    return _rows(
+        home,
+        "select rule, usage_date, model_id, size_class, requests, built_at from intermediate.int_whatif_routing_daily "
+        "order by all",
+    )
+
+
+def test_a_new_day_rolls_up_alone_and_a_rule_change_rebuilds_every_day(home, tmp_path):
+    """The roll-up is incremental by day: a new day's file adds that day's rows and leaves the others as their
+    build wrote them; a change of the routing rules rebuilds every day, dropping the days no rule covers now and
+    adding days the table had no row for."""
+    copy = tmp_path / "home"
+    copy.mkdir()
+    shutil.copy(home / "warehouse.duckdb", copy / "warehouse.duckdb")
+    first = rolled_up(copy)
+    assert [row[:5] for row in first] == [
+        ("simple-to-gpt-4-1-mini", date(2025, 11, 3), "gpt-4.1-2025-04-14", "simple", 1),
+        ("simple-to-gpt-4-1-mini", date(2025, 11, 5), "gpt-4.1-mini-2025-04-14", "simple", 1),
+        ("simple-to-haiku", date(2025, 11, 3), "claude-sonnet-4-5-20250929", "other", 1),
+        ("simple-to-haiku", date(2025, 11, 3), "claude-sonnet-4-5-20250929", "simple", 1),
+    ]
+
+    # s3, a simple sonnet request of the 7th: 300 in, 100 out = $0.0009 + $0.0015; under haiku $0.0003 + $0.0005
+    land_lines(copy, [line("s3", 7, "anthropic", "claude-sonnet-4-5", input_tokens=300, output_tokens=100)], "s3.jsonl")
+    build(copy)
+    second = rolled_up(copy)
+    new_day = ("simple-to-haiku", date(2025, 11, 7), "claude-sonnet-4-5-20250929", "simple", 1)
+    assert [row for row in second if row[:5] != new_day] == first  # the old days' rows, from the first build
+    (added,) = [row for row in second if row[:5] == new_day]
+    assert added[5] > first[0][5]
+    assert _rows(
+        copy,
+        "select requests, actual_cost_usd, counterfactual_cost_usd from marts.mart_whatif_routing "
+        "where rule = 'simple-to-haiku' and size_class = 'simple'",
+    ) == [(2, D("0.00336") + D("0.0024"), D("0.00112") + D("0.0008"))]
+
+    def set_rules(routing: str) -> None:
+        (copy / "finops.yaml").write_text(f"whatif:\n  routing:\n{routing}")
+        with duckdb.connect(str(copy / "warehouse.duckdb")) as conn:
+            write_config_tables(conn, load_config(copy / "finops.yaml"))
+        build(copy)
+
+    # one rule, on gpt-4.1-mini only: the 3rd and the 7th have no request in scope now, and lose their rows
+    set_rules("    - {name: mini, scope: {provider: openai, models: [gpt-4.1-mini*]}, to_model: gpt-4.1-nano}\n")
+    third = rolled_up(copy)
+    assert [row[:5] for row in third] == [("mini", date(2025, 11, 5), "gpt-4.1-mini-2025-04-14", "simple", 1)]
+    assert third[0][5] > added[5]
+    # and a rule on anthropic again: the 3rd and the 7th, which the table had no row for, are read again
+    set_rules("    - {name: sonnet, scope: {provider: anthropic}, to_model: claude-haiku-4-5}\n")
+    assert [row[:5] for row in rolled_up(copy)] == [
+        ("sonnet", date(2025, 11, 3), "claude-sonnet-4-5-20250929", "other", 1),
+        ("sonnet", date(2025, 11, 3), "claude-sonnet-4-5-20250929", "simple", 1),
+        ("sonnet", date(2025, 11, 7), "claude-sonnet-4-5-20250929", "simple", 1),
+    ]

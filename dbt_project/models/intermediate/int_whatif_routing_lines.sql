@@ -1,15 +1,16 @@
 {#-
     The counterfactual line items of each routing what-if (mart_whatif_routing sums them; its header states the
-    rules): every priced simple request of int_whatif_routing_scope as its disjoint token buckets (macro
-    request_token_buckets), summed per rule, month, day, provider, model, target model, service tier, prompt-size
-    tier and bucket, and priced under the rule's to_model resolved at the usage date (macro resolve_model_id)
+    rules): the priced simple requests of int_whatif_routing_daily (each row the sums of a day's requests of one
+    rule, model, service tier and prompt-size tier) as their disjoint token buckets (macro request_token_buckets),
+    summed per rule, month, day, provider, model, target model, service tier, prompt-size tier and bucket, and
+    priced under the rule's to_model resolved at the usage date (macro resolve_model_id)
     by macro price_counterfactual (macro price_usage over the distinct keys). A line whose key has no price
     has is_priced false and cost_usd NULL.
 
     Its own model (not CTEs of the mart): Spark inlines each use of a CTE while it checks a query, and the price
     lookup over this chain was too large for its planner; the mart reads the lines as a relation.
-    A table, not a view: its lines are few (sums per day and key), but as a view the mart and each of its tests
-    read every request in scope again (at 100M requests, about 27 s each).
+    A table, rebuilt whole: it reads the daily roll-up, not the requests, so a build prices a few lines per day
+    and key (under the price book of the day it runs: a price change reprices every line).
 -#}
 
 {{ config(materialized='table') }}
@@ -20,7 +21,7 @@ with
 
 in_scope as (
 
-    select * from {{ ref('int_whatif_routing_scope') }}
+    select * from {{ ref('int_whatif_routing_daily') }}
 
 ),
 

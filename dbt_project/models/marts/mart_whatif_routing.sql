@@ -17,8 +17,8 @@
     cheaper model may answer with more or fewer tokens, or not as well. A bucket priced by fallback is priced so,
     with a caveat; a bucket with no price leaves counterfactual_cost_usd and savings_usd NULL for its row.
 
-    The requests in scope are int_whatif_routing_scope; the counterfactual line items, priced,
-    int_whatif_routing_lines, which this mart sums.
+    The requests in scope, rolled up by day, are int_whatif_routing_daily; the counterfactual line items, priced,
+    int_whatif_routing_lines. This mart sums both.
 -#}
 
 {%- set mart_key = ['rule', 'month', 'provider', 'model_id', 'size_class'] -%}
@@ -27,7 +27,7 @@ with
 
 in_scope as (
 
-    select * from {{ ref('int_whatif_routing_scope') }}
+    select * from {{ ref('int_whatif_routing_daily') }}
 
 ),
 
@@ -44,8 +44,8 @@ actual_totals as (
         any_value(to_model) as to_model,
         any_value(max_input_tokens) as max_input_tokens,
         any_value(max_output_tokens) as max_output_tokens,
-        count(*) as requests,
-        count(*) filter (where not is_priced) as unpriced_requests,
+        sum(requests) as requests,
+        sum(case when is_priced then 0 else requests end) as unpriced_requests,
         sum(prompt_tokens) as prompt_tokens,
         sum(output_tokens) as output_tokens,
         sum(case when is_priced then list_cost_usd end) as actual_cost_usd
