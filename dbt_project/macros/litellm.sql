@@ -351,3 +351,22 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+
+{% macro from_first_window_day(counters) -%}
+    {#-
+        The WHERE predicate of mart_gateway_budget_audit's request logs: usage_date on or after the UTC day of the
+        earliest window_start of LiteLLM's budget counters (`counters`, stg_litellm_postgres__budget_counters),
+        or `false` when no counter has a window. The day is looked up when the model runs (a few rows) and written
+        in as a constant, so that it reaches the raw spend logs' scan; a unit test, whose inputs are CTEs of its
+        own query, gets the same predicate as a subquery.
+    -#}
+    {%- set earliest = 'select cast(min(window_start) as date) from ' ~ counters -%}
+    {%- if not execute -%}
+        {{ return('false') }}
+    {%- elif model.resource_type == 'unit_test' -%}
+        {{ return('usage_date >= (' ~ earliest ~ ')') }}
+    {%- endif -%}
+    {%- set day = run_query(earliest).columns[0].values()[0] -%}
+    {{ return("usage_date >= date '" ~ day ~ "'" if day else 'false') }}
+{%- endmacro %}

@@ -19,7 +19,12 @@
       - status, first that applies: unknown_window (no window_start), ledger_incomplete, over_budget_by_ledger
         (the logs or the price book say max_budget is spent while the counter is below it: enforcement missed),
         drift (|drift_usd| > tolerance_usd), ok.
+    The requests are read from the first day of the earliest window on (macro from_first_window_day, a constant
+    that reaches the raw spend logs' scan): the audit reads the budget windows (a month, typically), not the
+    whole history, and no request without counters.
 -#}
+
+{%- set from_first_day = from_first_window_day(ref('stg_litellm_postgres__budget_counters')) -%}
 
 with
 
@@ -32,7 +37,7 @@ counters as (
 request_cost as (
 
     select * from {{ ref('fct_request_cost') }}
-    where source in ('litellm', 'litellm_postgres')
+    where source in ('litellm', 'litellm_postgres') and {{ from_first_day }}
 
 ),
 
@@ -47,6 +52,7 @@ spend_logs as (
             coalesce(team_id, metadata_team_id) as team_id,
             coalesce(internal_user_id, metadata_user_id) as user_id
         from {{ ref('stg_' ~ source_name ~ '__spend_logs') }}
+        where {{ from_first_day }}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -74,20 +80,22 @@ requests as (
             on
                 request_cost.source = spend_logs.source
                 and request_cost.request_id = spend_logs.request_id
-        -- a request before every counter's window counts for none (ledger's join): the audit reads the requests
-        -- of the budget windows (a month, typically), not the whole history; none at all without counters
+        -- a request before every counter's window counts for none (ledger's join); the days before the first
+        -- window's are not read at all (from_first_day)
         where request_cost.requested_at >= (select min(counters.window_start) from counters)
     ) as ranked
     where copy_rank = 1
 
 ),
 
+-- every day of LiteLLM requests landed, not only the windows': the first must be on or before a window's start
 coverage as (
 
     select
         min(usage_date) as first_log_day,
         max(usage_date) as last_log_day
-    from request_cost
+    from {{ ref('fct_request_cost') }}
+    where source in ('litellm', 'litellm_postgres')
 
 ),
 
