@@ -38,7 +38,8 @@ pytestmark = pytest.mark.slow
 NOVEMBER = date(2025, 11, 1)
 MODELS = ["stg_jsonl_requests__requests", "stg_jsonl_requests__request_lines", "int_requests_unioned"]
 MODELS += ["int_request_usage", "fct_request_cost", "stg_config__whatif_routing"]
-MODELS += ["int_whatif_routing_daily", "int_whatif_routing_lines", "mart_whatif_routing", "mart_request_size_monthly"]
+MODELS += ["int_whatif_routing_daily", "int_whatif_routing_lines", "mart_whatif_routing"]
+MODELS += ["int_request_sizes_daily", "mart_request_size_monthly"]
 HAIKU_CAVEAT = "token counts kept as used (the cheaper model may answer with more or fewer tokens, or less well)"
 
 
@@ -125,6 +126,7 @@ def test_the_size_histogram_counts_successful_requests_by_prompt_size(home):
 def test_the_marts_unit_tests_pass(home):
     run_unit_tests(home, "int_whatif_routing_daily")
     run_unit_tests(home, "int_whatif_routing_lines")
+    run_unit_tests(home, "int_request_sizes_daily")
     run_unit_tests(home, "mart_whatif_routing")
     run_unit_tests(home, "mart_request_size_monthly")
 
@@ -146,6 +148,9 @@ def test_a_new_day_rolls_up_alone_and_a_rule_change_rebuilds_every_day(home, tmp
     copy.mkdir()
     shutil.copy(home / "warehouse.duckdb", copy / "warehouse.duckdb")
     first = rolled_up(copy)
+    sizes_sql = "select usage_date, min(built_at), max(built_at) from intermediate.int_request_sizes_daily group by 1"
+    first_sizes = dict((day, built) for day, *built in _rows(copy, sizes_sql))
+    assert sorted(first_sizes) == [date(2025, 11, 3), date(2025, 11, 5)]
     assert [row[:5] for row in first] == [
         ("simple-to-gpt-4-1-mini", date(2025, 11, 3), "gpt-4.1-2025-04-14", "simple", 1),
         ("simple-to-gpt-4-1-mini", date(2025, 11, 5), "gpt-4.1-mini-2025-04-14", "simple", 1),
@@ -161,6 +166,10 @@ def test_a_new_day_rolls_up_alone_and_a_rule_change_rebuilds_every_day(home, tmp
     assert [row for row in second if row[:5] != new_day] == first  # the old days' rows, from the first build
     (added,) = [row for row in second if row[:5] == new_day]
     assert added[5] > first[0][5]
+    # the size roll-up likewise: the 3rd and the 5th as the first build wrote them, the 7th from this build
+    sizes = dict((day, built) for day, *built in _rows(copy, sizes_sql))
+    assert {day: sizes[day] for day in first_sizes} == first_sizes
+    assert sizes[date(2025, 11, 7)] == [added[5], added[5]]
     assert _rows(
         copy,
         "select requests, actual_cost_usd, counterfactual_cost_usd from marts.mart_whatif_routing "

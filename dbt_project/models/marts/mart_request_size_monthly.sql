@@ -4,36 +4,19 @@
     request's size is its prompt: every input token, cached and cache writes included (prompt_tokens).
     Buckets, by prompt tokens: 0-250, 251-1,000, 1,001-4,000, 4,001-16,000, 16,001+. The buckets of a month,
     provider and model add up to its successful requests; months add up to any range. list_cost_usd sums the
-    priced requests (NULL when a bucket has only unpriced ones, counted in unpriced_requests).
+    priced requests (NULL when a bucket has only unpriced ones, counted in unpriced_requests). It sums the daily
+    roll-up int_request_sizes_daily (incremental by day), not every request.
 -#}
 
 with
 
-requests as (
-
-    select * from {{ ref('fct_request_cost') }}
-    where status = 'success'
-
-),
-
-bucketed as (
+sizes as (
 
     select
-        provider,
-        prompt_tokens,
-        output_tokens,
-        list_cost_usd,
-        is_priced,
-        coalesce(model_id, '(none)') as model_id,
-        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as month, -- noqa: RF04
-        case
-            when prompt_tokens <= 250 then 0
-            when prompt_tokens <= 1000 then 251
-            when prompt_tokens <= 4000 then 1001
-            when prompt_tokens <= 16000 then 4001
-            else 16001
-        end as bucket_floor_tokens
-    from requests
+        *,
+        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as month -- noqa: RF04
+    from {{ ref('int_request_sizes_daily') }}
+    where status = 'success'
 
 ),
 
@@ -53,8 +36,8 @@ final as (
 
         ----------  numerics
         cast(bucket_floor_tokens as bigint) as bucket_floor_tokens,
-        cast(count(*) as bigint) as requests,
-        cast(count(*) filter (where not is_priced) as bigint) as unpriced_requests,
+        cast(sum(requests) as bigint) as requests,
+        cast(sum(case when is_priced then 0 else requests end) as bigint) as unpriced_requests,
         cast(sum(prompt_tokens) as bigint) as prompt_tokens,
         cast(sum(output_tokens) as bigint) as output_tokens,
         {{ to_usd_decimal('sum(case when is_priced then list_cost_usd end)') }} as list_cost_usd,
@@ -62,7 +45,7 @@ final as (
         ----------  dates
         month
 
-    from bucketed
+    from sizes
     group by month, provider, model_id, bucket_floor_tokens
 
 )
