@@ -17,6 +17,11 @@ and replaces its own section of bench/RESULTS.md (between the scale markers). Ti
 
     .venv/bin/python bench/scale.py --sizes 1000000 --repeat 1
     .venv/bin/python bench/scale.py          # 1M, 10M, 100M rows, 3 runs each
+    .venv/bin/python bench/scale.py --sizes 100000000 --days 365 --repeat 1 --skip-postgres  # 100M as a year
+
+--days sets how many UTC days the rows span, so the size of "one new day": 30 (the default) makes it rows / 30,
+a stress case (at 100M rows, 3.3M requests a day); 365 makes the rows a year's, as the issue's busy organisation
+logs them (100M a year: 274,000 a day).
 """
 
 from __future__ import annotations
