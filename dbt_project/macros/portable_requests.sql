@@ -192,13 +192,17 @@
 {%- endmacro %}
 
 {% macro default__json_object_entries(expression) -%}
-    list_transform(
+    {#-
+        The document parsed once, as a map (a value as json_extract_string gives it); an object with a name twice,
+        which a map cannot hold (Postgres jsonb never has one), read name by name as before.
+    -#}
+    coalesce(map_entries(json_transform({{ expression }}, '"MAP(VARCHAR, VARCHAR)"')), list_transform(
         json_keys({{ expression }}),
         lambda k: {
             'key': k,
             'value': json_extract_string({{ expression }}, '$."' || replace(k, '"', '\"') || '"')
         }
-    )
+    ))
 {%- endmacro %}
 
 {% macro spark__json_object_entries(expression) -%}
@@ -253,6 +257,26 @@
             ), ','), '}')
         else {{ expression }}
     end
+{%- endmacro %}
+
+
+{% macro json_object_of(list, name, key, value) -%}
+    {#-
+        A JSON object (text) of the elements of `list`, each called `name` in `key` and `value` (strings; the keys
+        distinct), in the list's order; '{}' for an empty list.
+    -#}
+    {{ return(adapter.dispatch('json_object_of')(list, name, key, value)) }}
+{%- endmacro %}
+
+{% macro default__json_object_of(list, name, key, value) -%}
+    {#- written out as text: to_json(map_from_entries(...)) gave the same text at twice the cost -#}
+    '{' || array_to_string(
+        list_transform({{ list }}, lambda {{ name }}: to_json({{ key }}) || ':' || to_json({{ value }})), ','
+    ) || '}'
+{%- endmacro %}
+
+{% macro spark__json_object_of(list, name, key, value) -%}
+    to_json(map_from_entries(transform({{ list }}, {{ name }} -> named_struct('k', {{ key }}, 'v', {{ value }}))))
 {%- endmacro %}
 
 
@@ -350,6 +374,37 @@
 
 {% macro spark__empty_list() -%}
     array()
+{%- endmacro %}
+
+
+{% macro list_sorted(list) -%}
+    {#- `list` sorted ascending (structs by their fields in order). -#}
+    {{ return(adapter.dispatch('list_sorted')(list)) }}
+{%- endmacro %}
+
+{% macro default__list_sorted(list) -%}
+    list_sort({{ list }})
+{%- endmacro %}
+
+{% macro spark__list_sorted(list) -%}
+    array_sort({{ list }})
+{%- endmacro %}
+
+
+{% macro list_last_of_runs(list, field) -%}
+    {#-
+        The elements of `list` (structs, sorted by `field`; a column, read twice) that end a run of equal `field`:
+        each value of `field` once, its last element. One pass over the list.
+    -#}
+    {{ return(adapter.dispatch('list_last_of_runs')(list, field)) }}
+{%- endmacro %}
+
+{% macro default__list_last_of_runs(list, field) -%}
+    list_filter({{ list }}, lambda e, i: i = len({{ list }}) or {{ list }}[i + 1].{{ field }} <> e.{{ field }})
+{%- endmacro %}
+
+{% macro spark__list_last_of_runs(list, field) -%}
+    filter({{ list }}, (e, i) -> coalesce(try_element_at({{ list }}, i + 2).{{ field }} <> e.{{ field }}, true))
 {%- endmacro %}
 
 
