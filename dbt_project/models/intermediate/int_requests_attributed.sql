@@ -22,6 +22,9 @@
     ref('stg_config__ownership_request_rules'), ref('stg_config__ownership_teams')
 ]) -%}
 {%- set versions = {'rules_version': rules_version} -%}
+{#- the days this build replaces, looked up once (a query when the model runs) for both reads below -#}
+{%- set days_to_build = days_rebuilt_upstream(ref('fct_request_cost'), 'requests_built_at', versions)
+    if is_incremental() else none -%}
 
 with
 
@@ -29,7 +32,7 @@ requests as (
 
     select * from {{ ref('fct_request_cost') }}
     {% if is_incremental() -%}
-        where {{ days_rebuilt_upstream(ref('fct_request_cost'), 'requests_built_at', versions) }}
+        where {{ days_to_build }}
     {%- endif %}
 
 ),
@@ -46,6 +49,8 @@ teams as (
 
 ),
 
+-- the requests a rule matches. fct_request_cost is read here again, not through the CTE requests: a CTE read twice is
+-- materialized whole by DuckDB (at 100M requests, every request's tags and ids, spilled to disk) before either read
 rule_matches as (
 
     select
@@ -57,7 +62,7 @@ rule_matches as (
         row_number() over (
             partition by requests.source, requests.request_id order by rules.priority
         ) as match_rank
-    from requests
+    from {{ ref('fct_request_cost') }} as requests
     inner join rules
         on
             (rules.match_field = 'team' and requests.team = rules.match_value)
@@ -68,6 +73,9 @@ rule_matches as (
                 rules.match_field = 'tag'
                 and {{ json_key_text('requests.tags', 'rules.tag_key') }} = rules.match_value
             )
+    {% if is_incremental() -%}
+        where {{ days_to_build }}
+    {%- endif %}
 
 ),
 
