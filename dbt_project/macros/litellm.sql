@@ -119,7 +119,7 @@ final as (
         -- entries of spend_logs_metadata whose name says key, secret, password or authorization are dropped
         -- (row by row, with list functions: no join or aggregate, so a filter on usage_date reaches the raw rows).
         -- Only a document whose text could hold such a name is taken apart (macro litellm_may_name_a_secret):
-        -- taking every document apart was a fifth of the request lines' time at 10M rows, and almost none has one.
+        -- taking every document apart was about a tenth of the request lines' time at 10M rows; almost none has one.
         case
             when not {{ litellm_may_name_a_secret('spend_logs_metadata') }} then spend_logs_metadata
             when spend_logs_metadata is not null
