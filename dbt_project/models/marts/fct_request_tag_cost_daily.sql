@@ -42,7 +42,8 @@ by_tags as (
 ),
 
 -- each distinct tags object's entries, the object parsed once (macro json_object_entries); a value as json_key_text
--- reads it. The tags never name a key twice: every source writes them from a map.
+-- reads it. An object with a key twice (no source writes one) gives the rows that reading it key by key gave:
+-- json_object_entries falls back to that.
 tag_entries as (
 
     select
