@@ -292,21 +292,17 @@
 
 {#- The tags of a request (a JSON object as text), one row per key: fct_request_tag_cost_daily. -#}
 
-{% macro json_object_entries_unnested(json_text) -%}
-    {#-
-        In a SELECT list: one row per entry of the JSON object `json_text`, a struct {key, value} (a generator:
-        unnest / explode), the value as macro json_key_text reads it. The object is parsed once (macro
-        json_object_entries), not once for its keys and once more per key.
-    -#}
-    {{ return(adapter.dispatch('json_object_entries_unnested')(json_text)) }}
+{% macro json_object_keys_unnested(json_text) -%}
+    {#- In a SELECT list: one row per key of the JSON object `json_text` (a generator: unnest / explode). -#}
+    {{ return(adapter.dispatch('json_object_keys_unnested')(json_text)) }}
 {%- endmacro %}
 
-{% macro default__json_object_entries_unnested(json_text) -%}
-    unnest({{ json_object_entries(json_text) }})
+{% macro default__json_object_keys_unnested(json_text) -%}
+    unnest(json_keys(cast({{ json_text }} as json)))
 {%- endmacro %}
 
-{% macro spark__json_object_entries_unnested(json_text) -%}
-    explode({{ json_object_entries(json_text) }})
+{% macro spark__json_object_keys_unnested(json_text) -%}
+    explode(json_object_keys({{ json_text }}))
 {%- endmacro %}
 
 
