@@ -122,8 +122,15 @@ def test_old_names_error_spans_and_service_tiers(lines):
 def test_the_attribute_keys_are_dbt_vars(tmp_path):
     lines = _build(
         tmp_path / "home",
-        {"otel_team_attributes": ["service.name"], "otel_user_attributes": ["gen_ai.conversation.id", "user.id"]},
+        {
+            "otel_team_attributes": ["service.name"],
+            "otel_user_attributes": ["gen_ai.conversation.id", "user.id"],
+            # a key listed twice is written once (json.loads would hide a repeated name: it keeps the last)
+            "otel_tag_attributes": ["deployment.environment.name", "service.name", "deployment.environment.name"],
+        },
     )
     assert lines["eee19b7ec3c1b174"]["team"] == "support-bot"  # from the resource
     assert lines["00f067aa0ba902b7"]["user_id"] == "conv-77"  # the first key found on the span
     assert lines["eee19b7ec3c1b174"]["user_id"] == "u-1001"
+    tags = lines["eee19b7ec3c1b174"]["tags"]
+    assert tags == '{"deployment.environment.name":"prod","service.name":"support-bot"}'

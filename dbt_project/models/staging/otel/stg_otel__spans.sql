@@ -104,7 +104,9 @@ attributes as (
         ) as user_id,
         '{' || concat_ws(
             ',',
-            {%- for key in tag_keys %}
+            {#- a key listed twice is written once: a JSON object with a repeated name is read differently by each
+                reader (DuckDB and Python take the last, others the first or refuse it) -#}
+            {%- for key in tag_keys | unique %}
                 {{ json_quote("'" ~ key ~ "'") }} || ':' || {{ json_quote(
                     'coalesce(' ~ json_text('attributes', key) ~ ', ' ~ json_text('resource_attributes', key) ~ ')'
                 ) }},
