@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -29,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.client import SourceClient
+from connectors.credentials import is_credential_name
 from connectors.errors import AuthError, ConnectorError, Hints, NotFoundError, ResponseShapeError
 from connectors.http import USER_AGENT, public_url, redact
 from connectors.langfuse.tables import LANGFUSE_GENERATIONS
@@ -86,16 +86,15 @@ _AS_TEXT = replace(
     LANGFUSE_GENERATIONS,
     columns=tuple((n, "VARCHAR" if t == "JSON" else t) for n, t in LANGFUSE_GENERATIONS.columns),
 )
-# Metadata and model parameters are the caller's free-form objects: a logged request's headers or keys
-# (LiteLLM's Langfuse callback logs ``user_api_key``, OTel spans may carry HTTP headers) are dropped.
-_SECRET_KEY_NAME = re.compile(r"api[_-]?key|authorization|secret|password|passwd|cookie|bearer|^headers?$", re.I)
 
 
 def strip_secrets(value: Any) -> Any:
-    """``value`` without the object keys that look like credentials, at any depth; strings that look like
-    provider keys (``sk-...``) redacted."""
+    """``value`` without the object keys that look like they hold a credential (connectors.credentials), at any
+    depth; strings that look like provider keys (``sk-...``) redacted. For metadata and model parameters, the
+    caller's free-form objects: a logged request's headers or keys (LiteLLM's Langfuse callback logs
+    ``user_api_key``, OTel spans may carry HTTP headers) are dropped."""
     if isinstance(value, dict):
-        return {k: strip_secrets(v) for k, v in value.items() if not _SECRET_KEY_NAME.search(str(k))}
+        return {k: strip_secrets(v) for k, v in value.items() if not is_credential_name(k)}
     if isinstance(value, list):
         return [strip_secrets(v) for v in value]
     if isinstance(value, str):

@@ -136,6 +136,9 @@ def typed(batch: pa.Table, where: str, *, csv_lines: bool) -> pa.Table:
 
 # Names of metadata entries that hold credentials (or carry request headers): never landed. LiteLLM's own
 # `user_api_key` is the hashed token ("Hashed API Token. Not the actual Virtual Key", schema.prisma) and stays.
+# Narrower than connectors.credentials' rule on purpose: every row's metadata names user_api_key*, so a test on the
+# text for that rule's 'api key' would take every document apart at landing. dbt applies the whole rule to the
+# caller's names (spend_logs_metadata, request tags) before they reach a model (macro credential_name).
 SECRET_NAMES = (
     "authorization",
     "headers",

@@ -22,18 +22,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from connectors.credentials import credential_name_sql
 from connectors.files import FileDropError
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 # The first line of a file we claim: an ExportTraceServiceRequest, whose only field is resourceSpans.
 FIRST_LINE = re.compile(rb'^\s*\{\s*"resourceSpans"\s*:\s*\[')
 CLAIM_BYTES = 4096
-# Attribute keys that may hold a credential (HTTP header captures such as http.request.header.authorization,
-# LiteLLM's user_api_key, ...). RE2 syntax, case-insensitive: DuckDB applies it to every attribute key.
-SECRET_KEY_PATTERN = (
-    r"(?i)(^|[._-])(authorization|proxy-authorization|api[._-]?key|x-api-key|apikey|secret|password|passwd|"
-    r"cookie|set-cookie|access[._-]?token|refresh[._-]?token|id[._-]?token|session[._-]?token|bearer)([._-]|$)"
-)
 HOW = (
     "each line of an OTLP/JSON trace export is one ExportTraceServiceRequest (the OpenTelemetry Collector's file "
     "exporter with format: json); fix or remove the line"
@@ -80,10 +75,6 @@ def _lines(path: Path) -> tuple[list[int], list[str]]:
     return numbers, texts
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 # One attribute value (an OTLP AnyValue object) as a JSON value of its own type: SQL expressions, built here
 # (DuckDB cannot bind lambdas inside macros whose argument types it does not know yet). ``_scalar`` covers the
 # scalar kinds; ``_value`` adds arrays and key-value lists (their elements as scalars; a nested array or list
@@ -115,12 +106,13 @@ def _value(v: str) -> str:
     end"""
 
 
+_KEY = "coalesce(a ->> 'key', '')"  # an OTLP KeyValue's key, in the lambdas below
+
+
 def _kept(attrs: str) -> str:
-    """The attributes (a list of OTLP KeyValue JSON) whose key does not look like a credential."""
-    return (
-        f"list_filter(coalesce({attrs}, []::json[]), "
-        f"lambda a: not regexp_matches(coalesce(a ->> 'key', ''), {_sql_string(SECRET_KEY_PATTERN)}))"
-    )
+    """The attributes (a list of OTLP KeyValue JSON) whose key does not look like it holds a credential (HTTP
+    header captures such as http.request.header.authorization, LiteLLM's user_api_key, ...: connectors.credentials)."""
+    return f"list_filter(coalesce({attrs}, []::json[]), lambda a: not {credential_name_sql(_KEY)})"
 
 
 def _object(attrs: str) -> str:

@@ -9,7 +9,8 @@ value are left out (``status: {}`` is UNSET, no ``kind`` is SPAN_KIND_UNSPECIFIE
 
 Attributes land as JSON objects ``{key: value}`` with the value typed: stringValue -> string, intValue -> integer
 (BIGINT), doubleValue -> number, boolValue -> boolean, arrayValue -> list of its elements' values, kvlistValue ->
-object, bytesValue -> its base64 string. Key-looking attributes (see ``reader.SECRET_KEY_PATTERN``) are dropped.
+object, bytesValue -> its base64 string. Attributes whose key looks like it holds a credential
+(``connectors.credentials``) are dropped.
 """
 
 from connectors.schema import RawTable

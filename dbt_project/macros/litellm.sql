@@ -116,14 +116,14 @@ final as (
         metadata_user_id,
         metadata_status,
         request_tags,
-        -- entries of spend_logs_metadata whose name says key, secret, password or authorization are dropped
-        -- (row by row, with list functions: no join or aggregate, so a filter on usage_date reaches the raw rows).
-        -- Only a document whose text could hold such a name is taken apart (macro litellm_may_name_a_secret):
+        -- entries of spend_logs_metadata whose name looks like it holds a credential (macro credential_name) are
+        -- dropped (row by row, with list functions: no join or aggregate, so a filter on usage_date reaches the raw
+        -- rows). Only a document whose text could hold such a name is taken apart (macro may_name_a_credential):
         -- taking every document apart was about a tenth of the request lines' time at 10M rows; almost none has one.
         case
-            when not {{ litellm_may_name_a_secret('spend_logs_metadata') }} then spend_logs_metadata
+            when not {{ may_name_a_credential('spend_logs_metadata') }} then spend_logs_metadata
             when spend_logs_metadata is not null
-                then {{ json_without_keys('spend_logs_metadata', 'k', litellm_secret_name('k')) }}
+                then {{ json_without_keys('spend_logs_metadata', 'k', credential_name('k')) }}
         end as spend_logs_metadata,
         usage_object,
         spend_usd,
@@ -141,35 +141,6 @@ final as (
 )
 
 select * from final
-{%- endmacro %}
-
-
-{% macro litellm_may_name_a_secret(expression) -%}
-    {#-
-        False only when the JSON text `expression` cannot hold a name that macro litellm_secret_name matches: none of
-        its words in any case ('api.?key' for LIKE's '%api_key%', whose _ is any one character), no character outside
-        printable ASCII (a name whose lower case is one of the words) and no backslash (a name written with escapes).
-        A cheap test on the text, so that the documents without such a name, nearly all, are not taken apart. NULL
-        for NULL.
-    -#}
-    (
-        {{ regex_search(expression, "'(?i)api.?key|secret|password|authorization|headers|token|bearer|[^ -~]'") }}
-        or instr({{ expression }}, chr(92)) > 0
-    )
-{%- endmacro %}
-
-
-{% macro litellm_secret_name(expression) -%}
-    {#- True for a tag or metadata name that looks like it holds a credential (never carried further). -#}
-    (
-        lower({{ expression }}) like '%api_key%'
-        or lower({{ expression }}) like '%apikey%'
-        or lower({{ expression }}) like '%api-key%'
-        or lower({{ expression }}) like '%secret%'
-        or lower({{ expression }}) like '%password%'
-        or lower({{ expression }}) like '%authorization%'
-        or lower({{ expression }}) in ('headers', 'token', 'access_token', 'bearer')
-    )
 {%- endmacro %}
 
 
@@ -203,7 +174,7 @@ select * from final
         service key is the service), else metadata.user_api_key_user_id. team = the key's team alias, else the
         team_id column, else metadata.user_api_key_team_id. Tags = request_tags ('k:v' -> k = v, a bare tag
         -> tag = '') with spend_logs_metadata's entries over them (the caller's explicit k/v wins); feature =
-        tag 'feature'. Names that look like credentials are dropped (macro litellm_secret_name).
+        tag 'feature'. Names that look like credentials are dropped (macro credential_name).
     -#}
 with
 
@@ -215,10 +186,10 @@ logs as (
 
 -- tag entries {k, p, v}: request_tags ('k:v' -> k = v, a bare tag -> tag = ''; p = 1) less the names that look
 -- like credentials, and spend_logs_metadata's entries (p = 2; its credential-looking names are already gone, dropped
--- by stg_litellm__spend_logs with the same macro litellm_secret_name), less empty names, sorted by name, then p, then
+-- by stg_litellm__spend_logs with the same macro credential_name), less empty names, sorted by name, then p, then
 -- value. Row by row, with list functions (no join or aggregate), so a filter on usage_date reaches the raw rows.
 -- The entries are checked one by one only in a row whose text could hold a name to drop: a credential-looking one in
--- the request tags (macro litellm_may_name_a_secret) or an empty one, which needs '""' (an empty name, or an empty
+-- the request tags (macro may_name_a_credential) or an empty one, which needs '""' (an empty name, or an empty
 -- tag) or '":' (a tag that starts with ':'). Checking every entry of every row took over a third of the entries' time
 -- at 10M requests; a row that could hold one is checked as before, at the old cost plus the text tests'.
 {%- set entries = list_concat_two(
@@ -238,10 +209,10 @@ tag_entries as (
     select
         *,
         {{ list_sorted(
-            "case when " ~ litellm_may_name_a_secret('request_tags')
+            "case when " ~ may_name_a_credential('request_tags')
             ~ " or instr(request_tags, '\"\"') > 0 or instr(request_tags, '\":') > 0"
             ~ " or instr(spend_logs_metadata, '\"\"') > 0 then "
-            ~ list_filter_where(entries, 'e', "e.k != '' and (e.p = 2 or not " ~ litellm_secret_name('e.k') ~ ")")
+            ~ list_filter_where(entries, 'e', "e.k != '' and (e.p = 2 or not " ~ credential_name('e.k') ~ ")")
             ~ " else " ~ entries ~ " end"
         ) }} as entries
     from logs

@@ -1,7 +1,7 @@
 {#-
     Helicone requests, one row per raw row. Token buckets are already disjoint as Helicone stores them (see
     connectors/helicone/tables.py for the source lines). Properties: keys `team` and `feature` (any case) give
-    team and feature; key-looking properties (api key, authorization, secret, password, token) are dropped; the
+    team and feature; properties whose key looks like it holds a credential (macro credential_name) are dropped; the
     rest are tags.
 -#}
 
@@ -66,8 +66,7 @@ renamed as (
         cast(to_json(map_from_entries({{ list_filter_where(
             'property_entries',
             'e',
-            "lower(e.key) not in ('team', 'feature', 'helicone-session-id') and not "
-            ~ regex_search('lower(e.key)', "'api[-_]?key|authorization|secret|password|token|bearer'")
+            "lower(e.key) not in ('team', 'feature', 'helicone-session-id') and not " ~ credential_name('e.key')
         ) }})) as string) as tags
     from entries
     -- noqa: enable=RF03

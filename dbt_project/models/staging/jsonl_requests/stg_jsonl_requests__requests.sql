@@ -38,7 +38,7 @@ renamed as (
         cast(to_json(map_from_entries({{ list_filter_where(
             "map_entries(" ~ json_string_map("coalesce(tags, '{}')") ~ ")",
             'e',
-            "not " ~ regex_search('lower(e.key)', "'api[-_]?key|authorization|secret|password|token|bearer'")
+            "not " ~ credential_name('e.key')
         ) }})) as string) as tags
     from source
     -- noqa: enable=RF03

@@ -79,7 +79,8 @@ parsed as (
 
 tagged as (
 
-    -- tags 'k:v' -> {"k": "v"}, a bare tag -> {"x": ""}; for a key given twice the largest value (row by row,
+    -- tags 'k:v' -> {"k": "v"}, a bare tag -> {"x": ""}, a name that looks like it holds a credential dropped
+    -- (macro credential_name); for a key given twice the largest value (row by row,
     -- with list functions: no correlated subquery, so a filter on the day reaches the raw rows)
     -- noqa: disable=RF03
     select
@@ -88,6 +89,7 @@ tagged as (
             list_distinct_sorted('tag_entries'),
             'e',
             list_size(list_filter_where('tag_entries', 'other', 'other.k = e.k and other.v > e.v')) ~ ' = 0'
+            ~ ' and not ' ~ credential_name('e.k')
         ) }})) as string) as tags_object
     from (
         select
