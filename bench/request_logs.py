@@ -102,8 +102,24 @@ def _stream(seed: int, k: int) -> str:
     return f"cast(hash(cast({(seed * 8 + k) << 32} as bigint) + i) >> 1 as bigint)"
 
 
-def _generate_sql(day: date, rows: int) -> str:
-    """A SELECT of ``rows`` LiteLLM_SpendLogs rows started on UTC ``day``, in the emulator's column order."""
+# The request tags of each variant of the generated rows (bench/scale.py --tags), as SQL over the drawn columns.
+# shared: every request tags its environment and its customer: 100 distinct request_tags, 1,000 distinct tags
+# objects with the metadata's feature.
+# adverse: the worst case for the tags' speed-ups, each request's tags its own (a trace id, as LiteLLM metadata can
+# carry one: every tags object distinct, so nothing is shared between requests) and holding a credential-looking
+# name (an auth token, dropped: every row takes the tags' checked path, macro may_name_a_credential).
+TAGS = {
+    "shared": f"""'["env:' || env || '", "{TAG_KEY}:' || customer || '"]'""",
+    "adverse": (
+        f"""'["env:' || env || '", "{TAG_KEY}:' || customer || '", "trace:' || md5(cast(i as varchar)) """
+        """|| '", "auth_token:tok-' || cast(i as varchar) || '"]'"""
+    ),
+}
+
+
+def _generate_sql(day: date, rows: int, tags: str = "shared") -> str:
+    """A SELECT of ``rows`` LiteLLM_SpendLogs rows started on UTC ``day``, in the emulator's column order, with the
+    request tags of variant ``tags`` (TAGS)."""
     models = ", ".join(
         f"({i}, '{p}', '{m}', '{g}', {share}, {pin}, {pout})" for i, (p, m, g, share, pin, pout) in enumerate(MODELS)
     )
@@ -205,7 +221,7 @@ select
     ) as varchar) as metadata,
     'False' as cache_hit,
     'Cache OFF' as cache_key,
-    '["env:' || env || '", "{TAG_KEY}:' || customer || '"]' as request_tags,
+    {TAGS[tags]} as request_tags,
     'team-' || team as team_id,
     cast(null as varchar) as organization_id,
     cast(null as varchar) as end_user,
@@ -221,8 +237,9 @@ from shaped
 """
 
 
-def generate(rows: int, days: int, cache: Path) -> tuple[list[Path], Path]:
-    """The D day files and the new day's file (day D+1) of ``rows / days`` rows each, made once per cache."""
+def generate(rows: int, days: int, cache: Path, tags: str = "shared") -> tuple[list[Path], Path]:
+    """The D day files and the new day's file (day D+1) of ``rows / days`` rows each, made once per cache; the
+    request tags of variant ``tags`` (TAGS)."""
     per_day = rows // days
     files = [cache / f"spendlogs-{(FIRST_DAY + timedelta(days=k)).isoformat()}.parquet" for k in range(days + 1)]
     done = cache / ".complete"
@@ -236,7 +253,7 @@ def generate(rows: int, days: int, cache: Path) -> tuple[list[Path], Path]:
         for k, path in enumerate(files):
             day = FIRST_DAY + timedelta(days=k)
             n = per_day + (rows - per_day * days if k == days - 1 else 0)  # the last old day takes the remainder
-            conn.execute(f"copy ({_generate_sql(day, n)}) to '{path}' (format parquet)")
+            conn.execute(f"copy ({_generate_sql(day, n, tags)}) to '{path}' (format parquet)")
     done.write_text("ok\n")
     print(f"generated {rows:,} rows + {per_day:,} new-day rows in {time.perf_counter() - started:.1f} s -> {cache}")
     return files[:-1], files[-1]

@@ -22,6 +22,10 @@ and replaces its own section of bench/RESULTS.md (between the scale markers). Ti
 --days sets how many UTC days the rows span, so the size of "one new day": 30 (the default) makes it rows / 30,
 a stress case (at 100M rows, 3.3M requests a day); 365 makes the rows a year's, as the issue's busy organisation
 logs them (100M a year: 274,000 a day).
+
+--tags adverse generates each request's tags its own (a trace id) with a credential-looking name to drop: the worst
+case for the tags' speed-ups (1,000 distinct tags objects in the default, shared), so that a change that is faster
+on the shared tags is also checked where nothing is shared (bench/request_logs.py TAGS).
 """
 
 from __future__ import annotations
@@ -62,11 +66,21 @@ def med(values) -> float:
     return statistics.median(list(values))
 
 
-def run_size(rows: int, days: int, repeat: int, cache_root: Path, skip_postgres: bool, keep_home: bool = False) -> dict:
-    """Everything measured at one size (see the module docstring). ``keep_home``: the last run's FINOPS_HOME (its
-    warehouse and published serving copy) stays, as ``<cache_root>/home-<rows>``, for bench/app_pages.py."""
-    cache = cache_root / f"finops-bench-request-logs-v{rl.GENERATOR_VERSION}-{rows}-{days}"
-    files, new_file = rl.generate(rows, days, cache)
+def run_size(
+    rows: int,
+    days: int,
+    repeat: int,
+    cache_root: Path,
+    skip_postgres: bool,
+    keep_home: bool = False,
+    tags: str = "shared",
+) -> dict:
+    """Everything measured at one size (see the module docstring), the request tags of variant ``tags``
+    (request_logs.TAGS). ``keep_home``: the last run's FINOPS_HOME (its warehouse and published serving copy)
+    stays, as ``<cache_root>/home-<rows>``, for bench/app_pages.py."""
+    variant = "" if tags == "shared" else f"-{tags}"
+    cache = cache_root / f"finops-bench-request-logs-v{rl.GENERATOR_VERSION}-{rows}-{days}{variant}"
+    files, new_file = rl.generate(rows, days, cache, tags)
     start, end = rl.FIRST_DAY, rl.FIRST_DAY + timedelta(days=days + 1)  # request_logs' query range: old days + new
     size: dict = {"rows": rows, "days": days, "runs": [], "floor": [], "pg": [], "pg_problems": [], "pg_note": ""}
     size["load_start"] = os.getloadavg()[1]  # the machine's 5-minute load average: is anything else running?
@@ -111,7 +125,7 @@ def run_size(rows: int, days: int, repeat: int, cache_root: Path, skip_postgres:
             )
     finally:
         if last_home is not None and keep_home:
-            kept = cache_root / f"home-{rows}"
+            kept = cache_root / f"home-{rows}{variant}"
             shutil.rmtree(kept, ignore_errors=True)
             shutil.move(last_home, kept)
             print(f"{rows:,} rows: the last run's FINOPS_HOME is kept in {kept} (bench/app_pages.py --home {kept})")
@@ -212,7 +226,8 @@ def report(args, sizes: list[dict]) -> str:
         f"`{rl.command_line('bench/scale.py', sys.argv[1:])}`",
         "",
         f"Generated LiteLLM_SpendLogs rows (bench/request_logs.py's generator v{rl.GENERATOR_VERSION}, Parquet file "
-        f"drops, {rl.FIRST_DAY} on), beside the providers' own usage and cost reports for the same days (OpenAI's "
+        f"drops, {rl.FIRST_DAY} on; request tags: {args.tags}, bench/request_logs.py TAGS), "
+        "beside the providers' own usage and cost reports for the same days (OpenAI's "
         "and Anthropic's admin APIs, the project's seeded emulator answering), per size: land, full build, one day's increment, peak memory, the five spend queries on the marts / fct_request_cost / raw "
         "rows in DuckDB and on a real PostgreSQL holding the same rows in LiteLLM's own table shape (the row-store "
         "anchor), and the engine floor (one hand-written DuckDB aggregate over the raw Parquet). The issue's "
@@ -262,6 +277,13 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()), help="where generated files stay")
     parser.add_argument("--skip-postgres", action="store_true", help="leave the Postgres anchor out")
     parser.add_argument(
+        "--tags",
+        choices=sorted(rl.TAGS),
+        default="shared",
+        help="the request tags: shared (1,000 distinct objects) or adverse (each request's own, with a credential "
+        "name to drop: the worst case for the tags' speed-ups)",
+    )
+    parser.add_argument(
         "--keep-homes", action="store_true", help="keep each size's last FINOPS_HOME under --cache, for app_pages.py"
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -273,7 +295,9 @@ def main() -> None:
     sizes = []
     for rows in args.sizes:
         try:
-            sizes.append(run_size(rows, args.days, args.repeat, args.cache, args.skip_postgres, args.keep_homes))
+            sizes.append(
+                run_size(rows, args.days, args.repeat, args.cache, args.skip_postgres, args.keep_homes, args.tags)
+            )
         except PostgresNotFound as e:
             raise SystemExit(f"{e} (or pass --skip-postgres)") from None
         text = report(args, sizes)  # after every size: a long benchmark stopped early keeps its figures

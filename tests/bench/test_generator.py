@@ -16,6 +16,7 @@ from bench.request_logs import (
     LONG_CONTEXT_RATES,
     LONG_CONTEXT_UNTIL,
     MODELS,
+    TAGS,
     TEAMS,
     _generate_sql,
     connect,
@@ -65,6 +66,24 @@ def test_long_prompts_cost_the_long_context_rates_until_the_price_change(day):
         p_in, p_out = PRICES[model]
         expected = ((prompt + cache_write) * p_in * rate_in + completion * p_out * rate_out) / 1_000_000
         assert abs(Decimal(str(spend)) - expected) < Decimal("0.00000001"), (model, prompt, spend)
+
+
+def test_the_adverse_tags_are_each_requests_own_and_name_a_credential():
+    """bench/scale.py --tags adverse: every request's tags differ from every other's and hold a name to drop, while
+    the shared tags repeat (100 distinct request_tags); the rest of the row is the same draw."""
+    day, n = FIRST_DAY, 5_000
+
+    def tags_of(variant: str) -> list[tuple[str, str]]:
+        sql = f"select request_id, request_tags from ({_generate_sql(day, n, variant)}) order by request_id"
+        return duckdb.connect().execute(sql).fetchall()
+
+    shared, adverse = tags_of("shared"), tags_of("adverse")
+    assert set(TAGS) == {"shared", "adverse"}
+    assert len({t for _, t in shared}) == 100 and len({t for _, t in adverse}) == n
+    assert all('"auth_token:' in t for _, t in adverse) and not any("auth_token" in t for _, t in shared)
+    # the adverse tags are the shared ones plus the two per-request tags
+    for (rid, one), (rid2, other) in zip(shared, adverse, strict=True):
+        assert rid == rid2 and other.startswith(one[:-1] + ", ")
 
 
 def test_the_generator_constants_follow_the_price_book():
