@@ -27,6 +27,7 @@ COVERAGE_NOTE = (
 )
 ALL_TEAMS = "All teams"
 TOP_USERS_DEFAULT = 10
+TOP_TAG_VALUES_DEFAULT = 100  # a key can have a value per request (a trace id): the page shows the costliest
 
 filters = widgets.page_header("Teams", "Request logs at list price", local_days=True)
 start, end, providers = filters.start, filters.end, filters.providers
@@ -207,9 +208,15 @@ tag_keys = queries.request_tag_keys(start, end, providers, chosen_models)
 if not tag_keys:
     st.caption("No tagged requests in this range.")
 else:
-    tag_key = st.selectbox("Tag key", tag_keys, key="teams_tag_key")
+    col_key, col_top = st.columns([3, 1])
+    tag_key = col_key.selectbox("Tag key", tag_keys, key="teams_tag_key")
+    top_values = int(
+        col_top.number_input(
+            "Top values", min_value=1, max_value=1000, value=TOP_TAG_VALUES_DEFAULT, step=10, key="teams_tag_top_n"
+        )
+    )
     st.caption("A request with several tags counts under each key; within one key the values add up.")
-    by_tag = queries.request_cost_by_tag_value(start, end, providers, tag_key, chosen_models)
+    by_tag = queries.request_cost_by_tag_value(start, end, providers, tag_key, top_values, chosen_models)
     col_chart, col_table = st.columns([3, 2])
     if by_tag["list_cost_usd"].notna().any():
         # the chart shows the costliest values (a key with many values stays readable); the table has them all
@@ -218,4 +225,9 @@ else:
     else:
         col_chart.caption("No priced requests with this tag key.")
     col_table.dataframe(_cost_table(by_tag, "tag_value", "Tag value"), hide_index=True, width="stretch")
+    if not by_tag.empty and int(by_tag["tag_values"].iloc[0]) > len(by_tag):
+        col_table.caption(
+            f"The {format_count(len(by_tag))} costliest of {format_count(by_tag['tag_values'].iloc[0])} values; "
+            "shares are of the whole key."
+        )
     widgets.download_csv(by_tag, f"cost_by_tag_{period}", "teams_download_by_tag")

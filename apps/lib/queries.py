@@ -711,26 +711,49 @@ def request_tag_keys(
 
 @_dataset
 def request_cost_by_tag_value(
-    stamp: object, start: date, end: date, providers: tuple[str, ...], tag_key: str, models: tuple[str, ...] = ()
+    stamp: object,
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    tag_key: str,
+    limit: int,
+    models: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Per value of ``tag_key``: requests, unpriced requests, list cost and share within the key."""
+    """The ``limit`` costliest values of ``tag_key``: requests, unpriced requests, list cost and share within the
+    key, with ``tag_values``, the count of all. A key can have a value per request (a trace id as a tag): the page
+    never fetches them all.
+
+    Share is of the key's whole logged list cost, not of the rows shown.
+    """
     return _query(
         f"""
-        select
-            tag_value,
-            cast(sum(requests) as bigint) as requests,
-            cast(sum(unpriced_requests) as bigint) as unpriced_requests,
-            sum(list_cost_usd) as list_cost_usd,
-            sum(list_cost_usd) / nullif(sum(sum(list_cost_usd)) over (), 0) as share_of_total
-        from marts.fct_request_tag_cost_daily
-        where usage_date >= $start and usage_date < $end
-          and provider in (select unnest($providers::varchar[]))
-          and {MODEL_FILTER}
-          and tag_key = $tag_key
-        group by tag_value
+        with per_value as (
+            select
+                tag_value,
+                cast(sum(requests) as bigint) as requests,
+                cast(sum(unpriced_requests) as bigint) as unpriced_requests,
+                sum(list_cost_usd) as list_cost_usd,
+                sum(list_cost_usd) / nullif(sum(sum(list_cost_usd)) over (), 0) as share_of_total,
+                count(*) over () as tag_values
+            from marts.fct_request_tag_cost_daily
+            where usage_date >= $start and usage_date < $end
+              and provider in (select unnest($providers::varchar[]))
+              and {MODEL_FILTER}
+              and tag_key = $tag_key
+            group by tag_value
+        )
+        select * from per_value
         order by list_cost_usd desc nulls last, requests desc, tag_value
+        limit $limit
         """,
-        {"start": start, "end": end, "providers": list(providers), "tag_key": tag_key, "models": list(models)},
+        {
+            "start": start,
+            "end": end,
+            "providers": list(providers),
+            "tag_key": tag_key,
+            "limit": limit,
+            "models": list(models),
+        },
     )
 
 

@@ -128,9 +128,14 @@ def test_gateway_drift_flags_more_than_one_percent_and_a_cent() -> None:
 @pytest.mark.usefixtures("serving_db")
 def test_tags_and_unpriced_requests() -> None:
     assert queries.request_tag_keys(START, END, ALL) == ["env", "project"]
-    env = queries.request_cost_by_tag_value(START, END, ALL, "env")
+    env = queries.request_cost_by_tag_value(START, END, ALL, "env", 100)
     assert [row[:4] for row in _rows(env)] == [("prod", 200, 0, D("15")), ("staging", 30, 0, D("2"))]
-    project = queries.request_cost_by_tag_value(START, END, ALL, "project")
+    assert list(env["tag_values"]) == [2, 2]
+    # the costliest value only, its share still of the whole key (15 of 17), with the count of all values
+    top = queries.request_cost_by_tag_value(START, END, ALL, "env", 1)
+    assert [row[:4] + row[5:] for row in _rows(top)] == [("prod", 200, 0, D("15"), 2)]
+    assert top["share_of_total"].iloc[0] == pytest.approx(15 / 17)
+    project = queries.request_cost_by_tag_value(START, END, ALL, "project", 100)
     assert [row[:4] for row in _rows(project)] == [("apollo", 53, 3, D("5"))]
 
     assert _rows(queries.unpriced_requests(START, END, ALL)) == [("jsonl", "anthropic", "claude-mystery-9", 3)]
@@ -140,7 +145,7 @@ def test_tags_and_unpriced_requests() -> None:
 @pytest.mark.usefixtures("serving_db")
 def test_request_queries_are_parameterised() -> None:
     assert queries.request_cost_by_feature(START, END, ALL, "search' or '1'='1").empty
-    assert queries.request_cost_by_tag_value(START, END, ALL, "env' or '1'='1").empty
+    assert queries.request_cost_by_tag_value(START, END, ALL, "env' or '1'='1", 100).empty
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -214,6 +219,12 @@ def test_team_top_n_and_tag_key_choices() -> None:
     _run(at)
     assert _table(at, "Feature") == [["(none)", 3, 3, "unpriced", "—"]]
     assert _table(at, "Tag value") == [["apollo", 53, 3, "$5.00", "100.0%"]]
+
+    at.selectbox(key="teams_tag_key").set_value("env")
+    at.number_input(key="teams_tag_top_n").set_value(1)
+    _run(at)
+    assert _table(at, "Tag value") == [["prod", 200, 0, "$15.00", "88.2%"]]
+    assert "The 1 costliest of 2 values; shares are of the whole key." in [c.value for c in at.caption]
 
 
 @pytest.mark.usefixtures("serving_db")
