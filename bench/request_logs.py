@@ -111,7 +111,8 @@ def _stream(seed: int, k: int) -> str:
 TAGS = {
     "shared": f"""'["env:' || env || '", "{TAG_KEY}:' || customer || '"]'""",
     "adverse": (
-        f"""'["env:' || env || '", "{TAG_KEY}:' || customer || '", "trace:' || md5(cast(i as varchar)) """
+        f"""'["env:' || env || '", "{TAG_KEY}:' || customer || '", "trace:' || md5(cast(started as varchar) || '-' """
+        """|| cast(i as varchar)) """
         """|| '", "auth_token:tok-' || cast(i as varchar) || '"]'"""
     ),
 }

@@ -73,13 +73,15 @@ def test_the_adverse_tags_are_each_requests_own_and_name_a_credential():
     the shared tags repeat (100 distinct request_tags); the rest of the row is the same draw."""
     day, n = FIRST_DAY, 5_000
 
-    def tags_of(variant: str) -> list[tuple[str, str]]:
+    def tags_of(variant: str, day: date = day) -> list[tuple[str, str]]:
         sql = f"select request_id, request_tags from ({_generate_sql(day, n, variant)}) order by request_id"
         return duckdb.connect().execute(sql).fetchall()
 
     shared, adverse = tags_of("shared"), tags_of("adverse")
     assert set(TAGS) == {"shared", "adverse"}
     assert len({t for _, t in shared}) == 100 and len({t for _, t in adverse}) == n
+    # and from one day to the next: a trace id is never reused
+    assert not {t for _, t in adverse} & {t for _, t in tags_of("adverse", day + timedelta(days=1))}
     assert all('"auth_token:' in t for _, t in adverse) and not any("auth_token" in t for _, t in shared)
     # the adverse tags are the shared ones plus the two per-request tags
     for (rid, one), (rid2, other) in zip(shared, adverse, strict=True):
