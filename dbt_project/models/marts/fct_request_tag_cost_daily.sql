@@ -2,12 +2,19 @@
     Requests by tag (DESIGN §6): one row per UTC day x tag key x tag value x source x provider x model. A request
     with three tags counts in three rows, so sums across different tag keys overlap; sums within one tag key
     do not. Requests without tags are not here (fct_request_cost_daily has every request).
+    A key with more values in a day than the dbt var request_tag_values_per_day (10,000) is an identifier rather
+    than a dimension (a trace or request id as a tag): that day keeps its costliest values and sums the rest under
+    the value '(other values)', so the roll-up stays a roll-up and the sums stay exact (fct_request_cost keeps
+    every request's own tags).
     Incremental like fct_request_cost: only the days it rebuilt are rebuilt here.
 -#}
 
 {{ config(**replace_days_config()) }}
 
 {%- set grain = ['usage_date', 'tag_key', 'tag_value', 'source', 'provider', 'model_id'] -%}
+{#- a value past the day's costliest request_tag_values_per_day of its key counts under '(other values)' -#}
+{%- set kept_value = "case when value_rank <= " ~ var('request_tag_values_per_day', 10000)
+    ~ " then tag_value else '(other values)' end" -%}
 
 with
 
@@ -50,7 +57,7 @@ tagged as (
 
 ),
 
-final as (
+grouped as (
 
     select
         {{ grain | join(',\n        ') }},
@@ -58,12 +65,53 @@ final as (
         cast(sum(case when is_priced then 0 else 1 end) as bigint) as unpriced_requests,
         cast(sum(prompt_tokens) as bigint) as prompt_tokens,
         cast(sum(output_tokens) as bigint) as output_tokens,
-        {{ to_usd_decimal('sum(list_cost_usd)') }} as list_cost_usd,
-        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd,
-        max(loaded_at) as last_loaded_at,
-        '{{ price_book_version() }}' as price_book_version
+        sum(list_cost_usd) as list_cost_usd,
+        sum(reported_cost_usd) as reported_cost_usd,
+        max(loaded_at) as last_loaded_at
     from tagged
     group by {{ grain | join(', ') }}
+
+),
+
+-- each value's rank within its day and key: costliest first (an unpriced value, whose cost is unknown, after the
+-- priced ones), then by requests, then by the value itself, so that every build ranks the same
+ranked as (
+
+    select
+        *,
+        dense_rank() over (
+            partition by usage_date, tag_key
+            order by value_cost desc nulls last, value_requests desc, tag_value asc nulls last
+        ) as value_rank
+    from (
+        select
+            *,
+            sum(list_cost_usd) over (partition by usage_date, tag_key, tag_value) as value_cost,
+            sum(requests) over (partition by usage_date, tag_key, tag_value) as value_requests
+        from grouped
+    ) as valued
+
+),
+
+final as (
+
+    select
+        usage_date,
+        tag_key,
+        {{ kept_value }} as tag_value,
+        source,
+        provider,
+        model_id,
+        cast(sum(requests) as bigint) as requests,
+        cast(sum(unpriced_requests) as bigint) as unpriced_requests,
+        cast(sum(prompt_tokens) as bigint) as prompt_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens,
+        {{ to_usd_decimal('sum(list_cost_usd)') }} as list_cost_usd,
+        {{ to_usd_decimal('sum(reported_cost_usd)') }} as reported_cost_usd,
+        max(last_loaded_at) as last_loaded_at,
+        '{{ price_book_version() }}' as price_book_version
+    from ranked
+    group by usage_date, tag_key, {{ kept_value }}, source, provider, model_id
 
 )
 
