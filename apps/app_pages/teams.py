@@ -219,7 +219,7 @@ else:
     by_tag = queries.request_cost_by_tag_value(start, end, providers, tag_key, top_values, chosen_models)
     col_chart, col_table = st.columns([3, 2])
     if by_tag["list_cost_usd"].notna().any():
-        # the chart shows the costliest values (a key with many values stays readable); the table has them all
+        # the chart shows the 20 costliest values (a key with many values stays readable); the table the top values
         top = by_tag.sort_values("list_cost_usd", ascending=False, na_position="last").head(TAG_CHART_VALUES)
         col_chart.altair_chart(charts.cost_bar_chart(top, "tag_value", "Tag value"), width="stretch")
     else:
