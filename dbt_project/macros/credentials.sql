@@ -21,11 +21,9 @@
 
 
 {% macro credential_name_words() -%}
-    {#- Every word of credential_name_pattern, in any case, '.?' for the one character its '[^a-z0-9]?' allows. -#}
-    {{ return(
-        'api.?key|private.?key|authorization|secret|passw|cookie|credential|bearer|token|header'
-        ~ '|proxy_server_request'
-    ) }}
+    {#- The words of credential_name_pattern, derived from it: unanchored, and '.?' for the one character its
+        '[^a-z0-9]?' allows (matched on JSON text in any case, a superset of the pattern's matches). -#}
+    {{ return(credential_name_pattern().replace('[^a-z0-9]?', '.?').replace('^', '').replace('$', '')) }}
 {%- endmacro %}
 
 
