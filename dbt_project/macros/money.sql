@@ -46,18 +46,59 @@
         )
         else cast(
             cast(cast({{ quantity }} as {{ quantity_type }}) * cast({{ unit_price }} as {{ money_type() }}) as {{ money_type() }})
-            * case {{ unit }}
-                when 'per_1m_tokens' then cast(0.000001 as decimal(7,6))
-                when 'per_1m_characters' then cast(0.000001 as decimal(7,6))
-                when 'per_1k_requests' then cast(0.001 as decimal(4,3))
-                when 'per_1k_searches' then cast(0.001 as decimal(4,3))
-                when 'per_image' then cast(1 as decimal(1,0))
-                when 'per_second' then cast(1 as decimal(1,0))
-                when 'per_session' then cast(1 as decimal(1,0))
-                when 'unit' then cast(1 as decimal(1,0))
-            end
+            * {{ unit_multiplier(unit) }}
             as {{ money_type() }}
         )
+    end
+{%- endmacro %}
+
+
+{% macro unit_multiplier(unit) -%}
+    {#- what a price per `unit` is multiplied by per unit of quantity, an exact decimal; NULL for any unit not listed
+        (per_gib_day has its own arithmetic: macro price_quantity) -#}
+    case {{ unit }}
+        when 'per_1m_tokens' then cast(0.000001 as decimal(7,6))
+        when 'per_1m_characters' then cast(0.000001 as decimal(7,6))
+        when 'per_1k_requests' then cast(0.001 as decimal(4,3))
+        when 'per_1k_searches' then cast(0.001 as decimal(4,3))
+        when 'per_image' then cast(1 as decimal(1,0))
+        when 'per_second' then cast(1 as decimal(1,0))
+        when 'per_session' then cast(1 as decimal(1,0))
+        when 'unit' then cast(1 as decimal(1,0))
+    end
+{%- endmacro %}
+
+
+{% macro quantity_unit_price(unit_price, unit) -%}
+    {#-
+        The price of one unit of quantity (one token of a price per_1m_tokens) in money_type(), where that is exact:
+        NULL when the price per unit of quantity has more decimal places than money_type() keeps, for per_gib_day
+        (its bytes are rounded before the price), for a unit not listed and for a NULL price. Worked out once per
+        price, for macro price_quantity_at.
+    -#}
+    {%- set per_quantity -%}
+        cast({{ unit_price }} as {{ money_type() }}) * {{ unit_multiplier(unit) }}
+    {%- endset %}
+    case
+        when cast({{ per_quantity }} as {{ money_type() }}) = {{ per_quantity }}
+            then cast({{ per_quantity }} as {{ money_type() }})
+    end
+{%- endmacro %}
+
+
+{% macro price_quantity_at(quantity, quantity_unit_price, unit_price, unit) -%}
+    {#-
+        The value of price_quantity(quantity, unit_price, unit), whole quantities, to the last decimal place, given
+        quantity_unit_price = quantity_unit_price(unit_price, unit) of the same price. Where that is not NULL, the
+        quantity x the price per unit of quantity is exact in money_type(): the same value as price_quantity's
+        quantity x price, x the unit's multiplier, rounded to money_type(), which has nothing to round. One
+        multiplication per row instead of two and a rounding (the costly step: rounding a 38-digit decimal).
+    -#}
+    case
+        when {{ quantity_unit_price }} is not null then cast(
+            cast({{ quantity }} as decimal(38,0)) * {{ quantity_unit_price }} as {{ money_type() }}
+        )
+        else {{ price_quantity(quantity, unit_price, unit) }}
     end
 {%- endmacro %}
 

@@ -104,7 +104,8 @@ request_prices as (
 ),
 
 -- one row per price key with each bucket's price side by side, so that each request joins one small row instead of
--- being split into a row per bucket and summed back (the split cost a third of this model's time at 10M requests)
+-- being split into a row per bucket and summed back (the split cost a third of this model's time at 10M requests);
+-- with each bucket's price per token, worked out here once per key (macro price_quantity_at)
 key_prices as (
 
     select
@@ -113,6 +114,8 @@ key_prices as (
     {%- for bucket in buckets %}
         max(case when usage_type = '{{ bucket }}' then unit_price_usd end) as {{ bucket }}_unit_price_usd,
         max(case when usage_type = '{{ bucket }}' then unit end) as {{ bucket }}_unit,
+        max(case when usage_type = '{{ bucket }}' then {{ quantity_unit_price('unit_price_usd', 'unit') }} end)
+            as {{ bucket }}_quantity_unit_price_usd,
         bool_or(case when usage_type = '{{ bucket }}' then is_priced end) as {{ bucket }}_is_priced,
         max(case when usage_type = '{{ bucket }}' then price_effective_from end)
             as {{ bucket }}_effective_from{{ ',' if not loop.last }}
@@ -130,8 +133,11 @@ bucket_costs as (
         request_usage.*,
     {%- for bucket in buckets %}
         case
-            when request_usage.{{ bucket }} > 0 then {{ price_quantity(
-                    'request_usage.' ~ bucket, 'key_prices.' ~ bucket ~ '_unit_price_usd', 'key_prices.' ~ bucket ~ '_unit'
+            when request_usage.{{ bucket }} > 0 then {{ price_quantity_at(
+                    'request_usage.' ~ bucket,
+                    'key_prices.' ~ bucket ~ '_quantity_unit_price_usd',
+                    'key_prices.' ~ bucket ~ '_unit_price_usd',
+                    'key_prices.' ~ bucket ~ '_unit'
                 ) }}
         end as {{ bucket }}_cost_usd,
         case when request_usage.{{ bucket }} > 0 then coalesce(key_prices.{{ bucket }}_is_priced, false) end
