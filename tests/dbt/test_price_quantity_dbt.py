@@ -31,11 +31,12 @@ with grid as (
 
 priced as (
     select
+        unit,
         {{{{ quantity_unit_price('unit_price_usd', 'unit') }}}} as quantity_unit_price_usd,
         {{{{ price_quantity('quantity', 'unit_price_usd', 'unit') }}}} as slow_usd,
         {{{{ price_quantity_at('quantity', quantity_unit_price('unit_price_usd', 'unit'), 'unit_price_usd', 'unit') }}}}
             as fast_usd,
-        -- the long way's value before its rounding: where it has a 13th decimal place, the rounding did something
+        -- a price per 1M tokens: the long way's value before its rounding (a 13th decimal place: it rounds)
         cast(cast(quantity as decimal(38,0)) * cast(unit_price_usd as decimal(38,12)) as decimal(38,12))
             * cast(0.000001 as decimal(7,6)) as unrounded_per_1m
     from grid
@@ -46,8 +47,9 @@ select
     count(*) filter (where fast_usd is distinct from slow_usd) as differ,
     count(*) filter (where quantity_unit_price_usd is not null and slow_usd is not null) as short_way,
     count(*) filter (where quantity_unit_price_usd is null and slow_usd is not null) as long_way,
-    count(*) filter (where slow_usd is not null and cast(unrounded_per_1m as decimal(38,12)) <> unrounded_per_1m)
-        as rounded,
+    count(*) filter (
+        where unit = 'per_1m_tokens' and cast(unrounded_per_1m as decimal(38,12)) <> unrounded_per_1m
+    ) as rounded,
     count(*) filter (where slow_usd is null) as no_cost
 from priced
 """
