@@ -8,7 +8,12 @@
     key, and the table is read for the latest build's days only; without it, the whole table's key columns are read
     once against the new keys (a semi join), not grouped whole: at 100M requests, a grouping of every key grows
     with the table, while a day's keys stay a day's. After a full build (no row older than the latest build) the
-    whole table is the latest build's, and the plain grouping is the cheaper plan: it is used then.
+    whole table is the latest build's, and a grouping of the whole table is the cheaper plan: it is used then.
+
+    That grouping is by a hash of the key first (one number a row), and only the rows whose hash is shared are then
+    grouped by the key itself, so the answer is exact: a key twice always shares its hash, and two keys that share
+    only a hash are told apart by the second grouping. Grouping every row by its text key directly took 1.2-3.0 s
+    for each of the request tables' keys at 10M requests, the hash first 1.0-1.3 s.
 -#}
 {% test unique_combination_of_columns(model, combination_of_columns, latest_build_only=false, day_column='usage_date') %}
 
@@ -16,10 +21,22 @@
 {%- set days, has_older = latest_build_split(model, day_column=day_column) if latest_build_only else [[], false] %}
 {%- if not has_older %}
 
+with
+
+shared_hashes as (
+
+    select hash({{ columns }}) as key_hash
+    from {{ model }}
+    group by hash({{ columns }})
+    having count(*) > 1
+
+)
+
 select
     {{ columns }},
     count(*) as n_rows
 from {{ model }}
+where hash({{ columns }}) in (select shared_hashes.key_hash from shared_hashes)
 group by {{ columns }}
 having count(*) > 1
 
