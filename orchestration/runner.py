@@ -38,10 +38,14 @@ DAGSTER_YAML = """\
 # Written by `finops`. No telemetry (this machine talks to no one). One writer at a time is enforced by
 # $FINOPS_HOME/writer.lock (an OS lock that dies with its process), not by a Dagster pool: a pool slot held
 # by a killed run is never given back.
+# Run history: Dagster's SQLite event log, with its connections kept open (orchestration/dagster_events.py).
 telemetry:
   enabled: false
 nux:
   enabled: false
+event_log_storage:
+  module: orchestration.dagster_events
+  class: PooledSqliteEventLogStorage
 """
 _DAGSTER_YAML_MARK = "# Written by `finops`."
 
