@@ -21,7 +21,6 @@ dagster.yaml names it (orchestration/runner.py ``DAGSTER_YAML``).
 """
 
 import os
-import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,8 +46,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     """Dagster's SQLite event log with one engine and one connection kept per database (see the module)."""
 
     def __init__(self, base_dir: str | None = None, inst_data=None):
-        self._engines: OrderedDict[str, Engine] = OrderedDict()
-        self._engines_lock = threading.Lock()
+        self._engines: OrderedDict[str, Engine] = OrderedDict()  # guarded by Dagster's _db_lock, as connections are
         if base_dir is None:  # Dagster's own place for it: $DAGSTER_HOME/history/runs/
             base_dir = os.path.join(os.environ["DAGSTER_HOME"], "history", "runs", "")
         super().__init__(base_dir, inst_data)
@@ -62,23 +60,24 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> Engine:
-        with self._engines_lock:
-            engine = self._engines.get(shard)
-            if engine is not None:
-                self._engines.move_to_end(shard)
-                return engine
-            # one connection per thread, kept open (SingletonThreadPool); Dagster's _db_lock still serialises use
-            engine = create_engine(
-                self.conn_string_for_shard(shard),
-                poolclass=SingletonThreadPool,
-                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-            )
-            event.listen(engine, "connect", _pragmas)
-            self._engines[shard] = engine
-            runs = [name for name in self._engines if name != INDEX_SHARD_NAME]
-            for name in runs[: max(0, len(runs) - KEEP_OPEN)]:
-                self._engines.pop(name).dispose()
+        """The shard's engine, made on first use; the caller holds _db_lock."""
+        engine = self._engines.get(shard)
+        if engine is not None:
+            self._engines.move_to_end(shard)
             return engine
+        # one connection per thread, kept open (SingletonThreadPool), used under _db_lock only; not bound to its
+        # thread (check_same_thread), so an eviction or dispose from any thread can close it
+        engine = create_engine(
+            self.conn_string_for_shard(shard),
+            poolclass=SingletonThreadPool,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _pragmas)
+        self._engines[shard] = engine
+        runs = [name for name in self._engines if name != INDEX_SHARD_NAME]
+        for name in runs[: max(0, len(runs) - KEEP_OPEN)]:
+            self._engines.pop(name).dispose()
+        return engine
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -91,7 +90,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 yield conn
 
     def _close_all(self) -> None:
-        with self._engines_lock:
+        with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
 
