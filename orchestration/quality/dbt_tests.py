@@ -14,7 +14,9 @@ data, and are left out) becomes one row, read from that build's ``run_results.js
 * ``unexpected_count``: dbt's failures (the failing rows); ``rows_checked``: the rows of the tested relation where
   the test has one and it is cheap to count (NULL for a singular test over several models, an intermediate view,
   and a relation dbt did not build)
-* ``observed_value``: dbt's outcome in a few words; ``description``: the test's description, else a plain sentence
+* ``observed_value``: dbt's outcome in a few words (for a failed not_null_columns, also which columns held the
+  nulls: one test covers all of a model's not-null columns); ``description``: the test's description, else a plain
+  sentence
 
 So every warning the publish step counts (results.run_warnings) is a row the Data health page shows.
 """
@@ -54,7 +56,15 @@ def record(conn, target: Path, *, run_id: str) -> list[CheckResult]:
                 counts[relation] = None
         return counts[relation]
 
-    outcomes = test_results(*artifacts, row_count=row_count)
+    def null_counts(relation: str, columns: list[str]) -> dict[str, int] | None:
+        counted = ", ".join(f"count(*) - count({column})" for column in columns)
+        try:
+            row = conn.execute(f"select {counted} from {relation}").fetchall()[0]
+        except duckdb.Error:
+            return None
+        return {column: int(n) for column, n in zip(columns, row, strict=True)}
+
+    outcomes = test_results(*artifacts, row_count=row_count, null_counts=null_counts)
     results.write(conn, outcomes, run_id=run_id)
     return outcomes
 
@@ -127,6 +137,10 @@ def _sentence(test: Mapping[str, Any], node_name: str | None) -> str:
     name = meta.get("name")
     if name == "not_null":
         return f"{column}{where} is never null"
+    if name == "not_null_columns":
+        columns = [str(c) for c in kwargs.get("column_names") or []]
+        listed = " and ".join([", ".join(columns[:-1]), columns[-1]] if len(columns) > 1 else columns)
+        return f"{listed}{where} {'are' if len(columns) > 1 else 'is'} never null"
     if name == "unique":
         return f"{column}{where} is unique"
     if name == "accepted_values":
@@ -140,13 +154,14 @@ def _sentence(test: Mapping[str, Any], node_name: str | None) -> str:
     return f"dbt test {test['name']} finds no failing rows"
 
 
-def _observed(status: str, failures: int, message: str | None) -> str:
+def _observed(status: str, failures: int, message: str | None, nulls: Mapping[str, int] | None = None) -> str:
     if status == "error":
         first = (message or "").strip().splitlines()[0] if (message or "").strip() else "no message"
         return f"the test did not run: {first[:MESSAGE_CHARS]}"
     if status == "pass":
         return "no failing rows"
-    return count_phrase(failures, "failing row")
+    found = ", ".join(f"{column} ({n:,})" for column, n in (nulls or {}).items() if n)
+    return count_phrase(failures, "failing row") + (f": nulls in {found}" if found else "")
 
 
 def _distinct(results: list[CheckResult], names: list[str]) -> list[CheckResult]:
@@ -166,9 +181,11 @@ def test_results(
     run_results: Mapping[str, Any],
     manifest: Mapping[str, Any],
     row_count: Callable[[str], int | None] = lambda relation: None,
+    null_counts: Callable[[str, list[str]], Mapping[str, int] | None] = lambda relation, columns: None,
 ) -> list[CheckResult]:
     """One CheckResult per data test that ran in ``run_results``. ``row_count(relation_name)`` gives the rows of a
-    tested relation (None: unknown)."""
+    tested relation (None: unknown); ``null_counts(relation_name, columns)`` the nulls in each column, asked only
+    for a not_null_columns test that failed."""
     nodes = manifest.get("nodes", {})
     out, names = [], []
     for result in run_results.get("results", []):
@@ -181,6 +198,10 @@ def test_results(
         failures = int(result.get("failures") or 0)
         relation = node.get("relation_name") if node and _countable(node, layer) else None
         rows = row_count(relation) if relation else None
+        meta = test.get("test_metadata") or {}
+        nulls = None
+        if meta.get("name") == "not_null_columns" and status in ("fail", "warn") and node and node.get("relation_name"):
+            nulls = null_counts(node["relation_name"], list((meta.get("kwargs") or {}).get("column_names") or []))
         names.append(test["name"])
         out.append(
             CheckResult(
@@ -192,7 +213,7 @@ def test_results(
                 window=None,
                 rows_checked=rows,
                 unexpected_count=failures,
-                observed_value=_observed(status, failures, result.get("message")),
+                observed_value=_observed(status, failures, result.get("message"), nulls),
                 sample=[],
                 description=_sentence(test, node["name"] if node else None),
             )

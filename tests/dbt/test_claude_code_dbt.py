@@ -15,6 +15,7 @@ from dbt_inprocess import require_success, run_dbt, vars_with
 from connectors.anthropic import AnthropicAdminClient
 from connectors.anthropic.tables import ANTHROPIC_CLAUDE_CODE_USAGE, ANTHROPIC_USERS
 from orchestration.loader import ensure_raw_tables, land
+from orchestration.quality import dbt_tests
 
 pytestmark = pytest.mark.slow
 
@@ -230,5 +231,16 @@ def test_an_estimate_in_another_currency_stops_the_build(tmp_path):
     euro = [record(DANA, [model(SONNET, 100, (1, 1, 0, 0), currency="EUR")], sessions=1, terminal_type="vscode")]
     result = build(tmp_path, euro, ["stg_anthropic__claude_code_usage"])
     assert not result.success
-    failed = [r.node.name for r in result.result.results if str(r.status) == "fail"]
-    assert failed == ["not_null_stg_anthropic__claude_code_usage_estimated_cost_usd"]
+    failed = [r.node for r in result.result.results if str(r.status) == "fail"]
+    assert [(n.test_metadata.name, n.attached_node) for n in failed] == [
+        ("not_null_columns", "model.ai_spend.stg_anthropic__claude_code_usage")
+    ]
+    # one test covers the model's not-null columns; the Data health row says which of them held the null
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+        outcomes = dbt_tests.record(conn, tmp_path / "dbt_target", run_id="run-1")
+    (outcome,) = [o for o in outcomes if o.status == "failed"]
+    assert (outcome.check_name, outcome.status, outcome.unexpected_count) == ("not_null_columns", "failed", 1)
+    assert outcome.observed_value == "1 failing row: nulls in estimated_cost_usd (1)"
+    assert outcome.description.startswith("usage_date, actor_type, actor, ") and outcome.description.endswith(
+        "and estimated_cost_usd of stg_anthropic__claude_code_usage are never null"
+    )

@@ -127,7 +127,7 @@ def test_every_model_seed_snapshot_and_data_test_is_built_on_spark_by_that_run(o
     with duckdb.connect(str(on_duckdb / "warehouse.duckdb"), read_only=True) as conn:
         on_duckdb_recorded = {uid for (uid,) in conn.execute("select unique_id from ops.dbt_node_state").fetchall()}
     # what passed on DuckDB passed on Spark (a warning test records nothing on either), in this very run
-    assert on_duckdb_recorded <= expected and len(on_duckdb_recorded) > 500
+    assert on_duckdb_recorded <= expected and len(on_duckdb_recorded) > 400
     assert set(recorded) == on_duckdb_recorded, sorted(set(recorded) ^ on_duckdb_recorded)[:20]
     assert min(recorded.values()) >= on_spark["started"]
     assert "Spark:" in on_spark["output"] and "tables copied into the warehouse" in on_spark["output"]

@@ -1,4 +1,4 @@
-{#- The column is never below zero (nulls pass: pair with not_null where nulls are wrong). -#}
+{#- The column is never below zero (nulls pass: pair with not_null_columns where nulls are wrong). -#}
 {% test is_non_negative(model, column_name) %}
 
 select *

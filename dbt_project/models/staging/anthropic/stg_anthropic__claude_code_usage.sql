@@ -2,7 +2,7 @@
     Claude Code usage per model, from the Claude Code usage report: one row per UTC day x actor x customer
     type x remote flag x model, the report's records summed over their terminal types. Tokens as the report
     gives them, and Anthropic's estimated cost: cents (minor units) exactly, and in USD (cents x 0.01, exact)
-    when every summed row is in USD; NULL otherwise (a not_null test fails the build then).
+    when every summed row is in USD; NULL otherwise (the model's not_null_columns test fails the build then).
 
     An attribution view, never a usage or billing source: customer_type 'api' usage is already in the
     messages usage report (billed on the key or Console account that made the calls), so this model feeds no
