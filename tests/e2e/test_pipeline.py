@@ -215,7 +215,7 @@ def test_a_second_run_on_the_same_data_leaves_every_dbt_node_as_it_was(pipeline)
     manifest = json.loads(Path(dbt_project.manifest_path).read_text())
     models = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] in dbt_state.BUILT}
     assert models <= built_first | built_second, "every model, seed and snapshot built and recorded"
-    assert len(built_first) > 500  # models and passing tests of the first run
+    assert len(built_first) > 400  # models and passing tests of the first run
     # The forecast table is written after the first phase of dbt: the first run's tests of it saw no table, the
     # second run's see the forecast the first run wrote, so they run again (and only they).
     changed = _descendants(manifest, {"source.ai_spend.forecast.spend_forecast_daily"})
