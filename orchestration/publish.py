@@ -38,12 +38,13 @@ PUBLISH_INFO = (
 
 # Tables the pipeline writes outside schema marts (which dbt owns) that the serving copy carries too, in its
 # schema marts: serving name -> warehouse table. The alert log is written by orchestration/alerts.py, the
-# quality results (every check's outcome per run, read by the app's data-health page) by
-# orchestration/quality/results.py, the quarantined rows (counted by the data-health page) by the loader
+# quality results (every check's outcome per run, read by the app's data-health page) and the catalog of the checks
+# defined now by orchestration/quality/results.py, the quarantined rows (counted by the data-health page) by the loader
 # (orchestration/quality/quarantine.py).
 EXTRA_TABLES = {
     "alert_log": ("ops", "alert_log"),
     "quality_results": ("ops", "quality_results"),
+    "quality_checks": ("ops", "quality_checks"),
     "quarantine": ("ops", "quarantine"),
 }
 

@@ -1436,6 +1436,9 @@ def open_anomalies(stamp: object) -> pd.DataFrame:
 # always kept. Assets, checks, observed values, samples and run ids are data: dataframe cells and chart text only.
 
 QUALITY_RESULTS = "quality_results"
+# the checks the pipeline defines now, one row per (layer, asset, check_name) (orchestration/quality/results.py
+# define): a removed or renamed check keeps its past rows in quality_results, but not its place among the checks
+QUALITY_CHECKS = "quality_checks"
 QUALITY_HISTORY_RUNS = 30  # runs in the history of failures
 
 # The rows kept by the provider filter, each with its outcome: 'blocking' (a failed check of severity error, which
@@ -1493,17 +1496,25 @@ def quality_runs(stamp: object, hidden_sources: tuple[str, ...]) -> pd.DataFrame
 
 @_dataset
 def quality_latest(stamp: object, hidden_sources: tuple[str, ...]) -> pd.DataFrame:
-    """The latest result of every (layer, asset, check_name): the rows of the newest run that checked it (the run
-    of its newest ``checked_at``), taken together: its worst outcome, how many of its scopes failed, their rows
-    checked and unexpected rows summed, the span of their partitions (``partition_start``/``partition_end`` NULL
-    when a scope was the whole table), and the observed value, sample and description of its worst scope (the
+    """The latest result of every (layer, asset, check_name) the pipeline defines now (``marts.quality_checks``; in
+    a serving copy published before that catalog, every check ever recorded): the rows of the newest run that checked
+    it (the run of its newest ``checked_at``), taken together: its worst outcome, how many of its scopes failed,
+    their rows checked and unexpected rows summed, the span of their partitions (``partition_start``/``partition_end``
+    NULL when a scope was the whole table), and the observed value, sample and description of its worst scope (the
     newest partition among equals). Blocking failures first, then warnings, then passed; by layer, asset, check."""
+    defined = (
+        f"semi join (select layer, asset, check_name from marts.{QUALITY_CHECKS}) as defined "
+        "using (layer, asset, check_name)"
+        if marts_published((QUALITY_CHECKS,))
+        else ""
+    )
     return _query(
         f"""
         with {_QUALITY_ROWS},
         latest_run as (
             select layer, asset, check_name, arg_max(run_id, checked_at) as run_id
             from quality_rows
+            {defined}
             group by layer, asset, check_name
         ),
         scopes as (

@@ -8,7 +8,8 @@ data, and are left out) becomes one row, read from that build's ``run_results.js
   (tests/<layer>/)
 * ``asset``: '<schema>/<model>' of the tested node ('marts/fct_billed_cost_daily', as the mart gate names marts),
   '<source>/<table>' for a source
-* ``check_name``: the test's short name, with its column ('accepted_values(currency)'), or a singular test's name
+* ``check_name``: the test's short name, with its column ('accepted_values(currency)'), or a singular test's name;
+  dbt's full test name where the project has two tests of that short name on one asset
 * ``severity``: 'error' | 'warning' from the test's config (a test that dbt judged 'warn' is a warning whatever its
   severity: its error_if threshold was not reached); ``status``: 'passed' | 'failed' (dbt's fail, warn and error)
 * ``unexpected_count``: dbt's failures (the failing rows); ``rows_checked``: the rows of the tested relation where
@@ -18,7 +19,10 @@ data, and are left out) becomes one row, read from that build's ``run_results.js
   nulls: one test covers all of a model's not-null columns); ``description``: the test's description, else a plain
   sentence
 
-So every warning the publish step counts (results.run_warnings) is a row the Data health page shows.
+So every warning the publish step counts (results.run_warnings) is a row the Data health page shows. Before each
+build, ``define`` makes every data test of the project, run or left out, the catalog's 'dbt' scope
+(``ops.quality_checks``, results.define), so a test taken out of the project leaves the Data health page at the
+next run.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from orchestration.quality.results import CheckResult, count_phrase
 RAN = {"pass", "fail", "warn", "error"}
 LAYER_BY_FOLDER = {"staging": "staging", "intermediate": "intermediate", "marts": "mart"}
 MESSAGE_CHARS = 200
+SCOPE = "dbt"  # the scope of dbt's data tests in ops.quality_checks (results.define)
 
 
 def record(conn, target: Path, *, run_id: str) -> list[CheckResult]:
@@ -67,6 +72,14 @@ def record(conn, target: Path, *, run_id: str) -> list[CheckResult]:
     outcomes = test_results(*artifacts, row_count=row_count, null_counts=null_counts)
     results.write(conn, outcomes, run_id=run_id)
     return outcomes
+
+
+def define(conn, manifest: Mapping[str, Any], *, run_id: str) -> int:
+    """Make every data test of ``manifest``, run or left out as unchanged, the 'dbt' scope of ``ops.quality_checks``
+    (results.define): a test no longer in the project drops out of the catalog. Returns their number."""
+    from orchestration.quality import results
+
+    return results.define(conn, SCOPE, checks(manifest).values(), run_id=run_id)
 
 
 def load_artifacts(target: Path) -> tuple[dict, dict] | None:
@@ -164,17 +177,25 @@ def _observed(status: str, failures: int, message: str | None, nulls: Mapping[st
     return count_phrase(failures, "failing row") + (f": nulls in {found}" if found else "")
 
 
-def _distinct(results: list[CheckResult], names: list[str]) -> list[CheckResult]:
-    """Tests that share a short name on one asset (two expression_is_true on a model) keep dbt's full test name, so
-    each is its own check."""
+def checks(manifest: Mapping[str, Any]) -> dict[str, tuple[str, str, str]]:
+    """unique_id -> (layer, asset, check_name) of every data test of the manifest, whether or not it ran: the
+    catalog of dbt's checks (results.define). Tests that share a short name on one asset (two expression_is_true on a
+    model) keep dbt's full test name, so each is its own check; whether they do depends on the project's tests, not
+    on which of them a build ran."""
     from collections import Counter
-    from dataclasses import replace
 
-    seen = Counter((r.layer, r.asset, r.check_name) for r in results)
-    return [
-        replace(r, check_name=name) if seen[(r.layer, r.asset, r.check_name)] > 1 else r
-        for r, name in zip(results, names, strict=True)
-    ]
+    keys, full_names = {}, {}
+    for uid, test in manifest.get("nodes", {}).items():
+        if test.get("resource_type") != "test":
+            continue
+        layer, asset, _ = _tested(test, manifest)
+        keys[uid] = (layer, asset, _check_name(test))
+        full_names[uid] = test["name"]
+    seen = Counter(keys.values())
+    return {
+        uid: (layer, asset, full_names[uid]) if seen[(layer, asset, name)] > 1 else (layer, asset, name)
+        for uid, (layer, asset, name) in keys.items()
+    }
 
 
 def test_results(
@@ -187,13 +208,15 @@ def test_results(
     tested relation (None: unknown); ``null_counts(relation_name, columns)`` the nulls in each column, asked only
     for a not_null_columns test that failed."""
     nodes = manifest.get("nodes", {})
-    out, names = [], []
+    names = checks(manifest)
+    out = []
     for result in run_results.get("results", []):
         test = nodes.get(result.get("unique_id", ""))
         status = str(result.get("status"))
         if test is None or test.get("resource_type") != "test" or status not in RAN:
             continue
         layer, asset, node = _tested(test, manifest)
+        check_name = names[result["unique_id"]][2]
         severity = str((test.get("config") or {}).get("severity") or "error").lower()
         failures = int(result.get("failures") or 0)
         relation = node.get("relation_name") if node and _countable(node, layer) else None
@@ -202,12 +225,11 @@ def test_results(
         nulls = None
         if meta.get("name") == "not_null_columns" and status in ("fail", "warn") and node and node.get("relation_name"):
             nulls = null_counts(node["relation_name"], list((meta.get("kwargs") or {}).get("column_names") or []))
-        names.append(test["name"])
         out.append(
             CheckResult(
                 layer=layer,
                 asset=asset,
-                check_name=_check_name(test),
+                check_name=check_name,
                 blocking=severity == "error" and status != "warn",
                 passed=status == "pass",
                 window=None,
@@ -218,4 +240,4 @@ def test_results(
                 description=_sentence(test, node["name"] if node else None),
             )
         )
-    return _distinct(out, names)
+    return out

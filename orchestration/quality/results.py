@@ -17,6 +17,15 @@ Columns (an interface: the app is built against them):
 * ``rows_checked`` (NULL: not known, e.g. a dbt test over several models), ``unexpected_count``
 * ``observed_value`` a short human fragment ('2 duplicate keys'); ``sample`` a JSON array (as text) of up to
   5 offending examples; ``description`` what the rule demands
+
+Beside it, ``ops.quality_checks`` is the catalog of the checks the pipeline defines now: one row per (layer, asset,
+check_name), in the names quality_results uses, under the ``scope`` of the part that defines it ('dbt' for dbt's
+data tests, 'raw:<source>/<endpoint>' for a raw landing's checks, 'gate:<table>' for a mart's gate). Each part
+replaces its scope's rows whenever it runs (``define``), whether or not each check ran: dbt leaves out a test whose
+inputs are unchanged, and a raw landing judges freshness only on the days it is due. So a check that was removed
+or renamed (a dbt test taken out, per-column tests merged into one) drops out of the catalog at the next run of
+its part, while its past results stay in quality_results as history. Publish carries it as
+``marts.quality_checks``; the Data health page shows the latest result of the checks in it.
 """
 
 from __future__ import annotations
@@ -51,6 +60,17 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("description", "VARCHAR"),
 )
 LAYERS = ("raw", "staging", "intermediate", "mart", "seed")
+
+CATALOG = "quality_checks"
+CATALOG_QUALIFIED = f"{SCHEMA}.{CATALOG}"
+CATALOG_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("scope", "VARCHAR"),
+    ("layer", "VARCHAR"),
+    ("asset", "VARCHAR"),
+    ("check_name", "VARCHAR"),
+    ("run_id", "VARCHAR"),  # the run that last defined it
+    ("defined_at", "TIMESTAMP"),
+)
 SAMPLE_SIZE = 5
 
 
@@ -127,6 +147,41 @@ def write(
     casts = ", ".join(f"cast({name} as {sql_type}) as {name}" for name, sql_type in COLUMNS)
     conn.execute(f"insert into {QUALIFIED} select {casts} from frame")
     return len(rows)
+
+
+def define(
+    conn: duckdb.DuckDBPyConnection,
+    scope: str,
+    checks: Iterable[tuple[str, str, str]],
+    *,
+    run_id: str,
+    defined_at: datetime | None = None,
+) -> int:
+    """Make ``checks`` ((layer, asset, check_name) each) the checks ``scope`` defines in ``ops.quality_checks``,
+    replacing what it defined before, in one transaction (the table is created if missing). Returns their number."""
+    keys = sorted(set(checks))
+    for layer, _, _ in keys:
+        if layer not in LAYERS:
+            raise ValueError(f"layer must be one of {LAYERS}, not {layer!r}")
+    defined_at = defined_at or datetime.now(UTC).replace(tzinfo=None)
+    conn.execute(f"create schema if not exists {SCHEMA}")
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in CATALOG_COLUMNS)
+    conn.execute(f"create table if not exists {CATALOG_QUALIFIED} ({columns})")
+    conn.execute("begin")
+    try:
+        conn.execute(f"delete from {CATALOG_QUALIFIED} where scope = ?", [scope])
+        if keys:
+            layers, assets, names = (list(column) for column in zip(*keys, strict=True))
+            conn.execute(
+                f"insert into {CATALOG_QUALIFIED} select ?, unnest(?::varchar[]), unnest(?::varchar[]), "
+                "unnest(?::varchar[]), ?, ?",
+                [scope, layers, assets, names, run_id, defined_at],
+            )
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return len(keys)
 
 
 def run_warnings(conn: duckdb.DuckDBPyConnection, run_id: str) -> int:

@@ -20,6 +20,7 @@ from apptest_helpers import frame_with, metrics, open_page, run
 from health_seed import (
     ANTHROPIC,
     BLOCKED_RUN,
+    COST_REPORT,
     OPENAI,
     add_quality_results,
     add_quarantine,
@@ -117,6 +118,24 @@ def test_latest_result_per_check_failed_first(health_db: Path, downloads: dict[s
     assert csv["run_id"].tolist() == ["run-a"] + ["run-b"] * 8
     assert csv["outcome"].tolist() == ["blocking", "warning", "warning", "warning"] + ["passed"] * 5
     assert csv.loc[0, "sample"] == '[{"line_item_id": "li_7"}]'
+
+
+def test_a_check_the_pipeline_no_longer_defines_leaves_the_latest_results(health_db: Path) -> None:
+    """With the catalog of checks published (marts.quality_checks), a check outside it (removed or renamed since it
+    last ran) is not among the latest results, though its rows stay in quality_results: here run-a's blocking
+    cost_report check. The latest run's figures are history and do not change."""
+    with duckdb.connect(str(health_db)) as conn:
+        conn.execute(
+            "create table marts.quality_checks as select distinct 'test' as scope, layer, asset, check_name, "
+            "'run-b' as run_id, timestamp '2025-02-15 05:50' as defined_at from marts.quality_results "
+            f"where asset <> '{COST_REPORT}'"
+        )
+    at = open_page(PAGE)
+    table = frame_with(at, "Failed scopes")
+    assert len(table) == 8 and COST_REPORT not in table["Asset"].tolist()
+    assert table["Outcome"].tolist()[:3] == ["Warning", "Warning", "Warning"]
+    assert metrics(at)["Checks passed"] == "5" and metrics(at)["Warnings"] == "3"
+    assert _sql(health_db, f"select count(*) from marts.quality_results where asset = '{COST_REPORT}'") == [(1,)]
 
 
 def test_checks_per_partition_day(health_db: Path, downloads: dict[str, tuple[str, bytes]]) -> None:

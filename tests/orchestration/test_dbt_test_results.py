@@ -166,6 +166,52 @@ def test_every_data_test_that_ran_is_one_result():
     )
 
 
+def test_a_check_keeps_its_name_whichever_tests_ran():
+    """Two expression_is_true on one model are told apart by dbt's full name even in a build that ran one of them
+    (dbt leaves out a test whose inputs are unchanged): a check's name depends on the project, not on the build."""
+    run = {"results": [{"unique_id": "test.cached", "status": "pass", "failures": 0}]}
+    assert [o.check_name for o in dbt_tests.test_results(run, MANIFEST)] == ["cached_test"]
+    alone = {"nodes": {k: v for k, v in MANIFEST["nodes"].items() if k != "test.cached_too"}, "sources": {}}
+    assert [o.check_name for o in dbt_tests.test_results(run, alone)] == ["expression_is_true"]
+
+
+def test_define_makes_every_data_test_of_the_manifest_the_dbt_scope(tmp_path):
+    """The catalog's 'dbt' scope is every data test of the manifest, whichever a build runs: the skipped one too,
+    not the unit test. A later run whose manifest lost a test takes it out of the catalog; the other scopes stay, and
+    the test's past results stay in quality_results as history."""
+    target = tmp_path / "target"
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        results.define(conn, "raw:openai/costs", [("raw", "openai/costs", "volume")], run_id="r0")
+        assert dbt_tests.define(conn, MANIFEST, run_id="r1") == 8
+        write_target(target, RUN_RESULTS, MANIFEST)
+        dbt_tests.record(conn, target, run_id="r1")
+        defined = conn.execute(
+            "select layer, asset, check_name from ops.quality_checks where scope = 'dbt' and run_id = 'r1' order by all"
+        ).fetchall()
+        assert defined == [
+            ("intermediate", "intermediate/int_usage_priced", "not_null(model_id)"),
+            ("mart", "marts/fct_billed_cost_daily", "accepted_values(currency)"),
+            ("mart", "marts/fct_billed_cost_daily", "unique(line_item)"),
+            ("seed", "seeds/price_book", "not_null(model_id)"),
+            ("staging", "staging/assert_one_usage_source_per_provider_day", "assert_one_usage_source_per_provider_day"),
+            ("staging", "staging/stg_openai__completions_usage", "cached_audio_test"),
+            ("staging", "staging/stg_openai__completions_usage", "cached_test"),
+            ("staging", "staging/stg_openai__usage_lines", "not_null(usage_type)"),  # skipped in this build
+        ]
+        # every check the build recorded is one the catalog defines, under the same name
+        recorded = conn.execute("select layer, asset, check_name from ops.quality_results order by all").fetchall()
+        assert set(recorded) < set(defined)
+        # the next run's project has no unique(line_item): it leaves the catalog
+        fewer = {"nodes": {k: v for k, v in MANIFEST["nodes"].items() if k != "test.broken"}, "sources": {}}
+        dbt_tests.define(conn, fewer, run_id="r2")
+        assert conn.execute(
+            "select scope, count(*), min(run_id) from ops.quality_checks group by scope order by scope"
+        ).fetchall() == [("dbt", 7, "r2"), ("raw:openai/costs", 1, "r0")]
+        assert conn.execute(
+            "select run_id from ops.quality_results where check_name = 'unique(line_item)'"
+        ).fetchall() == [("r1",)]
+
+
 def test_a_warn_status_of_an_error_test_is_a_warning():
     """error_if not reached: dbt says warn, and the run goes on."""
     manifest = {"nodes": {BILLED: MANIFEST["nodes"][BILLED], "t": generic("t", "unique", "line_item", BILLED)}}

@@ -77,6 +77,12 @@ def test_a_gate_run_stores_one_row_per_rule_and_the_serving_copy_has_them(tmp_pa
     ]
     assert rows(warehouse.paths.warehouse, "ops.quality_results", result.run_id) == expected
     assert rows(warehouse.paths.serving, "marts.quality_results", result.run_id) == expected
+    # the gate defines its five rules in the catalog of checks, and the serving copy carries it
+    for path, table in ((warehouse.paths.warehouse, "ops"), (warehouse.paths.serving, "marts")):
+        with duckdb.connect(str(path), read_only=True) as conn:
+            assert conn.execute(
+                f"select scope, layer, asset, check_name, run_id from {table}.quality_checks order by check_name"
+            ).fetchall() == [("gate:fct_usage_cost_daily", *r[:3], result.run_id) for r in expected]
 
 
 def test_a_blocked_run_stores_its_failures_and_the_serving_copy_keeps_the_last_good_results(tmp_path):
@@ -122,4 +128,26 @@ def test_write_rejects_an_unknown_layer_and_appends_in_bulk(tmp_path):
         ("r1", "raw", "warning", "failed", True, "[1]"),
         ("r1", "raw", "error", "passed", True, "[2]"),
         ("r2", "raw", "error", "passed", True, "[0]"),
+    ]
+
+
+def test_define_replaces_one_scope_and_keeps_the_others(tmp_path):
+    """A part of the pipeline that runs again defines its checks anew: a check it no longer has leaves the catalog,
+    the other parts' checks stay; a bad layer changes nothing."""
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        raw = [("raw", "openai/costs", "unique_natural_key"), ("raw", "openai/costs", "volume")]
+        dbt = [("mart", "marts/m", "not_null(a)"), ("mart", "marts/m", "not_null(b)"), ("seed", "seeds/s", "x")]
+        assert results.define(conn, "raw:openai/costs", raw, run_id="r1") == 2
+        assert results.define(conn, "dbt", [*dbt, dbt[0]], run_id="r1") == 3  # a key given twice is one check
+        assert results.define(conn, "dbt", [("mart", "marts/m", "not_null_columns"), dbt[2]], run_id="r2") == 2
+        with pytest.raises(ValueError, match="layer must be one of"):
+            results.define(conn, "dbt", [("marts", "marts/m", "y")], run_id="r3")
+        got = conn.execute(
+            "select scope, layer, asset, check_name, run_id from ops.quality_checks order by scope, check_name"
+        ).fetchall()
+    assert got == [
+        ("dbt", "mart", "marts/m", "not_null_columns", "r2"),
+        ("dbt", "seed", "seeds/s", "x", "r2"),
+        ("raw:openai/costs", "raw", "openai/costs", "unique_natural_key", "r1"),
+        ("raw:openai/costs", "raw", "openai/costs", "volume", "r1"),
     ]

@@ -190,6 +190,18 @@ def test_a_page_that_repeats_a_row_is_reported_publishes_nothing_and_the_fixed_p
     assert fixed.success
     assert serving(home) == [(fixed.run_id, 3_200_000)]
     assert stored(home, fixed.run_id)["unique_natural_key"][3:8] == ("passed", *window, 2, 0)
+    # the catalog of checks holds every rule of the landing, judged in this run or not: the checks Dagster declares
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        defined = conn.execute(
+            "select layer, asset, check_name, run_id from ops.quality_checks where scope = 'raw:openai/completions_usage'"
+        ).fetchall()
+    declared = {
+        e.check_name.removeprefix("openai_completions_usage__")
+        for e in fixed.get_asset_check_evaluations()
+        if e.asset_key.path == ["openai", "completions_usage"]
+    }
+    assert sorted(defined) == [("raw", "openai/completions_usage", rule, fixed.run_id) for rule in sorted(declared)]
+    assert set(stored(home, fixed.run_id)) < declared  # some rules were not judged in this run, and are defined
 
 
 def landed(tmp_path, table: RawTable, rows: list[dict], window=None):

@@ -332,6 +332,8 @@ def raw_check_results(context: dg.AssetExecutionContext, source: Source, feed: F
             outcomes.append(raw.check_freshness(conn, table, lag, today))
         if outcomes:
             results.write(conn, outcomes, run_id=run_id)
+        asset = raw.asset_name(table)  # every rule of the landing, judged in this run or not (results.define)
+        results.define(conn, f"raw:{asset}", [("raw", asset, rule) for rule in [*errors, *warnings]], run_id=run_id)
     done = {o.check_name for o in outcomes}
     checks = [
         dg.AssetCheckResult(

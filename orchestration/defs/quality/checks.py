@@ -88,6 +88,12 @@ def build_gate(table: str) -> dg.AssetChecksDefinition:
                 ],
                 run_id=context.run.run_id,
             )
+            results.define(
+                conn,
+                f"gate:{table}",
+                [("mart", f"marts/{table}", rule.name) for rule in RULES[table]],
+                run_id=context.run.run_id,
+            )
         for outcome in outcomes:
             rule_severity = dg.AssetCheckSeverity.ERROR if outcome.blocking else dg.AssetCheckSeverity.WARN
             yield dg.AssetCheckResult(

@@ -63,6 +63,8 @@ def _build(
         manifest = _manifest()
         plan = _plan(context, warehouse, manifest, source_tests=first_phase, engine=engine)
         left_out = LeftOut(context, plan, manifest)
+        with warehouse.connect(context) as conn:  # the project's data tests, whichever of them this build runs
+            dbt_tests.define(conn, manifest, run_id=context.run.run_id)
         if not plan.changed():
             yield from left_out.rest()
             report(context, f"dbt build: nothing to build, the inputs of all {len(plan.unchanged)} nodes are unchanged")
