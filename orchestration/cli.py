@@ -128,7 +128,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     last = utc_today() - timedelta(days=1)
     first = last - timedelta(days=args.days - 1)
     spikes = [] if args.no_spike else demo_spikes(first, last)
-    with EmulatorServer(SimulatedOrg(spikes=spikes)).start() as emulator:
+    # its file drops in FINOPS_HOME, not a new temporary folder each time: a file the loader landed under another path
+    # would be landed again, and an export's rows twice fail its unique-key check
+    with EmulatorServer(SimulatedOrg(spikes=spikes), drop_dir=paths.demo_drops).start() as emulator:
         _progress(f"emulator serving {', '.join(s.title for s in emulator.sources)} at {emulator.url}")
         for spike in spikes:
             _progress(f"injected spend spike: {spike.model} at {spike.provider} x{spike.factor:g} on {spike.day}")

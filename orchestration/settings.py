@@ -88,6 +88,12 @@ class Paths:
     def dbt_target(self) -> Path:
         return self.home / "dbt_target"
 
+    @property
+    def demo_drops(self) -> Path:
+        """Where `finops demo`'s emulator writes its file drops (cloud billing exports, request logs): one folder
+        that stays, as a real export bucket does, so a second demo finds the same files where the first left them."""
+        return self.home / "demo_drops"
+
     def ensure(self) -> "Paths":
         for folder in (self.home, self.dagster_home, self.logs):
             folder.mkdir(parents=True, exist_ok=True)
