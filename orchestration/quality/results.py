@@ -106,10 +106,11 @@ class CheckResult:
         return json.dumps(list(self.sample)[:SAMPLE_SIZE], default=str, sort_keys=True)
 
 
-def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
+def ensure_table(conn: duckdb.DuckDBPyConnection, table: str = QUALIFIED, columns=COLUMNS) -> None:
+    """Create ``table`` (default ``ops.quality_results``) with ``columns`` if it does not exist."""
     conn.execute(f"create schema if not exists {SCHEMA}")
-    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in COLUMNS)
-    conn.execute(f"create table if not exists {QUALIFIED} ({columns})")
+    spelled = ", ".join(f"{name} {sql_type}" for name, sql_type in columns)
+    conn.execute(f"create table if not exists {table} ({spelled})")
 
 
 def write(
@@ -164,9 +165,7 @@ def define(
         if layer not in LAYERS:
             raise ValueError(f"layer must be one of {LAYERS}, not {layer!r}")
     defined_at = defined_at or datetime.now(UTC).replace(tzinfo=None)
-    conn.execute(f"create schema if not exists {SCHEMA}")
-    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in CATALOG_COLUMNS)
-    conn.execute(f"create table if not exists {CATALOG_QUALIFIED} ({columns})")
+    ensure_table(conn, CATALOG_QUALIFIED, CATALOG_COLUMNS)
     conn.execute("begin")
     try:
         conn.execute(f"delete from {CATALOG_QUALIFIED} where scope = ?", [scope])
