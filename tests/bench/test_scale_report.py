@@ -27,3 +27,30 @@ def test_the_quoted_command_names_no_machine_path(tmp_path):
     assert command_line("bench/scale.py", argv) == (
         ".venv/bin/python bench/scale.py --sizes 1000000 --cache <path> --output bench/results/x.md"
     )
+
+
+def test_a_size_section_reports_each_measure_with_its_median(monkeypatch):
+    """A long benchmark ends in size_section: every figure a run measured is there, as its median (min-max) over
+    the runs; a missing key would lose a 100M run's report after the hours it took."""
+    from bench import scale
+
+    monkeypatch.setattr(scale.rl, "machine", lambda: {"nproc": "2"})
+
+    def run(k: float) -> dict:
+        return {
+            "land_s": 10 * k, "usage_s": 1.0, "usage_rows": 4_778, "full_s": 100 * k, "full_rss": 1_000.0,
+            "incr_s": 20 * k, "incr_rss": 900.0, "new_rows": 3_333, "publish_full_s": 30 * k, "publish_full_days": 30,
+            "publish_incr_s": 8 * k, "publish_incr_days": 1, "problems": [],
+            "queries": {(name, layer): 0.01 for name in scale.rl.QUERIES for layer in scale.rl.LAYERS},
+        }  # fmt: skip
+
+    size = {
+        "rows": 1_000_000, "days": 30, "runs": [run(1), run(3), run(2)], "floor": [0.5, 0.5, 0.5],
+        "floor_groups": 3_360, "load_start": 0.5, "load_end": 0.7, "pg": [], "pg_note": "not run (--skip-postgres)",
+    }  # fmt: skip
+    text = "\n".join(scale.size_section(size))
+    assert "| publish after the full build (30 request day files written) | 60.00 (30.00-90.00) s |" in text
+    assert "| publish after the increment (1 request day file(s) written; the other marts copied whole) " in text
+    assert "| 16.00 (8.00-24.00) s |" in text
+    assert "| full `dbt build` (whole project, no unit tests, as a scheduled run) | 200.00 (100.00-300.00) s |" in text
+    assert "| full build / engine floor | 400x |" in text
