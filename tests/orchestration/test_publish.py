@@ -187,3 +187,43 @@ def test_no_requests_yet_is_an_empty_table_not_a_view_over_no_files(tmp_path):
     assert publish(warehouse, serving, "r1").days_written == 0
     assert served(serving, "select count(*) from marts.fct_request_cost") == [(0,)]
     assert day_files(tmp_path) == {}
+
+
+def test_a_day_is_written_again_when_its_build_stamps_change_and_only_then(tmp_path):
+    """With the mart's build stamp (built_at, the same on every row of the days one build replaces), a day's
+    fingerprint is its row count and its stamps: a publish needs no read of the rows to find the changed days."""
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_warehouse(warehouse)
+    first_build, second_build = "2025-03-04 06:00:00", "2025-03-05 06:00:00"
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("create schema if not exists marts")
+        conn.execute(
+            "create table marts.fct_request_cost (usage_date date, request_id varchar, list_cost_usd decimal(38,12), "
+            "built_at timestamp)"
+        )
+        conn.executemany(
+            "insert into marts.fct_request_cost values (?, ?, ?, ?)",
+            [(day, rid, Decimal(cost), first_build) for day, rid, cost in REQUESTS],
+        )
+    publish(warehouse, serving, "r1")
+    first = day_files(tmp_path)
+
+    with duckdb.connect(str(warehouse)) as conn:
+        # day 2 rebuilt by a later build, to the same rows; day 1 left as it was
+        conn.execute(f"update marts.fct_request_cost set built_at = '{second_build}' where usage_date = '{DAY2}'")
+    assert publish(warehouse, serving, "r2").days_written == 1
+    second = day_files(tmp_path)
+    assert {n for n in second if n.startswith("2025-03-01")} == {n for n in first if n.startswith("2025-03-01")}
+    assert len([n for n in second if n.startswith("2025-03-02")]) == 2  # the new file, and the one r1 still lists
+
+    with duckdb.connect(str(warehouse)) as conn:  # day 1 loses a row: its count changes
+        conn.execute("delete from marts.fct_request_cost where request_id = 'bx'")
+    assert publish(warehouse, serving, "r3").days_written == 1
+    assert served(serving) == [(DAY1, "a", Decimal("1.25")), (DAY2, "c", Decimal("2.50"))]
+    assert publish(warehouse, serving, "r4").days_written == 0
+
+    # the rows themselves are not read: a value changed outside a build (same count, same stamps) is not seen. Only
+    # a build writes the mart, and it stamps what it writes; hashing every row found it, at a read of every row.
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("update marts.fct_request_cost set list_cost_usd = 9 where request_id = 'a'")
+    assert publish(warehouse, serving, "r5").days_written == 0
