@@ -5,18 +5,19 @@ The copy is written aside (``serving.duckdb.tmp``) through ATTACH, detached, the
 one, never half of one. The app and analysts open the serving copy read-only with short-lived
 connections, so a running build never blocks them.
 
-Request-level facts (``PARTITIONED``: one row per request, 100M rows a year for a busy organisation) are not
-copied into each new serving database: that would rewrite them whole every run. They are served as Parquet
-files, one per UTC day, in ``serving_parts/<table>/`` beside the serving database, which holds a view over
-exactly the files of its own publish and lists them in ``marts.serving_partitions``. A publish writes a file
-only for a day whose rows changed since the copy it replaces; a changed day gets a new file name, so the copy
-still being read keeps its own files. A day has changed when its row count or its build stamps changed: the build
-stamps every row of each day it replaces with the time that build started (``built_at``), so the stamps' bounds
-tell a rebuilt day without reading its rows (hashing every row of every day took a read of the whole table at each
-publish: 100M rows of 30 columns a year for a busy organisation). A table without the stamp column is
-fingerprinted by its rows' hash instead. Files that neither the new
-copy nor the one it replaced list are deleted, so a reader that opened the previous copy during the publish
-still reads whole days, and the disk holds at most two generations of the changed days.
+Request-level facts (``PARTITIONED``: fct_request_cost, one row per request, 100M rows a year for a busy
+organisation, and its daily roll-up by user, whose grain grows with the users) are not copied into each new serving
+database: that would rewrite them whole every run. They are served as Parquet files, one per UTC day, in
+``serving_parts/<table>/`` beside the serving database, which holds a view over exactly the files of its own
+publish and lists them in ``marts.serving_partitions``. A publish writes a file only for a day whose rows changed
+since the copy it replaces; a changed day gets a new file name, so the copy still being read keeps its own files.
+
+A day has changed when its row count or its build stamps changed: the build stamps every row of each day it
+replaces with the time that build started (``built_at``), so the stamps' bounds tell a rebuilt day without reading
+its rows (hashing every row took a read of the whole table at each publish). A table without the stamp column is
+fingerprinted by its rows' hash instead. Files that neither the new copy nor the one it replaced list are deleted,
+so a reader that opened the previous copy during the publish still reads whole days, and the disk holds at most
+two generations of the changed days.
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ EXTRA_TABLES = {
 
 
 # Request-level facts served as day files (module docstring): table -> (its day column, its build stamp column).
-PARTITIONED = {"fct_request_cost": ("usage_date", "built_at")}
+PARTITIONED = {
+    "fct_request_cost": ("usage_date", "built_at"),
+    "fct_request_cost_daily": ("usage_date", "built_at"),
+}
 PARTS_DIR = "serving_parts"
 # marts.serving_partitions: the day files a serving copy's views read, one row per (table, day)
 PARTITIONS = "serving_partitions"

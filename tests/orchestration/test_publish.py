@@ -227,3 +227,36 @@ def test_a_day_is_written_again_when_its_build_stamps_change_and_only_then(tmp_p
     with duckdb.connect(str(warehouse)) as conn:
         conn.execute("update marts.fct_request_cost set list_cost_usd = 9 where request_id = 'a'")
     assert publish(warehouse, serving, "r5").days_written == 0
+
+
+def test_the_daily_request_roll_up_is_served_as_day_files_too(tmp_path):
+    """fct_request_cost_daily's grain is the user's: with many users it nears a row per request, and copying it into
+    each new serving database rewrote it whole every run. Its days are files too, each written when its day changed."""
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_warehouse(warehouse)
+    set_requests(warehouse, REQUESTS)
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute(
+            "create table marts.fct_request_cost_daily as select usage_date, 'u1' as user_id, count(*) as requests, "
+            "sum(list_cost_usd) as list_cost_usd, timestamp '2025-03-04 06:00:00' as built_at "
+            "from marts.fct_request_cost group by usage_date"
+        )
+    assert publish(warehouse, serving, "r1").days_written == 4  # 2 days of each table
+    daily = "select usage_date, requests, list_cost_usd from marts.fct_request_cost_daily order by 1"
+    assert served(serving, daily) == [(DAY1, 2, Decimal("1.250000000001")), (DAY2, 1, Decimal("2.5"))]
+    assert served(
+        serving,
+        "select table_name, table_type from information_schema.tables where table_name like 'fct_request%' order by 1",
+    ) == [("fct_request_cost", "VIEW"), ("fct_request_cost_daily", "VIEW")]
+    assert served(serving, "select table_name, count(*) from marts.serving_partitions group by 1 order by 1") == [
+        ("fct_request_cost", 2),
+        ("fct_request_cost_daily", 2),
+    ]
+
+    with duckdb.connect(str(warehouse)) as conn:  # a later build replaces day 2 of the roll-up
+        conn.execute(
+            "update marts.fct_request_cost_daily set requests = 5, built_at = timestamp '2025-03-05 06:00:00' "
+            f"where usage_date = '{DAY2}'"
+        )
+    assert publish(warehouse, serving, "r2").days_written == 1
+    assert served(serving, daily)[1] == (DAY2, 5, Decimal("2.5"))
