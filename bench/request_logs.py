@@ -6,7 +6,7 @@ cache tokens in metadata.usage_object, failed calls, an unpriced fine-tune, long
 each attribute drawn from its own random stream), one file per UTC day, in bulk with DuckDB, cached between runs.
 Then, R times, into a fresh FINOPS_HOME each:
 
-  a. land the D files through the real reader (read_spend_logs) and loader (land_file): rows/s; and the
+  a. land the D files through the real reader (read_spend_logs) and loader (land_files): rows/s; and the
      providers' usage and cost reports for the same days (batch and service tiers among them) through the real
      OpenAI and Anthropic clients and loader, the project's emulator answering (land_provider_usage);
   b. a full ``dbt build`` of the whole project, unit tests left out as a scheduled run leaves them (a child
@@ -274,19 +274,17 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
 
 
 def land_files(warehouse: Path, files: list[Path], run_id: str) -> tuple[float, int]:
-    """Every file through read_spend_logs + land_file, as the file-drop asset does: (seconds, rows)."""
+    """Every file through read_spend_logs and the loader's land_files, as the file-drop asset does (several
+    files per connection, each read before the connection opens): (seconds, rows)."""
     from connectors.files import digest
     from connectors.litellm import read_spend_logs
     from connectors.litellm.tables import LITELLM_SPEND_LOGS
-    from orchestration.loader import land_file
+    from orchestration.loader import DroppedFile
+    from orchestration.loader import land_files as land
 
-    rows = 0
     started = time.perf_counter()
-    for path in files:
-        content = digest(path)
-        batch = read_spend_logs(path)
-        with connect(warehouse) as conn:
-            rows += land_file(conn, LITELLM_SPEND_LOGS, batch, path=str(path), digest=content, run_id=run_id)
+    read = (DroppedFile(str(path), digest(path), read_spend_logs(path)) for path in files)
+    rows = land(lambda: connect(warehouse), LITELLM_SPEND_LOGS, read, run_id=run_id)
     return time.perf_counter() - started, rows
 
 
@@ -712,7 +710,7 @@ def report(args, runs: list[dict]) -> str:
         "",
         "| step | figure |",
         "|---|---|",
-        f"| land {args.days} files (read_spend_logs + land_file) | {spread([x['land_s'] for x in runs])} s |",
+        f"| land {args.days} files (read_spend_logs + land_files) | {spread([x['land_s'] for x in runs])} s |",
         f"| land rate | {spread([x['land_rows_s'] for x in runs], '{:,.0f}')} rows/s |",
         f"| land the providers' usage and costs ({runs[0]['usage_rows']:,} rows from the emulator) "
         f"| {spread([x['usage_s'] for x in runs])} s |",

@@ -154,7 +154,7 @@ def size_section(s: dict) -> list[str]:
         "",
         "| measure | measured | issue's target (at 100M rows) | |",
         "|---|---|---|---|",
-        f"| land {s['days']} files (read_spend_logs + land_file) | {spread(land)} s | - | |",
+        f"| land {s['days']} files (read_spend_logs + land_files) | {spread(land)} s | - | |",
         f"| land the providers' usage and costs ({runs[0]['usage_rows']:,} rows: OpenAI's and Anthropic's admin APIs, "
         f"the emulator answering) | {spread([x['usage_s'] for x in runs])} s | - | |",
         f"| full `dbt build` (whole project, no unit tests, as a scheduled run) | {spread(full)} s | <= 600 s | {_meets(med(full) <= 600, rows)} |",

@@ -12,8 +12,9 @@ into the raw table but into ``ops.quarantine``, in the same transaction, replace
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -343,6 +344,70 @@ def land_file(
             f"{path}: a value does not fit {table.name}'s columns ({first_line}); fix the file."
         ) from None
     return batch.num_rows
+
+
+# A backlog of dropped files (a first load of a year of daily files) lands several files per connection: each
+# connection's close checkpoints, and DuckDB's checkpoint merges the small row groups a file leaves into full ones,
+# again and again when every file is checkpointed alone (bench/RESULTS.md, session 48: a third less time for files
+# of 27,000 rows). A group closes once it holds this many rows or bytes of Arrow, whichever comes first, so a
+# landing holds at most about this much in memory besides one file.
+LAND_GROUP_ROWS = 500_000
+LAND_GROUP_BYTES = 512 * 2**20
+
+
+@dataclass(frozen=True)
+class DroppedFile:
+    """One file as read, before it lands: its path, content hash and rows."""
+
+    path: str
+    digest: str
+    rows: Rows
+
+
+def land_files(
+    connect: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    table: RawTable,
+    files: Iterable[DroppedFile],
+    *,
+    run_id: str,
+    on_landed: Callable[[DroppedFile, int], None] = lambda file, rows: None,
+    group_rows: int = LAND_GROUP_ROWS,
+    group_bytes: int = LAND_GROUP_BYTES,
+) -> int:
+    """``land_file`` every file of ``files`` in order, each in its own transaction, several files per connection
+    (``connect()``, a context manager): the files are read (``files`` is consumed lazily) before the connection
+    opens, so a slow read never holds the warehouse. ``on_landed`` is called after each file. When reading or
+    landing a file fails, every file before it has landed, and the error propagates. Returns the rows landed."""
+    pending: list[DroppedFile] = []
+    landed = 0
+
+    def flush() -> None:
+        nonlocal landed
+        group = pending[:]
+        pending.clear()  # a file that fails to land is not tried again, nor the ones after it
+        if not group:
+            return
+        with connect() as conn:
+            for file in group:
+                rows = land_file(conn, table, file.rows, path=file.path, digest=file.digest, run_id=run_id)
+                landed += rows
+                on_landed(file, rows)
+
+    held_rows = held_bytes = 0
+    try:
+        for file in files:
+            pending.append(file)
+            # rows that are not an Arrow table (dicts, a relation) have no cheap size: they land alone
+            held_rows += getattr(file.rows, "num_rows", group_rows)
+            held_bytes += getattr(file.rows, "nbytes", 0)
+            if held_rows >= group_rows or held_bytes >= group_bytes:
+                flush()
+                held_rows = held_bytes = 0
+    except BaseException:
+        flush()  # the files read before the one that failed still land
+        raise
+    flush()
+    return landed
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from connectors.source import Feed, FileDrop, Source
 from orchestration.defs.ingest.factory import build_file_asset, build_file_sensor
 from orchestration.defs.resources import SourceResource, WarehouseResource
 from orchestration.errors import FinopsError
-from orchestration.loader import land, land_file, loaded_digests
+from orchestration.loader import DroppedFile, land, land_file, land_files, loaded_digests
 
 TOY_USAGE = RawTable(
     source="toydrop",
@@ -82,6 +82,82 @@ def test_a_value_that_does_not_fit_names_the_file(conn, tmp_path):
     bad = write(tmp_path / "bad.csv", "used_at,model,tokens\n2025-06-01T00:00:00Z,m1,lots\n")
     with pytest.raises(FinopsError, match=r"bad\.csv: a value does not fit toydrop_usage's columns"):
         land_file(conn, TOY_USAGE, read_table(bad, TOY_USAGE.column_names), path=str(bad), digest="b", run_id="r")
+
+
+def toy_file(tmp_path, name, day, tokens, rows=1):
+    lines = "".join(f"2025-06-{day:02d}T00:00:00Z,m1,{tokens}\n" for _ in range(rows))
+    path = write(tmp_path / name, "used_at,model,tokens\n" + lines)
+    return DroppedFile(str(path), f"sha-{name}", read_table(path, TOY_USAGE.column_names))
+
+
+class Connections:
+    """``connect`` for land_files on one warehouse file, counting the connections opened."""
+
+    def __init__(self, path):
+        self.path, self.opened = str(path), 0
+
+    def __call__(self):
+        self.opened += 1
+        return duckdb.connect(self.path)
+
+    def rows(self):
+        with duckdb.connect(self.path) as c:
+            return rows(c), loaded_digests(c, TOY_USAGE)
+
+
+def test_a_backlog_of_files_lands_several_files_per_connection_each_in_the_ledger(tmp_path):
+    files = [toy_file(tmp_path, f"{day}.csv", day, tokens=day, rows=2) for day in range(1, 6)]
+    connect = Connections(tmp_path / "w.duckdb")
+    landed = []
+    total = land_files(
+        connect, TOY_USAGE, files, run_id="r", on_landed=lambda f, n: landed.append((f.path, n)), group_rows=4
+    )
+    # two files (4 rows) fill a group: 1+2, 3+4, then 5 alone at the end
+    assert (total, connect.opened) == (10, 3)
+    assert landed == [(f.path, 2) for f in files]
+    table, ledger = connect.rows()
+    assert [(day.day, tokens) for day, _, tokens, _ in table] == [(d, d) for d in range(1, 6) for _ in range(2)]
+    assert ledger == {f.path: f.digest for f in files}
+    # a group also closes on its bytes of Arrow, whatever its rows
+    again = Connections(tmp_path / "w2.duckdb")
+    land_files(again, TOY_USAGE, files, run_id="r", group_rows=10**9, group_bytes=1)
+    assert again.opened == 5
+
+
+def test_a_file_that_cannot_be_read_still_lands_every_file_read_before_it(tmp_path):
+    good = [toy_file(tmp_path, f"{day}.csv", day, tokens=1) for day in (1, 2)]
+
+    def read_in_order():
+        yield from good
+        raise FinopsError("FINOPS_TOY_FILES: 3.csv is not a CSV file")
+
+    connect = Connections(tmp_path / "w.duckdb")
+    with pytest.raises(FinopsError, match="3.csv is not a CSV file"):
+        land_files(connect, TOY_USAGE, read_in_order(), run_id="r", group_rows=100)
+    table, ledger = connect.rows()
+    assert len(table) == 2 and set(ledger) == {f.path for f in good}
+
+
+def test_a_file_that_fails_to_land_stops_the_group_after_the_files_before_it(tmp_path):
+    first = toy_file(tmp_path, "1.csv", 1, tokens=1)
+    path = write(tmp_path / "bad.csv", "used_at,model,tokens\n,m1,2\n")
+    bad = DroppedFile(str(path), "sha-bad", read_table(path, TOY_USAGE.column_names))
+    after = toy_file(tmp_path, "3.csv", 3, tokens=3)
+    read = []
+
+    def read_in_order():
+        for file in (first, bad, after, toy_file(tmp_path, "4.csv", 4, tokens=4)):
+            read.append(file.path)
+            yield file
+
+    connect = Connections(tmp_path / "w.duckdb")
+    with pytest.raises(FinopsError, match=r"bad\.csv: 1 of 1 rows have no used_at"):
+        land_files(connect, TOY_USAGE, read_in_order(), run_id="r", group_rows=3)
+    table, ledger = connect.rows()
+    # the group was 1, bad, 3: the file before the bad one landed, the one after it was not landed nor tried
+    # again, and no file after the group was read
+    assert [t for _, _, t, _ in table] == [1] and set(ledger) == {first.path}
+    assert read == [first.path, bad.path, after.path] and connect.opened == 1
 
 
 def test_land_takes_arrow_tables_and_duckdb_relations(conn):

@@ -3,9 +3,10 @@ sensor per file-drop source.
 
 An asset only orchestrates: it asks the source's connector (no HTTP here) for the rows of its UTC days
 and hands them to ``loader.land`` (no SQL here). A file-drop asset lands each new or changed file in its
-own transaction (``loader.land_file``) and skips the files whose content it already holds. Long backfills are landed in chunks of at most 31 days,
-each its own transaction, so a failure in year two keeps year one. An unconfigured source is skipped with
-one line, and its tables are created empty so dbt's sources resolve.
+own transaction, several files per connection (``loader.land_files``), and skips the files whose content it
+already holds. Long backfills are landed in chunks of at most 31 days, each its own transaction, so a failure in
+year two keeps year one. An unconfigured source is skipped with one line, and its tables are created empty so
+dbt's sources resolve.
 """
 
 import json
@@ -13,6 +14,7 @@ import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 
@@ -23,7 +25,7 @@ from orchestration.defs.quality.checks import run_window
 from orchestration.defs.resources import source_resource_key
 from orchestration.defs.schedules import ACCEPT_SHRINK_TAG, TRAILING_TAG
 from orchestration.errors import FinopsError
-from orchestration.loader import ensure_raw_tables, land, land_file, loaded_digests
+from orchestration.loader import DroppedFile, ensure_raw_tables, land, land_files, loaded_digests
 from orchestration.progress import report
 from orchestration.quality import quarantine, raw, results
 
@@ -173,24 +175,32 @@ def build_file_asset(source: Source, feed: Feed) -> dg.AssetsDefinition:
             raise FinopsError(str(exc)) from None
         with warehouse.connect(context) as conn:
             loaded = loaded_digests(conn, table)
-        landed = unchanged = rows = 0
+        landed = unchanged = 0
         others: dict[str, int] = {}  # lines of other services the reader left out (cloud billing exports)
-        for path in paths:
-            content = digest(path)
-            if loaded.get(str(path)) == content:
-                unchanged += 1
-                continue
-            try:
-                batch = feed.read(path)  # in bulk, outside the writer lock
-            except FileDropError as exc:
-                raise FinopsError(f"{source.setting.paths_env}: {exc}") from None
-            for service, count in left_out(batch)["by_service"].items():
-                others[service] = others.get(service, 0) + count
-            with warehouse.connect(context) as conn:
-                n = land_file(conn, table, batch, path=str(path), digest=content, run_id=context.run_id)
+
+        def changed_files() -> Iterator[DroppedFile]:
+            nonlocal unchanged
+            for path in paths:
+                content = digest(path)
+                if loaded.get(str(path)) == content:
+                    unchanged += 1
+                    continue
+                try:
+                    batch = feed.read(path)  # in bulk, outside the writer lock
+                except FileDropError as exc:
+                    raise FinopsError(f"{source.setting.paths_env}: {exc}") from None
+                for service, count in left_out(batch)["by_service"].items():
+                    others[service] = others.get(service, 0) + count
+                yield DroppedFile(str(path), content, batch)
+
+        def on_landed(file: DroppedFile, n: int) -> None:
+            nonlocal landed
             landed += 1
-            rows += n
-            report(context, f"{table.source}/{table.endpoint}: {path.name} landed {n} rows")
+            report(context, f"{table.source}/{table.endpoint}: {Path(file.path).name} landed {n} rows")
+
+        rows = land_files(
+            lambda: warehouse.connect(context), table, changed_files(), run_id=context.run_id, on_landed=on_landed
+        )
         report(
             context,
             f"{table.source}/{table.endpoint}: {landed} new or changed files ({rows} rows), {unchanged} unchanged",
