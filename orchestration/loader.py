@@ -403,7 +403,7 @@ def land_files(
             if held_rows >= group_rows or held_bytes >= group_bytes:
                 flush()
                 held_rows = held_bytes = 0
-    except BaseException:
+    except Exception:  # not an interrupt: a run that is stopped stops now (the files not landed land next run)
         flush()  # the files read before the one that failed still land
         raise
     flush()

@@ -138,6 +138,17 @@ def test_a_file_that_cannot_be_read_still_lands_every_file_read_before_it(tmp_pa
     assert len(table) == 2 and set(ledger) == {f.path for f in good}
 
 
+def test_an_interrupt_while_reading_stops_at_once_without_landing_the_group(tmp_path):
+    def read_then_stopped():
+        yield toy_file(tmp_path, "1.csv", 1, tokens=1)
+        raise KeyboardInterrupt
+
+    connect = Connections(tmp_path / "w.duckdb")
+    with pytest.raises(KeyboardInterrupt):
+        land_files(connect, TOY_USAGE, read_then_stopped(), run_id="r", group_rows=100)
+    assert connect.opened == 0  # the file read lands with the next run: the ledger does not hold it
+
+
 def test_a_file_that_fails_to_land_stops_the_group_after_the_files_before_it(tmp_path):
     first = toy_file(tmp_path, "1.csv", 1, tokens=1)
     path = write(tmp_path / "bad.csv", "used_at,model,tokens\n,m1,2\n")
