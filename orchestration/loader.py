@@ -349,8 +349,8 @@ def land_file(
 # A backlog of dropped files (a first load of a year of daily files) lands several files per connection: each
 # connection's close checkpoints, and DuckDB's checkpoint merges the small row groups a file leaves into full ones,
 # again and again when every file is checkpointed alone (bench/RESULTS.md, session 48: a year of daily files of
-# 27,397 rows lands in three quarters of the time). A group closes once it holds this many rows or bytes of Arrow, whichever comes first, so a
-# landing holds at most about this much in memory besides one file.
+# 27,397 rows lands in three quarters of the time). A group closes once it holds this many rows or bytes of Arrow,
+# whichever comes first, so a landing holds at most about this much in memory besides one file.
 LAND_GROUP_ROWS = 500_000
 LAND_GROUP_BYTES = 512 * 2**20
 
@@ -393,16 +393,14 @@ def land_files(
                 landed += rows
                 on_landed(file, rows)
 
-    held_rows = held_bytes = 0
     try:
         for file in files:
             pending.append(file)
             # rows that are not an Arrow table (dicts, a relation) have no cheap size: they land alone
-            held_rows += getattr(file.rows, "num_rows", group_rows)
-            held_bytes += getattr(file.rows, "nbytes", 0)
+            held_rows = sum(getattr(held.rows, "num_rows", group_rows) for held in pending)
+            held_bytes = sum(getattr(held.rows, "nbytes", 0) for held in pending)
             if held_rows >= group_rows or held_bytes >= group_bytes:
                 flush()
-                held_rows = held_bytes = 0
     except Exception:  # not an interrupt: a run that is stopped stops now (the files not landed land next run)
         flush()  # the files read before the one that failed still land
         raise
