@@ -46,7 +46,7 @@ import duckdb
 import pyarrow as pa
 
 from connectors.aws_cur.tables import AWS_CUR_LINE_ITEMS
-from connectors.files import FileDropError, file_format, with_left_out
+from connectors.files import FileDropError, file_format, scratch, with_left_out
 
 # Without these a line cannot be placed on a day, attributed to a service, or priced.
 REQUIRED = (
@@ -77,7 +77,7 @@ def read_cur(path: Path) -> pa.Table:
         else "read_parquet($path)"
     )
     params = {"path": str(path)}
-    with duckdb.connect() as conn:
+    with scratch() as conn:
         conn.execute("set TimeZone = 'UTC'")
         try:
             described = conn.execute(f"describe select * from {reader}", params).fetchall()

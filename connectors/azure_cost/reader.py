@@ -65,7 +65,7 @@ import duckdb
 import pyarrow as pa
 
 from connectors.azure_cost.tables import AZURE_COST_DETAILS
-from connectors.files import FileDropError, file_format, with_left_out
+from connectors.files import FileDropError, file_format, scratch, with_left_out
 
 NUMBER = "DECIMAL(38,10)"
 
@@ -286,7 +286,7 @@ def read_export(path: Path) -> pa.Table:
         if kind == "csv"
         else "read_parquet($path)"
     )
-    with duckdb.connect() as conn:
+    with scratch() as conn:
         conn.execute("set TimeZone = 'UTC'")
         mapping, schema = _resolve(path, _header(conn, reader, path, kind))
         values = [

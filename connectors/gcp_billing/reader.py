@@ -38,7 +38,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from connectors.files import FileDropError, file_format, with_left_out
+from connectors.files import FileDropError, file_format, scratch, with_left_out
 from connectors.gcp_billing.tables import GCP_BILLING_EXPORT, GCP_BILLING_FIELDS
 from connectors.jsonl_requests.reader import HEAD_BYTES, file_text, first_line, lines_sql
 
@@ -277,7 +277,7 @@ def read_export(path: Path) -> pa.Table:
     """One billing export file as an Arrow table of ``raw.gcp_billing_export``'s columns plus ``_raw``: the AI
     services' lines only, the others counted in the schema metadata (``connectors.files.with_left_out``)."""
     kind = file_format(path)
-    with duckdb.connect() as conn:
+    with scratch() as conn:
         conn.execute("set TimeZone = 'UTC'")
         conn.execute("set enable_progress_bar = false")
         for macro in MACROS:

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from connectors.files import FileDropError, file_format
+from connectors.files import FileDropError, file_format, scratch
 from connectors.helicone.tables import HELICONE_FIELDS, HELICONE_REQUESTS
 from connectors.jsonl_requests.reader import HEAD_BYTES, file_text, first_line, lines_sql
 
@@ -126,7 +126,7 @@ def _typed() -> str:
 def read_requests(path: Path) -> pa.Table:
     """One Helicone export as an Arrow table of ``raw.helicone_requests``'s columns plus ``_raw``."""
     kind = file_format(path)
-    with duckdb.connect() as conn:
+    with scratch() as conn:
         conn.execute("set TimeZone = 'UTC'")
         params: dict[str, str] = {}
         if kind == "json":

@@ -11,10 +11,9 @@ import gzip
 import json
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
-from connectors.files import FileDropError, file_format
+from connectors.files import FileDropError, file_format, scratch
 from connectors.jsonl_requests.tables import JSONL_REQUESTS
 
 FORMAT = "finops.request.v1"
@@ -149,7 +148,7 @@ def read_requests(path: Path) -> pa.Table:
     """One file of the plain format as an Arrow table of ``raw.jsonl_requests_requests``'s columns plus ``_raw``
     (the line as written). Rejects the file whole (FileDropError naming the file and line) on any bad line."""
     text = file_text(path)
-    with duckdb.connect() as conn:
+    with scratch() as conn:
         conn.execute("set TimeZone = 'UTC'")
         conn.execute(
             f"create temp table checked as select line_no, j, {PROBLEM} as problem from ("

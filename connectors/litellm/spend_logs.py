@@ -16,11 +16,10 @@ import gzip
 import io
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from connectors.files import FileDropError, file_format, read_table
+from connectors.files import FileDropError, file_format, read_table, scratch
 from connectors.litellm.tables import SIGNATURE, SPEND_LOG_COLUMNS
 
 COLUMN_NAMES = tuple(name for name, _ in SPEND_LOG_COLUMNS)
@@ -105,7 +104,7 @@ def typed(batch: pa.Table, where: str, *, csv_lines: bool) -> pa.Table:
         if types[n] != "VARCHAR"
     ] + [f"when {parsed[n]} is null then '{n}'" for n in REQUIRED]
     indexed = batch.append_column("_idx", pa.array(range(batch.num_rows), type=pa.int64()))
-    with duckdb.connect() as conn:
+    with scratch() as conn:
         conn.execute("set TimeZone = 'UTC'")
         conn.register("_in", indexed)
         found = conn.execute(

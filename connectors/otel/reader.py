@@ -19,11 +19,10 @@ import gzip
 import re
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from connectors.credentials import credential_name_sql
-from connectors.files import FileDropError
+from connectors.files import FileDropError, scratch
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 # The first line of a file we claim: an ExportTraceServiceRequest, whose only field is resourceSpans.
@@ -238,7 +237,7 @@ def read_spans(path: Path) -> pa.Table:
     exported, less credential-looking attributes), one row per span."""
     numbers, texts = _lines(path)
     lines = pa.table({"line_number": pa.array(numbers, pa.int64()), "line": pa.array(texts, pa.string())})
-    with duckdb.connect() as conn:
+    with scratch() as conn:
         conn.register("_otlp_lines", lines)
         for check in (BAD_LINE, SPANS + BAD_SPAN):
             bad = conn.execute(check).fetchall()

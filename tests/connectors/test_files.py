@@ -2,11 +2,13 @@
 
 import json
 import os
+import threading
 
 import duckdb
+import pyarrow as pa
 import pytest
 
-from connectors.files import FileDropError, digest, expand, file_format, read_table
+from connectors.files import FileDropError, digest, expand, file_format, read_table, scratch
 
 
 def write(path, text):
@@ -94,3 +96,42 @@ def test_a_broken_file_is_one_sentence_naming_it(tmp_path):
     path = write(tmp_path / "a.parquet", "this is not parquet")
     with pytest.raises(FileDropError, match=r"a\.parquet: not a readable parquet file"):
         read_table(path, ["n"])
+
+
+def test_scratch_connections_share_one_database_but_not_their_settings_tables_or_registered_rows():
+    with scratch() as a, scratch() as b:
+        a.execute("set TimeZone = 'America/New_York'")
+        a.execute("create temp table src as select 1 as x")
+        a.register("_in", pa.table({"x": [7]}))
+        b.execute("create temp table src as select 2 as x")  # no clash with a's
+        assert b.sql("select x from src").fetchall() == [(2,)]
+        assert b.sql("select current_setting('TimeZone')").fetchall() != [("America/New_York",)]
+        with pytest.raises(duckdb.CatalogException):
+            b.sql("select * from _in").fetchall()
+        # one database: what one connection makes global (a table in main) the other sees
+        a.execute("create or replace table main.scratch_probe as select 3 as x")
+        assert b.sql("select x from main.scratch_probe").fetchall() == [(3,)]
+        b.execute("drop table main.scratch_probe")
+    with scratch() as c:  # a closed connection's temporary tables are gone with it
+        with pytest.raises(duckdb.CatalogException):
+            c.sql("select * from src").fetchall()
+
+    # readers on several threads at once, each typing its own rows under the same names
+    answers, errors = {}, []
+
+    def read(k: int) -> None:
+        try:
+            for _ in range(20):
+                with scratch() as conn:
+                    conn.register("_in", pa.table({"x": [k] * 3}))
+                    conn.execute("create temp table t as select sum(x) as s from _in")
+                    answers[k] = conn.sql("select s from t").fetchall()[0][0]
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read, args=(k,)) for k in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and answers == {k: 3 * k for k in range(1, 5)}
