@@ -12,6 +12,8 @@ into the raw table but into ``ops.quarantine``, in the same transaction, replace
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -350,7 +352,8 @@ def land_file(
 # connection's close checkpoints, and DuckDB's checkpoint merges the small row groups a file leaves into full ones,
 # again and again when every file is checkpointed alone (bench/RESULTS.md, session 48: a year of daily files of
 # 27,397 rows lands in three quarters of the time). A group closes once it holds this many rows or bytes of Arrow,
-# whichever comes first, so a landing holds at most about this much in memory besides one file.
+# whichever comes first. The next group is read while one lands (land_files), so a landing holds at most about twice
+# this much in memory besides one file.
 LAND_GROUP_ROWS = 500_000
 LAND_GROUP_BYTES = 512 * 2**20
 
@@ -375,37 +378,98 @@ def land_files(
     group_bytes: int = LAND_GROUP_BYTES,
 ) -> int:
     """``land_file`` every file of ``files`` in order, each in its own transaction, several files per connection
-    (``connect()``, a context manager): the files are read (``files`` is consumed lazily) before the connection
-    opens, so a slow read never holds the warehouse. ``on_landed`` is called after each file. When reading or
-    landing a file fails, every file before it has landed, and the error propagates. Returns the rows landed."""
-    pending: list[DroppedFile] = []
+    (``connect()``, a context manager). ``files`` is consumed on a reader thread, one group ahead of the landing:
+    a file is read before a connection opens, so a slow read never holds the warehouse, and the next group is read
+    while this one lands. ``on_landed`` is called after each file, on the caller's thread. When reading or landing a
+    file fails, every file before it has landed, and the error propagates; the files read ahead of a file that
+    failed to land are dropped. Returns the rows landed."""
     landed = 0
+    with _read_ahead(lambda stopped: _groups(files, group_rows, group_bytes, stopped)) as groups:
+        for group, error in groups:
+            if group:
+                with connect() as conn:
+                    for file in group:
+                        rows = land_file(conn, table, file.rows, path=file.path, digest=file.digest, run_id=run_id)
+                        landed += rows
+                        on_landed(file, rows)
+            if error is not None:
+                raise error
+    return landed
 
-    def flush() -> None:
-        nonlocal landed
-        group = pending[:]
-        pending.clear()  # a file that fails to land is not tried again, nor the ones after it
-        if not group:
-            return
-        with connect() as conn:
-            for file in group:
-                rows = land_file(conn, table, file.rows, path=file.path, digest=file.digest, run_id=run_id)
-                landed += rows
-                on_landed(file, rows)
 
+def _groups(
+    files: Iterable[DroppedFile], group_rows: int, group_bytes: int, stopped: Callable[[], bool]
+) -> Iterator[tuple[list[DroppedFile], Exception | None]]:
+    """``files`` in groups of at most ``group_rows`` rows or ``group_bytes`` bytes of Arrow (the file that reaches
+    either closes its group), each with None; when reading a file fails, the files read before it, with the error.
+    Once ``stopped()``, no file is read after the one being read."""
+    pending: list[DroppedFile] = []
     try:
         for file in files:
+            if stopped():
+                return
             pending.append(file)
             # rows that are not an Arrow table (dicts, a relation) have no cheap size: they land alone
             held_rows = sum(getattr(held.rows, "num_rows", group_rows) for held in pending)
             held_bytes = sum(getattr(held.rows, "nbytes", 0) for held in pending)
             if held_rows >= group_rows or held_bytes >= group_bytes:
-                flush()
-    except Exception:  # not an interrupt: a run that is stopped stops now (the files not landed land next run)
-        flush()  # the files read before the one that failed still land
-        raise
-    flush()
-    return landed
+                yield pending, None
+                pending = []
+    except Exception as exc:  # not an interrupt: that stops the reader at once
+        yield pending, exc
+        return
+    if pending:
+        yield pending, None
+
+
+_DONE = object()
+
+
+@contextmanager
+def _read_ahead(produce_items: Callable[[Callable[[], bool]], Iterable[Any]]) -> Iterator[Iterator[Any]]:
+    """The items of ``produce_items(stopped)`` made on a thread of their own, in order, at most one ahead of the
+    consumer: the next item is made while the consumer works on this one, and none after it until the consumer takes
+    it. Whatever the producer raises is raised in the consumer. Leaving the block (the end, an error, an interrupt)
+    makes ``stopped()`` true, which the items' maker checks between the steps of an item, and waits for the producer,
+    so no thread outlives the block."""
+    ahead: queue.SimpleQueue = queue.SimpleQueue()
+    taken = threading.Semaphore(1)  # released when the consumer takes an item: the producer may make the next one
+    stop = threading.Event()
+
+    def may_produce() -> bool:
+        while not stop.is_set():
+            if taken.acquire(timeout=0.05):
+                return not stop.is_set()
+        return False
+
+    def produce() -> None:
+        try:
+            iterator = iter(produce_items(stop.is_set))
+            while may_produce():
+                item = next(iterator, _DONE)
+                ahead.put((item, None))
+                if item is _DONE:
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            ahead.put((None, exc))
+
+    def consume() -> Iterator[Any]:
+        while True:
+            item, exc = ahead.get()
+            taken.release()
+            if exc is not None:
+                raise exc
+            if item is _DONE:
+                return
+            yield item
+
+    producer = threading.Thread(target=produce, name="finops-read-ahead", daemon=True)
+    producer.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        producer.join()
 
 
 @contextmanager

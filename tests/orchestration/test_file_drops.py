@@ -2,6 +2,7 @@
 their UTC day, a sensor that notices new files. A toy file-drop source is declared here, in the test."""
 
 import os
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -154,10 +155,11 @@ def test_a_file_that_fails_to_land_stops_the_group_after_the_files_before_it(tmp
     path = write(tmp_path / "bad.csv", "used_at,model,tokens\n,m1,2\n")
     bad = DroppedFile(str(path), "sha-bad", read_table(path, TOY_USAGE.column_names))
     after = toy_file(tmp_path, "3.csv", 3, tokens=3)
+    later = [toy_file(tmp_path, f"{day}.csv", day, tokens=day) for day in (4, 5, 6, 7)]
     read = []
 
     def read_in_order():
-        for file in (first, bad, after, toy_file(tmp_path, "4.csv", 4, tokens=4)):
+        for file in (first, bad, after, *later):
             read.append(file.path)
             yield file
 
@@ -166,9 +168,63 @@ def test_a_file_that_fails_to_land_stops_the_group_after_the_files_before_it(tmp
         land_files(connect, TOY_USAGE, read_in_order(), run_id="r", group_rows=3)
     table, ledger = connect.rows()
     # the group was 1, bad, 3: the file before the bad one landed, the one after it was not landed nor tried
-    # again, and no file after the group was read
+    # again, nor any file of the next group (4, 5, 6), which may have been read meanwhile; none after it was read
     assert [t for _, _, t, _ in table] == [1] and set(ledger) == {first.path}
-    assert read == [first.path, bad.path, after.path] and connect.opened == 1
+    assert read[:3] == [first.path, bad.path, after.path] and len(read) <= 6 and connect.opened == 1
+
+
+def test_the_next_group_is_read_while_this_one_lands_and_no_further(tmp_path):
+    files = [toy_file(tmp_path, f"{day}.csv", day, tokens=day) for day in range(1, 6)]
+    read, landing, read_during_landing = [], [], []
+    second_read = threading.Event()
+
+    def read_in_order():
+        for file in files:
+            read.append(file.path)
+            if len(read) == 2:
+                second_read.set()
+            yield file
+
+    class Blocking(Connections):
+        def __call__(self):
+            landing.append(len(read))
+            if len(landing) == 1:
+                # the first group (file 1) lands only once file 2 has been read: a landing that read only between
+                # groups would never get there, and fail here
+                assert second_read.wait(timeout=30), "file 2 was not read while file 1 was landing"
+            return super().__call__()
+
+    def on_landed(file, n):
+        read_during_landing.append(len(read))
+
+    connect = Blocking(tmp_path / "w.duckdb")
+    assert land_files(connect, TOY_USAGE, read_in_order(), run_id="r", on_landed=on_landed, group_rows=1) == 5
+    # one file a group; when file k has landed, at most file k + 1 has been read: one group ahead, no further
+    assert all(n <= k + 1 for k, n in enumerate(read_during_landing, start=1)), read_during_landing
+    assert connect.rows()[1] == {f.path: f.digest for f in files}
+    assert not [t for t in threading.enumerate() if t.name == "finops-read-ahead"]
+
+
+def test_an_interrupt_while_landing_stops_the_reader_and_lands_nothing_more(tmp_path):
+    files = [toy_file(tmp_path, f"{day}.csv", day, tokens=day) for day in range(1, 6)]
+    read = []
+
+    def read_in_order():
+        for file in files:
+            read.append(file.path)
+            yield file
+
+    def interrupted(file, n):
+        raise KeyboardInterrupt
+
+    connect = Connections(tmp_path / "w.duckdb")
+    with pytest.raises(KeyboardInterrupt):
+        land_files(connect, TOY_USAGE, read_in_order(), run_id="r", on_landed=interrupted, group_rows=1)
+    # file 1 landed (its transaction committed before the callback), nothing after it; the reader is gone, having
+    # read at most the next file
+    assert connect.rows()[1] == {files[0].path: files[0].digest} and connect.opened == 1
+    assert len(read) <= 2
+    assert not [t for t in threading.enumerate() if t.name == "finops-read-ahead"]
 
 
 def test_land_takes_arrow_tables_and_duckdb_relations(conn):

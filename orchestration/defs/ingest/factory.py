@@ -3,10 +3,10 @@ sensor per file-drop source.
 
 An asset only orchestrates: it asks the source's connector (no HTTP here) for the rows of its UTC days
 and hands them to ``loader.land`` (no SQL here). A file-drop asset lands each new or changed file in its
-own transaction, several files per connection (``loader.land_files``), and skips the files whose content it
-already holds. Long backfills are landed in chunks of at most 31 days, each its own transaction, so a failure in
-year two keeps year one. An unconfigured source is skipped with one line, and its tables are created empty so
-dbt's sources resolve.
+own transaction, several files per connection, and reads the next files (on a thread of its own) while those
+land (``loader.land_files``); it skips the files whose content it already holds. Long backfills are landed in
+chunks of at most 31 days, each its own transaction, so a failure in year two keeps year one. An unconfigured
+source is skipped with one line, and its tables are created empty so dbt's sources resolve.
 """
 
 import json
