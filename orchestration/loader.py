@@ -385,24 +385,21 @@ def land_files(
     failed to land are dropped. Returns the rows landed."""
     landed = 0
     with _read_ahead(lambda stopped: _groups(files, group_rows, group_bytes, stopped)) as groups:
-        for group, error in groups:
-            if group:
-                with connect() as conn:
-                    for file in group:
-                        rows = land_file(conn, table, file.rows, path=file.path, digest=file.digest, run_id=run_id)
-                        landed += rows
-                        on_landed(file, rows)
-            if error is not None:
-                raise error
+        for group in groups:
+            with connect() as conn:
+                for file in group:
+                    rows = land_file(conn, table, file.rows, path=file.path, digest=file.digest, run_id=run_id)
+                    landed += rows
+                    on_landed(file, rows)
     return landed
 
 
 def _groups(
     files: Iterable[DroppedFile], group_rows: int, group_bytes: int, stopped: Callable[[], bool]
-) -> Iterator[tuple[list[DroppedFile], Exception | None]]:
+) -> Iterator[list[DroppedFile]]:
     """``files`` in groups of at most ``group_rows`` rows or ``group_bytes`` bytes of Arrow (the file that reaches
-    either closes its group), each with None; when reading a file fails, the files read before it, with the error.
-    Once ``stopped()``, no file is read after the one being read."""
+    either closes its group). When reading a file fails, the files read before it are a group, then the error is
+    raised. Once ``stopped()``, no file is read after the one being read."""
     pending: list[DroppedFile] = []
     try:
         for file in files:
@@ -413,13 +410,14 @@ def _groups(
             held_rows = sum(getattr(held.rows, "num_rows", group_rows) for held in pending)
             held_bytes = sum(getattr(held.rows, "nbytes", 0) for held in pending)
             if held_rows >= group_rows or held_bytes >= group_bytes:
-                yield pending, None
+                yield pending
                 pending = []
-    except Exception as exc:  # not an interrupt: that stops the reader at once
-        yield pending, exc
-        return
+    except Exception:  # not an interrupt: that stops the reader at once
+        if pending:
+            yield pending  # the files read before the one that failed still land
+        raise
     if pending:
-        yield pending, None
+        yield pending
 
 
 _DONE = object()
