@@ -227,14 +227,19 @@ def plan(
             if relation not in relations:
                 continue  # dropped since: build it again
         unchanged.add(uid)
-    # dbt drops the tests of an excluded node when all their parents are excluded (--indirect-selection
-    # cautious): a node with a test to run (changed, or not passed last time) is built again, and so tested
-    rerun_parents = {
-        parent
-        for uid in prints
-        if manifest["nodes"][uid]["resource_type"] == "test" and uid not in unchanged
-        for parent in manifest["nodes"][uid].get("depends_on", {}).get("nodes", [])
-    }
+    # dbt drops a test when every one of its parents is excluded (--indirect-selection cautious). A test to run
+    # (changed, or not passed last time) with a parent that is built, or a source (exclude_args keeps in every
+    # source a test to run reads), keeps its place: a relationship test from a rebuilt fact to an unchanged
+    # dimension runs against the dimension as it is. A test to run whose parents are all unchanged has them built
+    # again, and so is tested.
+    sources = manifest.get("sources", {})
+    rerun_parents = set()
+    for uid in prints:
+        if manifest["nodes"][uid]["resource_type"] != "test" or uid in unchanged:
+            continue
+        parents = manifest["nodes"][uid].get("depends_on", {}).get("nodes", [])
+        if not any(p in sources or (p in prints and p not in unchanged) for p in parents):
+            rerun_parents.update(parents)
     unchanged -= rerun_parents
     runs = {uid: run for uid, _, run in rows if uid in unchanged}
     return BuildPlan(fingerprints=prints, unchanged=frozenset(unchanged), recorded_runs=runs)
@@ -255,7 +260,7 @@ def exclude_args(
       nothing from it), which takes out its unchanged tests;
     * a test is named only when dbt would not take it out itself: one with a parent left in (a model rebuilt
       for another test, or a source a test to run reads). A test to run never has all its parents excluded:
-      ``plan`` builds again the parents of every test that must run.
+      ``plan`` builds again the parents of a test to run that has no parent built and no source.
     """
     nodes, left_out = manifest["nodes"], set(unique_ids)
     considered = set(nodes) if considered is None else set(considered)

@@ -3,7 +3,8 @@ exactly the nodes a build must run, the same nodes as naming every unchanged nod
 
 The scenario is a scheduled run after one new day of LiteLLM spend logs: everything downstream of that source is
 built and tested again, the rest is unchanged, except one test on another source, which must run again (it failed
-last time, say). dbt lists what the arguments select (``dbt ls``, one parse shared by both listings).
+last time, say). A test to run that also reads an unchanged node (a relationship test to a dimension) runs
+without that node being built again. dbt lists what the arguments select (``dbt ls``, one parse shared by both listings).
 """
 
 import json
@@ -70,12 +71,20 @@ def test_the_compact_exclusion_selects_exactly_the_nodes_to_run(project):
     assert source_tests, "the project tests some source directly"
     rerun = min(source_tests)
     to_run = (_descendants(manifest, CHANGED_SOURCE) & built) | {rerun}
-    # as dbt_state.plan does: a test that runs has its parent nodes built again
+    # as dbt_state.plan does: a test that runs with no parent built and no source has its parents built again
     to_run |= {
-        p for uid in list(to_run) if nodes[uid]["resource_type"] == "test" for p in nodes[uid]["depends_on"]["nodes"]
+        p
+        for uid in list(to_run)
+        if nodes[uid]["resource_type"] == "test"
+        and not any(q in manifest["sources"] or q in to_run for q in nodes[uid]["depends_on"]["nodes"])
+        for p in nodes[uid]["depends_on"]["nodes"]
     }
     to_run &= built
     unchanged = built - to_run
+    # the scenario holds a test to run with a parent left out: a relationship test to a dimension the day left alone
+    assert any(
+        nodes[uid]["resource_type"] == "test" and set(nodes[uid]["depends_on"]["nodes"]) & unchanged for uid in to_run
+    ), "a test to run reads a node left out"
 
     compact = dbt_state.exclude_args(manifest, unchanged, built)
     criteria = compact[-1].split()

@@ -197,6 +197,34 @@ def test_a_failed_test_runs_again_with_its_model_and_a_failed_model_is_rebuilt(c
     ]
 
 
+def test_a_test_to_run_keeps_an_unchanged_parent_out_while_another_parent_is_built(conn):
+    """A relationship test from a rebuilt model to an unchanged one runs against the unchanged one as it is (dbt keeps
+    a test while one of its parents is selected); only a test with no parent built has its parents built again."""
+    m = _with_source_and_relationship_tests()
+    plan = dbt_state.plan(conn, m, dbt_vars=VARS, today=DAY)
+    dbt_state.record(conn, plan, _everything_passed(plan), run_id="run")
+    conn.execute("update raw._files set sha256 = 'def'")  # new requests: stg_requests and its tests change
+    new_requests = dbt_state.plan(conn, m, dbt_vars=VARS, today=DAY)
+    assert new_requests.changed() == [
+        "model.proj.stg_requests",
+        "test.proj.relationships_fct_cost_request",
+        "test.proj.unique_stg_requests_id",
+    ]
+    assert new_requests.unchanged >= {"model.proj.fct_cost", "test.proj.not_null_fct_cost_usd"}
+    # the relationship test failed in that build: with nothing new, it runs again, and as neither of its parents
+    # changed, both are built again for dbt to keep it
+    results = _everything_passed(new_requests)
+    for result in results["results"]:
+        if result["unique_id"] == "test.proj.relationships_fct_cost_request":
+            result["status"] = "fail"
+    dbt_state.record(conn, new_requests, results, run_id="run2")
+    assert dbt_state.plan(conn, m, dbt_vars=VARS, today=DAY).changed() == [
+        "model.proj.fct_cost",
+        "model.proj.stg_requests",
+        "test.proj.relationships_fct_cost_request",
+    ]
+
+
 def test_a_dropped_relation_is_built_again(conn):
     _built(conn)
     conn.execute("drop table marts.mart_today")
