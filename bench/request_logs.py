@@ -615,48 +615,118 @@ def publish(home: Path, run_id: str) -> tuple[float, int]:
         return time.perf_counter() - started, result.days_written
 
 
-def one_run(files: list[Path], new_file: Path, days: int, keep: bool) -> dict:
-    from connectors.registry import BY_NAME, RAW_TABLES
+def land_home(files: list[Path], days: int) -> dict:
+    """A new FINOPS_HOME with the D files and the providers' usage for their days landed: {home, land_s, rows,
+    land_rows_s, usage_s, usage_rows, landed} (``landed``: the warehouse's tables after the landing, which
+    reset_to_landed keeps)."""
+    from connectors.registry import RAW_TABLES
     from orchestration.loader import ensure_raw_tables
 
     home = Path(tempfile.mkdtemp(prefix="finops-bench-requests-"))
     warehouse = home / "warehouse.duckdb"
-    with connect(warehouse) as conn:
-        ensure_raw_tables(conn, RAW_TABLES.values())
     out: dict = {"home": home}
     try:
+        with connect(warehouse) as conn:
+            ensure_raw_tables(conn, RAW_TABLES.values())
         seconds, rows = land_files(warehouse, files, run_id="bench-full")
         out.update(land_s=seconds, rows=rows, land_rows_s=rows / seconds)
         out["usage_s"], out["usage_rows"] = land_provider_usage(
             warehouse, FIRST_DAY, FIRST_DAY + timedelta(days=days), run_id="bench-full"
         )
+        with connect(warehouse, read_only=True) as conn:
+            out["landed"] = set(conn.execute(TABLES).fetchall())
+    except BaseException:
+        shutil.rmtree(home, ignore_errors=True)
+        raise
+    return out
 
-        seconds, rss, results = dbt_build(home, home / "dbt-full.log")
-        out.update(full_s=seconds, full_rss=rss, full_slowest=slowest(results))
-        full_sql = {table: compiled_sql(home, table) for table in INCREMENTAL_MARTS}
-        out["publish_full_s"], out["publish_full_days"] = publish(home, "bench-full")
 
-        old_day, new_day = FIRST_DAY, FIRST_DAY + timedelta(days=days)
-        originals = alter_old_rows(warehouse, old_day)
-        before = mart_state(warehouse)
-        _, new_rows = land_files(warehouse, [new_file], run_id="bench-increment")
-        # and what a daily run re-pulls from the providers: the days they may still revise, up to the new one
-        revised = new_day - timedelta(days=max(BY_NAME[name].revision_days for name in PROVIDER_SOURCES) - 1)
-        land_provider_usage(warehouse, revised, new_day + timedelta(days=1), run_id="bench-increment")
-        seconds, rss, results = dbt_build(home, home / "dbt-increment.log")
-        out.update(incr_s=seconds, incr_rss=rss, incr_slowest=slowest(results, 8), new_rows=new_rows)
-        after = mart_state(warehouse)
-        rebuilt = full_rebuild_totals(warehouse, full_sql, new_day)
-        out["problems"] = check_increment(before, after, rebuilt, old_day, new_day, new_rows)
-        restore_old_rows(warehouse, originals)
-        out["publish_incr_s"], out["publish_incr_days"] = publish(home, "bench-increment")
-        out["diagnostics"] = increment_diagnostics(warehouse, new_day)
+TABLES = "select table_schema, table_name from information_schema.tables where table_catalog = current_database()"
+INCREMENT_RUN = "bench-increment"  # the run_id of what build_run lands for the increment
 
-        out["queries"], out["mismatches"] = time_queries(warehouse, FIRST_DAY, new_day + timedelta(days=1))
-        out["db_gib"] = warehouse.stat().st_size / 2**30
+
+def reset_to_landed(home: Path, landed: set[tuple[str, str]], days: int) -> None:
+    """Put ``home`` back as land_home left it, for another build_run without landing again: every table or view
+    the build made dropped, the rows the increment landed taken out (and the providers' days its window replaced
+    landed again, as the seeded emulator gives them), the serving copy and dbt's folders removed."""
+    from orchestration.loader import FILES_LEDGER
+
+    warehouse = home / "warehouse.duckdb"
+    for path in home.iterdir():
+        if path.name not in {warehouse.name, f"{warehouse.name}.wal"}:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    schemas = {schema for schema, _ in landed}
+    with connect(warehouse) as conn:
+        for schema, name in conn.execute(TABLES).fetchall():
+            if schema not in schemas:
+                conn.execute(f'drop schema if exists "{schema}" cascade')
+            elif (schema, name) not in landed:
+                kind = conn.execute(
+                    "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
+                    [schema, name],
+                ).fetchone()
+                if kind:
+                    conn.execute(f'drop {"view" if kind[0] == "VIEW" else "table"} "{schema}"."{name}"')
+        for schema, name in sorted(landed):
+            columns = {
+                c
+                for (c,) in conn.execute(
+                    "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                    [schema, name],
+                ).fetchall()
+            }
+            if "_run_id" in columns:
+                conn.execute(f'delete from "{schema}"."{name}" where _run_id = ?', [INCREMENT_RUN])
+        conn.execute(f"delete from {FILES_LEDGER} where run_id = ?", [INCREMENT_RUN])
+    new_day = FIRST_DAY + timedelta(days=days)
+    land_provider_usage(warehouse, revision_start(new_day), new_day, run_id="bench-full")
+
+
+def revision_start(new_day: date) -> date:
+    """The first day a daily run re-pulls from the providers on ``new_day``: the days they may still revise."""
+    from connectors.registry import BY_NAME
+
+    return new_day - timedelta(days=max(BY_NAME[name].revision_days for name in PROVIDER_SOURCES) - 1)
+
+
+def build_run(home: Path, new_file: Path, days: int) -> dict:
+    """On a home as land_home leaves it: the full build, its publish, one new day and the providers' revision
+    window landed, the increment's build checked against a full rebuild, its publish, the five queries."""
+    warehouse = home / "warehouse.duckdb"
+    out: dict = {}
+    seconds, rss, results = dbt_build(home, home / "dbt-full.log")
+    out.update(full_s=seconds, full_rss=rss, full_slowest=slowest(results))
+    full_sql = {table: compiled_sql(home, table) for table in INCREMENTAL_MARTS}
+    out["publish_full_s"], out["publish_full_days"] = publish(home, "bench-full")
+
+    old_day, new_day = FIRST_DAY, FIRST_DAY + timedelta(days=days)
+    originals = alter_old_rows(warehouse, old_day)
+    before = mart_state(warehouse)
+    _, new_rows = land_files(warehouse, [new_file], run_id=INCREMENT_RUN)
+    # and what a daily run re-pulls from the providers: the days they may still revise, up to the new one
+    land_provider_usage(warehouse, revision_start(new_day), new_day + timedelta(days=1), run_id=INCREMENT_RUN)
+    seconds, rss, results = dbt_build(home, home / "dbt-increment.log")
+    out.update(incr_s=seconds, incr_rss=rss, incr_slowest=slowest(results, 8), new_rows=new_rows)
+    after = mart_state(warehouse)
+    rebuilt = full_rebuild_totals(warehouse, full_sql, new_day)
+    out["problems"] = check_increment(before, after, rebuilt, old_day, new_day, new_rows)
+    restore_old_rows(warehouse, originals)
+    out["publish_incr_s"], out["publish_incr_days"] = publish(home, INCREMENT_RUN)
+    out["diagnostics"] = increment_diagnostics(warehouse, new_day)
+
+    out["queries"], out["mismatches"] = time_queries(warehouse, FIRST_DAY, new_day + timedelta(days=1))
+    out["db_gib"] = warehouse.stat().st_size / 2**30
+    return out
+
+
+def one_run(files: list[Path], new_file: Path, days: int, keep: bool) -> dict:
+    """land_home, then build_run on it (the home removed after, unless ``keep``)."""
+    out = land_home(files, days)
+    try:
+        out.update(build_run(out["home"], new_file, days))
     finally:
         if not keep:
-            shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(out["home"], ignore_errors=True)
     return out
 
 
