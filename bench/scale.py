@@ -172,7 +172,7 @@ def size_section(s: dict) -> list[str]:
         + (f" (landed once for the {len(runs)} runs)" if len(land) < len(runs) else "")
         + " | - | |",
         f"| land the providers' usage and costs ({runs[0]['usage_rows']:,} rows: OpenAI's and Anthropic's admin APIs, "
-        f"the emulator answering) | {spread([x['usage_s'] for x in runs])} s | - | |",
+        f"the emulator answering) | {spread([x['usage_s'] for x in runs if not x.get('landed_once')])} s | - | |",
         f"| full `dbt build` (whole project, no unit tests, as a scheduled run) | {spread(full)} s | <= 600 s | {_meets(med(full) <= 600, rows)} |",
         f"| one day's increment (`dbt build` after 1 new day) | {spread(incr)} s | <= 60 s (<= 10 s at demo size) "
         f"| {_meets(med(incr) <= (10 if rows <= DEMO_ROWS else 60), rows)} |",

@@ -54,3 +54,14 @@ def test_a_size_section_reports_each_measure_with_its_median(monkeypatch):
     assert "| 16.00 (8.00-24.00) s |" in text
     assert "| full `dbt build` (whole project, no unit tests, as a scheduled run) | 200.00 (100.00-300.00) s |" in text
     assert "| full build / engine floor | 400x |" in text
+    assert "| land 30 files (read_spend_logs + land_files) | 20.00 (10.00-30.00) s | - | |" in text
+
+    # --land-once: runs 2 and 3 built on the first run's landing, which is reported once and said so
+    size["runs"] = [
+        run(1),
+        {**run(3), "land_s": 10.0, "landed_once": True},
+        {**run(2), "land_s": 10.0, "landed_once": True},
+    ]
+    text = "\n".join(scale.size_section(size))
+    assert "| land 30 files (read_spend_logs + land_files) | 10.00 s (landed once for the 3 runs) | - | |" in text
+    assert "| full `dbt build` (whole project, no unit tests, as a scheduled run) | 200.00 (100.00-300.00) s |" in text
