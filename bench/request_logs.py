@@ -657,26 +657,21 @@ def reset_to_landed(home: Path, landed: set[tuple[str, str]], days: int) -> None
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     schemas = {schema for schema, _ in landed}
     with connect(warehouse) as conn:
-        for schema, name in conn.execute(TABLES).fetchall():
+        made = conn.execute(
+            "select table_schema, table_name, table_type from information_schema.tables "
+            "where table_catalog = current_database()"
+        ).fetchall()
+        for schema, name, kind in made:
             if schema not in schemas:
                 conn.execute(f'drop schema if exists "{schema}" cascade')
             elif (schema, name) not in landed:
-                kind = conn.execute(
-                    "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
-                    [schema, name],
-                ).fetchone()
-                if kind:
-                    conn.execute(f'drop {"view" if kind[0] == "VIEW" else "table"} "{schema}"."{name}"')
-        for schema, name in sorted(landed):
-            columns = {
-                c
-                for (c,) in conn.execute(
-                    "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-                    [schema, name],
-                ).fetchall()
-            }
-            if "_run_id" in columns:
-                conn.execute(f'delete from "{schema}"."{name}" where _run_id = ?', [INCREMENT_RUN])
+                conn.execute(f'drop {"view" if kind == "VIEW" else "table"} if exists "{schema}"."{name}"')
+        stamped = conn.execute(
+            "select table_schema, table_name from information_schema.columns "
+            "where table_catalog = current_database() and column_name = '_run_id'"
+        ).fetchall()
+        for schema, name in sorted(set(stamped) & landed):
+            conn.execute(f'delete from "{schema}"."{name}" where _run_id = ?', [INCREMENT_RUN])
         conn.execute(f"delete from {FILES_LEDGER} where run_id = ?", [INCREMENT_RUN])
     new_day = FIRST_DAY + timedelta(days=days)
     land_provider_usage(warehouse, revision_start(new_day), new_day, run_id="bench-full")

@@ -94,17 +94,15 @@ def run_size(
         landing = None
         for i in range(repeat):
             if land_once and landing is not None:
-                rl.reset_to_landed(last_home, landing["landed"], days)
-                run = {**landing, "landed_once": True, **rl.build_run(last_home, new_file, days)}
+                rl.reset_to_landed(landing["home"], landing["landed"], days)
+                run = {**landing, "landed_once": True}
             else:
                 if last_home is not None:
                     shutil.rmtree(last_home, ignore_errors=True)
-                run = rl.one_run(files, new_file, days, keep=True)
-                landing = {
-                    key: run[key]
-                    for key in ("home", "land_s", "rows", "land_rows_s", "usage_s", "usage_rows", "landed")
-                }
-            last_home = run["home"]
+                landing = rl.land_home(files, days)
+                run = dict(landing)
+            last_home = run["home"]  # kept or removed by the finally below, even if the build fails
+            run.update(rl.build_run(last_home, new_file, days))
             size["runs"].append(run)
             print(
                 f"{rows:,} rows, run {i + 1}/{repeat}: full build {run['full_s']:.1f} s ({run['full_rss']:,.0f} MiB), "
