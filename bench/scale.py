@@ -89,7 +89,7 @@ def run_size(
     start, end = rl.FIRST_DAY, rl.FIRST_DAY + timedelta(days=days + 1)  # request_logs' query range: old days + new
     size: dict = {"rows": rows, "days": days, "runs": [], "floor": [], "pg": [], "pg_problems": [], "pg_note": ""}
     size["load_start"] = os.getloadavg()[1]  # the machine's 5-minute load average: is anything else running?
-    last_home = None
+    last_home, finished = None, False
     try:
         landing = None
         for i in range(repeat):
@@ -135,16 +135,27 @@ def run_size(
                 f"{rows:,} rows: postgres loaded in {size['pg_load']['copy_s']:.1f} s, answers "
                 + ("equal DuckDB's to the cent" if not size["pg_problems"] else f"DIFFER: {size['pg_problems']}")
             )
+        finished = True
     finally:
         if last_home is not None and keep_home:
             kept = cache_root / f"home-{rows}{variant}"
-            shutil.rmtree(kept, ignore_errors=True)
-            shutil.move(last_home, kept)
+            move_home(last_home, kept, republish=finished)
             print(f"{rows:,} rows: the last run's FINOPS_HOME is kept in {kept} (bench/app_pages.py --home {kept})")
         elif last_home is not None:
             shutil.rmtree(last_home, ignore_errors=True)
     size["load_end"] = os.getloadavg()[1]
     return size
+
+
+def move_home(home: Path, kept: Path, *, republish: bool) -> None:
+    """Move a bench FINOPS_HOME to ``kept`` (replacing what was there). Its serving copy's views name their day files
+    by absolute path (orchestration/publish.py), so after the move they would read the old place: with ``republish``
+    the home is published again where it now is, which rewrites the views and no day file. Left out after a failed
+    run, whose marts may be half built (its error is the one to report)."""
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.move(home, kept)
+    if republish and (kept / "serving.duckdb").exists():
+        rl.publish(kept, "bench-kept")
 
 
 def _meets(ok: bool, rows: int) -> str:
