@@ -96,4 +96,7 @@ caption = formatting.format_publish_caption(queries.publish_info())
 if caption:
     st.sidebar.caption(caption)
 
-page.run()
+try:
+    page.run()
+except queries.ServingFilesMissing as missing:  # a moved data folder: one sentence, not a traceback
+    st.error(str(missing), icon=":material/folder_off:")

@@ -83,16 +83,34 @@ def _serving_stamp() -> tuple[str, int, int, int] | None:
     return (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
+class ServingFilesMissing(Exception):
+    """The serving copy names request day files that are not there (streamlit_app.py shows the message)."""
+
+
+# The serving copy's request-level views name their day files by absolute path (orchestration/publish.py), so they
+# stop reading when FINOPS_HOME is moved or restored elsewhere; the next publish writes the views anew.
+FILES_MISSING = (
+    "The published request files are not where the serving copy names them: the data folder (FINOPS_HOME) has "
+    "probably moved since the last publish. Run `finops run` once to publish it again where it is now."
+)
+
+
 def _query(sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run one parameterised query (``?`` or ``$name``) on a short-lived, read-only connection.
 
     Goes through Arrow so DECIMAL columns arrive as ``decimal.Decimal`` (``.df()`` would turn
     them into float64) and DATE columns as ``datetime.date``. Python replacement scans are off:
     a missing table must raise ``CatalogException``, not resolve to a Python variable of that name.
+    A day file the serving copy names and the disk does not have raises ``ServingFilesMissing``.
     """
     config = {"python_enable_replacements": False}
     with duckdb.connect(str(serving_path()), read_only=True, config=config) as conn:
-        return conn.sql(sql, params=params).to_arrow_table().to_pandas()
+        try:
+            return conn.sql(sql, params=params).to_arrow_table().to_pandas()
+        except duckdb.IOException as e:
+            if "No files found" in str(e):
+                raise ServingFilesMissing(FILES_MISSING) from None
+            raise
 
 
 def _dataset(fn: F) -> F:
