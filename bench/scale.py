@@ -117,7 +117,8 @@ def run_size(
         size["floor_groups"] = len(floor_rows)
         print(f"{rows:,} rows: engine floor {med(size['floor']):.3f} s")
 
-        need = (rows + rows // days) * PG_BYTES_PER_ROW + -(-rows // days) * PG_CSV_BYTES_PER_ROW + PG_WAL_BYTES
+        day_rows = -(-rows // days)  # the largest day file's rows (the new day has rows // days)
+        need = (rows + day_rows) * PG_BYTES_PER_ROW + day_rows * PG_CSV_BYTES_PER_ROW + PG_WAL_BYTES
         free = shutil.disk_usage(tempfile.gettempdir()).free
         if skip_postgres:
             size["pg_note"] = "not run (--skip-postgres)"

@@ -16,10 +16,11 @@ Rules (DESIGN section 8, STYLE section 2 trap 5):
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -95,22 +96,29 @@ FILES_MISSING = (
 )
 
 
-def _query(sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Run one parameterised query (``?`` or ``$name``) on a short-lived, read-only connection.
-
-    Goes through Arrow so DECIMAL columns arrive as ``decimal.Decimal`` (``.df()`` would turn
-    them into float64) and DATE columns as ``datetime.date``. Python replacement scans are off:
-    a missing table must raise ``CatalogException``, not resolve to a Python variable of that name.
-    A day file the serving copy names and the disk does not have raises ``ServingFilesMissing``.
-    """
+@contextlib.contextmanager
+def _serving() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived, read-only connection to the serving copy, for every read the app makes. Python replacement
+    scans are off: a missing table must raise ``CatalogException``, not resolve to a Python variable of that name.
+    A day file the serving copy names and the disk does not have raises ``ServingFilesMissing``."""
     config = {"python_enable_replacements": False}
     with duckdb.connect(str(serving_path()), read_only=True, config=config) as conn:
         try:
-            return conn.sql(sql, params=params).to_arrow_table().to_pandas()
+            yield conn
         except duckdb.IOException as e:
             if "No files found" in str(e):
                 raise ServingFilesMissing(FILES_MISSING) from None
             raise
+
+
+def _query(sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Run one parameterised query (``?`` or ``$name``) on the serving copy (``_serving``).
+
+    Goes through Arrow so DECIMAL columns arrive as ``decimal.Decimal`` (``.df()`` would turn
+    them into float64) and DATE columns as ``datetime.date``.
+    """
+    with _serving() as conn:
+        return conn.sql(sql, params=params).to_arrow_table().to_pandas()
 
 
 def _dataset(fn: F) -> F:
@@ -1241,8 +1249,7 @@ def chargeback_parquet(stamp: object, month: date) -> bytes:
     """The month's statement as Parquet bytes, written by DuckDB's COPY exactly as the export writes its file."""
     with tempfile.TemporaryDirectory(prefix="finops-chargeback-") as folder:
         target = Path(folder) / "chargeback.parquet"
-        config = {"python_enable_replacements": False}
-        with duckdb.connect(str(serving_path()), read_only=True, config=config) as conn:
+        with _serving() as conn:
             conn.execute(chargeback.parquet_copy_sql(target), {"month": month})
         return target.read_bytes()
 
