@@ -162,7 +162,7 @@ def _execute(
     instance = dg.DagsterInstance.get()
     for run_id in reap_dead_runs(instance):
         _progress(f"note: run {run_id} was left unfinished by a process that is gone; marked it failed.")
-    parse_manifest()
+    parse_manifest(build_target=Paths(finops_home()).dbt_target)
     from orchestration.definitions import defs as load_defs
 
     definitions = load_defs()

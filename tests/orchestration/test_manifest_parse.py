@@ -3,12 +3,23 @@ never leave a half-written manifest where another process loads the dbt assets f
 writes its files slowly, in pieces, and the test reads the published manifest while it does."""
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from orchestration.defs.transform import project
 from orchestration.errors import FinopsError
+from orchestration.processes import dbt_executable
+from orchestration.settings import (
+    DBT_PROJECT_DIR,
+    ENGINE_ENV,
+    MEMORY_LIMIT_ENV,
+    Paths,
+    duckdb_memory_limit,
+    finops_home,
+)
 
 
 class SlowDbt:
@@ -72,3 +83,65 @@ def test_a_failed_parse_keeps_the_published_manifest_and_says_what_to_fix(publis
         project.parse_manifest(published)
     assert json.loads((published / "manifest.json").read_text()) == {"nodes": {"model.old": {}}}
     assert sorted(p.name for p in published.iterdir()) == ["manifest.json", project.PARTIAL_PARSE]
+
+
+def test_a_parse_starts_from_the_state_this_homes_own_build_left(published, monkeypatch):
+    """The checkout's state is the last parse's, perhaps for another FINOPS_HOME (another profile: dbt would parse
+    the whole project again); the home's own dbt_target/ state was saved under this home's profile."""
+    seen = []
+    monkeypatch.setattr(
+        "dbt.cli.main.dbtRunner", SlowDbt(lambda scratch: seen.append((scratch / project.PARTIAL_PARSE).read_bytes()))
+    )
+    own = Paths(finops_home()).dbt_target
+    own.mkdir(parents=True)
+    (own / project.PARTIAL_PARSE).write_bytes(b"this home's state")
+
+    project.parse_manifest(published)
+    assert seen == [b"this home's state"]
+    assert (own / project.PARTIAL_PARSE).read_bytes() == b"this home's state"  # dbt build's to write, not a parse's
+
+    # on Spark the home's state was saved under the spark target's profile, which a parse does not render
+    monkeypatch.setenv(ENGINE_ENV, "spark")
+    (published / project.PARTIAL_PARSE).write_bytes(b"checkout state")
+    project.parse_manifest(published)
+    assert seen[-1] == b"checkout state"
+
+    # a home that has not been built yet starts from the checkout's, as before ...
+    monkeypatch.delenv(ENGINE_ENV)
+    (own / project.PARTIAL_PARSE).unlink()
+    (published / project.PARTIAL_PARSE).write_bytes(b"checkout state")
+    project.parse_manifest(published, build_target=own)
+    assert seen[-1] == b"checkout state"
+    # ... and its build gets this parse's state (not whatever the checkout holds when dagster-dbt copies it) ...
+    assert (own / project.PARTIAL_PARSE).read_bytes() == b"new state"
+    # ... which a later parse leaves to the build to renew
+    (own / project.PARTIAL_PARSE).write_bytes(b"the build's state")
+    project.parse_manifest(published, build_target=own)
+    assert (own / project.PARTIAL_PARSE).read_bytes() == b"the build's state"
+
+
+@pytest.mark.slow
+def test_a_parse_after_this_homes_build_in_its_own_process_stays_partial(tmp_path):
+    """Real dbt: the state a `dbt build` child saves (as orchestration.defs.transform.dbt starts it: FINOPS_HOME and
+    the memory limit in its environment) lets the runner's own parse stay partial, though the checkout's state (here
+    an empty target folder) is of no use."""
+    home = finops_home()
+    own = Paths(home).dbt_target
+    env = {**os.environ, MEMORY_LIMIT_ENV: duckdb_memory_limit()}
+    log = home / "logs" / "dbt" / "dbt.log"
+    folders = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", *project.vars_arg(), *folders, "--target-path", str(own)]
+        + ["--log-path", str(log.parent)],
+        env=env,
+        check=True,
+    )
+    assert (own / project.PARTIAL_PARSE).exists()
+
+    before = log.stat().st_size if log.exists() else 0
+    project.parse_manifest(tmp_path / "checkout_target")
+    with open(log, encoding="utf-8") as f:
+        f.seek(before)
+        logged = f.read()
+    assert "Unable to do partial parsing" not in logged
+    assert "Nothing changed, skipping partial parsing" in logged or "Partial parsing enabled" in logged

@@ -8,7 +8,7 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from orchestration.errors import FinopsError
-from orchestration.settings import DBT_PROJECT_DIR, PRICING_SEEDS_DIR, finops_home
+from orchestration.settings import DBT_PROJECT_DIR, PRICING_SEEDS_DIR, Paths, dbt_engine, finops_home
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 # dbt's unit tests check the models' SQL on fixed inputs written in their yml: the same answer on every run,
@@ -57,7 +57,7 @@ def vars_arg() -> list[str]:
     return ["--vars", json.dumps(dbt_vars(), sort_keys=True)]
 
 
-def parse_manifest(target_path: Path | None = None) -> Path:
+def parse_manifest(target_path: Path | None = None, *, build_target: Path | None = None) -> Path:
     """(Re)build dbt's manifest in process, so the dbt assets match the models on disk, and return its path.
     (dagster-dbt's own preparer shells out to a `dbt` found on PATH, which a venv used by path does not
     provide.) ``target_path`` defaults to the project's target folder, the manifest the assets load.
@@ -65,8 +65,12 @@ def parse_manifest(target_path: Path | None = None) -> Path:
     The project's target folder is shared by every process of this checkout, whatever its FINOPS_HOME (the
     writer lock is per home), and dbt writes manifest.json in place: a process loading the dbt assets while
     another parses once read half a file. So dbt parses into a folder of this process's own, and the manifest
-    (and dbt's partial-parse state, copied in first so a parse stays partial) is moved into place with an
-    atomic rename: a reader sees the old manifest or the new one, never a torn one."""
+    (and dbt's partial-parse state, copied in first from ``partial_parse_state`` so a parse stays partial) is moved
+    into place with an atomic rename: a reader sees the old manifest or the new one, never a torn one.
+
+    ``build_target``: the dbt target folder of the build that follows (the home's dbt_target/), which gets this
+    parse's state when it has none. dagster-dbt would copy the checkout's there instead, and by then that may be
+    another home's parse's (another process parses in between): the build would read the whole project again."""
     from dbt.cli.main import dbtRunner
 
     # absolute: dbt reads a relative --target-path from the project folder, Python from the working one
@@ -74,8 +78,9 @@ def parse_manifest(target_path: Path | None = None) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
     try:
-        if (target / PARTIAL_PARSE).exists():
-            shutil.copy2(target / PARTIAL_PARSE, scratch / PARTIAL_PARSE)
+        state = partial_parse_state(target)
+        if state is not None:
+            shutil.copy2(state, scratch / PARTIAL_PARSE)
         result = dbtRunner().invoke(
             [
                 "parse",
@@ -96,12 +101,37 @@ def parse_manifest(target_path: Path | None = None) -> Path:
                 f"dbt could not parse dbt_project/ ({result.exception or 'see the dbt log'}); "
                 "fix the model it names and retry."
             )
+        if (
+            build_target is not None
+            and (scratch / PARTIAL_PARSE).exists()
+            and not (build_target / PARTIAL_PARSE).exists()
+        ):
+            build_target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(scratch / PARTIAL_PARSE, build_target / PARTIAL_PARSE)
         for name in (PARTIAL_PARSE, "manifest.json"):  # the manifest last: whoever sees it sees the state too
             if (scratch / name).exists():
                 os.replace(scratch / name, target / name)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target / "manifest.json"
+
+
+def partial_parse_state(target: Path) -> Path | None:
+    """The partial-parse state a parse of the project starts from, if any. dbt keeps a parse partial only while the
+    profile it renders is the one the state was saved under, and profiles.yml holds FINOPS_HOME's path. The state in
+    ``target`` (the checkout's) is the last parse's, for whichever data folder that was: with two folders in turn
+    (the test workers' homes, the bench's kept homes) each parse read the whole project again, 8 s instead of 2 s.
+    So on DuckDB the state that this folder's own last `dbt build` left in its dbt_target/ comes first: dbt saved it
+    under this folder's profile. On Spark that build's profile is the spark target's, not the one a parse renders,
+    so the checkout's state is used."""
+    try:
+        own = Paths(finops_home()).dbt_target / PARTIAL_PARSE if dbt_engine() == "duckdb" else None
+    except FinopsError:  # a bad FINOPS_ENGINE is reported by the run itself, before it parses
+        own = None
+    for state in (own, target / PARTIAL_PARSE):
+        if state is not None and state.exists():
+            return state
+    return None
 
 
 # The sanctioned import-time step (STYLE.md 3.5 item 6): under `dagster dev`, or on a fresh clone with no
