@@ -96,14 +96,14 @@ def test_a_parse_starts_from_the_state_this_homes_own_build_left(published, monk
     own.mkdir(parents=True)
     (own / project.PARTIAL_PARSE).write_bytes(b"this home's state")
 
-    project.parse_manifest(published)
+    project.parse_manifest(published, build_target=own)
     assert seen == [b"this home's state"]
     assert (own / project.PARTIAL_PARSE).read_bytes() == b"this home's state"  # dbt build's to write, not a parse's
 
     # on Spark the home's state was saved under the spark target's profile, which a parse does not render
     monkeypatch.setenv(ENGINE_ENV, "spark")
     (published / project.PARTIAL_PARSE).write_bytes(b"checkout state")
-    project.parse_manifest(published)
+    project.parse_manifest(published, build_target=own)
     assert seen[-1] == b"checkout state"
 
     # a home that has not been built yet starts from the checkout's, as before ...
@@ -139,7 +139,7 @@ def test_a_parse_after_this_homes_build_in_its_own_process_stays_partial(tmp_pat
     assert (own / project.PARTIAL_PARSE).exists()
 
     before = log.stat().st_size if log.exists() else 0
-    project.parse_manifest(tmp_path / "checkout_target")
+    project.parse_manifest(tmp_path / "checkout_target", build_target=own)
     with open(log, encoding="utf-8") as f:
         f.seek(before)
         logged = f.read()

@@ -8,7 +8,7 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from orchestration.errors import FinopsError
-from orchestration.settings import DBT_PROJECT_DIR, PRICING_SEEDS_DIR, Paths, dbt_engine, finops_home
+from orchestration.settings import DBT_PROJECT_DIR, PRICING_SEEDS_DIR, dbt_engine, finops_home
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 # dbt's unit tests check the models' SQL on fixed inputs written in their yml: the same answer on every run,
@@ -65,12 +65,15 @@ def parse_manifest(target_path: Path | None = None, *, build_target: Path | None
     The project's target folder is shared by every process of this checkout, whatever its FINOPS_HOME (the
     writer lock is per home), and dbt writes manifest.json in place: a process loading the dbt assets while
     another parses once read half a file. So dbt parses into a folder of this process's own, and the manifest
-    (and dbt's partial-parse state, copied in first from ``partial_parse_state`` so a parse stays partial) is moved
-    into place with an atomic rename: a reader sees the old manifest or the new one, never a torn one.
+    (and dbt's partial-parse state, copied in first so a parse stays partial) is moved into place with an atomic
+    rename: a reader sees the old manifest or the new one, never a torn one.
 
-    ``build_target``: the dbt target folder of the build that follows (the home's dbt_target/), which gets this
-    parse's state when it has none. dagster-dbt would copy the checkout's there instead, and by then that may be
-    another home's parse's (another process parses in between): the build would read the whole project again."""
+    ``build_target``: the dbt target folder of the build that follows (the home's dbt_target/). dbt keeps a parse
+    partial only while the profile it renders is the one its state was saved under, and profiles.yml holds
+    FINOPS_HOME's path: the checkout's state serves only the home that parsed last. With two homes in turn (the test
+    workers', the bench's) each parse read the whole project again, 8 s instead of 2 s. So a parse starts from the
+    state the home's own last build saved there (``_starting_state``), and a home not built yet gets this parse's
+    state: dagster-dbt would copy the checkout's at the build, by then perhaps another home's."""
     from dbt.cli.main import dbtRunner
 
     # absolute: dbt reads a relative --target-path from the project folder, Python from the working one
@@ -78,7 +81,7 @@ def parse_manifest(target_path: Path | None = None, *, build_target: Path | None
     target.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
     try:
-        state = partial_parse_state(target)
+        state = _starting_state(target, build_target)
         if state is not None:
             shutil.copy2(state, scratch / PARTIAL_PARSE)
         result = dbtRunner().invoke(
@@ -116,18 +119,11 @@ def parse_manifest(target_path: Path | None = None, *, build_target: Path | None
     return target / "manifest.json"
 
 
-def partial_parse_state(target: Path) -> Path | None:
-    """The partial-parse state a parse of the project starts from, if any. dbt keeps a parse partial only while the
-    profile it renders is the one the state was saved under, and profiles.yml holds FINOPS_HOME's path. The state in
-    ``target`` (the checkout's) is the last parse's, for whichever data folder that was: with two folders in turn
-    (the test workers' homes, the bench's kept homes) each parse read the whole project again, 8 s instead of 2 s.
-    So on DuckDB the state that this folder's own last `dbt build` left in its dbt_target/ comes first: dbt saved it
-    under this folder's profile. On Spark that build's profile is the spark target's, not the one a parse renders,
-    so the checkout's state is used."""
-    try:
-        own = Paths(finops_home()).dbt_target / PARTIAL_PARSE if dbt_engine() == "duckdb" else None
-    except FinopsError:  # a bad FINOPS_ENGINE is reported by the run itself, before it parses
-        own = None
+def _starting_state(target: Path, build_target: Path | None) -> Path | None:
+    """The partial-parse state a parse starts from: on DuckDB the home's own (``build_target``), saved under its
+    profile; else the checkout's (``target``). On Spark the home's build saved its state under the spark target's
+    profile, which a parse does not render."""
+    own = build_target / PARTIAL_PARSE if build_target is not None and dbt_engine() == "duckdb" else None
     for state in (own, target / PARTIAL_PARSE):
         if state is not None and state.exists():
             return state
