@@ -40,7 +40,6 @@ import time
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
-from unittest import mock
 
 import duckdb
 
@@ -361,51 +360,19 @@ class PeakRss:
 
 
 def dbt_build(home: Path, log: Path) -> tuple[float, float, list[dict]]:
-    """``finops-dbt build`` with the project's vars, without dbt's unit tests and without the nodes whose inputs
-    are unchanged (planned and recorded within the time), as a scheduled run builds, FINOPS_HOME = ``home``:
-    (seconds, peak RSS in MiB of that child (class PeakRss), run_results.json's results). Raises if the build fails."""
-    from orchestration import dbt_state
-    from orchestration.defs.transform.project import (
-        FILE_LOG_LEVEL,
-        NO_UNIT_TESTS,
-        dbt_project,
-        parse_manifest,
-        project_vars,
-        vars_arg,
-    )
-    from orchestration.processes import DBT_PARENT_ENV, dbt_executable
-
-    # the plan fingerprints the nodes of the project's manifest: parse it first, as a scheduled run does, so that
-    # a model or test changed since the last parse is planned as it is now (untimed: the build is what is timed);
-    # as a run does, a home not built yet gets the parse's state, so its first build's parse is partial too
-    with mock.patch.dict(os.environ, {"FINOPS_HOME": str(home)}):
-        parse_manifest(build_target=home / "dbt_target")
-    started = time.perf_counter()
-    # as a scheduled run does (orchestration/defs/transform/dbt.py): leave out the nodes whose inputs are unchanged
-    manifest = json.loads(Path(dbt_project.manifest_path).read_text())
-    with connect(home / "warehouse.duckdb") as conn:
-        plan = dbt_state.plan(conn, manifest, dbt_vars=project_vars())
-    target = home / "dbt_target"
-    args = [
-        dbt_executable(),
-        "build",
-        *vars_arg(),
-        *NO_UNIT_TESTS,  # as a scheduled run builds (orchestration/defs/transform/dbt.py)
-        *dbt_state.exclude_args(manifest, plan.unchanged, plan.fingerprints),
-        "--project-dir",
-        str(REPO / "dbt_project"),
-        "--profiles-dir",
-        str(REPO / "dbt_project"),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(home / "dbt_logs"),
-    ]
+    """One `dbt build` as a scheduled run's dbt step makes it, FINOPS_HOME = ``home``: bench/dbt_step.py in a
+    child process (the project parsed first, untimed, as a run does at its start; then the plan, the build in that
+    process on that parse without dbt's unit tests and without the nodes whose inputs are unchanged, and the plan's
+    record, timed by the child). (seconds, peak RSS in MiB of that child (class PeakRss), run_results.json's
+    results). Raises if the build fails; the child's output is in ``log``."""
     env = dict(os.environ, FINOPS_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
-    env[DBT_PARENT_ENV] = str(os.getpid())
-    env.setdefault(*FILE_LOG_LEVEL)  # as a scheduled run logs (orchestration/defs/transform/dbt.py)
     with open(log, "wb") as out:
-        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "bench" / "dbt_step.py"), str(home)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         peak = PeakRss(proc.pid)
         proc.wait()
         peak_mib = peak.stop()
@@ -413,12 +380,8 @@ def dbt_build(home: Path, log: Path) -> tuple[float, float, list[dict]]:
         raise SystemExit(f"dbt build failed (exit {proc.returncode}); see {log}")
     if peak_mib is None:
         raise SystemExit(f"dbt exited before its memory could be read; see {log}")
-    run_results = json.loads((target / "run_results.json").read_text())
-    with connect(home / "warehouse.duckdb") as conn:
-        dbt_state.record(conn, plan, run_results, run_id=log.stem)
-    seconds = time.perf_counter() - started
-    results = run_results["results"]
-    return seconds, peak_mib, results
+    seconds = json.loads(log.read_text().strip().splitlines()[-1])["seconds"]
+    return seconds, peak_mib, json.loads((home / "dbt_target" / "run_results.json").read_text())["results"]
 
 
 def slowest(results: list[dict], top: int = 5) -> list[tuple[str, float]]:

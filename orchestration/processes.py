@@ -3,7 +3,8 @@
 * ``run_child``: `finops app` and `finops dagster` run Streamlit / `dagster dev` as a child. The wrapper
   forwards SIGINT, SIGTERM and SIGHUP to it, waits for it, and stops it if it is still there when the
   wrapper leaves; if the wrapper itself is killed outright, the kernel sends the child SIGTERM.
-* ``dbt_child_main`` (the ``finops-dbt`` command): dagster-dbt runs `dbt build` as a subprocess. Started
+* ``dbt_child_main`` (the ``finops-dbt`` command): on Spark, dagster-dbt runs `dbt build` as a subprocess (on
+  DuckDB the dbt step builds in its own process: orchestration/defs/transform/project.py ``build_in_process``). Started
   through this wrapper, dbt gets SIGKILL from the kernel when the run that started it dies, so a killed
   run leaves no orphan dbt writing the warehouse (DuckDB's WAL makes the cut safe). With ``--target spark``
   the wrapper runs dbt in its own process after landing the raw tables for Spark (orchestration/spark.py

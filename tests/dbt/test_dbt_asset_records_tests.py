@@ -14,6 +14,7 @@ from orchestration.defs.resources import WarehouseResource, dbt_executable
 from orchestration.defs.transform.dbt import dbt_models
 from orchestration.defs.transform.project import dbt_project
 from orchestration.loader import ensure_raw_tables, land
+from orchestration.runner import _user_message
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
 
@@ -62,6 +63,16 @@ def test_a_failing_blocking_test_is_recorded_before_the_run_stops(tmp_path):
         raise_on_error=False,
     )
     assert not result.success  # the error-severity test failed: dbt build exits non-zero
+    # the step ends in one sentence naming the failing test and where dbt's log is
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert _user_message(failure.event_specific_data.error) == (
+        "dbt build failed at test is_at_most_stg_openai__completions_usage_input_cached_tokens__input_tokens: "
+        f"Got 1 result, configured to fail if != 0; see {warehouse.paths.logs / 'dbt' / 'dbt.log'}."
+    )
+    # and Dagster got the failed check, made from dbt's own event, before the step failed
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["is_at_most_stg_openai__completions_usage_input_cached_tokens__input_tokens"] is False
+    assert sum(checks.values()) == 6
     with duckdb.connect(str(warehouse.paths.warehouse), read_only=True) as conn:
         rows = conn.execute(
             "select layer, asset, check_name, severity, status, unexpected_count, rows_checked from ops.quality_results "

@@ -9,7 +9,6 @@ import shutil
 import signal
 import socket
 import sqlite3
-import time
 import urllib.request
 from datetime import date
 
@@ -135,23 +134,23 @@ def test_kill_9_during_ingest_dbt_and_publish_then_a_rerun_ends_as_a_clean_run(e
         run.wait(timeout=30)
     env = emulator_env(home, emulator)
 
-    # 2. Killed while dbt builds: its dbt child must not live on and hold the warehouse.
+    # 2. Killed while dbt builds, in the middle of its models (dbt runs in the run's own process: no child of it
+    # may live on and hold the warehouse).
+    dbt_log = home / "logs" / "dbt" / "dbt.log"
+    logged = dbt_log.stat().st_size if dbt_log.exists() else 0
+
+    def dbt_built_a_model() -> bool:
+        with open(dbt_log, encoding="utf-8") as log:
+            log.seek(logged)
+            return " OK created " in log.read()
+
     run = Finops(RUN, env)
     assert "was left unfinished by a process that is gone" in run.wait_for_line("left unfinished")
     run.wait_for_line("dbt build: seeds")
-
-    def dbt_build(cmd: str) -> bool:
-        return "/dbt build" in cmd
-
-    wait_until(lambda: any(dbt_build(cmd) for _, cmd in children(run.proc.pid)), 60, "dbt did not start")
-    time.sleep(1.0)
-    kids = children(run.proc.pid)
-    dbt_pids = [pid for pid, cmd in kids if dbt_build(cmd)]
-    assert len(dbt_pids) == 1, kids
-    dbt_pid = dbt_pids[0]
+    wait_until(dbt_built_a_model, 120, "dbt did not build a model")
+    assert not [cmd for _, cmd in children(run.proc.pid) if "dbt build" in cmd]
     run.proc.kill()
     run.wait(timeout=30)
-    wait_until(lambda: not alive(dbt_pid), 10, "the orphaned dbt did not die with its run")
 
     # 3. Killed after writing the new serving copy aside, before swapping it in.
     kill_before_swap = (
@@ -190,6 +189,32 @@ def test_sigterm_during_a_run_says_interrupted_and_publishes_nothing(emulator, g
     assert run.lines[-1] == "finops: interrupted; nothing was published; rerun to continue.", run.stderr
     assert "DagsterExecutionInterruptedError" not in run.stderr and "Traceback" not in run.stderr
     assert serving_snapshot(Paths(good_home)) == serving_before
+
+
+def test_sigterm_while_dbt_builds_stops_dbt_where_it_is_and_a_rerun_publishes(emulator, tmp_path):
+    """dbt builds in the run's own process: SIGTERM must interrupt it in the middle of its models, end the run
+    in one sentence, and leave the warehouse to the next run (no DuckDB instance or lock left behind)."""
+    home = tmp_path / "home"
+    env = emulator_env(home, emulator)
+    dbt_log = Paths(home).logs / "dbt" / "dbt.log"
+
+    def dbt_built_a_model() -> bool:
+        return dbt_log.exists() and " OK created " in dbt_log.read_text(encoding="utf-8")
+
+    run = Finops(RUN, env, ignore_sigint=True)
+    run.wait_for_line("dbt build: seeds")
+    wait_until(dbt_built_a_model, 180, "dbt did not build a model")
+    run.proc.send_signal(signal.SIGTERM)
+    code = run.wait(timeout=120)
+    assert code == 130, run.stderr
+    assert run.lines[-1] == "finops: interrupted; nothing was published; rerun to continue.", run.stderr
+    assert "Traceback" not in run.stderr
+    assert not Paths(home).serving.exists()
+    assert " Completed successfully" not in dbt_log.read_text(encoding="utf-8")  # stopped, not run to its end
+
+    run = Finops(RUN, env)
+    assert run.wait(timeout=300) == 0, run.stderr
+    assert Paths(home).serving.exists()
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -45,6 +46,7 @@ class SlowDbt:
 
         class Result:
             success, exception = self.succeed, None if self.succeed else "a model does not compile"
+            result = f"the project parsed into {target}"  # dbt's Manifest object
 
         return Result()
 
@@ -98,33 +100,57 @@ def test_a_parse_starts_from_the_state_this_homes_own_build_left(published, monk
 
     project.parse_manifest(published, build_target=own)
     assert seen == [b"this home's state"]
-    assert (own / project.PARTIAL_PARSE).read_bytes() == b"this home's state"  # dbt build's to write, not a parse's
+    # the build runs on this parse in process and saves no state: the parse leaves its own for the next
+    assert (own / project.PARTIAL_PARSE).read_bytes() == b"new state"
 
-    # on Spark the home's state was saved under the spark target's profile, which a parse does not render
+    # on Spark the home's state was saved under the spark target's profile, which a parse does not render ...
     monkeypatch.setenv(ENGINE_ENV, "spark")
     (published / project.PARTIAL_PARSE).write_bytes(b"checkout state")
+    (own / project.PARTIAL_PARSE).write_bytes(b"the spark build's state")
     project.parse_manifest(published, build_target=own)
     assert seen[-1] == b"checkout state"
+    # ... and the spark build's child renews it, not a parse
+    assert (own / project.PARTIAL_PARSE).read_bytes() == b"the spark build's state"
 
-    # a home that has not been built yet starts from the checkout's, as before ...
+    # a home that has not been built yet starts from the checkout's, as before, and gets this parse's state
     monkeypatch.delenv(ENGINE_ENV)
     (own / project.PARTIAL_PARSE).unlink()
     (published / project.PARTIAL_PARSE).write_bytes(b"checkout state")
     project.parse_manifest(published, build_target=own)
     assert seen[-1] == b"checkout state"
-    # ... and its build gets this parse's state (not whatever the checkout holds when dagster-dbt copies it) ...
     assert (own / project.PARTIAL_PARSE).read_bytes() == b"new state"
-    # ... which a later parse leaves to the build to renew
-    (own / project.PARTIAL_PARSE).write_bytes(b"the build's state")
-    project.parse_manifest(published, build_target=own)
-    assert (own / project.PARTIAL_PARSE).read_bytes() == b"the build's state"
+
+
+def test_a_build_runs_on_the_project_this_process_parsed_for_its_home(published, monkeypatch):
+    """The run parses at its start (runner._execute); its dbt build in the same process must get that parse, not
+    parse again, and a build for another home (or after the vars changed) must not get this home's."""
+    dbt = SlowDbt(lambda scratch: None)
+    monkeypatch.setattr("dbt.cli.main.dbtRunner", dbt)
+    # a parse for a build publishes the manifest where the dbt assets load it: here, not the checkout's
+    monkeypatch.setattr(
+        project, "dbt_project", SimpleNamespace(project_dir=published.parent, target_path=published.name)
+    )
+    own = Paths(finops_home()).dbt_target
+    project.parse_manifest(build_target=own)
+    assert len(dbt.calls) == 1
+
+    assert project.manifest_for_build(own) == f"the project parsed into {dbt.calls[0]}"
+    assert len(dbt.calls) == 1  # no second parse
+
+    other = own.parent / "other_home" / "dbt_target"
+    assert project.manifest_for_build(other) == f"the project parsed into {dbt.calls[1]}"
+    assert len(dbt.calls) == 2
+
+    monkeypatch.setattr(project, "dbt_vars", lambda: {"finops_conformed": {}, "finops_price_book_version": "new"})
+    project.manifest_for_build(other)
+    assert len(dbt.calls) == 3  # the vars decide what a union reads: a parse under other vars is another project
 
 
 @pytest.mark.slow
 def test_a_parse_after_this_homes_build_in_its_own_process_stays_partial(tmp_path):
-    """Real dbt: the state a `dbt build` child saves (as orchestration.defs.transform.dbt starts it: FINOPS_HOME and
-    the memory limit in its environment) lets the runner's own parse stay partial, though the checkout's state (here
-    an empty target folder) is of no use."""
+    """Real dbt: the state another dbt process saved in this home's target folder (FINOPS_HOME and the memory limit
+    in its environment, as a build's) lets the runner's own parse stay partial, though the checkout's state (here an
+    empty target folder) is of no use."""
     home = finops_home()
     own = Paths(home).dbt_target
     env = {**os.environ, MEMORY_LIMIT_ENV: duckdb_memory_limit()}

@@ -7,7 +7,8 @@ forecast.spend_forecast_daily; phase 2 (``dbt_after_forecast``) builds the tagge
 Dagster key (forecast/spend_forecast_daily) is the forecast asset's key, so Dagster orders the three steps and
 the lineage reads ledger -> forecast -> mart. One `finops run` runs all three.
 
-Either phase builds on the engine FINOPS_ENGINE names (orchestration/settings.py ``dbt_engine``). On Spark, dbt
+Either phase builds on the engine FINOPS_ENGINE names (orchestration/settings.py ``dbt_engine``). On DuckDB, dbt
+builds in the step's own process, on the project as the run parsed it at its start (``_in_process``). On Spark, dbt
 runs with ``--target spark`` (the ``finops-dbt`` child lands the raw tables for Spark first, orchestration/spark.py
 ``dbt_child``) and the tables it built are then copied into the DuckDB warehouse (``spark.read_back``), so the
 forecast, the quality gate and the publish step read the warehouse as after a DuckDB build.
@@ -25,11 +26,13 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration import dbt_state, spark
 from orchestration.config import load_config, write_config_tables
 from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.transform import project
 from orchestration.defs.transform.project import FILE_LOG_LEVEL, NO_UNIT_TESTS, dbt_project, project_vars, vars_arg
+from orchestration.errors import FinopsError
 from orchestration.processes import DBT_PARENT_ENV, SPARK_TARGET
 from orchestration.progress import report
 from orchestration.quality import dbt_tests
-from orchestration.settings import MEMORY_LIMIT_ENV, dbt_engine, duckdb_memory_limit
+from orchestration.settings import DBT_PROJECT_DIR, MEMORY_LIMIT_ENV, dbt_engine, duckdb_memory_limit
 
 AFTER_FORECAST = "tag:after_forecast"
 
@@ -71,12 +74,13 @@ def _build(
             return
         # dbt unions repeated --exclude flags, so the asset's own exclusion (after_forecast) still holds
         skip = dbt_state.exclude_args(manifest, plan.unchanged, plan.fingerprints)
-        on_spark = ["--target", SPARK_TARGET] if engine == "spark" else []
-        invocation = dbt.cli(
-            ["build", *vars_arg(), *NO_UNIT_TESTS, *skip, *on_spark], context=context, target_path=paths.dbt_target
-        )
+        args = ["build", *vars_arg(), *NO_UNIT_TESTS, *skip]
+        if engine == "spark":
+            events = dbt.cli([*args, "--target", SPARK_TARGET], context=context, target_path=paths.dbt_target).stream()
+        else:
+            events = _in_process(context, args, manifest, target=paths.dbt_target, logs=paths.logs / "dbt")
         try:
-            for event in invocation.stream():
+            for event in events:
                 if isinstance(event, dg.Output):
                     yield from left_out.before(event.output_name)
                 yield event
@@ -87,11 +91,66 @@ def _build(
             # every data test's outcome into ops.quality_results, a failing blocking test too before the run stops
             _record_tests(context, warehouse)
             _record_state(context, warehouse, plan)
-    results = invocation.get_artifact("run_results.json").get("results", [])
+    results = json.loads((paths.dbt_target / "run_results.json").read_text()).get("results", [])
     report(
         context,
         f"dbt build: {len(results)} nodes built and tested, {len(plan.unchanged)} left as they were (inputs unchanged)",
     )
+
+
+# dbt's events that report a node's result: dagster-dbt makes an asset's output or check result of each
+RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+
+
+def _in_process(
+    context: dg.AssetExecutionContext, args: list[str], manifest: dict, *, target: Path, logs: Path
+) -> Iterator:
+    """`dbt <args>` in this process (project.build_in_process), with the selection dagster-dbt gives the step; then
+    the Dagster events of each node's result, as dagster-dbt's own ``dbt.cli(...).stream()`` makes them from a dbt
+    child's log. Spark keeps the child: its dbt needs the raw tables landed for Spark first (orchestration/spark.py
+    ``dbt_child``).
+
+    The events reach Dagster once dbt returns, not one by one; an interrupted build yields none, and its nodes
+    that did build are recorded from dbt's run results (``_record_state``)."""
+    from dagster_dbt.asset_utils import (
+        extract_runtime_selection_from_args,
+        get_updated_cli_invocation_params_for_context,
+    )
+    from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+    from dbt_common.events.functions import msg_to_dict
+
+    cleaned, selects, excludes = extract_runtime_selection_from_args(args)
+    params = get_updated_cli_invocation_params_for_context(
+        context=context,
+        manifest=manifest,
+        dagster_dbt_translator=Translator(),
+        runtime_selects=selects,
+        runtime_excludes=excludes,
+    )
+    raw: list[dict] = []
+
+    def keep(message) -> None:  # called on dbt's worker thread
+        if message.info.name in RESULT_EVENTS:
+            raw.append(msg_to_dict(message))
+
+    result = project.build_in_process(
+        [*cleaned, *params.selection_args],
+        target=target,
+        logs=logs,
+        project_dir=params.dbt_project.project_dir if params.dbt_project else DBT_PROJECT_DIR,
+        indirect_selection=params.indirect_selection,
+        on_event=keep,
+    )
+    for event in raw:
+        yield from DbtCoreCliEventMessage(raw_event=event, event_history_metadata={}).to_default_asset_events(
+            manifest=params.manifest,
+            dagster_dbt_translator=params.dagster_dbt_translator,
+            context=context,
+            target_path=target,
+            project=params.dbt_project,
+        )
+    if not result.success:
+        raise FinopsError(project.failure_sentence(result, logs / "dbt.log"))
 
 
 def _manifest() -> dict:

@@ -1,9 +1,14 @@
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from dagster_dbt import DbtProject
 
@@ -72,8 +77,8 @@ def parse_manifest(target_path: Path | None = None, *, build_target: Path | None
     partial only while the profile it renders is the one its state was saved under, and profiles.yml holds
     FINOPS_HOME's path: the checkout's state serves only the home that parsed last. With two homes in turn (the test
     workers', the bench's) each parse read the whole project again, 8 s instead of 2 s. So a parse starts from the
-    state the home's own last build saved there (``_starting_state``), and a home not built yet gets this parse's
-    state: dagster-dbt would copy the checkout's at the build, by then perhaps another home's."""
+    state the home's own last parse saved there (``_starting_state``) and leaves its own there (``_hand_state``),
+    and the parsed project is kept for the home's build in this process (``manifest_for_build``)."""
     from dbt.cli.main import dbtRunner
 
     # absolute: dbt reads a relative --target-path from the project folder, Python from the working one
@@ -104,19 +109,146 @@ def parse_manifest(target_path: Path | None = None, *, build_target: Path | None
                 f"dbt could not parse dbt_project/ ({result.exception or 'see the dbt log'}); "
                 "fix the model it names and retry."
             )
-        if (
-            build_target is not None
-            and (scratch / PARTIAL_PARSE).exists()
-            and not (build_target / PARTIAL_PARSE).exists()
-        ):
-            build_target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(scratch / PARTIAL_PARSE, build_target / PARTIAL_PARSE)
+        if build_target is not None:
+            _hand_state(scratch / PARTIAL_PARSE, build_target)
+            _PARSED.clear()  # one home's at a time: a Manifest holds the whole project
+            _PARSED[_parsed_key(build_target)] = result.result
         for name in (PARTIAL_PARSE, "manifest.json"):  # the manifest last: whoever sees it sees the state too
             if (scratch / name).exists():
                 os.replace(scratch / name, target / name)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target / "manifest.json"
+
+
+def _hand_state(state: Path, build_target: Path) -> None:
+    """Give the home's target folder this parse's state. On DuckDB always: the build runs in this process on the
+    parsed project (``manifest_for_build``) and saves no state of its own. On Spark only to a home with none: its
+    `dbt build` child parses under the spark target's profile and saves its own state there."""
+    if not state.exists() or (dbt_engine() != "duckdb" and (build_target / PARTIAL_PARSE).exists()):
+        return
+    build_target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(state, build_target / PARTIAL_PARSE)
+
+
+# the project as this process last parsed it for a home's build: (the home's target folder, the dbt vars) -> it
+_PARSED: dict[tuple[str, str], Any] = {}
+
+
+def _parsed_key(build_target: Path) -> tuple[str, str]:
+    return str(Path(build_target).resolve()), json.dumps(dbt_vars(), sort_keys=True)
+
+
+def manifest_for_build(build_target: Path):
+    """The parsed project (dbt's Manifest object) a `dbt build` in this process runs on, for the home whose target
+    folder is ``build_target``: the one this process parsed for it (a run parses at its start, runner._execute),
+    else parsed now. Handing it to dbt spares the build reading the project again: the manifest.json the run's
+    plan and Dagster's assets were made from is this same parse."""
+    key = _parsed_key(build_target)
+    if key not in _PARSED:
+        parse_manifest(build_target=build_target)
+    return _PARSED[key]
+
+
+def build_in_process(
+    args: list[str],
+    *,
+    target: Path,
+    logs: Path,
+    project_dir: Path | str = DBT_PROJECT_DIR,
+    indirect_selection: str | None = None,
+    on_event=None,
+):
+    """`dbt <args>` (a build, with its selection) in this process, on the project as this process parsed it for
+    the home whose target folder is ``target`` (``manifest_for_build``); ``on_event`` gets each of dbt's events.
+    Returns dbt's result; raises KeyboardInterrupt when interrupted.
+
+    A scheduled run's dbt step builds this way. A dbt child would first start Python, import dbt and read the
+    project again, and dagster-dbt would run `dbt --version` in one more child and open the warehouse with an
+    adapter of its own: about 3 s of a demo-size increment of 15 s (bench/RESULTS.md, session 54)."""
+    from dbt.cli.main import dbtRunner
+
+    parsed = manifest_for_build(target)
+    indirect = {INDIRECT_SELECTION_ENV: indirect_selection} if indirect_selection else {}
+    try:
+        with _environment(indirect), _interrupts_as_keyboard_interrupt():
+            result = dbtRunner(manifest=parsed, callbacks=[on_event] if on_event else []).invoke(
+                [
+                    *args,
+                    "--project-dir",
+                    str(project_dir),
+                    "--profiles-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--target-path",
+                    str(target),
+                    "--log-path",
+                    str(logs),
+                    "--no-use-colors",
+                ]
+            )
+    finally:
+        _release_dbt_duckdb()
+    if result.exception is not None and not isinstance(result.exception, Exception):
+        raise result.exception  # KeyboardInterrupt: dbt stopped its query and its worker thread first
+    return result
+
+
+def failure_sentence(result, log: Path) -> str:
+    """One sentence for a failed build: the first node that failed and dbt's message, or dbt's own error."""
+    failed = [
+        r for r in getattr(result.result, "results", None) or [] if str(r.status) in ("error", "fail", "runtime error")
+    ]
+    if failed:
+        first = failed[0]
+        message = " ".join(str(first.message or "").split())
+        more = f" ({len(failed) - 1} more failed)" if len(failed) > 1 else ""
+        return f"dbt build failed at {first.node.resource_type} {first.node.name}: {message}{more}; see {log}."
+    return f"dbt build failed: {' '.join(str(result.exception or 'no result').split())}; see {log}."
+
+
+INDIRECT_SELECTION_ENV = "DBT_INDIRECT_SELECTION"
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextlib.contextmanager
+def _interrupts_as_keyboard_interrupt() -> Iterator[None]:
+    """Ctrl-C and SIGTERM as KeyboardInterrupt while dbt runs: the one interruption dbt handles, by stopping its
+    running query and joining its worker thread. Dagster's own handler (which takes SIGTERM as SIGINT too) raises
+    another exception, which dbt lets pass with its worker still in DuckDB, to be torn down as the process exits
+    (abort: "FATAL: exception not rethrown")."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only
+        return
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _release_dbt_duckdb() -> None:
+    """dbt-duckdb keeps its DuckDB instance open in the process after a build; what runs next opens the warehouse
+    with its own settings, which DuckDB refuses while it is open. Close it, as a dbt child's exit did."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def _starting_state(target: Path, build_target: Path | None) -> Path | None:
