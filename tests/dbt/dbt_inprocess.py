@@ -37,13 +37,10 @@ def dbt_dirs(home: Path) -> list[str]:
 
 def release_dbt_duckdb() -> None:
     """dbt-duckdb keeps its DuckDB instance open in the process after an in-process run; a new connection
-    with another configuration (read_only) then fails. Close it."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    with another configuration (read_only) then fails. Close it, as the pipeline's own in-process build does."""
+    from orchestration.defs.transform.project import release_dbt_duckdb as release
 
-    env = DuckDBConnectionManager._ENV
-    if env is not None:
-        env.close()
-    DuckDBConnectionManager.close_all_connections()
+    release()
 
 
 def vars_with(**conformed: list[str]) -> list[str]:

@@ -170,9 +170,10 @@ def build_in_process(
     from dbt.cli.main import dbtRunner
 
     parsed = manifest_for_build(target)
-    indirect = {INDIRECT_SELECTION_ENV: indirect_selection} if indirect_selection else {}
+    if indirect_selection and "--indirect-selection" not in args:  # the build's own choice wins (dbt_state's)
+        args = [*args, "--indirect-selection", indirect_selection]
     try:
-        with _environment(indirect), _interrupts_as_keyboard_interrupt(), _collector_skips_what_exists():
+        with _interrupts_as_keyboard_interrupt(), _collector_skips_what_exists():
             result = dbtRunner(manifest=parsed, callbacks=[on_event] if on_event else []).invoke(
                 [
                     *args,
@@ -188,7 +189,7 @@ def build_in_process(
                 ]
             )
     finally:
-        _release_dbt_duckdb()
+        release_dbt_duckdb()
     if result.exception is not None and not isinstance(result.exception, Exception):
         raise result.exception  # KeyboardInterrupt: dbt stopped its query and its worker thread first
     return result
@@ -205,23 +206,6 @@ def failure_sentence(result, log: Path) -> str:
         more = f" ({len(failed) - 1} more failed)" if len(failed) > 1 else ""
         return f"dbt build failed at {first.node.resource_type} {first.node.name}: {message}{more}; see {log}."
     return f"dbt build failed: {' '.join(str(result.exception or 'no result').split())}; see {log}."
-
-
-INDIRECT_SELECTION_ENV = "DBT_INDIRECT_SELECTION"
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextlib.contextmanager
@@ -254,9 +238,10 @@ def _interrupts_as_keyboard_interrupt() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _release_dbt_duckdb() -> None:
+def release_dbt_duckdb() -> None:
     """dbt-duckdb keeps its DuckDB instance open in the process after a build; what runs next opens the warehouse
-    with its own settings, which DuckDB refuses while it is open. Close it, as a dbt child's exit did."""
+    with its own settings, which DuckDB refuses while it is open. Close it, as a dbt child's exit did. (The tests
+    that run dbt in process call it too: tests/dbt/dbt_inprocess.py.)"""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     env = DuckDBConnectionManager._ENV
