@@ -123,13 +123,17 @@ def parse_manifest(target_path: Path | None = None, *, build_target: Path | None
 
 
 def _hand_state(state: Path, build_target: Path) -> None:
-    """Give the home's target folder this parse's state. On DuckDB always: the build runs in this process on the
-    parsed project (``manifest_for_build``) and saves no state of its own. On Spark only to a home with none: its
-    `dbt build` child parses under the spark target's profile and saves its own state there."""
+    """Give the home's target folder this parse's state, and on DuckDB its manifest.json too. On DuckDB always: the
+    build runs in this process on the parsed project (``manifest_for_build``) and writes neither
+    (``build_in_process``); the manifest beside the build's run_results.json is the project that build ran
+    (orchestration/quality/dbt_tests.py reads the two together). On Spark only to a home with none: its `dbt build`
+    child parses under the spark target's profile and saves its own state and manifest there."""
     if not state.exists() or (dbt_engine() != "duckdb" and (build_target / PARTIAL_PARSE).exists()):
         return
     build_target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(state, build_target / PARTIAL_PARSE)
+    if dbt_engine() == "duckdb" and (state.parent / "manifest.json").exists():
+        shutil.copy2(state.parent / "manifest.json", build_target / "manifest.json")
 
 
 # the project as this process last parsed it for a home's build: (the home's target folder, the dbt vars) -> it
@@ -186,12 +190,15 @@ def build_in_process(
                     "--log-path",
                     str(logs),
                     "--no-use-colors",
+                    "--no-write-json",  # its manifest is the parse's, already in ``target`` (_hand_state)
                 ]
             )
     finally:
         release_dbt_duckdb()
     if result.exception is not None and not isinstance(result.exception, Exception):
         raise result.exception  # KeyboardInterrupt: dbt stopped its query and its worker thread first
+    if hasattr(result.result, "write"):  # the build's results, as dbt writes them: run_results.json
+        result.result.write(str(target / "run_results.json"))
     return result
 
 
