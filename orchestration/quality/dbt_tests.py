@@ -15,9 +15,9 @@ data, and are left out) becomes one row, read from that build's ``run_results.js
 * ``unexpected_count``: dbt's failures (the failing rows); ``rows_checked``: the rows of the tested relation where
   the test has one and it is cheap to count (NULL for a singular test over several models, an intermediate view,
   and a relation dbt did not build)
-* ``observed_value``: dbt's outcome in a few words (for a failed not_null_columns, also which columns held the
-  nulls: one test covers all of a model's not-null columns); ``description``: the test's description, else a plain
-  sentence
+* ``observed_value``: dbt's outcome in a few words (for a failed not_null_columns or non_negative_columns, also
+  which columns held the nulls or the negatives: one test covers all such columns of a model); ``description``: the
+  test's description, else a plain sentence
 
 So every warning the publish step counts (results.run_warnings) is a row the Data health page shows. Before each
 build, ``define`` makes every data test of the project, run or left out, the catalog's 'dbt' scope
@@ -40,6 +40,12 @@ from orchestration.quality.results import CheckResult, count_phrase
 RAN = {"pass", "fail", "warn", "error"}
 LAYER_BY_FOLDER = {"staging": "staging", "intermediate": "intermediate", "marts": "mart"}
 MESSAGE_CHARS = 200
+# tests of a list of columns (one per model): what a failing row holds, what a column is never, and how to count
+# the failing values in one column
+COLUMN_LIST_TESTS = {
+    "not_null_columns": ("nulls", "null", "count(*) - count({column})"),
+    "non_negative_columns": ("negative values", "negative", "count_if({column} < 0)"),
+}
 SCOPE = "dbt"  # the scope of dbt's data tests in ops.quality_checks (results.define)
 
 
@@ -61,15 +67,15 @@ def record(conn, target: Path, *, run_id: str) -> list[CheckResult]:
                 counts[relation] = None
         return counts[relation]
 
-    def null_counts(relation: str, columns: list[str]) -> dict[str, int] | None:
-        counted = ", ".join(f"count(*) - count({column})" for column in columns)
+    def column_counts(relation: str, test: str, columns: list[str], where: str | None) -> dict[str, int] | None:
+        counted = ", ".join(COLUMN_LIST_TESTS[test][2].format(column=column) for column in columns)
         try:
-            row = conn.execute(f"select {counted} from {relation}").fetchall()[0]
+            row = conn.execute(f"select {counted} from {relation}" + (f" where {where}" if where else "")).fetchall()[0]
         except duckdb.Error:
             return None
         return {column: int(n) for column, n in zip(columns, row, strict=True)}
 
-    outcomes = test_results(*artifacts, row_count=row_count, null_counts=null_counts)
+    outcomes = test_results(*artifacts, row_count=row_count, column_counts=column_counts)
     results.write(conn, outcomes, run_id=run_id)
     return outcomes
 
@@ -150,31 +156,33 @@ def _sentence(test: Mapping[str, Any], node_name: str | None) -> str:
     name = meta.get("name")
     if name == "not_null":
         return f"{column}{where} is never null"
-    if name == "not_null_columns":
+    if name in COLUMN_LIST_TESTS:
         columns = [str(c) for c in kwargs.get("column_names") or []]
         listed = " and ".join([", ".join(columns[:-1]), columns[-1]] if len(columns) > 1 else columns)
-        return f"{listed}{where} {'are' if len(columns) > 1 else 'is'} never null"
+        return f"{listed}{where} {'are' if len(columns) > 1 else 'is'} never {COLUMN_LIST_TESTS[name][1]}"
     if name == "unique":
         return f"{column}{where} is unique"
     if name == "accepted_values":
         return f"{column}{where} is one of: " + ", ".join(str(v) for v in kwargs.get("values") or [])
     if name == "relationships":
         return f"every {column}{where} is a {kwargs.get('field')} of {kwargs.get('to')}"
-    if name == "is_non_negative":
-        return f"{column}{where} is never negative"
     if name:
         return f"dbt test {name}" + (f" on {column}" if column else "") + f"{where} finds no failing rows"
     return f"dbt test {test['name']} finds no failing rows"
 
 
-def _observed(status: str, failures: int, message: str | None, nulls: Mapping[str, int] | None = None) -> str:
+def _observed(
+    status: str, failures: int, message: str | None, found: tuple[str, Mapping[str, int] | None] | None = None
+) -> str:
+    """``found``: for a failed column-list test, (what its failing rows hold, the count in each column)."""
     if status == "error":
         first = (message or "").strip().splitlines()[0] if (message or "").strip() else "no message"
         return f"the test did not run: {first[:MESSAGE_CHARS]}"
     if status == "pass":
         return "no failing rows"
-    found = ", ".join(f"{column} ({n:,})" for column, n in (nulls or {}).items() if n)
-    return count_phrase(failures, "failing row") + (f": nulls in {found}" if found else "")
+    what, counts = found or ("", None)
+    listed = ", ".join(f"{column} ({n:,})" for column, n in (counts or {}).items() if n)
+    return count_phrase(failures, "failing row") + (f": {what} in {listed}" if listed else "")
 
 
 def checks(manifest: Mapping[str, Any]) -> dict[str, tuple[str, str, str]]:
@@ -202,11 +210,12 @@ def test_results(
     run_results: Mapping[str, Any],
     manifest: Mapping[str, Any],
     row_count: Callable[[str], int | None] = lambda relation: None,
-    null_counts: Callable[[str, list[str]], Mapping[str, int] | None] = lambda relation, columns: None,
+    column_counts: Callable[[str, str, list[str], str | None], Mapping[str, int] | None] = lambda *_: None,
 ) -> list[CheckResult]:
     """One CheckResult per data test that ran in ``run_results``. ``row_count(relation_name)`` gives the rows of a
-    tested relation (None: unknown); ``null_counts(relation_name, columns)`` the nulls in each column, asked only
-    for a not_null_columns test that failed."""
+    tested relation (None: unknown); ``column_counts(relation_name, test, columns, where)`` the failing values in
+    each column (nulls, negatives: COLUMN_LIST_TESTS[test]) of the rows the test's ``where`` keeps, asked only for
+    a column-list test that failed."""
     nodes = manifest.get("nodes", {})
     names = checks(manifest)
     out = []
@@ -222,9 +231,12 @@ def test_results(
         relation = node.get("relation_name") if node and _countable(node, layer) else None
         rows = row_count(relation) if relation else None
         meta = test.get("test_metadata") or {}
-        nulls = None
-        if meta.get("name") == "not_null_columns" and status in ("fail", "warn") and node and node.get("relation_name"):
-            nulls = null_counts(node["relation_name"], list((meta.get("kwargs") or {}).get("column_names") or []))
+        found = None
+        name = meta.get("name")
+        if name in COLUMN_LIST_TESTS and status in ("fail", "warn") and node and node.get("relation_name"):
+            columns = list((meta.get("kwargs") or {}).get("column_names") or [])
+            where = (test.get("config") or {}).get("where")
+            found = (COLUMN_LIST_TESTS[name][0], column_counts(node["relation_name"], name, columns, where))
         out.append(
             CheckResult(
                 layer=layer,
@@ -235,7 +247,7 @@ def test_results(
                 window=None,
                 rows_checked=rows,
                 unexpected_count=failures,
-                observed_value=_observed(status, failures, result.get("message"), nulls),
+                observed_value=_observed(status, failures, result.get("message"), found),
                 sample=[],
                 description=_sentence(test, node["name"] if node else None),
             )

@@ -34,7 +34,7 @@ BAD_PRICE_ROWS = {
         "no_overlapping_windows_price_book_provider__model_id__usage_type__service_tier__prompt_tokens_gt"
     ],
     "openai,zz-negative,input_tokens,standard,0,2025-01-01,,per_1m_tokens,USD,-1,B,B,T,": [
-        "is_non_negative_price_book_unit_price"
+        "non_negative_columns_price_book_prompt_tokens_gt__unit_price"
     ],
     "openai,zz-unit,input_tokens,standard,0,2025-01-01,,per_image,USD,1,B,B,T,": [
         "assert_price_book_unit_matches_usage_type"

@@ -2,8 +2,8 @@
 
 - days_out_of_tolerance on fct_cost_reconciliation_daily.variance_usd (warn) fails with one row per day out of
   finops.yaml's tolerance (no file: $0.01 absolute), however many accounts that day has out of it;
-- is_non_negative on fct_billed_cost_daily.billed_cost_usd (warn) is scoped to usage lines: a credit (negative by
-  nature) passes, a negative usage line fails.
+- non_negative_columns on fct_billed_cost_daily.billed_cost_usd (warn) is scoped to usage lines: a credit (negative
+  by nature) passes, a negative usage line fails, and Data health counts the negatives in the same scope.
 
 gpt-4o-2024-08-06 input is $2.50 per 1M tokens, so 1,000,000 input tokens compute to $2.50 a row:
   2025-03-01 proj_a: billed input $3.00 and output -$0.10 -> compared billed $2.90, variance -$0.40 (out)
@@ -21,6 +21,7 @@ from dbt_inprocess import run_dbt, vars_with
 from connectors.openai.tables import OPENAI_COMPLETIONS_USAGE, OPENAI_COSTS
 from orchestration.config import load_config, write_config_tables
 from orchestration.loader import ensure_raw_tables, land
+from orchestration.quality import dbt_tests
 
 pytestmark = pytest.mark.slow
 
@@ -123,4 +124,16 @@ def test_a_credit_passes_and_a_negative_usage_line_warns(built):
             "select line_type, billed_cost_usd from marts.fct_billed_cost_daily where billed_cost_usd < 0 order by 1"
         ).fetchall()
     assert negative == [("credit", D("-1.00")), ("usage", D("-0.10"))]
-    assert outcome(built, "is_non_negative_fct_billed_cost_daily_billed_cost_usd") == ("warn", 1)
+    assert outcome(built, "non_negative_columns_fct_billed_cost_daily_") == ("warn", 1)
+    with duckdb.connect(str(warehouse)) as conn:
+        [row] = [
+            r
+            for r in dbt_tests.record(conn, warehouse.parent / "dbt_target", run_id="r")
+            if r.asset.endswith("fct_billed_cost_daily") and r.check_name == "non_negative_columns"
+        ]
+    # the credit is outside the test's where: one negative, not two
+    assert (row.passed, row.blocking, row.observed_value) == (
+        False,
+        False,
+        "1 failing row: negative values in billed_cost_usd (1)",
+    )

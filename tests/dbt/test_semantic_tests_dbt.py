@@ -1,5 +1,5 @@
-"""The staging semantic tests (dbt_project/tests/generic: is_at_most, is_usd_or_has_rate; is_non_negative on the
-Anthropic buckets) fail on hand-made bad rows, and no more rows than those; their results go into
+"""The staging semantic tests (dbt_project/tests/generic: is_at_most, is_usd_or_has_rate; non_negative_columns on
+the Anthropic buckets) fail on hand-made bad rows, and no more rows than those; their results go into
 ops.quality_results as failed error-severity checks (orchestration/quality/dbt_tests.py), written from the
 artifacts of the build that stopped on them.
 
@@ -189,8 +189,8 @@ def test_openai_cached_over_input_fails_on_the_bad_row_only(built):
 
 
 def test_anthropic_negative_bucket_fails(built):
-    assert outcome(built, "is_non_negative_stg_anthropic__messages_usage_cache_read_input_tokens") == ("fail", 1)
-    assert outcome(built, "is_non_negative_stg_anthropic__messages_usage_uncached_input_tokens") == ("pass", 0)
+    # one test covers the five token buckets; the one row with a negative bucket is its one failure
+    assert outcome(built, "non_negative_columns_stg_anthropic__messages_usage_") == ("fail", 1)
 
 
 def test_non_usd_without_a_rate_fails_and_a_converted_line_passes(built):
@@ -209,9 +209,16 @@ def test_the_failed_tests_are_recorded_as_blocking_failures(built):
             "select layer, asset, check_name, severity, unexpected_count, rows_checked from ops.quality_results "
             "where run_id = 'run-1' and status = 'failed' order by asset, check_name"
         ).fetchall()
+        negatives = conn.execute(
+            "select observed_value, description from ops.quality_results "
+            "where run_id = 'run-1' and check_name = 'non_negative_columns'"
+        ).fetchall()
+    # the one test of the five buckets names the bucket that held the negative, counted in the built view
+    assert negatives[0][0] == "1 failing row: negative values in cache_read_input_tokens (1)"
+    assert negatives[0][1].startswith("The token buckets are never negative")
     assert failed == [
         ("staging", "staging/stg_anthropic__billed_lines", "is_usd_or_has_rate(currency)", "error", 1, 2),
-        ("staging", "staging/stg_anthropic__messages_usage", "is_non_negative(cache_read_input_tokens)", "error", 1, 2),
+        ("staging", "staging/stg_anthropic__messages_usage", "non_negative_columns", "error", 1, 2),
         ("staging", "staging/stg_aws_cur__line_items", "is_usd_or_has_rate(currency)", "error", 1, 2),
         ("staging", "staging/stg_gcp_billing__export", "is_usd_or_has_rate(currency)", "error", 1, 3),
         ("staging", "staging/stg_openai__billed_lines", "is_usd_or_has_rate(currency)", "error", 1, 2),
