@@ -16,6 +16,19 @@
 {%- endmacro %}
 
 
+{% macro sql_literals(values) -%}
+    {#- values as a comma-separated list of SQL literals: a string quoted (a quote in it doubled), a boolean as true
+        or false, a number as itself (portable). -#}
+    {%- for value in values -%}
+    {%- if value is sameas true or value is sameas false -%}{{ 'true' if value else 'false' }}
+    {%- elif value is number -%}{{ value }}
+    {%- else -%}'{{ value | replace("'", "''") }}'
+    {%- endif -%}
+    {{- ', ' if not loop.last -}}
+    {%- endfor -%}
+{%- endmacro %}
+
+
 {% macro pipe_list_max_parts() -%}
     {#- Lists longer than this are rejected by the seed test assert_price_modifier_lists_are_short. -#}
     {{ return(8) }}

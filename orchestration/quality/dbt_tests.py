@@ -15,9 +15,10 @@ data, and are left out) becomes one row, read from that build's ``run_results.js
 * ``unexpected_count``: dbt's failures (the failing rows); ``rows_checked``: the rows of the tested relation where
   the test has one and it is cheap to count (NULL for a singular test over several models, an intermediate view,
   and a relation dbt did not build)
-* ``observed_value``: dbt's outcome in a few words (for a failed not_null_columns or non_negative_columns, also
-  which columns held the nulls or the negatives: one test covers all such columns of a model); ``description``: the
-  test's description, else a plain sentence
+* ``observed_value``: dbt's outcome in a few words (for a failed test of several columns, not_null_columns,
+  non_negative_columns or accepted_values_columns, also which columns held the nulls, the negatives or the other
+  values: one test covers all such columns of a model); ``description``: the test's description, else a plain
+  sentence
 
 So every warning the publish step counts (results.run_warnings) is a row the Data health page shows. Before each
 build, ``define`` makes every data test of the project, run or left out, the catalog's 'dbt' scope
@@ -40,12 +41,6 @@ from orchestration.quality.results import CheckResult, count_phrase
 RAN = {"pass", "fail", "warn", "error"}
 LAYER_BY_FOLDER = {"staging": "staging", "intermediate": "intermediate", "marts": "mart"}
 MESSAGE_CHARS = 200
-# tests of a list of columns (one per model): what a failing row holds, what a column is never, and how to count
-# the failing values in one column
-COLUMN_LIST_TESTS = {
-    "not_null_columns": ("nulls", "null", "count(*) - count({column})"),
-    "non_negative_columns": ("negative values", "negative", "count_if({column} < 0)"),
-}
 SCOPE = "dbt"  # the scope of dbt's data tests in ops.quality_checks (results.define)
 
 
@@ -67,13 +62,13 @@ def record(conn, target: Path, *, run_id: str) -> list[CheckResult]:
                 counts[relation] = None
         return counts[relation]
 
-    def column_counts(relation: str, test: str, columns: list[str], where: str | None) -> dict[str, int] | None:
-        counted = ", ".join(COLUMN_LIST_TESTS[test][2].format(column=column) for column in columns)
+    def column_counts(relation: str, counting: Mapping[str, str], where: str | None) -> dict[str, int] | None:
+        sql = f"select {', '.join(counting.values())} from {relation}" + (f" where {where}" if where else "")
         try:
-            row = conn.execute(f"select {counted} from {relation}" + (f" where {where}" if where else "")).fetchall()[0]
+            row = conn.execute(sql).fetchall()[0]
         except duckdb.Error:
             return None
-        return {column: int(n) for column, n in zip(columns, row, strict=True)}
+        return {column: int(n) for column, n in zip(counting, row, strict=True)}
 
     outcomes = test_results(*artifacts, row_count=row_count, column_counts=column_counts)
     results.write(conn, outcomes, run_id=run_id)
@@ -156,10 +151,14 @@ def _sentence(test: Mapping[str, Any], node_name: str | None) -> str:
     name = meta.get("name")
     if name == "not_null":
         return f"{column}{where} is never null"
-    if name in COLUMN_LIST_TESTS:
+    if name in ("not_null_columns", "non_negative_columns"):
         columns = [str(c) for c in kwargs.get("column_names") or []]
         listed = " and ".join([", ".join(columns[:-1]), columns[-1]] if len(columns) > 1 else columns)
-        return f"{listed}{where} {'are' if len(columns) > 1 else 'is'} never {COLUMN_LIST_TESTS[name][1]}"
+        never = "null" if name == "not_null_columns" else "negative"
+        return f"{listed}{where} {'are' if len(columns) > 1 else 'is'} never {never}"
+    if name == "accepted_values_columns":
+        values = (kwargs.get("values") or {}).items()
+        return "; ".join(f"{c}{where} is one of: {', '.join(str(v) for v in vs)}" for c, vs in values)
     if name == "unique":
         return f"{column}{where} is unique"
     if name == "accepted_values":
@@ -169,6 +168,30 @@ def _sentence(test: Mapping[str, Any], node_name: str | None) -> str:
     if name:
         return f"dbt test {name}" + (f" on {column}" if column else "") + f"{where} finds no failing rows"
     return f"dbt test {test['name']} finds no failing rows"
+
+
+def _sql_literal(value: Any) -> str:
+    """A value of a test's list as dbt_project/macros/lists.sql ``sql_literals`` writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def column_failures(name: str | None, kwargs: Mapping[str, Any]) -> tuple[str, dict[str, str]] | None:
+    """For a test of several columns of one model (one test per model, dbt_project/tests/generic): what its failing
+    rows hold, and per column the SQL that counts that column's failing values. None for any other test."""
+    if name == "not_null_columns":
+        return "nulls", {str(c): f"count(*) - count({c})" for c in kwargs.get("column_names") or []}
+    if name == "non_negative_columns":
+        return "negative values", {str(c): f"count_if({c} < 0)" for c in kwargs.get("column_names") or []}
+    if name == "accepted_values_columns":
+        return "other values", {
+            str(c): f"count_if({c} not in ({', '.join(_sql_literal(v) for v in values)}))"
+            for c, values in (kwargs.get("values") or {}).items()
+        }
+    return None
 
 
 def _observed(
@@ -210,12 +233,12 @@ def test_results(
     run_results: Mapping[str, Any],
     manifest: Mapping[str, Any],
     row_count: Callable[[str], int | None] = lambda relation: None,
-    column_counts: Callable[[str, str, list[str], str | None], Mapping[str, int] | None] = lambda *_: None,
+    column_counts: Callable[[str, Mapping[str, str], str | None], Mapping[str, int] | None] = lambda *_: None,
 ) -> list[CheckResult]:
     """One CheckResult per data test that ran in ``run_results``. ``row_count(relation_name)`` gives the rows of a
-    tested relation (None: unknown); ``column_counts(relation_name, test, columns, where)`` the failing values in
-    each column (nulls, negatives: COLUMN_LIST_TESTS[test]) of the rows the test's ``where`` keeps, asked only for
-    a column-list test that failed."""
+    tested relation (None: unknown); ``column_counts(relation_name, counting, where)`` the failing values in each
+    column (``counting``: column -> the SQL that counts them, column_failures) of the rows the test's ``where``
+    keeps, asked only for a test of several columns that failed."""
     nodes = manifest.get("nodes", {})
     names = checks(manifest)
     out = []
@@ -232,11 +255,10 @@ def test_results(
         rows = row_count(relation) if relation else None
         meta = test.get("test_metadata") or {}
         found = None
-        name = meta.get("name")
-        if name in COLUMN_LIST_TESTS and status in ("fail", "warn") and node and node.get("relation_name"):
-            columns = list((meta.get("kwargs") or {}).get("column_names") or [])
-            where = (test.get("config") or {}).get("where")
-            found = (COLUMN_LIST_TESTS[name][0], column_counts(node["relation_name"], name, columns, where))
+        failures_of = column_failures(meta.get("name"), meta.get("kwargs") or {})
+        if failures_of and status in ("fail", "warn") and node and node.get("relation_name"):
+            what, counting = failures_of
+            found = (what, column_counts(node["relation_name"], counting, (test.get("config") or {}).get("where")))
         out.append(
             CheckResult(
                 layer=layer,

@@ -28,6 +28,11 @@ seeds:
     +quote_columns: false
 """
 
+# the one test of price_book's closed lists (unit, currency, price_conf, date_conf): dbt names it by their values
+PRICE_BOOK_VALUES = (
+    "accepted_values_columns_price_book__per_1m_tokens_per_1m_characters_per_1k_requests_per_1k_searches_per_image_"
+    "per_second_per_session_per_gib_day_unit____USD____A_B_C____A_B_C_"
+)
 # One bad row of each kind (distinct keys, so each breaks one rule), with the dbt test that catches it.
 BAD_PRICE_ROWS = {
     "openai,o3-2025-04-16,input_tokens,standard,0,2025-05-01,2025-06-01,per_1m_tokens,USD,7,B,B,T,": [
@@ -48,12 +53,8 @@ BAD_PRICE_ROWS = {
     "openai,zz-usage,input_tokenz,standard,0,2025-01-01,,per_1m_tokens,USD,1,B,B,T,": [
         "relationships_price_book_usage_type__usage_type__ref_usage_types_"
     ],
-    "openai,zz-currency,input_tokens,standard,0,2025-01-01,,per_1m_tokens,EUR,1,B,B,T,": [
-        "accepted_values_price_book_currency__USD"
-    ],
-    "openai,zz-conf,input_tokens,standard,0,2025-01-01,,per_1m_tokens,USD,1,D,B,T,": [
-        "accepted_values_price_book_price_conf__A__B__C"
-    ],
+    "openai,zz-currency,input_tokens,standard,0,2025-01-01,,per_1m_tokens,EUR,1,B,B,T,": [PRICE_BOOK_VALUES],
+    "openai,zz-conf,input_tokens,standard,0,2025-01-01,,per_1m_tokens,USD,1,D,B,T,": [PRICE_BOOK_VALUES],
 }
 BAD_ALIAS = "openai,gpt-4o,gpt-4o-2024-08-06,2024-09-01,2024-10-01,C,T"
 BAD_MODIFIER = "openai,*,batch,input_tokens|output_tokenz,,0.5,2030-01-01,,,C,T,"
@@ -80,8 +81,8 @@ def make_project(root: Path) -> Path:
     return project
 
 
-def dbt_failures(project: Path) -> set[str]:
-    """The names of the dbt tests that fail (or error) after seeding the project's book."""
+def dbt_failures(project: Path) -> dict[str, int]:
+    """The dbt tests that fail (or error) after seeding the project's book: name -> failing rows."""
     from dbt.cli.main import dbtRunner
 
     saved = dict(os.environ)
@@ -98,7 +99,11 @@ def dbt_failures(project: Path) -> set[str]:
     assert result.result is not None, f"dbt did not run: {result.exception}"
     seeds = {r.node.name: r.status for r in result.result if r.node.resource_type == "seed"}
     assert seeds and set(seeds.values()) == {"success"}, seeds  # every row loaded; only tests may fail
-    return {r.node.name for r in result.result if r.node.resource_type == "test" and r.status in ("fail", "error")}
+    return {
+        r.node.name: r.failures
+        for r in result.result
+        if r.node.resource_type == "test" and r.status in ("fail", "error")
+    }
 
 
 def append(path: Path, line: str) -> int:
@@ -110,7 +115,7 @@ def append(path: Path, line: str) -> int:
 def test_the_real_book_passes_check_and_dbt(tmp_path):
     project = make_project(tmp_path)
     assert check_book(load_book(project / "seeds")).problems == []
-    assert dbt_failures(project) == set()
+    assert dbt_failures(project) == {}
 
 
 def test_each_bad_row_fails_check_and_dbt(tmp_path):
@@ -127,4 +132,6 @@ def test_each_bad_row_fails_check_and_dbt(tmp_path):
     problems = check_book(load_book(seeds)).problems
     # one problem per bad row, on that row's line, and nothing else
     assert sorted(problem.split(": ", 1)[0].rsplit("/", 1)[-1] for problem in problems) == sorted(expected_lines)
-    assert dbt_failures(project) == expected_tests
+    failures = dbt_failures(project)
+    assert set(failures) == expected_tests
+    assert failures[PRICE_BOOK_VALUES] == 2  # the EUR row and the price_conf D row, each a failing row

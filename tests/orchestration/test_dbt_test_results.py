@@ -379,3 +379,43 @@ def test_staging_unique_tests_that_restate_a_raw_key_warn_and_are_recorded_as_a_
         results.write(conn, [outcome], run_id="r")
         assert results.run_errors(conn, "r") == []
         assert results.run_warnings(conn, "r") == 1
+
+
+def test_a_failed_test_of_several_columns_names_the_columns_and_counts_in_its_own_scope():
+    """The one test of a model's closed lists (accepted_values_columns) and of its never-negative columns: Data health
+    counts each column's failing values with the SQL column_failures gives, within the test's where, on real rows."""
+    conn = duckdb.connect()
+    conn.execute("create table t (kind varchar, n integer, cost decimal(38,12), line varchar)")
+    conn.execute(
+        "insert into t values ('a', 0, 1, 'usage'), ('it''s', 1, -2, 'usage'), ('z', 7, -3, 'credit'), (null, null, 0, 'usage')"
+    )
+    values = {"kind": ["a", "it's"], "n": [0, 1]}
+    what, counting = dbt_tests.column_failures("accepted_values_columns", {"values": values})
+    counted = conn.execute(f"select {', '.join(counting.values())} from t").fetchall()[0]
+    # 'z' and 7 are outside their lists; the quoted value and the nulls pass
+    assert (what, dict(zip(counting, counted, strict=True))) == ("other values", {"kind": 1, "n": 1})
+
+    test = generic("values_test", "accepted_values_columns", None, BILLED, values=values)
+    negative = {**generic("neg_test", "non_negative_columns", None, BILLED, column_names=["cost", "n"])}
+    negative["config"] = {"severity": "warn", "where": "line = 'usage'"}
+    manifest = {"nodes": {BILLED: MANIFEST["nodes"][BILLED], "test.values": test, "test.neg": negative}}
+    run = {
+        "results": [
+            {"unique_id": "test.values", "status": "fail", "failures": 1, "message": "Got 1 result"},
+            {"unique_id": "test.neg", "status": "warn", "failures": 1, "message": "Got 1 result"},
+        ]
+    }
+
+    def column_counts(relation, counting, where):
+        assert relation == MANIFEST["nodes"][BILLED]["relation_name"]
+        sql = f"select {', '.join(counting.values())} from t" + (f" where {where}" if where else "")
+        return dict(zip(counting, conn.execute(sql).fetchall()[0], strict=True))
+
+    outcomes = {o.check_name: o for o in dbt_tests.test_results(run, manifest, column_counts=column_counts)}
+    assert outcomes["accepted_values_columns"].observed_value == "1 failing row: other values in kind (1), n (1)"
+    assert outcomes["accepted_values_columns"].description == (
+        "kind of fct_billed_cost_daily is one of: a, it's; n of fct_billed_cost_daily is one of: 0, 1"
+    )
+    # the credit's -3 is outside the test's where: one negative cost, not two
+    assert outcomes["non_negative_columns"].observed_value == "1 failing row: negative values in cost (1)"
+    assert not outcomes["non_negative_columns"].blocking
