@@ -170,7 +170,12 @@ def build_in_process(
 
     A scheduled run's dbt step builds this way. A dbt child would first start Python, import dbt and read the
     project again, and dagster-dbt would run `dbt --version` in one more child and open the warehouse with an
-    adapter of its own: about 3 s of a demo-size increment of 15 s (bench/RESULTS.md, session 54)."""
+    adapter of its own: about 3 s of a demo-size increment of 15 s (bench/RESULTS.md, session 54).
+
+    dbt writes no artifacts (``--no-write-json``): its manifest.json would serialise the whole project again, 0.2-0.4 s
+    a build, and the parse has put the same project in ``target``. The build's run_results.json is written here from
+    dbt's result. An interrupted build leaves none, so its nodes are not recorded as built (dbt_state) and the next
+    run builds them again."""
     from dbt.cli.main import dbtRunner
 
     parsed = manifest_for_build(target)
@@ -190,7 +195,7 @@ def build_in_process(
                     "--log-path",
                     str(logs),
                     "--no-use-colors",
-                    "--no-write-json",  # its manifest is the parse's, already in ``target`` (_hand_state)
+                    "--no-write-json",
                 ]
             )
     finally:
