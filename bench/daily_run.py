@@ -19,7 +19,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# this checkout's code first: the editable install would import the checkout it was installed from (an A/B of two
+# checkouts sharing one venv would measure the same code twice)
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
 from pipeline import _step_seconds  # noqa: E402  (bench/ is not a package)
 
